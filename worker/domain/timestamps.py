@@ -1,0 +1,41 @@
+"""ISO-8601 timestamps as SES writes them, parsed to aware UTC datetimes and formatted as
+fixed-width UTC text (``2025-03-04T10:15:01.123Z``) that sorts as a plain string."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+# SES samples include "2018-10-08T14:05:45 +0000" and offsets such as "-05:00".
+_SPACE_OFFSET = re.compile(r"\s+([+-]\d{2}):?(\d{2})$")
+_COMPACT_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    """Parse any ISO-8601 variant SES emits; None when it is not a timestamp."""
+    candidate = text.strip()
+    if not candidate or len(candidate) > 64:
+        return None
+    candidate = _SPACE_OFFSET.sub(r"\1:\2", candidate)
+    if candidate.endswith(("Z", "z")):
+        candidate = candidate[:-1] + "+00:00"
+    elif "T" in candidate and _COMPACT_OFFSET.search(candidate[10:]):
+        candidate = candidate[:-5] + candidate[-5:-2] + ":" + candidate[-2:]
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Fixed-width UTC text with milliseconds; naive datetimes are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
