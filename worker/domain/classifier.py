@@ -1,12 +1,32 @@
 """Classifier: what one event means for each of its recipients (outcomes.md, "How one
-event is classified"). Stub while the implementation lands."""
+event is classified"), plus what support needs to explain it: the enhanced status code,
+the provider or security product that answered, and the help link in the reply.
+
+The bounce procedure follows the contract's steps in order; the words themselves live in
+:mod:`worker.domain.diagnostic_rules` as data.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from worker.domain.events import EventType, FeedbackEvent
-from worker.domain.outcomes import Reason, Status
+from worker.domain.diagnostic_rules import (
+    BLOCKLIST_PROVIDERS,
+    CONTENT_REJECTED_CANDIDATES,
+    FALLBACK_REASONS,
+    MAILBOX_PROVIDERS,
+    POLICY_CODE_CLASS,
+    POLICY_RULE,
+    QUARANTINE_WORDS,
+    SECURITY_PRODUCTS,
+    STATUS_CODE_REASONS,
+    SUBTYPE_REASONS,
+    WORD_RULES,
+    WordRule,
+)
+from worker.domain.events import EventType, FeedbackEvent, RecipientFeedback
+from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +54,163 @@ class RecipientOutcome:
     diagnostic: str | None
 
 
+# --- reading a server reply ------------------------------------------------------------
+
+_ENHANCED_CODE = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+_LEADING_REPLY_CODE = re.compile(r"^\s*#?([245]\d\d)(?![\d.])")
+_ANY_REPLY_CODE = re.compile(r"(?<![\d.#])([245]\d\d)(?=[\s-])")
+_DIAGNOSTIC_TYPE = re.compile(r"^\s*(?:smtp|x-postfix|x-unix|x-local)\s*;\s*", re.IGNORECASE)
+# Continuation markers of multi-line replies ("550-5.1.1 ") split phrases in two.
+_CONTINUATION = re.compile(r"(?<=\s)[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s+")
+_WHITESPACE = re.compile(r"\s+")
+_EXPIRED = re.compile(r"message expired|unable to deliver in \d+ minutes", re.IGNORECASE)
+_QUOTED_REPLY = re.compile(r"<(?=\s*[245]\d\d[\s-])")
+_URL = re.compile(r"https?://[^\s<>\"'\]\[]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:)!?'\""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerReply:
+    """A receiving server's reply, ready for matching.
+
+    ``text`` is the reply that decides (for an SES expiry bounce, the last remote reply
+    it quotes); ``words`` is the same text with continuation markers removed and
+    whitespace collapsed; ``codes`` are the enhanced status codes in it, in order.
+    """
+
+    text: str
+    words: str
+    codes: tuple[str, ...]
+    reply_code: str | None
+    expired: bool
+
+
+def read_reply(diagnostic: str | None) -> ServerReply:
+    """Normalise a Diagnostic-Code / smtpResponse for matching (reference, section 7)."""
+    if not diagnostic:
+        return ServerReply("", "", (), None, expired=False)
+    text = diagnostic.replace("<CRLF>", " ").replace("\r", " ").replace("\n", " ")
+    text = _DIAGNOSTIC_TYPE.sub("", text)
+    expired = bool(_EXPIRED.search(text))
+    if expired:
+        quotes = list(_QUOTED_REPLY.finditer(text))
+        if quotes:
+            inner = text[quotes[-1].end() :].strip()
+            text = inner[:-1] if inner.endswith(">") else inner
+    words = _WHITESPACE.sub(" ", _CONTINUATION.sub(" ", text)).strip()
+    codes = tuple(_ENHANCED_CODE.findall(text))
+    leading = _LEADING_REPLY_CODE.match(text) or _ANY_REPLY_CODE.search(text)
+    return ServerReply(text, words, codes, leading.group(1) if leading else None, expired)
+
+
+def status_code_of(status: str | None) -> str | None:
+    """The enhanced code in a DSN ``status`` field (``5.1.1``), if any."""
+    if not status:
+        return None
+    found = _ENHANCED_CODE.search(status)
+    return found.group(1) if found else None
+
+
+def help_url_of(text: str | None) -> str | None:
+    """The first http(s) link in a reply: the seeds tell support to follow it."""
+    if not text:
+        return None
+    found = _URL.search(text)
+    if not found:
+        return None
+    return found.group(0).rstrip(_URL_TRAILING) or None
+
+
+def provider_of(*texts: str | None) -> str | None:
+    """Who answered or judged: a blocklist or security product named in the texts wins
+    over the mailbox provider that quoted it."""
+    haystack = " ".join(text for text in texts if text)
+    if not haystack:
+        return None
+    for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS):
+        for name, pattern in table:
+            if pattern.search(haystack):
+                return name
+    return None
+
+
+def _security_product(*texts: str | None) -> str | None:
+    haystack = " ".join(text for text in texts if text)
+    for name, pattern in SECURITY_PRODUCTS:
+        if pattern.search(haystack):
+            return name
+    return None
+
+
+# --- the bounce procedure --------------------------------------------------------------
+
+
+def _rule_matches(rule: WordRule, reply: ServerReply) -> bool:
+    if rule.phrases is not None and rule.phrases.search(reply.words):
+        return True
+    if rule.codes and any(code in rule.codes for code in reply.codes):
+        return True
+    if rule.together is not None:
+        first, second = rule.together
+        return bool(first.search(reply.words) and second.search(reply.words))
+    return False
+
+
+def _is_permanent_refusal(reply: ServerReply, status_code: str | None, bounce_type: str) -> bool:
+    if reply.reply_code is not None:
+        return reply.reply_code.startswith("5")
+    if reply.codes:
+        return reply.codes[0].startswith("5")
+    if status_code is not None and not reply.expired:
+        return status_code.startswith("5")
+    return bounce_type == "permanent"
+
+
+def _is_security_gateway(
+    reply: ServerReply, hosts: tuple[str | None, ...], status_code: str | None, bounce_type: str
+) -> bool:
+    if QUARANTINE_WORDS.search(reply.words):
+        return True
+    # A 4xx deferral that merely outlasted SES's retries is not a verdict.
+    return _security_product(reply.words, *hosts) is not None and _is_permanent_refusal(
+        reply, status_code, bounce_type
+    )
+
+
+def _reason_from_words(
+    reply: ServerReply,
+    hosts: tuple[str | None, ...],
+    status_code: str | None,
+    bounce_type: str,
+    *,
+    candidates: tuple[Reason, ...] | None = None,
+) -> Reason | None:
+    for rule in WORD_RULES:
+        if candidates is not None and rule.reason not in candidates:
+            continue
+        if _rule_matches(rule, reply):
+            return rule.reason
+    if (candidates is None or Reason.SECURITY_GATEWAY in candidates) and _is_security_gateway(
+        reply, hosts, status_code, bounce_type
+    ):
+        return Reason.SECURITY_GATEWAY
+    if candidates is None and _rule_matches(POLICY_RULE, reply):
+        return Reason.POLICY_BLOCKED
+    return None
+
+
+def _reason_from_code(reply: ServerReply, status_code: str | None) -> Reason | None:
+    for code in (*reply.codes, status_code):
+        if code is None:
+            continue
+        reason = STATUS_CODE_REASONS.get(code)
+        if reason is None and code.startswith(POLICY_CODE_CLASS):
+            reason = Reason.POLICY_BLOCKED
+        if reason is not None:
+            return reason
+    return None
+
+
 def classify_bounce_entry(
     *,
     bounce_type: str | None,
@@ -44,8 +221,113 @@ def classify_bounce_entry(
     reporting_mta: str | None = None,
     remote_mta: str | None = None,
 ) -> Verdict | None:
-    raise NotImplementedError
+    """Classify one ``bouncedRecipients`` entry; None when it changes nothing (steps 1-2)."""
+    if action is not None and action.strip().lower() != "failed":
+        return None
+    kind = (bounce_type or "").strip().lower()
+    subtype = (bounce_subtype or "").replace(" ", "").strip().lower()
+    if kind == "transient" and subtype == "general" and not status and not diagnostic:
+        return None  # an automatic reply (out-of-office), not a failure
+
+    reply = read_reply(diagnostic)
+    status_code = status_code_of(status)
+    hosts = (reporting_mta, remote_mta)
+
+    reason: Reason | None
+    if "suppress" in subtype:
+        # SES did not contact any server, whatever the 5.1.1 status says.
+        reason = Reason.SUPPRESSED
+    elif subtype in SUBTYPE_REASONS:
+        reason = SUBTYPE_REASONS[subtype]
+    elif subtype == "contentrejected":
+        reason = (
+            _reason_from_words(
+                reply, hosts, status_code, kind, candidates=CONTENT_REJECTED_CANDIDATES
+            )
+            or Reason.SPAM_FILTERED
+        )
+    else:
+        reason = (
+            _reason_from_words(reply, hosts, status_code, kind)
+            or _reason_from_code(reply, status_code)
+            or FALLBACK_REASONS.get(kind, Reason.UNDETERMINED)
+        )
+    return Verdict(
+        status=STATUS_OF_REASON[reason],
+        reason=reason,
+        smtp_status=reply.codes[0] if reply.codes else status_code,
+        provider=provider_of(diagnostic, reporting_mta, remote_mta),
+        help_url=help_url_of(diagnostic),
+    )
+
+
+# --- every event type ------------------------------------------------------------------
+
+_SENT = Verdict(Status.SENT, Reason.AWAITING_FEEDBACK)
+
+
+def _reply_verdict(reason: Reason, text: str | None, status: str | None = None) -> Verdict:
+    reply = read_reply(text)
+    return Verdict(
+        status=STATUS_OF_REASON[reason],
+        reason=reason,
+        smtp_status=reply.codes[0] if reply.codes else status_code_of(status),
+        provider=provider_of(text),
+        help_url=help_url_of(text),
+    )
+
+
+def _recipient_verdict(event: FeedbackEvent, recipient: RecipientFeedback) -> Verdict | None:
+    kind = event.event_type
+    if kind is EventType.BOUNCE:
+        return classify_bounce_entry(
+            bounce_type=event.bounce_type,
+            bounce_subtype=event.bounce_subtype,
+            action=recipient.action,
+            status=recipient.status,
+            diagnostic=recipient.diagnostic,
+            reporting_mta=event.reporting_mta,
+            remote_mta=event.remote_mta_ip,
+        )
+    if kind is EventType.DELIVERY:
+        return _reply_verdict(Reason.ACCEPTED, event.smtp_response)
+    if kind is EventType.SEND:
+        return _SENT
+    if kind is EventType.DELIVERY_DELAY:
+        return _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status)
+    if kind is EventType.REJECT:
+        return Verdict(Status.BOUNCED, Reason.REJECTED)
+    if kind is EventType.RENDERING_FAILURE:
+        return Verdict(Status.BOUNCED, Reason.RENDERING_FAILURE)
+    if kind is EventType.COMPLAINT:
+        subtype = (event.complaint_subtype or "").lower()
+        if "suppression" in subtype:
+            return Verdict(Status.BOUNCED, Reason.SUPPRESSED)
+        if (event.complaint_feedback_type or "").strip().lower() == "not-spam":
+            return None  # a correction: an earlier complaint still stands
+        return Verdict(Status.QUARANTINED, Reason.COMPLAINT, provider=provider_of(event.detail))
+    return None  # Open, Click, Subscription: timeline only
+
+
+def _recipient_diagnostic(event: FeedbackEvent, recipient: RecipientFeedback) -> str | None:
+    if event.event_type is EventType.DELIVERY:
+        return event.smtp_response
+    if event.event_type in (EventType.BOUNCE, EventType.DELIVERY_DELAY):
+        return recipient.diagnostic
+    return event.detail
 
 
 def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
-    raise NotImplementedError
+    """One outcome per recipient the event names, in the event's order."""
+    return tuple(
+        RecipientOutcome(
+            identity=recipient.identity,
+            address=recipient.address,
+            original=recipient.original,
+            event_type=event.event_type,
+            occurred_at=event.occurred_at_text,
+            verdict=_recipient_verdict(event, recipient),
+            diagnostic=_recipient_diagnostic(event, recipient),
+        )
+        for recipient in event.recipients
+    )

@@ -1,9 +1,574 @@
-"""Parser stub while the implementation lands."""
+"""Parser: one raw SQS message body → a feedback event, a control message or a rejection.
+
+Recognises every way an SES event reaches a queue (reference, section 1): an SNS
+``Notification`` around an identity notification (``notificationType``) or an
+event-publishing document (``eventType``); raw message delivery (the document itself);
+EventBridge (``source`` ``aws.ses``, the document in ``detail``); SNS subscription
+handshakes and SES set-up notices (control messages, not errors).
+
+No input raises: anything unusable comes back as a typed :class:`Rejection` with a stable
+code. Oversized and absurdly nested bodies are refused before any real work is done.
+
+Signature checks are not done here (they need a certificate, which is I/O): the SNS
+envelope is returned with the event so the caller can verify it.
+"""
 
 from __future__ import annotations
 
-from worker.domain.events import ParseResult
+import json
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from worker.domain.addresses import normalise_address
+from worker.domain.events import (
+    ControlKind,
+    ControlMessage,
+    Envelope,
+    EventType,
+    FeedbackEvent,
+    ParseResult,
+    RecipientFeedback,
+    Rejection,
+    RejectionCode,
+    SnsEnvelope,
+)
+from worker.domain.timestamps import format_timestamp, parse_timestamp
+
+#: SNS and EventBridge cap what SES can put in a queue at 256 KiB.
+MAX_BODY_BYTES = 256 * 1024
+#: Real SES documents nest about 6 deep; anything near this is not from SES.
+MAX_DEPTH = 32
+
+SES_TOPIC_VALIDATED = "Successfully validated SNS topic for Amazon SES event publishing."
+
+_EVENT_TYPES: dict[str, EventType] = {
+    "send": EventType.SEND,
+    "delivery": EventType.DELIVERY,
+    "bounce": EventType.BOUNCE,
+    "complaint": EventType.COMPLAINT,
+    "deliverydelay": EventType.DELIVERY_DELAY,
+    "reject": EventType.REJECT,
+    "renderingfailure": EventType.RENDERING_FAILURE,
+    "open": EventType.OPEN,
+    "click": EventType.CLICK,
+    "subscription": EventType.SUBSCRIPTION,
+}
+
+#: Sub-object keys; the rendering-failure one is ``failure`` (reference 3.1).
+_SUB_OBJECT_KEYS: dict[EventType, tuple[str, ...]] = {
+    EventType.SEND: ("send",),
+    EventType.DELIVERY: ("delivery",),
+    EventType.BOUNCE: ("bounce",),
+    EventType.COMPLAINT: ("complaint",),
+    EventType.DELIVERY_DELAY: ("deliveryDelay",),
+    EventType.REJECT: ("reject",),
+    EventType.RENDERING_FAILURE: ("failure", "renderingFailure"),
+    EventType.OPEN: ("open",),
+    EventType.CLICK: ("click",),
+    EventType.SUBSCRIPTION: ("subscription",),
+}
+
+#: Events whose sub-object carries the facts; without it the event says nothing.
+_SUB_OBJECT_REQUIRED = frozenset(
+    {EventType.DELIVERY, EventType.BOUNCE, EventType.COMPLAINT, EventType.DELIVERY_DELAY}
+)
+
+#: Events that use ``mail.timestamp`` (they have no timestamp of their own).
+_MAIL_TIMESTAMP_TYPES = frozenset({EventType.SEND, EventType.REJECT, EventType.RENDERING_FAILURE})
+
+EVENTBRIDGE_DETAIL_TYPES: dict[str, EventType] = {
+    "Email Sent": EventType.SEND,
+    "Email Delivered": EventType.DELIVERY,
+    "Email Bounced": EventType.BOUNCE,
+    "Email Complaint Received": EventType.COMPLAINT,
+    "Email Rejected": EventType.REJECT,
+    "Email Rendering Failed": EventType.RENDERING_FAILURE,
+    "Email Delivery Delayed": EventType.DELIVERY_DELAY,
+    "Email Opened": EventType.OPEN,
+    "Email Clicked": EventType.CLICK,
+    "Email Subscribed": EventType.SUBSCRIPTION,
+}
+
+
+class _Rejected(Exception):
+    def __init__(self, code: RejectionCode, message: str) -> None:
+        super().__init__(message)
+        self.rejection = Rejection(code, message)
+
+
+def _reject(code: RejectionCode, message: str) -> NoReturn:
+    raise _Rejected(code, message)
 
 
 def parse_body(body: str | bytes) -> ParseResult:
-    raise NotImplementedError
+    """Parse one SQS message body. Never raises: returns an event, a control message or
+    a rejection with a stable code (``not_json``, ``bad_envelope``, ``too_large``...)."""
+    try:
+        return _parse(body)
+    except _Rejected as rejected:
+        return rejected.rejection
+    except RecursionError:
+        return Rejection(RejectionCode.TOO_DEEP, "JSON nested too deeply to be an SES event")
+    except Exception as exc:
+        return Rejection(RejectionCode.WRONG_TYPE, f"unexpected structure ({type(exc).__name__})")
+
+
+def _parse(body: str | bytes) -> ParseResult:
+    text = _decode(body)
+    document = _load_json_object(text, where="body")
+    if "Type" in document:
+        return _parse_sns(document)
+    if document.get("source") == "aws.ses" and "detail-type" in document:
+        return _parse_eventbridge(document)
+    if "eventType" in document or "notificationType" in document:
+        return _parse_ses_document(document, Envelope.RAW, sns=None)
+    _reject(
+        RejectionCode.BAD_ENVELOPE,
+        "not an SES event: no SNS 'Type', no 'eventType'/'notificationType', "
+        "and not an EventBridge event from aws.ses",
+    )
+
+
+def _decode(body: str | bytes) -> str:
+    if isinstance(body, bytes | bytearray):
+        if len(body) > MAX_BODY_BYTES:
+            _reject(RejectionCode.TOO_LARGE, f"body is {len(body)} bytes; SES bodies are ≤ 256 KiB")
+        try:
+            return bytes(body).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            _reject(RejectionCode.BAD_ENCODING, f"body is not valid UTF-8 ({exc.reason})")
+    if not isinstance(body, str):
+        _reject(RejectionCode.WRONG_TYPE, f"body must be text, got {type(body).__name__}")
+    # A str is at most 4 bytes per character in UTF-8: encode only when it might be over.
+    if len(body) > MAX_BODY_BYTES or (
+        len(body) * 4 > MAX_BODY_BYTES and _utf8_len(body) > MAX_BODY_BYTES
+    ):
+        _reject(RejectionCode.TOO_LARGE, "body is over 256 KiB; SES bodies are ≤ 256 KiB")
+    return body
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _load_json_object(text: str, *, where: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        _reject(RejectionCode.TOO_DEEP, f"{where}: JSON nested too deeply to be an SES event")
+    except ValueError as exc:
+        _reject(RejectionCode.NOT_JSON, f"{where} is not JSON: {exc}")
+    if not isinstance(value, dict):
+        _reject(
+            RejectionCode.BAD_ENVELOPE,
+            f"{where} is a JSON {_json_kind(value)}, not an object",
+        )
+    _check_depth(value, where)
+    return value
+
+
+def _check_depth(value: object, where: str) -> None:
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            _reject(RejectionCode.TOO_DEEP, f"{where}: JSON nested over {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend(
+                (child, depth + 1) for child in node.values() if isinstance(child, dict | list)
+            )
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
+
+
+# --- field access ----------------------------------------------------------------------
+
+
+def _opt_str(obj: Mapping[str, Any], key: str, path: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        _reject(RejectionCode.WRONG_TYPE, f"{path}.{key} must be a string, got {_json_kind(value)}")
+    return value
+
+
+def _lenient_str(obj: Mapping[str, Any], key: str) -> str | None:
+    """Decorative fields: a wrong type is dropped rather than failing the whole event."""
+    value = obj.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _opt_object(obj: Mapping[str, Any], key: str, path: str) -> dict[str, Any] | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        _reject(
+            RejectionCode.WRONG_TYPE, f"{path}.{key} must be an object, got {_json_kind(value)}"
+        )
+    return value
+
+
+def _opt_list(obj: Mapping[str, Any], key: str, path: str) -> list[Any]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        _reject(RejectionCode.WRONG_TYPE, f"{path}.{key} must be a list, got {_json_kind(value)}")
+    return value
+
+
+# --- envelopes -------------------------------------------------------------------------
+
+
+def _parse_sns(document: dict[str, Any]) -> ParseResult:
+    sns_type = document.get("Type")
+    if not isinstance(sns_type, str):
+        _reject(RejectionCode.WRONG_TYPE, "SNS 'Type' must be a string")
+    message = document.get("Message")
+    if not isinstance(message, str):
+        _reject(
+            RejectionCode.WRONG_TYPE if message is not None else RejectionCode.BAD_ENVELOPE,
+            "SNS envelope has no 'Message' string",
+        )
+    envelope = SnsEnvelope(
+        type=sns_type,
+        message_id=_lenient_str(document, "MessageId") or "",
+        topic_arn=_lenient_str(document, "TopicArn") or "",
+        message=message,
+        timestamp=_lenient_str(document, "Timestamp") or "",
+        signature_version=str(document.get("SignatureVersion") or ""),
+        signature=_lenient_str(document, "Signature") or "",
+        # Lambda spells it SigningCertUrl; SQS bodies use SigningCertURL.
+        signing_cert_url=_lenient_str(document, "SigningCertURL")
+        or _lenient_str(document, "SigningCertUrl")
+        or "",
+        subject=_lenient_str(document, "Subject"),
+        subscribe_url=_lenient_str(document, "SubscribeURL"),
+        token=_lenient_str(document, "Token"),
+    )
+    if sns_type in ("SubscriptionConfirmation", "UnsubscribeConfirmation"):
+        return ControlMessage(
+            kind=ControlKind(sns_type),
+            message=message,
+            topic_arn=envelope.topic_arn or None,
+            subscribe_url=envelope.subscribe_url,
+            token=envelope.token,
+            sns=envelope,
+        )
+    if sns_type != "Notification":
+        _reject(RejectionCode.BAD_ENVELOPE, f"unknown SNS message Type {sns_type[:40]!r}")
+    if message.strip() == SES_TOPIC_VALIDATED:
+        return ControlMessage(
+            kind=ControlKind.SETUP_NOTICE,
+            message=message,
+            topic_arn=envelope.topic_arn or None,
+            sns=envelope,
+        )
+    inner = _load_json_object(message, where="SNS Message")
+    if "eventType" not in inner and "notificationType" not in inner:
+        _reject(
+            RejectionCode.BAD_ENVELOPE,
+            "SNS Message is not an SES document (no 'eventType' or 'notificationType')",
+        )
+    return _parse_ses_document(inner, Envelope.SNS, sns=envelope)
+
+
+def _parse_eventbridge(document: dict[str, Any]) -> ParseResult:
+    detail_type = document.get("detail-type")
+    if not isinstance(detail_type, str):
+        _reject(RejectionCode.WRONG_TYPE, "EventBridge 'detail-type' must be a string")
+    expected = EVENTBRIDGE_DETAIL_TYPES.get(detail_type)
+    if expected is None:
+        # Sending paused/resumed, advisor recommendations...: account-level news, not
+        # about a message. Recorded, never parsed as an event.
+        return ControlMessage(
+            kind=ControlKind.SERVICE_EVENT,
+            message=f"SES service event: {detail_type[:200]}",
+            detail_type=detail_type,
+        )
+    detail = _opt_object(document, "detail", "EventBridge event")
+    if detail is None:
+        _reject(RejectionCode.BAD_ENVELOPE, f"EventBridge '{detail_type}' event has no 'detail'")
+    return _parse_ses_document(detail, Envelope.EVENTBRIDGE, sns=None, default_type=expected)
+
+
+# --- the SES document ------------------------------------------------------------------
+
+
+def _parse_ses_document(
+    document: dict[str, Any],
+    envelope: Envelope,
+    *,
+    sns: SnsEnvelope | None,
+    default_type: EventType | None = None,
+) -> ParseResult:
+    raw_type = document.get("eventType", document.get("notificationType"))
+    if raw_type is None and default_type is not None:
+        event_type = default_type
+    else:
+        if not isinstance(raw_type, str):
+            _reject(RejectionCode.WRONG_TYPE, "'eventType'/'notificationType' must be a string")
+        if raw_type == "AmazonSnsSubscriptionSucceeded":
+            return ControlMessage(
+                kind=ControlKind.SETUP_NOTICE,
+                message=_lenient_str(document, "message") or raw_type,
+                topic_arn=sns.topic_arn if sns else None,
+                sns=sns,
+            )
+        if raw_type == "Received":
+            _reject(
+                RejectionCode.INBOUND_MAIL,
+                "inbound mail from an SES receipt rule (notificationType 'Received') "
+                "was routed to the feedback queue",
+            )
+        found = _EVENT_TYPES.get(raw_type.replace(" ", "").lower())
+        if found is None:
+            _reject(RejectionCode.UNKNOWN_EVENT_TYPE, f"unknown SES event type {raw_type[:60]!r}")
+        event_type = found
+
+    mail = _opt_object(document, "mail", "document")
+    if mail is None:
+        _reject(RejectionCode.BAD_ENVELOPE, f"{event_type} event has no 'mail' object")
+    message_id = mail.get("messageId")
+    if message_id is None or message_id == "":
+        _reject(RejectionCode.MISSING_MESSAGE_ID, f"{event_type} event has no mail.messageId")
+    if not isinstance(message_id, str):
+        _reject(RejectionCode.WRONG_TYPE, "mail.messageId must be a string")
+    message_id = message_id.strip()
+    if not message_id or len(message_id) > 256:
+        _reject(RejectionCode.MISSING_MESSAGE_ID, "mail.messageId is blank or absurdly long")
+
+    sub: dict[str, Any] | None = None
+    for key in _SUB_OBJECT_KEYS[event_type]:
+        sub = _opt_object(document, key, "document")
+        if sub is not None:
+            break
+    if sub is None:
+        if event_type in _SUB_OBJECT_REQUIRED:
+            key = _SUB_OBJECT_KEYS[event_type][0]
+            _reject(RejectionCode.BAD_ENVELOPE, f"{event_type} event has no '{key}' object")
+        sub = {}
+
+    mail_timestamp = _opt_str(mail, "timestamp", "mail")
+    own_timestamp = (
+        None if event_type in _MAIL_TIMESTAMP_TYPES else _opt_str(sub, "timestamp", event_type)
+    )
+    timestamp_text = own_timestamp or mail_timestamp
+    if timestamp_text is None:
+        _reject(RejectionCode.BAD_TIMESTAMP, f"{event_type} event has no timestamp")
+    occurred_at = parse_timestamp(timestamp_text)
+    if occurred_at is None:
+        _reject(
+            RejectionCode.BAD_TIMESTAMP,
+            f"{event_type} timestamp {timestamp_text[:40]!r} is not ISO-8601",
+        )
+    occurred_text = format_timestamp(occurred_at)
+
+    destination = tuple(_strings(_opt_list(mail, "destination", "mail"), "mail.destination"))
+    discriminator = _lenient_str(sub, "link") if event_type is EventType.CLICK else None
+    feedback_id = (
+        _lenient_str(sub, "feedbackId")
+        if event_type in (EventType.BOUNCE, EventType.COMPLAINT)
+        else None
+    )
+    recipients = _recipients(
+        event_type, sub, destination, message_id, occurred_text, feedback_id, discriminator
+    )
+    if not recipients:
+        _reject(RejectionCode.NO_RECIPIENTS, f"{event_type} event names no recipients")
+
+    common = mail.get("commonHeaders")
+    common = common if isinstance(common, dict) else {}
+    from_values = common.get("from")
+    from_header = (
+        from_values[0]
+        if isinstance(from_values, list) and from_values and isinstance(from_values[0], str)
+        else None
+    )
+
+    return FeedbackEvent(
+        event_type=event_type,
+        message_id=message_id,
+        occurred_at=occurred_at,
+        occurred_at_text=occurred_text,
+        recipients=recipients,
+        envelope=envelope,
+        tags=_tags(mail.get("tags")),
+        destination=destination,
+        mail_timestamp=mail_timestamp,
+        mail_source=_lenient_str(mail, "source"),
+        subject=_lenient_str(common, "subject"),
+        from_header=from_header,
+        header_message_id=_lenient_str(common, "messageId"),
+        bounce_type=_opt_str(sub, "bounceType", "bounce")
+        if event_type is EventType.BOUNCE
+        else None,
+        bounce_subtype=(
+            _opt_str(sub, "bounceSubType", "bounce") if event_type is EventType.BOUNCE else None
+        ),
+        complaint_subtype=(
+            _lenient_str(sub, "complaintSubType") if event_type is EventType.COMPLAINT else None
+        ),
+        complaint_feedback_type=(
+            _lenient_str(sub, "complaintFeedbackType")
+            if event_type is EventType.COMPLAINT
+            else None
+        ),
+        delay_type=_lenient_str(sub, "delayType"),
+        reporting_mta=_lenient_str(sub, "reportingMTA"),
+        remote_mta_ip=_lenient_str(sub, "remoteMtaIp"),
+        smtp_response=_lenient_str(sub, "smtpResponse"),
+        detail=_detail(event_type, sub),
+        sns=sns,
+    )
+
+
+def _strings(values: list[Any], path: str) -> list[str]:
+    for value in values:
+        if not isinstance(value, str):
+            _reject(
+                RejectionCode.WRONG_TYPE, f"{path} entries must be strings, got {_json_kind(value)}"
+            )
+    return values
+
+
+def event_identity(
+    event_type: EventType,
+    message_id: str,
+    address: str,
+    occurred_at_text: str,
+    *,
+    feedback_id: str | None = None,
+    discriminator: str | None = None,
+) -> str:
+    """The envelope-independent identity of one event for one recipient.
+
+    - Bounce and Complaint: SES's ``feedbackId`` (unique per report; the ledger key adds
+      the recipient, since one report may name several).
+    - Every other type (and a bounce or complaint that lacks a feedbackId):
+      ``type|messageId|recipient|timestamp``, the timestamp being the event's own
+      (``delivery.timestamp``...) or ``mail.timestamp`` for Send, Reject and Rendering
+      Failure, as fixed-width UTC text. Click adds ``|link`` (two clicks in the same
+      millisecond on different links are two events).
+
+    Nothing from the envelope (SNS MessageId, EventBridge id, SQS ids) takes part, so the
+    same event arriving via SNS, raw delivery and EventBridge counts once.
+    """
+    if feedback_id:
+        return feedback_id
+    identity = f"{event_type}|{message_id}|{address}|{occurred_at_text}"
+    return f"{identity}|{discriminator}" if discriminator else identity
+
+
+def _recipients(
+    event_type: EventType,
+    sub: dict[str, Any],
+    destination: tuple[str, ...],
+    message_id: str,
+    occurred_text: str,
+    feedback_id: str | None,
+    discriminator: str | None,
+) -> tuple[RecipientFeedback, ...]:
+    entries: list[tuple[str, str | None, str | None, str | None]] = []
+    if event_type in (EventType.BOUNCE, EventType.COMPLAINT, EventType.DELIVERY_DELAY):
+        key = {
+            EventType.BOUNCE: "bouncedRecipients",
+            EventType.COMPLAINT: "complainedRecipients",
+            EventType.DELIVERY_DELAY: "delayedRecipients",
+        }[event_type]
+        for index, item in enumerate(_opt_list(sub, key, str(event_type))):
+            path = f"{key}[{index}]"
+            if not isinstance(item, dict):
+                _reject(
+                    RejectionCode.WRONG_TYPE, f"{path} must be an object, got {_json_kind(item)}"
+                )
+            address = item.get("emailAddress")
+            if not isinstance(address, str):
+                _reject(RejectionCode.WRONG_TYPE, f"{path}.emailAddress must be a string")
+            entries.append(
+                (
+                    address,
+                    _opt_str(item, "action", path),
+                    _opt_str(item, "status", path),
+                    _opt_str(item, "diagnosticCode", path),
+                )
+            )
+    elif event_type is EventType.DELIVERY:
+        for address in _strings(_opt_list(sub, "recipients", "delivery"), "delivery.recipients"):
+            entries.append((address, None, None, None))
+    else:
+        entries.extend((address, None, None, None) for address in destination)
+
+    seen: set[str] = set()
+    recipients: list[RecipientFeedback] = []
+    for original, action, status, diagnostic in entries:
+        address = normalise_address(original)
+        if not address or address in seen:
+            continue
+        seen.add(address)
+        identity = event_identity(
+            event_type,
+            message_id,
+            address,
+            occurred_text,
+            feedback_id=feedback_id,
+            discriminator=discriminator,
+        )
+        recipients.append(
+            RecipientFeedback(
+                address=address,
+                original=original.strip(),
+                identity=identity,
+                action=action,
+                status=status,
+                diagnostic=diagnostic,
+            )
+        )
+    return tuple(recipients)
+
+
+def _tags(value: object) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        return {}
+    tags: dict[str, tuple[str, ...]] = {}
+    for name, values in value.items():
+        if isinstance(values, str):
+            tags[name] = (values,)
+        elif isinstance(values, list):
+            tags[name] = tuple(item for item in values if isinstance(item, str))
+    return tags
+
+
+def _detail(event_type: EventType, sub: dict[str, Any]) -> str | None:
+    if event_type is EventType.REJECT:
+        return _lenient_str(sub, "reason")
+    if event_type is EventType.RENDERING_FAILURE:
+        error = _lenient_str(sub, "errorMessage")
+        template = _lenient_str(sub, "templateName")
+        if template and error:
+            return f"template {template}: {error}"
+        return error or template
+    if event_type is EventType.COMPLAINT:
+        feedback = _lenient_str(sub, "complaintFeedbackType")
+        agent = _lenient_str(sub, "userAgent")
+        parts = [f"feedback type {feedback}" if feedback else None, agent]
+        return "; ".join(part for part in parts if part) or None
+    if event_type is EventType.CLICK:
+        return _lenient_str(sub, "link")
+    return None
