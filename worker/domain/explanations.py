@@ -1,0 +1,869 @@
+"""What support is told: for every reason, a one-line explanation and a short list of next
+steps, in plain words an agent can pass on (outcomes.md, "What support is told").
+
+The texts live here, next to the reasons, in one table (``ADVICE``). Advice may depend on
+who answered: a company mail system has an IT team to ask (quarantine logs, transport
+rules, allowlisting); a consumer mailbox (Gmail, Yahoo, Outlook.com, iCloud...) does not,
+so the person checks Spam or Junk and adds the sender to contacts or safe senders.
+
+Pure: no I/O, no clock. Times are passed in as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
+
+__all__ = [
+    "ADVICE",
+    "CONSUMER_DOMAINS",
+    "NEVER_SENT",
+    "Advice",
+    "Explanation",
+    "MailboxKind",
+    "explain",
+    "mailbox_kind",
+    "never_sent",
+    "sent_no_feedback_yet",
+]
+
+
+class MailboxKind(StrEnum):
+    """Who runs the recipient's mailbox, as far as the advice is concerned."""
+
+    CONSUMER = "consumer"  # Gmail, Yahoo, Outlook.com, iCloud...: no IT team to ask
+    COMPANY = "company"  # an organisation's mail system: its IT team can look things up
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """What support reads out: one line of explanation and what to do next."""
+
+    headline: str
+    next_steps: tuple[str, ...]
+    audience: MailboxKind
+
+    def as_text(self) -> str:
+        """Headline followed by the steps as a dash list, ready to paste."""
+        return "\n".join([self.headline, *(f"- {step}" for step in self.next_steps)])
+
+
+# --------------------------------------------------------------------------------------
+# Who runs the mailbox
+# --------------------------------------------------------------------------------------
+
+#: Well-known consumer mailbox domains (exact match, lower case).
+CONSUMER_DOMAINS: frozenset[str] = frozenset(
+    {
+        # Google
+        "gmail.com",
+        "googlemail.com",
+        # Yahoo / AOL (yahoo.*, aol.* are matched by brand below)
+        "ymail.com",
+        "rocketmail.com",
+        "aim.com",
+        # Microsoft (hotmail.*, live.*, outlook.* are matched by brand below)
+        "msn.com",
+        "passport.com",
+        "windowslive.com",
+        # Apple
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        # Privacy and independent providers
+        "proton.me",
+        "protonmail.com",
+        "protonmail.ch",
+        "pm.me",
+        "tutanota.com",
+        "tutanota.de",
+        "tuta.io",
+        "tuta.com",
+        "zoho.com",
+        "zohomail.com",
+        "fastmail.com",
+        "fastmail.fm",
+        "hey.com",
+        "mail.com",
+        "email.com",
+        # Europe
+        "web.de",
+        "t-online.de",
+        "freenet.de",
+        "posteo.de",
+        "mailbox.org",
+        "orange.fr",
+        "wanadoo.fr",
+        "free.fr",
+        "sfr.fr",
+        "laposte.net",
+        "libero.it",
+        "virgilio.it",
+        "tiscali.it",
+        "alice.it",
+        "seznam.cz",
+        "wp.pl",
+        "o2.pl",
+        "interia.pl",
+        "onet.pl",
+        "btinternet.com",
+        "sky.com",
+        "virginmedia.com",
+        "blueyonder.co.uk",
+        "ntlworld.com",
+        "talktalk.net",
+        # Russia
+        "mail.ru",
+        "bk.ru",
+        "inbox.ru",
+        "list.ru",
+        "ya.ru",
+        # North America ISPs
+        "comcast.net",
+        "verizon.net",
+        "att.net",
+        "sbcglobal.net",
+        "bellsouth.net",
+        "cox.net",
+        "charter.net",
+        "earthlink.net",
+        "optonline.net",
+        "shaw.ca",
+        "rogers.com",
+        "sympatico.ca",
+        "telus.net",
+        # Elsewhere
+        "qq.com",
+        "163.com",
+        "126.com",
+        "sina.com",
+        "naver.com",
+        "daum.net",
+        "hanmail.net",
+        "rediffmail.com",
+        "bigpond.com",
+        "uol.com.br",
+        "bol.com.br",
+        "terra.com.br",
+    }
+)
+
+#: Consumer brands that use many country domains: yahoo.co.uk, hotmail.fr, gmx.de, ...
+_CONSUMER_BRANDS: frozenset[str] = frozenset(
+    {"yahoo", "aol", "hotmail", "live", "outlook", "gmx", "yandex"}
+)
+#: What may follow a brand: a top-level domain, optionally with a second level
+#: ("com", "de", "co.uk", "com.br"). Longer labels ("live.acme.com") are not a brand domain.
+_COUNTRY_SUFFIX = re.compile(r"[a-z]{2,3}(?:\.[a-z]{2})?")
+
+# Provider names as the classifier reports them, compared without case, spaces or dashes.
+#: Mail-security gateways: only organisations run them, so they always mean a company.
+_GATEWAY_PROVIDERS: frozenset[str] = frozenset(
+    {
+        "mimecast",
+        "proofpoint",
+        "barracuda",
+        "cisco",
+        "ironport",
+        "sophos",
+        "trendmicro",
+        "symantec",
+        "messagelabs",
+        "broadcom",
+        "forcepoint",
+        "hornetsecurity",
+    }
+)
+#: Providers that host (almost) only personal mailboxes, even on custom domains.
+_CONSUMER_PROVIDERS: frozenset[str] = frozenset({"yahoo", "aol", "apple", "icloud"})
+# Google and Microsoft host both consumer mail and companies (Workspace, Microsoft 365),
+# and blocklists (Spamhaus, SpamCop, SORBS, Cloudmark) say nothing about the mailbox:
+# for those the recipient domain decides.
+
+
+def _provider_key(provider: str | None) -> str:
+    return re.sub(r"[\s_-]+", "", provider or "").lower()
+
+
+def _normalise_domain(recipient_domain: str | None) -> str:
+    """Lower-cased domain; accepts a whole address, stray spaces and a trailing dot."""
+    domain = (recipient_domain or "").strip().lower()
+    domain = domain.rsplit("@", 1)[-1]
+    return domain.strip().strip(".").rstrip(">")
+
+
+def _is_consumer_domain(domain: str) -> bool:
+    if domain in CONSUMER_DOMAINS:
+        return True
+    brand, _, suffix = domain.partition(".")
+    return brand in _CONSUMER_BRANDS and _COUNTRY_SUFFIX.fullmatch(suffix) is not None
+
+
+def mailbox_kind(recipient_domain: str | None, provider: str | None = None) -> MailboxKind:
+    """Whether the advice should be for a consumer mailbox or a company mail system.
+
+    Decisions, in order:
+
+    1. A mail-security gateway answered (Mimecast, Proofpoint, Barracuda, Cisco, Sophos,
+       Trend Micro, Symantec, Forcepoint, Hornetsecurity): ``COMPANY``, whatever the
+       domain. Only organisations run gateways, and what the server said beats what the
+       address looks like: a gateway answering for a gmail.com address means the mail went
+       through some organisation's system (an alias or forwarding), whose IT can find it.
+    2. Yahoo/AOL or Apple answered: ``CONSUMER`` (personal mailboxes, even on the custom
+       domains iCloud+ and Yahoo allow; there is no IT team behind them).
+    3. The recipient domain is a well-known consumer domain: ``CONSUMER``. Gmail and
+       Microsoft answers do not decide, as they also host companies (Workspace, 365).
+    4. Otherwise ``COMPANY``, also when nothing is known (company advice still starts
+       with checking Junk, so it is safe for anyone).
+    """
+    key = _provider_key(provider)
+    if key in _GATEWAY_PROVIDERS:
+        return MailboxKind.COMPANY
+    if key in _CONSUMER_PROVIDERS:
+        return MailboxKind.CONSUMER
+    if _is_consumer_domain(_normalise_domain(recipient_domain)):
+        return MailboxKind.CONSUMER
+    return MailboxKind.COMPANY
+
+
+# --------------------------------------------------------------------------------------
+# The texts
+# --------------------------------------------------------------------------------------
+
+#: Marks where "Follow the link in the error text: <url>" goes when there is a link.
+_LINK = "\x00link"
+
+_ALLOWLIST = (
+    "Ask their IT team to allowlist (mark as trusted) our sending domain (the part after "
+    "the @ in our From address) and amazonses.com (Amazon's sending service, which sends "
+    "our mail)."
+)
+_SAFE_SENDER = (
+    "Ask them to add our From address to their contacts or safe senders, so future "
+    "messages go to the inbox."
+)
+_CONSUMER_SPAM = (
+    "Ask them to check Spam or Junk (Gmail: Spam, and the Promotions and Updates tabs; "
+    "Outlook.com and iCloud: Junk; Yahoo: Spam) and, if it is there, mark it as not spam."
+)
+_CONSUMER_SEARCH = (
+    "Ask them to search All Mail (or every folder) for our From address or the subject."
+)
+_COMPANY_JUNK = (
+    "Ask them to check their Junk or Spam folder and any quarantine notice (an email "
+    "listing messages their filter held back)."
+)
+_RULES = (
+    "Ask them to check mailbox rules, filters and forwarding that might move, delete or "
+    "redirect it."
+)
+_IT_LOGS = (
+    "Ask their IT team to search their quarantine and mail filter logs for this message: "
+    "give them the time and the message ID shown here."
+)
+_TYPO = (
+    "Check the address for typos: a missing or swapped letter, an extra space, or a "
+    "misspelled domain such as gmial.com or hotmial.com."
+)
+_OTHER_ADDRESS = "Ask the person for another address, or to confirm the right one, then send again."
+_UPDATE_ADDRESS = (
+    "Do not just resend to the same address: it will fail again and Amazon SES may stop "
+    "sending to it. Correct the address in their account instead."
+)
+_OUR_SIDE = (
+    "This is on our side, not theirs: tell the email/platform team, with the message ID "
+    "and the error text."
+)
+_UNSUPPRESS = (
+    "If so, lift the block with 'inboxgap recipient <address> --unsuppress', or remove it "
+    "from the suppression list in the Amazon SES console, then send again."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """The texts for one reason.
+
+    Read it through :func:`explain`, which fills in the time and the link marker.
+    ``headline_at`` contains ``{time}`` and is used when the time is known, ``headline``
+    otherwise. ``company`` and ``consumer`` are the full step lists for each kind (they
+    often share steps). ``link_fallback`` replaces the link marker when there is no link.
+    """
+
+    headline: str
+    company: tuple[str, ...]
+    consumer: tuple[str, ...]
+    headline_at: str | None = None
+    link_fallback: str | None = None
+
+    def steps_for(self, kind: MailboxKind) -> tuple[str, ...]:
+        return self.consumer if kind is MailboxKind.CONSUMER else self.company
+
+
+_AWAITING_STEPS = (
+    "Check again in a few minutes.",
+    "If there is still no answer after an hour, their server may be slow or asking us to "
+    "try later; Amazon SES keeps retrying for up to 14 hours.",
+)
+_REJECTED_STEPS = (
+    _OUR_SIDE,
+    "Once it is fixed, send it again; the person does not need to do anything.",
+)
+_RENDERING_STEPS = (
+    _OUR_SIDE + " The error text names the missing field.",
+    "Once it is fixed, send it again; the person does not need to do anything.",
+)
+
+
+_BLOCKLIST_COMPANY = (
+    _LINK,
+    _ALLOWLIST,
+    "Send it again later: these blocks are often lifted within hours.",
+    "If it keeps happening, tell the email/platform team: they can ask AWS about it or "
+    "move our mail to a dedicated sending address (IP) that only we use.",
+)
+
+#: Every reason of the contract, with what support is told. Keep the words plain.
+ADVICE: Mapping[Reason, Advice] = {
+    Reason.AWAITING_FEEDBACK: Advice(
+        headline=(
+            "We handed it to Amazon SES (our sending service); their mail server has not "
+            "answered yet. This usually takes seconds."
+        ),
+        headline_at=(
+            "We handed it to Amazon SES (our sending service) at {time}; their mail server "
+            "has not answered yet. This usually takes seconds."
+        ),
+        company=_AWAITING_STEPS,
+        consumer=_AWAITING_STEPS,
+    ),
+    Reason.DELIVERY_DELAYED: Advice(
+        headline=(
+            "Not delivered yet: their mail server asked us to try again later. Amazon SES "
+            "retries automatically for up to 14 hours."
+        ),
+        headline_at=(
+            "Not delivered yet: their mail server asked us to try again later (last at "
+            "{time}). Amazon SES retries automatically for up to 14 hours."
+        ),
+        company=(
+            "Nothing to do yet: most delays clear by themselves within minutes or hours.",
+            "If the error text mentions a full mailbox or quota, ask them to free space.",
+            "If it is still delayed after a few hours, ask their IT team whether their mail "
+            "server or filter is holding back mail from our sending domain or amazonses.com.",
+        ),
+        consumer=(
+            "Nothing to do yet: most delays clear by themselves within minutes or hours.",
+            "If the error text mentions a full mailbox or storage, ask them to free space.",
+            "If it is still delayed after a few hours, ask whether they are receiving other "
+            "mail, and for another address if it is urgent.",
+        ),
+    ),
+    Reason.ACCEPTED: Advice(
+        headline=(
+            "Their mail server accepted it. From here, spam filters, quarantine, mailbox "
+            "rules and forwarding are on their side."
+        ),
+        headline_at=(
+            "Their mail server accepted it at {time}. From here, spam filters, quarantine, "
+            "mailbox rules and forwarding are on their side."
+        ),
+        company=(_COMPANY_JUNK, _RULES, _IT_LOGS, _ALLOWLIST),
+        consumer=(_CONSUMER_SPAM, _CONSUMER_SEARCH, _SAFE_SENDER, _RULES),
+    ),
+    Reason.MAILBOX_NOT_FOUND: Advice(
+        headline=("Not delivered: their mail server says this address does not exist."),
+        headline_at=(
+            "Not delivered: at {time} their mail server said this address does not exist."
+        ),
+        company=(
+            _TYPO,
+            "If it is a shared or group address (such as billing@ or a distribution list), "
+            "it may have no inbox of its own: ask for a personal address, or ask their IT "
+            "team to let it receive outside mail.",
+            _OTHER_ADDRESS,
+            _UPDATE_ADDRESS,
+        ),
+        consumer=(
+            _TYPO,
+            "If they closed or stopped using this account, ask for the address they use now.",
+            _OTHER_ADDRESS,
+            _UPDATE_ADDRESS,
+        ),
+    ),
+    Reason.DOMAIN_NOT_FOUND: Advice(
+        headline=(
+            "Not delivered: the part of the address after the @ does not exist or does not "
+            "receive email."
+        ),
+        company=(
+            "Check the spelling after the @ (for example gmail.con or acme.co instead of "
+            "acme.com).",
+            "If the domain is right, their IT team should check its mail (MX) records in "
+            "DNS, the settings that tell the world where its mail goes; the domain may have "
+            "expired or moved.",
+            _OTHER_ADDRESS,
+        ),
+        consumer=(
+            "Check the spelling after the @ (for example gmail.con or yaho.com).",
+            "If it is an address from an old internet provider or a closed service, ask for "
+            "the address they use now.",
+            _OTHER_ADDRESS,
+        ),
+    ),
+    Reason.MAILBOX_DISABLED: Advice(
+        headline=(
+            "Not delivered: the address exists, but the mailbox is disabled, inactive or "
+            "suspended, so it does not take mail."
+        ),
+        company=(
+            "If they still work there, ask their IT team to re-enable the mailbox, then "
+            "send again.",
+            "Otherwise ask for an address they use now.",
+        ),
+        consumer=(
+            "Providers disable accounts that have not been used for a long time; signing in "
+            "to the account may bring it back. Then send again.",
+            "Otherwise ask for an address they use now.",
+        ),
+    ),
+    Reason.MAILBOX_FULL: Advice(
+        headline="Not delivered: their mailbox is full, so their mail server could not take it.",
+        company=(
+            "Ask them to delete old mail or large attachments and empty the trash, then "
+            "send again.",
+            "If they cannot free enough space, their IT team can raise the mailbox limit.",
+        ),
+        consumer=(
+            "Ask them to delete old mail or large attachments and empty the trash, then "
+            "send again.",
+            "Gmail shares its space with Google Drive and Photos, iCloud Mail with iCloud "
+            "storage: freeing space there helps too.",
+            "If the mailbox has been full for a long time, they may no longer use it: ask "
+            "for another address.",
+        ),
+    ),
+    Reason.MESSAGE_TOO_LARGE: Advice(
+        headline="Not delivered: the message was bigger than their mail server accepts.",
+        company=(
+            "Send it again without large attachments, or share the file as a download link.",
+            "Their IT team may be able to raise the size limit for it.",
+            "If this keeps happening with the same kind of email, tell the email/platform team.",
+        ),
+        consumer=(
+            "Send it again without large attachments, or share the file as a download link.",
+            "If this keeps happening with the same kind of email, tell the email/platform team.",
+        ),
+    ),
+    Reason.SUPPRESSED: Advice(
+        headline=(
+            "Not sent: Amazon SES did not try, because the address is on a suppression list "
+            "(a do-not-send list), after earlier mail to it bounced or was reported as spam."
+        ),
+        company=(
+            "Confirm the address is spelled right and that the person wants our email.",
+            _UNSUPPRESS,
+            "If the error says Amazon SES suppressed it for a recent history of bouncing "
+            "(the list shared by all SES senders), that clears by itself within 14 days.",
+            "If the earlier failures came from their server or filter refusing us, ask their "
+            "IT team to fix that first, or the address will be blocked again.",
+        ),
+        consumer=(
+            "Confirm the address is spelled right and that the person wants our email.",
+            _UNSUPPRESS,
+            "If the error says Amazon SES suppressed it for a recent history of bouncing "
+            "(the list shared by all SES senders), that clears by itself within 14 days.",
+            "If the address really does not work any more, ask for a new one instead.",
+        ),
+    ),
+    Reason.REJECTED: Advice(
+        headline=(
+            "Not sent: Amazon SES refused to send it, usually because it found a virus or "
+            "other harmful content. Nothing reached their server."
+        ),
+        company=_REJECTED_STEPS,
+        consumer=_REJECTED_STEPS,
+    ),
+    Reason.RENDERING_FAILURE: Advice(
+        headline=(
+            "Not sent: our email template could not be filled in (for example a missing "
+            "name or field), so Amazon SES stopped it."
+        ),
+        company=_RENDERING_STEPS,
+        consumer=_RENDERING_STEPS,
+    ),
+    Reason.HARD_BOUNCE: Advice(
+        headline="Not delivered: their mail server refused it for good and gave no clear reason.",
+        company=(
+            _LINK,
+            _TYPO,
+            "If the address is right, ask their IT team why their mail server refused mail "
+            "from our sending domain; give them the time and the error text.",
+            _UPDATE_ADDRESS,
+        ),
+        consumer=(_LINK, _TYPO, _OTHER_ADDRESS, _UPDATE_ADDRESS),
+        link_fallback=("Read the error text: it often says why (for example an unknown address)."),
+    ),
+    Reason.SOFT_BOUNCE: Advice(
+        headline=(
+            "Not delivered: their mail server kept turning it away with a temporary "
+            "problem, and Amazon SES gave up after retrying."
+        ),
+        company=(
+            _LINK,
+            "Send it again later: temporary problems often clear up.",
+            "If it keeps failing, ask their IT team to check their mail server and filters "
+            "for mail from our sending domain and amazonses.com.",
+        ),
+        consumer=(
+            _LINK,
+            "Send it again later: temporary problems often clear up.",
+            "If it keeps failing, ask whether they receive other mail, and for another address.",
+        ),
+        link_fallback=(
+            "Read the error text for the cause (for example a full mailbox or a server "
+            "that is down)."
+        ),
+    ),
+    Reason.UNDETERMINED: Advice(
+        headline=("Not delivered: a failure report came back, but Amazon SES could not tell why."),
+        company=(
+            _LINK,
+            "Confirm the address with the person and send again.",
+            "If it fails again, ask their IT team to look for it in their mail logs; give "
+            "them the time and the message ID.",
+        ),
+        consumer=(
+            _LINK,
+            "Confirm the address with the person and send again.",
+            "If it fails again, ask for another address.",
+        ),
+        link_fallback="Read the error text: it may say more.",
+    ),
+    Reason.AUTH_FAILED: Advice(
+        headline=(
+            "Their mail server refused or held it because it could not confirm the email "
+            "really comes from us (the SPF, DKIM and DMARC sender checks failed)."
+        ),
+        company=(
+            _OUR_SIDE + " Our sending domain's SPF, DKIM or DMARC settings need fixing.",
+            _LINK,
+            "If their system held it rather than refusing it, their IT team can release it "
+            "from quarantine.",
+            "Once it is fixed, send it again; the person does not need to change anything.",
+        ),
+        consumer=(
+            _OUR_SIDE + " Our sending domain's SPF, DKIM or DMARC settings need fixing.",
+            _LINK,
+            "Once it is fixed, send it again; the person does not need to change anything.",
+        ),
+    ),
+    Reason.SENDER_BLOCKLISTED: Advice(
+        headline=(
+            "Their mail server refused it because the server or domain that sent it is on "
+            "a blocklist (a list spam filters distrust) or has a poor reputation. Amazon "
+            "SES's sending servers are normally shared by many senders, so this is usually "
+            "about others' mail, not a sign ours is spam: our mail passes SPF and DKIM, "
+            "the checks that prove it comes from us."
+        ),
+        company=_BLOCKLIST_COMPANY,
+        consumer=(
+            _LINK,
+            "There is nothing the person can change: their provider blocks the sending "
+            "server, not them. Send it again later: these blocks are often lifted within "
+            "hours.",
+            "If it is urgent, ask for another address at a different provider.",
+            "If it keeps happening, tell the email/platform team: they can ask AWS about it "
+            "or move our mail to a dedicated sending address (IP) that only we use.",
+        ),
+        link_fallback=(
+            "If the error text has a link, follow it: it shows which list and why. For "
+            "Amazon SES's shared servers, AWS handles removal from lists."
+        ),
+    ),
+    Reason.ATTACHMENT_REJECTED: Advice(
+        headline=(
+            "Their mail filter stopped it because of an attachment: the file type is not "
+            "allowed, it is too big, or it was flagged as unsafe."
+        ),
+        company=(
+            "Send it again without the attachment, or share the file as a download link.",
+            "Ask their IT team whether they allow this file type from our sending domain, "
+            "or can release the message from quarantine.",
+            "If our file was flagged as unsafe, tell the email/platform team with the error text.",
+        ),
+        consumer=(
+            "Send it again without the attachment, or share the file as a download link.",
+            "Gmail, Outlook.com and others block some file types (such as .exe or .js, "
+            "even inside a .zip), whatever the sender does.",
+            "If our file was flagged as unsafe, tell the email/platform team with the error text.",
+        ),
+    ),
+    Reason.SPAM_FILTERED: Advice(
+        headline="Their spam filter judged it to be spam or bulk mail, and refused or held it.",
+        company=(
+            _COMPANY_JUNK + " If it is held there, they or their IT team can release it.",
+            _ALLOWLIST,
+            "If it keeps happening, tell the email/platform team with the error text: "
+            "wording, links or volume may be setting off filters.",
+        ),
+        consumer=(
+            _CONSUMER_SPAM,
+            _SAFE_SENDER,
+            "If it keeps happening, tell the email/platform team with the error text: "
+            "wording, links or volume may be setting off filters.",
+        ),
+    ),
+    Reason.SECURITY_GATEWAY: Advice(
+        headline=(
+            "A mail security system in front of their mailbox held or refused it, without "
+            "saying exactly why."
+        ),
+        company=(
+            _COMPANY_JUNK + " If it is held there, they may be able to release it.",
+            "Ask their IT team to search the security system's quarantine and logs for this "
+            "message (give the time and the message ID) and release it.",
+            _ALLOWLIST,
+        ),
+        consumer=(
+            "Ask them to check Spam or Junk and any notice about held messages.",
+            _SAFE_SENDER,
+            "If it keeps happening, ask for another address.",
+        ),
+    ),
+    Reason.POLICY_BLOCKED: Advice(
+        headline=(
+            "Their mail system's rules refused it (for example the address only takes mail "
+            "from certain senders, or outside mail is blocked)."
+        ),
+        company=(
+            "Ask their IT team which rule blocked it (give the time and the error text) and "
+            "to allow mail from our sending domain and amazonses.com.",
+            "If it is a group or internal-only address, ask for a personal address.",
+            _LINK,
+        ),
+        consumer=(
+            _LINK,
+            "Ask for another address, or send again later.",
+        ),
+        link_fallback="Read the error text: it often names the rule or the cause.",
+    ),
+    Reason.COMPLAINT: Advice(
+        headline=(
+            "The message was reported as spam from their mailbox, by the person or "
+            "automatically by their provider or filter."
+        ),
+        company=(
+            "Amazon SES usually stops sending to the address after a report like this.",
+            "If they do want our email (a report can be a mis-click, or a filter acting on "
+            "its own), confirm it with them.",
+            _UNSUPPRESS,
+            "If their organisation's filter reported it, " + _ALLOWLIST[0].lower() + _ALLOWLIST[1:],
+        ),
+        consumer=(
+            "Amazon SES usually stops sending to the address after a report like this.",
+            "If they do want our email (a report can be a mis-click), confirm it with them.",
+            _UNSUPPRESS,
+            "Ask them to mark our next message as not spam and add our From address to "
+            "their contacts, so it is not filtered again.",
+        ),
+    ),
+    Reason.NO_FEEDBACK: Advice(
+        headline=(
+            "We handed it to Amazon SES, but no answer (delivered or failed) came back "
+            "within the usual time (24 hours by default). That is not a failure by itself: "
+            "answers can be lost or late, and this updates if one arrives."
+        ),
+        company=(
+            _COMPANY_JUNK,
+            "Ask their IT team to search their mail logs around the sending time for our "
+            "sending domain or the message ID.",
+            "If they cannot find it, send it again.",
+            "If many messages show this, tell the email/platform team: the feedback from "
+            "Amazon SES may not be reaching us.",
+        ),
+        consumer=(
+            _CONSUMER_SPAM,
+            _CONSUMER_SEARCH,
+            "If they cannot find it, send it again.",
+            "If many messages show this, tell the email/platform team: the feedback from "
+            "Amazon SES may not be reaching us.",
+        ),
+    ),
+    Reason.DELAYED_NO_OUTCOME: Advice(
+        headline=(
+            "Their mail server kept asking us to try again later, and no final answer came "
+            "back within the usual time (24 hours by default). It most likely did not "
+            "arrive."
+        ),
+        company=(
+            "Read the error text of the last delay for the cause (for example a full "
+            "mailbox or a server that is down).",
+            "Ask their IT team whether their mail server or filter is holding back mail "
+            "from our sending domain or amazonses.com.",
+            "Send it again once the cause is fixed.",
+        ),
+        consumer=(
+            "Read the error text of the last delay for the cause (for example a full "
+            "mailbox or a server that is down).",
+            "Ask whether their mailbox is full and whether they receive other mail; ask for "
+            "another address if needed.",
+            "Send it again once the cause is fixed.",
+        ),
+    ),
+}
+
+_MISSING = set(Reason) - set(ADVICE)
+if _MISSING:  # pragma: no cover - fails at import, before any test can
+    raise RuntimeError(f"reasons without advice: {sorted(_MISSING)}")
+
+
+# --------------------------------------------------------------------------------------
+# Putting it together
+# --------------------------------------------------------------------------------------
+
+
+def _format_time(occurred_at: str | None) -> str | None:
+    """ISO-8601 text as "2025-03-04 10:15 UTC"; other non-empty text is used as given."""
+    text = (occurred_at or "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _clean_url(help_url: str | None) -> str | None:
+    url = (help_url or "").strip()
+    if not url.lower().startswith(("https://", "http://")) or any(ch.isspace() for ch in url):
+        return None
+    return url
+
+
+def _gateway_name(provider: str | None) -> str | None:
+    if _provider_key(provider) in _GATEWAY_PROVIDERS and provider is not None:
+        return provider.strip()
+    return None
+
+
+def explain(
+    reason: Reason,
+    *,
+    recipient_domain: str | None = None,
+    provider: str | None = None,
+    occurred_at: str | None = None,
+    help_url: str | None = None,
+) -> Explanation:
+    """The explanation support reads out for ``reason``.
+
+    The steps are chosen by :func:`mailbox_kind`. ``occurred_at`` (ISO-8601 or display
+    text) goes into the headline where it helps; ``help_url`` (only http/https, from the
+    receiver's error text) adds the step "Follow the link in the error text: <url>".
+    When a mail-security gateway answered, a step names it for the IT team.
+    """
+    reason = Reason(reason)
+    advice = ADVICE[reason]
+    kind = mailbox_kind(recipient_domain, provider)
+    when = _format_time(occurred_at)
+    if when is not None and advice.headline_at is not None:
+        headline = advice.headline_at.replace("{time}", when)
+    else:
+        headline = advice.headline
+
+    url = _clean_url(help_url)
+    link_step = f"Follow the link in the error text: {url}" if url else advice.link_fallback
+    steps: list[str] = []
+    for step in advice.steps_for(kind):
+        if step == _LINK:
+            if link_step is not None:
+                steps.append(link_step)
+        else:
+            steps.append(step)
+    if url and _LINK not in advice.steps_for(kind):
+        steps.append(f"Follow the link in the error text: {url}")
+
+    gateway = _gateway_name(provider)
+    if gateway and STATUS_OF_REASON[reason] is Status.QUARANTINED:
+        steps.insert(
+            1,
+            f"The answer came from {gateway}, a mail security product their organisation "
+            "uses: their IT team can look the message up there.",
+        )
+    return Explanation(headline=headline, next_steps=tuple(steps), audience=kind)
+
+
+# --------------------------------------------------------------------------------------
+# Lookups that are not a reason (support CLI and web page)
+# --------------------------------------------------------------------------------------
+
+_NEVER_SENT_HEADLINE = "We have no record of sending email to this address in the period searched."
+_NEVER_SENT_STEPS = (
+    "Check the address for typos and that it is the one on their account.",
+    "Widen the period searched to cover when they expected the email.",
+    "Check that the app really sent it: the action may not have sent an email, or it "
+    "went to a different address.",
+)
+
+
+def never_sent(recipient_domain: str | None = None, provider: str | None = None) -> Explanation:
+    """No notification to this address in the period searched."""
+    return Explanation(
+        headline=_NEVER_SENT_HEADLINE,
+        next_steps=_NEVER_SENT_STEPS,
+        audience=mailbox_kind(recipient_domain, provider),
+    )
+
+
+#: No record of sending. The steps are the same for both kinds; audience is the default.
+NEVER_SENT: Explanation = never_sent()
+
+
+def _ago(minutes: float) -> str:
+    whole = int(max(minutes, 0.0))
+    if whole < 1:
+        return "less than a minute ago"
+    if whole < 120:
+        return "1 minute ago" if whole == 1 else f"{whole} minutes ago"
+    return f"about {whole // 60} hours ago"
+
+
+def sent_no_feedback_yet(
+    minutes_ago: float | None = None,
+    *,
+    recipient_domain: str | None = None,
+    provider: str | None = None,
+) -> Explanation:
+    """Sent, no answer yet: "Sent 12 minutes ago; no answer yet from their mail server".
+
+    ``minutes_ago`` is computed by the caller from the send time and its own ``now``.
+    """
+    kind = mailbox_kind(recipient_domain, provider)
+    if minutes_ago is None:
+        return Explanation(
+            headline=ADVICE[Reason.AWAITING_FEEDBACK].headline,
+            next_steps=ADVICE[Reason.AWAITING_FEEDBACK].steps_for(kind),
+            audience=kind,
+        )
+    headline = (
+        f"Sent {_ago(minutes_ago)}; no answer yet from their mail server. "
+        "This usually takes seconds."
+    )
+    if minutes_ago < 60:
+        steps: tuple[str, ...] = ("Check again in a few minutes.",)
+    else:
+        steps = (
+            "That is longer than usual: their server may be slow or asking us to try "
+            "later (Amazon SES keeps retrying for up to 14 hours), or the answer was lost.",
+            _COMPANY_JUNK if kind is MailboxKind.COMPANY else _CONSUMER_SPAM,
+            "Check again later; if nothing changes within a day, send it again.",
+        )
+    return Explanation(headline=headline, next_steps=steps, audience=kind)
