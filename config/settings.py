@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
-
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, field_validator

@@ -109,7 +109,7 @@ def classify_command(source: IO[bytes]) -> None:
         record = classify_line(number, body)
         if record["kind"] == "invalid":
             invalid += 1
-        out.write(json.dumps(record, ensure_ascii=False))
+        out.write(json.dumps(record))
         out.write("\n")
     out.flush()
     if invalid:

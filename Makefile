@@ -1,0 +1,45 @@
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint fmt bench services
+
+# Interpreter to use (no virtualenv required): `make test PYTHON=python3.11`.
+PYTHON ?= python3
+# Extra arguments for pytest: `make test PYTEST_ARGS='-k redis -x'`.
+PYTEST_ARGS ?=
+
+help: ## show this help
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## install inboxgap in editable mode with the dev tools
+	$(PYTHON) -m pip install -q -e '.[dev]'
+
+demo: install ## run the self-contained demo (embedded SQS, SQLite)
+	inboxgap demo
+
+test: install services ## install, start PostgreSQL/Redis if needed, run the full suite (args: PYTEST_ARGS=...)
+	@set +e; $(PYTHON) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then \
+		echo "ERROR: pytest collected no tests (exit code 5): check testpaths/PYTEST_ARGS." >&2; \
+	fi; \
+	exit $$rc
+
+lint: ## ruff check, ruff format --check, mypy
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m mypy
+
+fmt: ## format and auto-fix with ruff
+	$(PYTHON) -m ruff format .
+	$(PYTHON) -m ruff check --fix .
+
+bench: ## run every benchmark script in bench/ (prints figures)
+	@shopt -s nullglob; found=0; \
+	for script in bench/*.py; do \
+		case "$$(basename "$$script")" in _*) continue ;; esac; \
+		found=1; echo "== $$script"; $(PYTHON) "$$script" || exit $$?; \
+	done; \
+	if [ $$found -eq 0 ]; then echo "no benchmark scripts in bench/"; fi
+
+services: ## start local PostgreSQL and Redis if they are not running
+	bash .ci/services.sh
