@@ -36,11 +36,12 @@ class WordRule:
     together: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
 
+# Only the short tokens (SPF, DKIM...) need whole words; "failedCONTINUE" still fails.
 _FAILURE_WORDS = _words(
-    r"\bfail(?:s|ed|ure|ing)?\b",
-    r"\b(?:not|do not|does not|did not|didn't|doesn't|don't) pass(?:ed)?\b",
-    r"\binvalid\b",
-    r"\bnot aligned\b",
+    r"fail",
+    r"(?:not|n't) pass",
+    r"invalid",
+    r"(?:not|n't) aligned",
 )
 
 _EXTENSION_WORDS = _words(r"\bnot allowed\b", r"\bblocked\b", r"\bunacceptable\b", r"\bbanned\b")
@@ -48,7 +49,8 @@ _EXTENSION_WORDS = _words(r"\bnot allowed\b", r"\bblocked\b", r"\bunacceptable\b
 #: Microsoft's banned-sending-IP range, 5.7.606 to 5.7.649.
 MICROSOFT_BLOCKLIST_CODES = frozenset(f"5.7.{n}" for n in range(606, 650))
 
-AUTH_CODES = _codes("5.7.26", "5.7.27", "5.7.23", "5.7.509")
+# 5.7.515: Microsoft's "does not meet the required authentication level" (SPF/DKIM/DMARC).
+AUTH_CODES = _codes("5.7.26", "5.7.27", "5.7.23", "5.7.509", "5.7.515")
 BLOCKLIST_CODES = MICROSOFT_BLOCKLIST_CODES | _codes("5.7.511", "5.7.513", "4.7.650", "4.7.651")
 #: Authentication *required* (not failed) and reverse-DNS refusals are policy.
 POLICY_CODES = _codes("5.7.133", "5.7.134", "5.7.25")
@@ -63,6 +65,7 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"authentication checks",
             r"unauthenticated e-?mail",
             r"sender is unauthenticated",
+            r"required authentication level",
         ),
         AUTH_CODES,
         together=(_words(r"\bspf\b", r"\bdkim\b"), _FAILURE_WORDS),
@@ -89,8 +92,9 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"\bbrbl\b",
             r"ipcheck\.proofpoint\.com",
             r"reputation",
-            # Trend Micro Email Reputation Services codes: ERS-QIL, ERS-RBL, ERS-DUL...
-            r"\bers-[a-z]{2,5}\b",
+            # Trend Micro Email Reputation Services: ERS-QIL, ERS-RBL, ERS-DUL, and the
+            # admin's own IP list, ERS-Customized-Block.
+            r"\bers-[a-z]",
         ),
         BLOCKLIST_CODES,
     ),
@@ -130,13 +134,14 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"does not exist",
             r"doesn'?t have an? (?:[\w.-]+ ){0,3}account",
             r"does not have an? (?:[\w.-]+ ){0,3}account",
-            r"invalid recipient",
+            r"invalid[ -]recipient",
+            r"addressee unknown",
             r"recipient not found",
             r"recipientnotfound",
             r"\bcuda_nsu\b",
             r"\bxgemail_0011\b",
             # Microsoft 365 directory-based edge blocking: the address is not in the tenant.
-            r"5\.4\.1 recipient address rejected: access denied",
+            r"5\.4\.1 (?:\[[^\]]*\]:? )?recipient address rejected: access denied",
             r"mailbox not found",
             r"no such mailbox",
             r"user not found",
@@ -194,11 +199,24 @@ POLICY_RULE = WordRule(
 SECURITY_PRODUCTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Mimecast", _words(r"\bmimecast\b")),
     ("Proofpoint", _words(r"\bproofpoint\b", r"\bpphosted\b", r"\bppops\b")),
-    ("Barracuda", _words(r"\bbarracuda\b", r"\bbarracudanetworks\b", r"\bbarracudacentral\b")),
+    (
+        "Barracuda",
+        _words(
+            r"\bbarracuda\b", r"\bbarracudanetworks\b", r"\bbarracudacentral\b", r"\bcuda_nsu\b"
+        ),
+    ),
     ("Cisco", _words(r"\bironport\b", r"\biphmx\b", r"\bcisco\b")),
     ("Sophos", _words(r"\bsophos\b", r"\bxgemail\b", r"\bhydra\.sophos\b")),
     ("Trend Micro", _words(r"\btrend ?micro\b", r"\btrendmicro\b", r"\bers-")),
-    ("Symantec", _words(r"\bsymantec\b", r"\bmessagelabs\b", r"\bsymanteccloud\b")),
+    (
+        "Symantec",
+        _words(
+            r"\bsymantec\b",
+            r"\bmessagelabs\b",
+            r"\bsymanteccloud\b",
+            r"knowledge\.broadcom\.com",
+        ),
+    ),
     ("Forcepoint", _words(r"\bforcepoint\b", r"\bmailcontrol\b")),
     ("Hornetsecurity", _words(r"\bhornetsecurity\b")),
 )

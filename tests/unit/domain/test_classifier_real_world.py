@@ -1,0 +1,105 @@
+"""The bounce classifier against real receiving-server diagnostics (outcomes.md, Bounces)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.domain.real_world_diagnostics import CASES, DiagnosticCase
+from worker.domain.classifier import classify_bounce_entry
+from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
+
+#: Every reason a bounce entry can produce under the contract.
+BOUNCE_REASONS = frozenset(
+    {
+        Reason.MAILBOX_NOT_FOUND,
+        Reason.DOMAIN_NOT_FOUND,
+        Reason.MAILBOX_DISABLED,
+        Reason.MAILBOX_FULL,
+        Reason.MESSAGE_TOO_LARGE,
+        Reason.SUPPRESSED,
+        Reason.HARD_BOUNCE,
+        Reason.SOFT_BOUNCE,
+        Reason.UNDETERMINED,
+        Reason.AUTH_FAILED,
+        Reason.SENDER_BLOCKLISTED,
+        Reason.ATTACHMENT_REJECTED,
+        Reason.SPAM_FILTERED,
+        Reason.SECURITY_GATEWAY,
+        Reason.POLICY_BLOCKED,
+    }
+)
+
+
+def _classify(case: DiagnosticCase, action: str | None = "failed"):  # type: ignore[no-untyped-def]
+    return classify_bounce_entry(
+        bounce_type=case.bounce_type,
+        bounce_subtype=case.bounce_subtype,
+        action=action,
+        status=case.status,
+        diagnostic=case.diagnostic,
+        reporting_mta=case.reporting_mta,
+        remote_mta=case.remote_mta,
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.case_id for c in CASES])
+def test_real_world_diagnostic(case: DiagnosticCase) -> None:
+    verdict = _classify(case)
+    assert verdict is not None, f"{case.case_id}: a failed bounce entry must decide an outcome"
+
+    expected = Reason(case.expected_reason)
+    assert verdict.reason == expected, (
+        f"{case.case_id}: reason {verdict.reason!s}, expected {expected!s} ({case.source})"
+    )
+    assert verdict.status == STATUS_OF_REASON[expected]
+    assert verdict.status == STATUS_OF_REASON[verdict.reason]
+
+    if case.expected_provider is not ...:
+        assert verdict.provider == case.expected_provider, f"{case.case_id}: provider"
+    if case.expected_help_url is not ...:
+        assert verdict.help_url == case.expected_help_url, f"{case.case_id}: help_url"
+    if case.expected_smtp_status is not ...:
+        assert verdict.smtp_status == case.expected_smtp_status, f"{case.case_id}: smtp_status"
+
+
+def test_delayed_entry_changes_nothing() -> None:
+    """Step 1: an entry whose action is present and not ``failed`` decides nothing."""
+    case = next(c for c in CASES if c.case_id == "gmail-nosuchuser")
+    assert _classify(case, action="delayed") is None
+
+
+def test_missing_action_is_a_failure() -> None:
+    """Step 1 only skips an action that is *present* and not ``failed``."""
+    case = next(c for c in CASES if c.case_id == "gmail-nosuchuser")
+    verdict = _classify(case, action=None)
+    assert verdict is not None
+    assert verdict.reason == Reason.MAILBOX_NOT_FOUND
+
+
+def test_transient_general_without_status_or_diagnostic_is_an_auto_reply() -> None:
+    """Step 2: an out-of-office reply classified Transient/General changes nothing."""
+    verdict = classify_bounce_entry(
+        bounce_type="Transient",
+        bounce_subtype="General",
+        action="failed",
+        status=None,
+        diagnostic=None,
+    )
+    assert verdict is None
+
+
+def test_corpus_size_and_coverage() -> None:
+    assert len(CASES) >= 100
+    ids = [c.case_id for c in CASES]
+    assert len(ids) == len(set(ids)), "case ids must be unique"
+
+    reasons = {Reason(c.expected_reason) for c in CASES}
+    assert reasons <= BOUNCE_REASONS
+    assert BOUNCE_REASONS - reasons == set(), "every bounce reason needs at least one case"
+    assert {STATUS_OF_REASON[r] for r in reasons} == {Status.BOUNCED, Status.QUARANTINED}
+
+
+def test_corpus_sources_are_marked() -> None:
+    for case in CASES:
+        assert case.source.rstrip().endswith((" V", " T", "T)")), case.case_id
+        assert case.case_id and case.case_id == case.case_id.strip()
