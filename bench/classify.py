@@ -29,6 +29,7 @@ def build_corpus(events: int, seed: int) -> list[str]:
             notifications=max(1000, events // 3),
             seed=round_seed,
             start=datetime(2025, 3, 4, 10, 0, tzinfo=UTC),
+            malformed=0,
         )
         bodies.extend(traffic.bodies)
         round_seed += 1

@@ -80,6 +80,7 @@ class ServerReply:
 
     text: str
     words: str
+    lowered: str
     codes: tuple[str, ...]
     reply_code: str | None
     expired: bool
@@ -88,7 +89,7 @@ class ServerReply:
 def read_reply(diagnostic: str | None) -> ServerReply:
     """Normalise a Diagnostic-Code / smtpResponse for matching (reference, section 7)."""
     if not diagnostic:
-        return ServerReply("", "", (), None, expired=False)
+        return ServerReply("", "", "", (), None, expired=False)
     text = diagnostic.replace("<CRLF>", " ").replace("\r", " ").replace("\n", " ")
     text = _DIAGNOSTIC_TYPE.sub("", text)
     expired = bool(_EXPIRED.search(text))
@@ -100,7 +101,9 @@ def read_reply(diagnostic: str | None) -> ServerReply:
     words = _WHITESPACE.sub(" ", _CONTINUATION.sub(" ", text)).strip()
     codes = tuple(_ENHANCED_CODE.findall(text))
     leading = _LEADING_REPLY_CODE.match(text) or _ANY_REPLY_CODE.search(text)
-    return ServerReply(text, words, codes, leading.group(1) if leading else None, expired)
+    return ServerReply(
+        text, words, words.lower(), codes, leading.group(1) if leading else None, expired
+    )
 
 
 def status_code_of(status: str | None) -> str | None:
@@ -127,17 +130,19 @@ def provider_of(*texts: str | None) -> str | None:
     haystack = " ".join(text for text in texts if text)
     if not haystack:
         return None
+    lowered = haystack.lower()
     for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS):
-        for name, pattern in table:
-            if pattern.search(haystack):
+        for name, markers in table:
+            if markers.search(haystack, lowered):
                 return name
     return None
 
 
 def _security_product(*texts: str | None) -> str | None:
     haystack = " ".join(text for text in texts if text)
-    for name, pattern in SECURITY_PRODUCTS:
-        if pattern.search(haystack):
+    lowered = haystack.lower()
+    for name, markers in SECURITY_PRODUCTS:
+        if markers.search(haystack, lowered):
             return name
     return None
 
@@ -146,13 +151,15 @@ def _security_product(*texts: str | None) -> str | None:
 
 
 def _rule_matches(rule: WordRule, reply: ServerReply) -> bool:
-    if rule.phrases is not None and rule.phrases.search(reply.words):
+    if rule.phrases is not None and rule.phrases.search(reply.words, reply.lowered):
         return True
     if rule.codes and any(code in rule.codes for code in reply.codes):
         return True
     if rule.together is not None:
         first, second = rule.together
-        return bool(first.search(reply.words) and second.search(reply.words))
+        return first.search(reply.words, reply.lowered) and second.search(
+            reply.words, reply.lowered
+        )
     return False
 
 
@@ -169,7 +176,7 @@ def _is_permanent_refusal(reply: ServerReply, status_code: str | None, bounce_ty
 def _is_security_gateway(
     reply: ServerReply, hosts: tuple[str | None, ...], status_code: str | None, bounce_type: str
 ) -> bool:
-    if QUARANTINE_WORDS.search(reply.words):
+    if QUARANTINE_WORDS.search(reply.words, reply.lowered):
         return True
     # A 4xx deferral that merely outlasted SES's retries is not a verdict.
     return _security_product(reply.words, *hosts) is not None and _is_permanent_refusal(
@@ -267,11 +274,12 @@ _SENT = Verdict(Status.SENT, Reason.AWAITING_FEEDBACK)
 
 
 def _reply_verdict(reason: Reason, text: str | None, status: str | None = None) -> Verdict:
-    reply = read_reply(text)
+    # Nothing is decided from the words here: only the code, the provider and the link.
+    code = _ENHANCED_CODE.search(text) if text else None
     return Verdict(
         status=STATUS_OF_REASON[reason],
         reason=reason,
-        smtp_status=reply.codes[0] if reply.codes else status_code_of(status),
+        smtp_status=code.group(1) if code else status_code_of(status),
         provider=provider_of(text),
         help_url=help_url_of(text),
     )

@@ -32,7 +32,7 @@ from worker.domain.events import (
     RejectionCode,
     SnsEnvelope,
 )
-from worker.domain.timestamps import format_timestamp, parse_timestamp
+from worker.domain.timestamps import canonical_text, parse_timestamp
 
 #: SNS and EventBridge cap what SES can put in a queue at 256 KiB.
 MAX_BODY_BYTES = 256 * 1024
@@ -163,7 +163,9 @@ def _load_json_object(text: str, *, where: str) -> dict[str, Any]:
             RejectionCode.BAD_ENVELOPE,
             f"{where} is a JSON {_json_kind(value)}, not an object",
         )
-    _check_depth(value, where)
+    # Nesting needs as many opening brackets as levels: most bodies skip the walk.
+    if text.count("{") + text.count("[") > MAX_DEPTH:
+        _check_depth(value, where)
     return value
 
 
@@ -378,7 +380,7 @@ def _parse_ses_document(
             RejectionCode.BAD_TIMESTAMP,
             f"{event_type} timestamp {timestamp_text[:40]!r} is not ISO-8601",
         )
-    occurred_text = format_timestamp(occurred_at)
+    occurred_text = canonical_text(timestamp_text.strip(), occurred_at)
 
     destination = tuple(_strings(_opt_list(mail, "destination", "mail"), "mail.destination"))
     discriminator = _lenient_str(sub, "link") if event_type is EventType.CLICK else None
@@ -548,11 +550,17 @@ def _tags(value: object) -> dict[str, tuple[str, ...]]:
         return {}
     tags: dict[str, tuple[str, ...]] = {}
     for name, values in value.items():
-        if isinstance(values, str):
+        if isinstance(values, list):
+            if set(map(type, values)) <= _STR_TYPE:
+                tags[name] = tuple(values)
+            else:
+                tags[name] = tuple(item for item in values if isinstance(item, str))
+        elif isinstance(values, str):
             tags[name] = (values,)
-        elif isinstance(values, list):
-            tags[name] = tuple(item for item in values if isinstance(item, str))
     return tags
+
+
+_STR_TYPE = frozenset({str})
 
 
 def _detail(event_type: EventType, sub: dict[str, Any]) -> str | None:

@@ -16,6 +16,12 @@ def parse_timestamp(text: str) -> datetime | None:
     candidate = text.strip()
     if not candidate or len(candidate) > 64:
         return None
+    if _is_canonical(candidate):
+        # SES's usual form: fromisoformat reads it directly (Python ≥ 3.11).
+        try:
+            return datetime.fromisoformat(candidate).astimezone(UTC)
+        except ValueError:
+            return None
     candidate = _SPACE_OFFSET.sub(r"\1:\2", candidate)
     if candidate.endswith(("Z", "z")):
         candidate = candidate[:-1] + "+00:00"
@@ -44,3 +50,21 @@ def format_timestamp(moment: datetime) -> str:
         f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}."
         f"{moment.microsecond // 1000:03d}Z"
     )
+
+
+def _is_canonical(text: str) -> bool:
+    return (
+        len(text) == 24
+        and text[-1] == "Z"
+        and text[10] == "T"
+        and text[19] == "."
+        and text[:4].isdigit()
+    )
+
+
+def canonical_text(text: str, moment: datetime) -> str:
+    """``text`` when it already is the fixed-width form of ``moment``, else the formatted
+    ``moment`` (saves a format on the hot path; SES nearly always writes this form)."""
+    if _is_canonical(text) and text[:4] != "0000":
+        return text
+    return format_timestamp(moment)

@@ -1,0 +1,172 @@
+"""The support commands' layout: plain text when piped, rich on a terminal, the chart."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+
+from tests.unit.queries.test_support_views import GATEWAY_BOUNCE, NOW, record
+from worker.adapters.suppression import AuditEntry, SuppressedDestination
+from worker.cli.render import render_recipient, render_report, render_status, write_chart
+from worker.queries.support import (
+    DomainRate,
+    FailureEvent,
+    GapReport,
+    OutcomeCounts,
+    ReasonCount,
+    RecipientHealth,
+    SeriesPoint,
+    TimelineEvent,
+)
+
+
+def console(terminal: bool) -> tuple[Console, io.StringIO]:
+    out = io.StringIO()
+    return Console(file=out, force_terminal=terminal, width=120, color_system=None), out
+
+
+def test_plain_status_has_every_part_and_no_markup() -> None:
+    con, out = console(False)
+    render_status(
+        [record("quarantined", "security_gateway", GATEWAY_BOUNCE)],
+        console=con,
+        it_admin=True,
+        now=NOW,
+        region="eu-west-1",
+        email="jane@acme.example",
+    )
+    text = out.getvalue()
+    assert "1 notification(s) to jane@acme.example, newest first" in text
+    assert "[Quarantined] quarantined / security_gateway" in text
+    assert "Next steps:" in text and "Mimecast" in text
+    assert "Status code: 5.0.0" in text
+    assert "Their server said: smtp; 550 Rejected by policy" in text
+    assert "Timeline (UTC):" in text and "Sent" in text and "Bounce" in text
+    assert "For your IT administrator:" in text
+    assert "<0100018f-abc-000000@eu-west-1.amazonses.com>" in text
+    assert "\x1b[" not in text and "╭" not in text
+
+
+def test_without_it_admin_the_block_is_left_out() -> None:
+    con, out = console(False)
+    delivered = TimelineEvent("Delivery", "2025-03-05T08:00:02.000Z", "delivered", "accepted")
+    render_status(
+        [record("delivered", "accepted", delivered)], console=con, it_admin=False, now=NOW
+    )
+    text = out.getvalue()
+    assert "[Delivered (accepted by their server)]" in text
+    assert "IT administrator" not in text
+    assert "Their server said" not in text  # only for failures and delays
+
+
+def test_rich_status_draws_panels() -> None:
+    con, out = console(True)
+    render_status(
+        [record("quarantined", "security_gateway", GATEWAY_BOUNCE)],
+        console=con,
+        it_admin=True,
+        now=NOW,
+    )
+    text = out.getvalue()
+    assert "╭" in text and "for your IT administrator" in text and "Quarantined" in text
+
+
+def test_never_sent_and_unknown_id() -> None:
+    since = NOW - timedelta(days=7)
+    con, out = console(False)
+    render_status([], console=con, it_admin=False, now=NOW, email="jo@gmail.com", since=since)
+    assert "[Never sent to this address] jo@gmail.com since 2025-02-26 09:00 UTC" in out.getvalue()
+    con, out = console(False)
+    render_status([], console=con, it_admin=False, now=NOW)
+    assert "No notification has this id" in out.getvalue()
+    con, out = console(True)
+    render_status([], console=con, it_admin=False, now=NOW, email="jo@gmail.com")
+    assert "Never sent to this address" in out.getvalue()
+
+
+def _health() -> RecipientHealth:
+    failure = FailureEvent(
+        "n-1",
+        "m-1",
+        "Bounce",
+        "2025-03-05T08:00:03.000Z",
+        "bounced",
+        "mailbox_not_found",
+        "5.1.1",
+        "550 5.1.1 user unknown",
+        "Gmail",
+    )
+    return RecipientHealth(
+        recipient="jo@gmail.com",
+        recent=(record("bounced", "mailbox_not_found"),),
+        status_counts={"bounced": 1},
+        total=1,
+        failures=(failure,),
+        first_sent_at="2025-03-05T08:00:00.000Z",
+        last_sent_at="2025-03-05T08:00:00.000Z",
+    )
+
+
+def test_recipient_plain_and_rich() -> None:
+    listed = SuppressedDestination("jo@gmail.com", "BOUNCE", "2025-03-05T08:00:04.000Z")
+    audit = [AuditEntry("jo@gmail.com", "removed", "cli:amy", "typo", "2025-03-05T09:00:00.000Z")]
+    for terminal in (False, True):
+        con, out = console(terminal)
+        render_recipient(
+            _health(), suppressed=listed, suppression_error=None, audit=audit, console=con, now=NOW
+        )
+        text = out.getvalue()
+        assert "YES, reason BOUNCE since 2025-03-05 08:00:04 UTC" in text
+        assert "mailbox_not_found" in text and "removed by cli:amy: typo" in text
+    con, out = console(False)
+    render_recipient(
+        _health(),
+        suppressed=None,
+        suppression_error="cannot reach SES",
+        audit=[],
+        console=con,
+        now=NOW,
+    )
+    assert "On the SES suppression list: unknown: cannot reach SES" in out.getvalue()
+
+
+def _report() -> GapReport:
+    totals = OutcomeCounts(sent=100, delivered=90, bounced=5, quarantined=3, unknown=1, pending=1)
+    return GapReport(
+        since="2025-03-04T09:00:00.000Z",
+        until="2025-03-05T09:00:00.000Z",
+        totals=totals,
+        top_reasons=(ReasonCount("bounced", "mailbox_not_found", 5, 0.05),),
+        top_quarantine_domains=(DomainRate("corp.example", 20, 3, 0.15),),
+        top_bounce_domains=(),
+        by="type",
+        breakdown=(),
+    )
+
+
+def test_report_plain_and_rich() -> None:
+    con, out = console(False)
+    render_report(_report(), console=con)
+    text = out.getvalue()
+    assert "90 (90.0%)" in text and "mailbox_not_found" in text and "15.0%" in text
+    assert "Top domains by bounce rate (≥ 1 sent):\n" in text and "  none" in text
+    con, out = console(True)
+    render_report(_report(), console=con)
+    assert "corp.example" in out.getvalue()
+
+
+def test_chart_is_a_png(tmp_path: Path) -> None:
+    start = datetime(2025, 3, 4, 9, tzinfo=UTC)
+    series = [
+        SeriesPoint(f"2025-03-04T{h:02d}:00:00.000Z", OutcomeCounts(10, 8, 1, 1, 0, 0))
+        for h in range(9, 20)
+    ]
+    path = tmp_path / "chart.png"
+    write_chart(series, path, since=start, until=start + timedelta(hours=24))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    empty = tmp_path / "empty.png"
+    write_chart([], empty, since=start, until=start + timedelta(days=1))
+    assert empty.stat().st_size > 1000
