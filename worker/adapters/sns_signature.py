@@ -168,7 +168,9 @@ def string_to_sign(envelope: SnsEnvelope) -> bytes | None:
         ]
     else:
         return None
-    return "".join(parts).encode("utf-8")
+    # A lone surrogate (legal in JSON escapes, impossible in what SNS signed) keeps its
+    # bytes here so the signature check, not an exception, rejects it.
+    return "".join(parts).encode("utf-8", "surrogatepass")
 
 
 def _describe(value: str, limit: int = 120) -> str:
