@@ -63,17 +63,134 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated SNS topic ARNs allowed to feed the queue (empty: any).",
     )
+    sns_certificate_endpoint_url: str | None = Field(
+        default=None,
+        description=(
+            "Local endpoints only (moto, the demo): fetch SNS signing certificates from this "
+            "base URL instead of https://sns.<region>.amazonaws.com (signatures still checked)."
+        ),
+    )
+    drain_interval: float = Field(
+        default=5.0, gt=0, le=3600, description="Seconds between drain kicks from beat."
+    )
+    drain_max_run_time: float = Field(
+        default=50.0,
+        gt=0,
+        le=3600,
+        description="Seconds one drain task keeps starting new batches before it returns.",
+    )
 
     # --- Celery ---------------------------------------------------------------------------
     broker_url: str = Field(default="redis://127.0.0.1:6379/0", description="Celery broker.")
+    broker_data_folder: str | None = Field(
+        default=None,
+        description="Folder of the filesystem:// broker (the embedded demo; no Redis needed).",
+    )
 
     # --- support API --------------------------------------------------------------------
     api_tokens: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated bearer tokens for the support API."
     )
+    sesv2_endpoint_url: str | None = Field(
+        default=None,
+        description="Override the SESv2 endpoint (suppression list look-ups; local emulators).",
+    )
+
+    # --- alerts (issue 7; rates are fractions: 0.05 = 5 %) ---------------------------------
+    alert_bounce_warning: float = Field(
+        default=0.05, gt=0, le=1, description="Account hard-bounce rate that warns (AWS review)."
+    )
+    alert_bounce_critical: float = Field(
+        default=0.10, gt=0, le=1, description="Account hard-bounce rate that is critical (pause)."
+    )
+    alert_complaint_warning: float = Field(
+        default=0.001, gt=0, le=1, description="Account complaint rate that warns (AWS review)."
+    )
+    alert_complaint_critical: float = Field(
+        default=0.005, gt=0, le=1, description="Account complaint rate that is critical (pause)."
+    )
+    alert_min_volume: int = Field(
+        default=1_000,
+        ge=1,
+        description="No reputation alert below this many eligible sends (or delivered mails).",
+    )
+    alert_reputation_volume: int = Field(
+        default=10_000,
+        ge=1,
+        description="Representative volume: whole days are read back until this many sends.",
+    )
+    alert_reputation_max_window: timedelta = Field(
+        default=timedelta(days=90), description="The representative volume spans at most this."
+    )
+    alert_spike_windows: Annotated[list[timedelta], NoDecode] = Field(
+        default_factory=lambda: [timedelta(minutes=15), timedelta(hours=1)],
+        description="Comma-separated short windows of the spike rule.",
+    )
+    alert_spike_baseline: timedelta = Field(
+        default=timedelta(days=7),
+        description="Each key's baseline: this many whole days before today.",
+    )
+    alert_spike_ratio: float = Field(
+        default=3.0, ge=1, description="A spike is at least this many times the baseline rate."
+    )
+    alert_spike_min_delta: float = Field(
+        default=0.05, ge=0, le=1, description="...and at least this much above it (absolute)."
+    )
+    alert_spike_critical_delta: float = Field(
+        default=0.5, ge=0, le=1, description="A spike this far above the baseline is critical."
+    )
+    alert_spike_min_count: int = Field(
+        default=10, ge=1, description="A spike needs at least this many failures in the window."
+    )
+    alert_silence_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="Sends recorded but no feedback applied for this long: silence alert.",
+    )
+    alert_silence_min_sends: int = Field(
+        default=10, ge=1, description="Silence needs at least this many sends in its window."
+    )
+    alert_backlog_window: timedelta = Field(
+        default=timedelta(minutes=15),
+        description="Dead letters and parked events are counted over this window.",
+    )
+    alert_dead_letters_min: int = Field(
+        default=10, ge=1, description="Dead letters in the backlog window that warn."
+    )
+    alert_parked_min: int = Field(
+        default=100, ge=1, description="Events still parked from the backlog window that warn."
+    )
+    alert_queue_age_limit: timedelta = Field(
+        default=timedelta(minutes=15), description="Oldest SQS message older than this warns."
+    )
+    alert_backlog_critical_factor: float = Field(
+        default=4.0, ge=1, description="Backlog alerts are critical at this multiple."
+    )
+    alert_renotify_interval: timedelta = Field(
+        default=timedelta(hours=1),
+        description="A firing alert notifies again this often (0: only fire and resolve).",
+    )
+    alert_webhook_url: str | None = Field(
+        default=None, description="Generic JSON webhook receiving every alert notification."
+    )
+    alert_slack_webhook_url: str | None = Field(
+        default=None, description="Slack-compatible incoming webhook (text messages)."
+    )
+    alert_sns_topic_arn: str | None = Field(
+        default=None, description="SNS topic receiving every alert notification (JSON)."
+    )
+    alert_sink_timeout: float = Field(
+        default=5.0, gt=0, le=60, description="Seconds per HTTP/SNS call of an alert sink."
+    )
 
     # --- logging / metrics ----------------------------------------------------------------
     log_level: str = Field(default="INFO", description="Log level of the JSON logs.")
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65_535,
+        description="Serve Prometheus /metrics on this port from the Celery worker (unset: off).",
+    )
 
     @field_validator("sns_topic_allowlist", "api_tokens", mode="before")
     @classmethod
@@ -87,6 +204,27 @@ class Settings(BaseSettings):
     def _parse_duration(cls, value: object) -> object:
         if isinstance(value, str):
             return parse_duration(value)
+        return value
+
+    @field_validator(
+        "alert_reputation_max_window",
+        "alert_spike_baseline",
+        "alert_backlog_window",
+        "alert_queue_age_limit",
+        "alert_renotify_interval",
+        mode="before",
+    )
+    @classmethod
+    def _parse_alert_duration(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_duration(value)
+        return value
+
+    @field_validator("alert_spike_windows", mode="before")
+    @classmethod
+    def _parse_spike_windows(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [parse_duration(part) for part in value.split(",") if part.strip()]
         return value
 
 

@@ -1,0 +1,260 @@
+"""Drain throughput: SQS bodies per second with 1 and with 2 worker processes, against a
+moto server and PostgreSQL.
+
+    python bench/drain.py [--notifications 1000] [--processes 1,2] [--depth 150] [--json]
+
+Each run gets a fresh PostgreSQL schema (in ``INBOXGAP_BENCH_DATABASE_URL``, default the
+local ``test`` database) with the sends recorded, and a fresh queue on a moto server
+subprocess. A feeder thread refills the queue to ``--depth`` messages (moto's
+ReceiveMessage scans the whole queue several times per call, so it slows down as a queue
+deepens; real SQS does not). N processes run the production drain (the code the Celery
+task runs: gather, one transaction per batch, delete after commit) until every body is
+applied and deleted. Realistic traffic from ``worker.simulation``: every envelope,
+duplicates, out of order, a few malformed bodies; signatures are not checked here.
+
+The same runs with a no-op apply (nothing written) measure moto alone: the ceiling the
+drain cannot pass whatever the database does. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, make_url, select, text
+
+from config.settings import Settings
+from worker import migrations
+from worker.adapters.database import create_engine_from_url, events
+from worker.adapters.sqs import SqsQueue, sqs_client
+from worker.bootstrap import build_app
+from worker.drainer import Drainer, build_drainer
+from worker.handlers.drain import NULL_OBSERVER, DrainLimits, drain_queue
+from worker.handlers.ingest import IngestResult
+from worker.handlers.sends import SendRecord
+from worker.simulation import Traffic, generate_traffic
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CREDENTIALS = ("bench", "bench")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_moto() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
+            return proc, endpoint
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("moto server did not start")
+
+
+def fresh_schema(base_url: str) -> tuple[str, str]:
+    schema = f"bench_drain_{secrets.token_hex(4)}"
+    engine = create_engine_from_url(base_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+def drop_schema(base_url: str, schema: str) -> None:
+    engine = create_engine_from_url(base_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def settings_for(url: str, endpoint: str, queue_url: str) -> Settings:
+    return Settings(
+        database_url=url,
+        sqs_queue_url=queue_url,
+        sqs_endpoint_url=endpoint,
+        sqs_batch_size=200,
+        sqs_batch_wait=0.5,
+        sqs_wait_time=1,
+        sqs_visibility_timeout=120,
+        verify_sns_signatures=False,
+    )
+
+
+def _env_for_children() -> None:
+    os.environ["AWS_ACCESS_KEY_ID"] = CREDENTIALS[0]
+    os.environ["AWS_SECRET_ACCESS_KEY"] = CREDENTIALS[1]
+    os.environ.setdefault("AWS_REGION", "us-east-1")
+
+
+def _noop(bodies: Sequence[str]) -> IngestResult:
+    return IngestResult()
+
+
+def drain_process(settings: Settings, stop: Any, noop: bool) -> None:
+    """One worker process: drain until told to stop (the Celery task's code path)."""
+    _env_for_children()
+    configure_logging("WARNING")  # stdout carries the JSON result only
+    drainer: Drainer = build_drainer(settings, observer=NULL_OBSERVER)
+    limits = DrainLimits(
+        batch_size=settings.sqs_batch_size,
+        batch_wait=settings.sqs_batch_wait,
+        poll_wait=settings.sqs_wait_time,
+        max_run_time=5.0,
+        stop_when_empty=False,
+    )
+    apply = _noop if noop else drainer.apply
+    while not stop.is_set():
+        drain_queue(drainer.queue, apply, limits, observer=NULL_OBSERVER)
+
+
+class Feeder(threading.Thread):
+    def __init__(self, queue: SqsQueue, bodies: list[str], depth: int) -> None:
+        super().__init__(daemon=True)
+        self.queue, self.bodies, self.depth, self.pushed = queue, bodies, depth, 0
+
+    def run(self) -> None:
+        while self.pushed < len(self.bodies):
+            in_queue = self.queue.stats().total
+            if in_queue >= self.depth:
+                time.sleep(0.05)
+                continue
+            chunk = self.bodies[self.pushed : self.pushed + min(100, self.depth - in_queue + 10)]
+            self.queue.send_bodies(chunk)
+            self.pushed += len(chunk)
+
+
+def one_run(
+    sim: Traffic, base_url: str, endpoint: str, processes: int, depth: int, *, noop: bool
+) -> dict[str, Any]:
+    url, schema = fresh_schema(base_url)
+    engine = create_engine_from_url(url)
+    try:
+        migrations.upgrade(engine)
+        client = sqs_client(region="us-east-1", endpoint_url=endpoint, credentials=CREDENTIALS)
+        queue_url = client.create_queue(QueueName=f"bench-{secrets.token_hex(4)}")["QueueUrl"]
+        settings = settings_for(url, endpoint, queue_url)
+        if not noop:
+            app = build_app(settings, engine=engine, verify_envelope=None)
+            records = [
+                SendRecord.create(
+                    notification_id=s.notification_id,
+                    message_id=s.message_id,
+                    recipient=s.recipient,
+                    sent_at=s.sent_at,
+                    notification_type=s.notification_type,
+                )
+                for s in sim.sends
+            ]
+            app.record_sends(records)
+        queue = SqsQueue(client, queue_url)
+        ctx = multiprocessing.get_context("spawn")
+        stop = ctx.Event()
+        workers = [
+            ctx.Process(target=drain_process, args=(settings, stop, noop)) for _ in range(processes)
+        ]
+        for worker in workers:
+            worker.start()
+        time.sleep(3.0)  # let the processes import and connect before the clock starts
+        feeder = Feeder(queue, list(sim.bodies), depth)
+        started = time.monotonic()
+        feeder.start()
+        while True:
+            time.sleep(0.25)
+            if feeder.pushed >= len(sim.bodies) and queue.stats().total == 0:
+                break
+            if time.monotonic() - started > 900:
+                raise SystemExit("run did not finish in 15 minutes")
+        seconds = time.monotonic() - started
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.terminate()
+        with engine.connect() as conn:
+            ledger = int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+        return {
+            "processes": processes,
+            "apply": "noop (moto only)" if noop else "postgresql",
+            "seconds": round(seconds, 2),
+            "bodies_per_s": round(len(sim.bodies) / seconds, 1),
+            "ledger_rows": ledger,
+        }
+    finally:
+        engine.dispose()
+        drop_schema(base_url, schema)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notifications", type=int, default=1000)
+    parser.add_argument("--processes", default="1,2", help="comma-separated process counts")
+    parser.add_argument("--depth", type=int, default=150, help="queue depth kept by the feeder")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
+    args = parser.parse_args()
+
+    _env_for_children()
+    base_url = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
+    sim = generate_traffic(
+        notifications=args.notifications,
+        seed=args.seed,
+        start=start,
+        early_rate=0.0,
+        mean_interval_seconds=7200.0 / max(1, args.notifications),
+    )
+    moto, endpoint = start_moto()
+    try:
+        counts = [int(n) for n in args.processes.split(",")]
+        runs = [one_run(sim, base_url, endpoint, n, args.depth, noop=False) for n in counts]
+        ceiling = [one_run(sim, base_url, endpoint, n, args.depth, noop=True) for n in counts]
+    finally:
+        moto.terminate()
+        moto.wait(timeout=10)
+    by_count = {run["processes"]: run["bodies_per_s"] for run in runs}
+    result = {
+        "benchmark": "drain",
+        "db": make_url(base_url).get_backend_name(),
+        "sqs": "moto server (subprocess)",
+        "notifications": len(sim.sends),
+        "bodies": len(sim.bodies),
+        "queue_depth": args.depth,
+        "runs": runs,
+        "moto_only": ceiling,
+        "speedup_2_vs_1": round(by_count[2] / by_count[1], 2)
+        if 1 in by_count and 2 in by_count
+        else None,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

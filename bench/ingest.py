@@ -1,0 +1,463 @@
+"""Benchmark: SES events through the batch handler against a large notification log.
+
+    python bench/ingest.py --json [--log-rows 1000000] [--events 200000]
+                          [--batch-size 2000] [--baseline-sample 2000] [--seed 7]
+
+On PostgreSQL (``INBOXGAP_BENCH_DATABASE_URL``, default the local ``test`` database, in a
+dedicated schema ``inboxgap_bench`` that is dropped and rebuilt, so tests are never
+touched):
+
+1. migrates the schema (every index the project's migrations create);
+2. bulk-loads a notification log of ``--log-rows`` rows with COPY (one Delivery ledger row
+   each, daily counts aggregated), the simulated traffic's sends included;
+3. applies ``--events`` realistic SQS bodies from :func:`worker.simulation.generate_traffic`
+   (mixed types and envelopes, ~5% duplicates, ~2% before their send, shuffled) through
+   :func:`worker.handlers.ingest.apply_batch` in batches, then records the late sends;
+4. in the same run, a per-event baseline over a sample of fresh events: one transaction
+   per event (select the notification, insert the event, update the status, commit).
+
+Prints one JSON object: ``events_per_s`` (end to end: parse, classify, store),
+``baseline_events_per_s``, ``ratio``, ``log_rows``, ``events``, ``db`` and where the time
+went (``prepare_s``: parsing and classification; ``store_s``: the transactions;
+``store_events_per_s``: the storage side alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import Engine, make_url, text
+
+from worker import migrations
+from worker.adapters.database import create_engine_from_url
+from worker.adapters.notification_log import SqlNotificationLog
+from worker.domain.addresses import normalise_address
+from worker.domain.classifier import classify_event
+from worker.domain.events import FeedbackEvent
+from worker.domain.outcomes import Reason, rank_of
+from worker.domain.parser import parse_body
+from worker.domain.timestamps import format_timestamp
+from worker.handlers.ingest import (
+    IngestResult,
+    TagNames,
+    prepare_batch,
+    write_batch,
+)
+from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.transactions import in_transaction
+from worker.simulation import SentRecord, Traffic, generate_traffic
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SCHEMA = "inboxgap_bench"
+WINDOW = timedelta(hours=24)
+BODIES_PER_NOTIFICATION = 2.3
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def bench_url() -> tuple[str, str]:
+    base = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={SCHEMA}"})
+    return base, url.render_as_string(hide_password=False)
+
+
+def reset_schema(base: str) -> None:
+    engine = create_engine_from_url(base)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+    engine.dispose()
+
+
+def traffic_for(events: int, seed: int, start: datetime) -> Traffic:
+    notifications = max(100, int(events / BODIES_PER_NOTIFICATION))
+    traffic = generate_traffic(notifications=notifications, seed=seed, start=start)
+    while len(traffic.bodies) < events:  # top up with a second day of the same shape
+        more = generate_traffic(
+            notifications=notifications // 4 + 10, seed=seed + 1000, start=start
+        )
+        traffic.sends.extend(more.sends)
+        traffic.bodies.extend(more.bodies)
+        traffic.early |= more.early
+    traffic.bodies = traffic.bodies[:events]
+    return traffic
+
+
+# --------------------------------------------------------------------------- bulk load
+
+
+def _copy_rows(
+    engine: Engine, table: str, columns: Sequence[str], rows: Iterator[tuple[Any, ...]]
+) -> None:
+    raw = engine.raw_connection()
+    try:
+        conn: Any = raw.driver_connection
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with conn.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.commit()
+    finally:
+        raw.close()
+
+
+def bulk_load(engine: Engine, log_rows: int, sends: list[SentRecord], now: datetime) -> None:
+    """``log_rows`` notifications: the simulated sends plus filler rows spread over 30
+    days, each filler with one Delivery ledger row; then counts and ANALYZE."""
+    now_text = format_timestamp(now)
+    fillers = max(0, log_rows - len(sends))
+    rng = random.Random(11)
+    domains = ["gmail.com", "outlook.com", "yahoo.com", "acme.example", "globex.example"]
+    kinds = ["magic_code", "receipt", "password_reset", "approval_request"]
+
+    def notification_rows() -> Iterator[tuple[Any, ...]]:
+        for i in range(fillers):
+            sent = now - timedelta(seconds=rng.randrange(86_400, 30 * 86_400))
+            sent_text = format_timestamp(sent)
+            domain = domains[i % len(domains)]
+            address = f"filler{i}@{domain}"
+            yield (
+                i + 1,
+                f"filler-{i}",
+                f"filler-msg-{i:010d}",
+                address,
+                address,
+                domain,
+                kinds[i % len(kinds)],
+                sent_text,
+                "delivered",
+                "accepted",
+                sent_text,
+                now_text,
+                "record",
+            )
+        for j, send in enumerate(sends):
+            address = normalise_address(send.recipient)
+            sent_text = format_timestamp(send.sent_at)
+            yield (
+                fillers + j + 1,
+                send.notification_id,
+                send.message_id,
+                address,
+                send.recipient,
+                address.rpartition("@")[2],
+                send.notification_type,
+                sent_text,
+                "sent",
+                "awaiting_feedback",
+                sent_text,
+                now_text,
+                "record",
+            )
+
+    columns = (
+        "id",
+        "notification_id",
+        "ses_message_id",
+        "recipient",
+        "recipient_original",
+        "recipient_domain",
+        "notification_type",
+        "sent_at",
+        "status",
+        "reason",
+        "status_at",
+        "updated_at",
+        "source",
+    )
+    started = time.perf_counter()
+    unique: dict[tuple[str, str], SentRecord] = {}
+    seen_ids: set[str] = set()
+    for send in sends:  # the simulation may address one person twice in a message
+        key = (send.message_id, normalise_address(send.recipient))
+        if key not in unique and send.notification_id not in seen_ids:
+            unique[key] = send
+            seen_ids.add(send.notification_id)
+    sends = list(unique.values())
+    fillers = max(0, log_rows - len(sends))
+    _copy_rows(engine, "notifications", columns, notification_rows())
+
+    def event_rows() -> Iterator[tuple[Any, ...]]:
+        for i in range(fillers):
+            domain = domains[i % len(domains)]
+            address = f"filler{i}@{domain}"
+            at = "2025-01-01T00:00:00.000Z"
+            yield (
+                f"Delivery|filler-msg-{i:010d}|{address}|{at}",
+                address,
+                f"filler-msg-{i:010d}",
+                i + 1,
+                "Delivery",
+                at,
+                "delivered",
+                "accepted",
+                "2.0.0",
+                "250 2.0.0 OK",
+                None,
+                None,
+                address,
+                now_text,
+            )
+
+    _copy_rows(
+        engine,
+        "events",
+        (
+            "identity",
+            "recipient",
+            "message_id",
+            "notification_pk",
+            "event_type",
+            "occurred_at",
+            "status",
+            "reason",
+            "smtp_status",
+            "diagnostic",
+            "provider",
+            "help_url",
+            "recipient_original",
+            "received_at",
+        ),
+        event_rows(),
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('notifications', 'id'), "
+                "(SELECT max(id) FROM notifications))"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO daily_status_counts "
+                "SELECT substr(sent_at, 1, 10), recipient_domain, notification_type, status, "
+                "reason, count(*) FROM notifications GROUP BY 1, 2, 3, 4, 5"
+            )
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    elapsed = time.perf_counter() - started
+    log(f"loaded {log_rows} notifications and {fillers} ledger rows in {elapsed:.1f}s")
+
+
+def as_records(sends: Sequence[SentRecord]) -> list[SendRecord]:
+    return [
+        SendRecord.create(
+            notification_id=s.notification_id,
+            message_id=s.message_id,
+            recipient=s.recipient,
+            sent_at=s.sent_at,
+            notification_type=s.notification_type,
+        )
+        for s in sends
+    ]
+
+
+# --------------------------------------------------------------------------- runs
+
+
+_SHARED: dict[str, Any] = {}
+
+
+def _apply_share(index: int) -> tuple[dict[str, int], float, float]:
+    """Worker ``index`` of ``workers``: every workers-th batch, through the handler."""
+    url, bodies, batch_size, workers, now = (
+        _SHARED[k] for k in ("url", "bodies", "batch_size", "workers", "now")
+    )
+    engine = create_engine_from_url(url)
+    sql_log = SqlNotificationLog(engine)
+    tags = TagNames()
+    total = IngestResult()
+    prepare_s = store_s = 0.0
+    for k, start in enumerate(range(0, len(bodies), batch_size)):
+        if k % workers != index:
+            continue
+        t0 = time.perf_counter()
+        batch = prepare_batch(bodies[start : start + batch_size], tags=tags)
+        t1 = time.perf_counter()
+        total = total + in_transaction(
+            sql_log, lambda tx, batch=batch: write_batch(tx, batch, now=now, feedback_window=WINDOW)
+        )
+        store_s += time.perf_counter() - t1
+        prepare_s += t1 - t0
+    engine.dispose()
+    return total.summary(), prepare_s, store_s
+
+
+def run_batches(
+    url: str, traffic: Traffic, batch_size: int, now: datetime, workers: int
+) -> dict[str, Any]:
+    """apply_batch's two halves (prepare_batch, then write_batch in a retried transaction),
+    timed apart, in ``workers`` processes (as ``workers`` Celery worker processes would)."""
+    _SHARED.update(url=url, bodies=traffic.bodies, batch_size=batch_size, workers=workers, now=now)
+    started = time.perf_counter()
+    if workers == 1:
+        shares = [_apply_share(0)]
+    else:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            shares = pool.map(_apply_share, range(workers))
+    totals: Counter[str] = Counter()
+    for summary, _, _ in shares:
+        totals.update(summary)
+    engine = create_engine_from_url(url)
+    late = as_records(traffic.late_sends())
+    t1 = time.perf_counter()
+    sends = record_sends(late, log=SqlNotificationLog(engine), now=now, feedback_window=WINDOW)
+    late_s = time.perf_counter() - t1
+    engine.dispose()
+    elapsed = time.perf_counter() - started
+    return {
+        "elapsed_s": round(elapsed, 3),
+        # Summed over workers (CPU-seconds in each half).
+        "prepare_s": round(sum(p for _, p, _ in shares), 3),
+        "store_s": round(sum(s for _, _, s in shares) + late_s, 3),
+        "result": {
+            **dict(totals),
+            "late_sends": len(late),
+            "unparked_by_sends": sends.attached_events,
+        },
+    }
+
+
+def baseline(engine: Engine, bodies: Sequence[str], now: datetime) -> tuple[float, int]:
+    """One transaction per (event, recipient): select, insert, update, commit."""
+    now_text = format_timestamp(now)
+    events = 0
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        for body in bodies:
+            parsed = parse_body(body)
+            if not isinstance(parsed, FeedbackEvent):
+                continue
+            for outcome in classify_event(parsed):
+                events += 1
+                row = conn.execute(
+                    text(
+                        "SELECT id, status, reason FROM notifications "
+                        "WHERE ses_message_id = :m AND recipient = :r FOR UPDATE"
+                    ),
+                    {"m": parsed.message_id, "r": outcome.address},
+                ).first()
+                verdict = outcome.verdict
+                conn.execute(
+                    text(
+                        "INSERT INTO events (identity, recipient, message_id, notification_pk, "
+                        "event_type, occurred_at, status, reason, smtp_status, diagnostic, "
+                        "received_at) VALUES (:i, :r, :m, :pk, :t, :o, :s, :re, :smtp, :d, :now) "
+                        "ON CONFLICT DO NOTHING"
+                    ),
+                    {
+                        "i": outcome.identity,
+                        "r": outcome.address,
+                        "m": parsed.message_id,
+                        "pk": row.id if row else None,
+                        "t": outcome.event_type.value,
+                        "o": outcome.occurred_at,
+                        "s": verdict.status.value if verdict else None,
+                        "re": verdict.reason.value if verdict else None,
+                        "smtp": verdict.smtp_status if verdict else None,
+                        "d": outcome.diagnostic,
+                        "now": now_text,
+                    },
+                )
+                if (
+                    row is not None
+                    and verdict is not None
+                    and rank_of(verdict.reason) >= rank_of(Reason(row.reason))
+                ):
+                    conn.execute(
+                        text(
+                            "UPDATE notifications SET status = :s, reason = :re, status_at = :o, "
+                            "updated_at = :now WHERE id = :id"
+                        ),
+                        {
+                            "s": verdict.status.value,
+                            "re": verdict.reason.value,
+                            "o": outcome.occurred_at,
+                            "now": now_text,
+                            "id": row.id,
+                        },
+                    )
+                conn.commit()
+    return time.perf_counter() - started, events
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--json", action="store_true", help="print only the JSON object on stdout")
+    parser.add_argument("--log-rows", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--baseline-sample", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="handler processes applying batches at once"
+    )
+    args = parser.parse_args()
+
+    base, url = bench_url()
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now - timedelta(hours=6)
+    log(f"generating {args.events} bodies and a baseline sample")
+    traffic = traffic_for(args.events, args.seed, start)
+    # Another seed: message and notification ids distinct from the main traffic.
+    sample = traffic_for(args.baseline_sample, args.seed + 5000, start)
+    sample_bodies = sample.bodies
+
+    reset_schema(base)
+    engine = create_engine_from_url(url)
+    migrations.upgrade(engine)
+    bulk_load(engine, args.log_rows, [*traffic.initial_sends(), *sample.sends], now)
+
+    log(f"applying {len(traffic.bodies)} bodies in batches of {args.batch_size}")
+    engine.dispose()  # no pooled connection crosses a fork
+    run = run_batches(url, traffic, args.batch_size, now, args.workers)
+    events_per_s = len(traffic.bodies) / run["elapsed_s"]
+    log(f"batch handler: {events_per_s:,.0f} events/s ({run})")
+
+    log(f"baseline over {len(sample_bodies)} bodies, one transaction per event")
+    base_s, base_events = baseline(engine, sample_bodies, now)
+    baseline_per_s = len(sample_bodies) / base_s
+    with engine.connect() as conn:
+        rows = conn.scalar(text("SELECT count(*) FROM notifications"))
+        version = conn.scalar(text("SHOW server_version"))
+    engine.dispose()
+    figures = {
+        "events_per_s": round(events_per_s, 1),
+        "baseline_events_per_s": round(baseline_per_s, 1),
+        "ratio": round(events_per_s / baseline_per_s, 2),
+        "log_rows": rows,
+        "events": len(traffic.bodies),
+        "db": f"postgresql {version}",
+        "batch_size": args.batch_size,
+        "workers": args.workers,
+        "elapsed_s": run["elapsed_s"],
+        "prepare_s": run["prepare_s"],
+        "store_s": run["store_s"],
+        "store_events_per_s": round(len(traffic.bodies) / run["store_s"], 1),
+        "baseline_events": len(sample_bodies),
+        "baseline_ledger_rows": base_events,
+        "result": run["result"],
+    }
+    print(json.dumps(figures) if args.json else json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

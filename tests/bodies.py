@@ -1,0 +1,199 @@
+"""Build realistic SES event-publishing bodies (raw delivery) for handler and log tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+T0 = "2025-03-04T10:00:00.000Z"
+
+
+def _mail(
+    message_id: str,
+    destination: Sequence[str],
+    timestamp: str,
+    tags: dict[str, str] | None,
+) -> dict[str, Any]:
+    return {
+        "timestamp": timestamp,
+        "source": "no-reply@sender.example",
+        "sourceArn": "arn:aws:ses:us-east-1:123456789012:identity/sender.example",
+        "sendingAccountId": "123456789012",
+        "messageId": message_id,
+        "destination": list(destination),
+        "tags": {key: [value] for key, value in (tags or {}).items()},
+    }
+
+
+def send(
+    message_id: str,
+    destination: Sequence[str],
+    *,
+    timestamp: str = T0,
+    notification_id: str | None = None,
+    notification_type: str | None = None,
+) -> str:
+    tags: dict[str, str] = {}
+    if notification_id is not None:
+        tags["notification_id"] = notification_id
+    if notification_type is not None:
+        tags["notification_type"] = notification_type
+    return json.dumps(
+        {"eventType": "Send", "mail": _mail(message_id, destination, timestamp, tags), "send": {}}
+    )
+
+
+def delivery(
+    message_id: str,
+    recipients: Sequence[str],
+    *,
+    timestamp: str = "2025-03-04T10:00:02.000Z",
+    mail_timestamp: str = T0,
+) -> str:
+    return json.dumps(
+        {
+            "eventType": "Delivery",
+            "mail": _mail(message_id, recipients, mail_timestamp, None),
+            "delivery": {
+                "timestamp": timestamp,
+                "processingTimeMillis": 1200,
+                "recipients": list(recipients),
+                "smtpResponse": "250 2.0.0 OK",
+                "reportingMTA": "a8-1.smtp-out.amazonses.com",
+            },
+        }
+    )
+
+
+def bounce(
+    message_id: str,
+    recipient: str,
+    *,
+    feedback_id: str,
+    timestamp: str = "2025-03-04T10:00:03.000Z",
+    bounce_type: str = "Permanent",
+    subtype: str = "General",
+    status: str = "5.1.1",
+    diagnostic: str = "smtp; 550 5.1.1 <user>: Recipient address rejected: User unknown",
+    mail_timestamp: str = T0,
+) -> str:
+    return json.dumps(
+        {
+            "eventType": "Bounce",
+            "mail": _mail(message_id, [recipient], mail_timestamp, None),
+            "bounce": {
+                "bounceType": bounce_type,
+                "bounceSubType": subtype,
+                "bouncedRecipients": [
+                    {
+                        "emailAddress": recipient,
+                        "action": "failed",
+                        "status": status,
+                        "diagnosticCode": diagnostic,
+                    }
+                ],
+                "timestamp": timestamp,
+                "feedbackId": feedback_id,
+                "reportingMTA": "dns; a8-1.smtp-out.amazonses.com",
+            },
+        }
+    )
+
+
+def complaint(
+    message_id: str,
+    recipient: str,
+    *,
+    feedback_id: str,
+    timestamp: str = "2025-03-04T11:00:00.000Z",
+    mail_timestamp: str = T0,
+) -> str:
+    return json.dumps(
+        {
+            "eventType": "Complaint",
+            "mail": _mail(message_id, [recipient], mail_timestamp, None),
+            "complaint": {
+                "complainedRecipients": [{"emailAddress": recipient}],
+                "timestamp": timestamp,
+                "feedbackId": feedback_id,
+                "complaintFeedbackType": "abuse",
+            },
+        }
+    )
+
+
+def delay(
+    message_id: str,
+    recipient: str,
+    *,
+    timestamp: str = "2025-03-04T10:30:00.000Z",
+    mail_timestamp: str = T0,
+) -> str:
+    return json.dumps(
+        {
+            "eventType": "DeliveryDelay",
+            "mail": _mail(message_id, [recipient], mail_timestamp, None),
+            "deliveryDelay": {
+                "timestamp": timestamp,
+                "delayType": "TransientCommunicationFailure",
+                "expirationTime": "2025-03-05T10:00:00.000Z",
+                "delayedRecipients": [
+                    {
+                        "emailAddress": recipient,
+                        "status": "4.4.1",
+                        "diagnosticCode": "smtp; 421 4.4.1 connection timed out",
+                    }
+                ],
+            },
+        }
+    )
+
+
+def open_(
+    message_id: str,
+    recipient: str,
+    *,
+    timestamp: str = "2025-03-04T12:00:00.000Z",
+    mail_timestamp: str = T0,
+) -> str:
+    return json.dumps(
+        {
+            "eventType": "Open",
+            "mail": _mail(message_id, [recipient], mail_timestamp, None),
+            "open": {"timestamp": timestamp, "userAgent": "Mozilla/5.0", "ipAddress": "192.0.2.1"},
+        }
+    )
+
+
+def subscription_confirmation(message_id: str = "sns-msg-1") -> str:
+    return json.dumps(
+        {
+            "Type": "SubscriptionConfirmation",
+            "MessageId": message_id,
+            "Token": "2336412f37fb687f5d51e6e2425dacbba",
+            "TopicArn": "arn:aws:sns:us-east-1:123456789012:ses-events",
+            "Message": "You have chosen to subscribe to the topic. To confirm, visit the URL.",
+            "SubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription",
+            "Timestamp": "2025-03-04T10:00:00.000Z",
+            "SignatureVersion": "1",
+            "Signature": "c2lnbmF0dXJl",
+            "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem",
+        }
+    )
+
+
+def sns_wrap(inner: str, *, sns_message_id: str = "sns-1") -> str:
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": sns_message_id,
+            "TopicArn": "arn:aws:sns:us-east-1:123456789012:ses-events",
+            "Message": inner,
+            "Timestamp": "2025-03-04T10:00:05.000Z",
+            "SignatureVersion": "1",
+            "Signature": "c2lnbmF0dXJl",
+            "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem",
+            "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+        }
+    )

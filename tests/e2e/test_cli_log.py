@@ -1,0 +1,207 @@
+"""The notification-log commands as a user runs them (CliRunner, and real subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from config.settings import get_settings
+from tests import bodies as b
+from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
+from worker.cli import main
+
+SENDS_CSV = (
+    "notification_id,message_id,recipient,sent_at,notification_type\n"
+    "n1,m1,Jane <Jane@Acme.example>,2025-03-04T10:00:00Z,magic_code\n"
+    "n2,m2,bob@acme.example,2025-03-04T10:00:00Z,receipt\n"
+)
+EVENTS = [
+    b.delivery("m1", ["jane@acme.example"]),
+    b.bounce("m2", "bob@acme.example", feedback_id="f1"),
+    b.open_("m1", "jane@acme.example"),
+    "garbage",
+    b.delivery("m7", ["early@x.example"]),
+]
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    url, schema = fresh_postgres_schema_url(postgres_url)
+    try:
+        yield url
+    finally:
+        drop_postgres_schema(postgres_url, schema)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty working directory with the default database (a SQLite file there)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("INBOXGAP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("INBOXGAP_DATABASE_URL", f"sqlite:///{tmp_path / 'inboxgap.db'}")
+    get_settings.cache_clear()
+    (tmp_path / "sends.csv").write_text(SENDS_CSV)
+    (tmp_path / "events.jsonl").write_text("\n".join(EVENTS) + "\n\n")
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def invoke(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_first_commands_just_work_on_the_default_database(workdir: Path) -> None:
+    imported = invoke("sent", "import", "sends.csv")
+    assert imported.exit_code == 0, imported.output
+    assert "created 2" in imported.output
+    ingested = invoke(
+        "ingest",
+        "events.jsonl",
+        "--no-verify",
+        "--batch-size",
+        "2",
+        "--now",
+        "2025-03-04T12:00:00Z",
+        "--json",
+    )
+    assert ingested.exit_code == 0, ingested.output
+    summary = json.loads(ingested.output)
+    assert summary["applied"] == 2
+    assert summary["ignored"] == 1
+    assert summary["parked"] == 1
+    assert summary["dead_lettered"] == 1
+    assert summary["rejections"] == {"not_json": 1}
+    again = json.loads(invoke("ingest", "events.jsonl", "--no-verify", "--json").output)
+    assert again["duplicate"] == 4 and again["applied"] == 0
+
+
+def test_status_json_is_the_exact_interface(workdir: Path) -> None:
+    invoke("sent", "import", "sends.csv")
+    invoke("ingest", "events.jsonl", "--no-verify", "--now", "2025-03-04T12:00:00Z")
+    result = invoke("status", "--email", "JANE@acme.example", "--json")
+    assert result.exit_code == 0
+    (record,) = json.loads(result.output)
+    assert list(record) == [
+        "notification_id",
+        "message_id",
+        "recipient",
+        "notification_type",
+        "sent_at",
+        "status",
+        "reason",
+        "status_at",
+        "events",
+    ]
+    assert (record["status"], record["reason"]) == ("delivered", "accepted")
+    assert [e["event_type"] for e in record["events"]] == ["Delivery", "Open"]
+    assert list(record["events"][0]) == [
+        "event_type",
+        "occurred_at",
+        "status",
+        "reason",
+        "smtp_status",
+        "diagnostic",
+        "provider",
+        "help_url",
+    ]
+    assert record["events"][1]["status"] is None
+    nothing = invoke("status", "--notification-id", "nope", "--json")
+    assert (nothing.exit_code, nothing.output.strip()) == (0, "[]")
+    human = invoke("status", "--message-id", "m2")
+    assert "bounced/mailbox_not_found" in human.output
+
+
+def test_usage_errors_exit_2(workdir: Path) -> None:
+    assert invoke("status").exit_code == 2
+    assert invoke("status", "--email", "a@b", "--message-id", "m").exit_code == 2
+    assert invoke("purge", "--older-than", "soon").exit_code == 2
+    assert invoke("sweep", "--now", "yesterday").exit_code == 2
+    assert invoke("export", "--format", "xml").exit_code == 2
+
+
+def test_export_streams_jsonl_and_csv(workdir: Path) -> None:
+    invoke("sent", "import", "sends.csv")
+    lines = invoke("export").output.splitlines()
+    assert [json.loads(line)["notification_id"] for line in lines] == ["n1", "n2"]
+    assert "events" not in json.loads(lines[0])
+    csv_out = invoke("export", "--format", "csv", "--since", "2025-03-05T00:00:00Z").output
+    assert csv_out.splitlines() == [
+        "notification_id,message_id,recipient,notification_type,sent_at,status,reason,status_at"
+    ]
+
+
+def test_deadletters_list_show_replay(workdir: Path) -> None:
+    invoke("ingest", "events.jsonl", "--no-verify")
+    listed = invoke("deadletters", "list", "--json")
+    (letter,) = [json.loads(line) for line in listed.output.splitlines()]
+    assert letter["code"] == "not_json"
+    shown = invoke("deadletters", "show", str(letter["id"]), "--raw")
+    assert shown.output == "garbage"
+    replay = invoke("deadletters", "replay", str(letter["id"]), "--no-verify")
+    assert "still rejected 1" in replay.output
+    assert invoke("deadletters", "show", "999").exit_code == 1
+
+
+def test_sent_import_jsonl_reports_invalid_lines(workdir: Path) -> None:
+    good = {
+        "notification_id": "j1",
+        "message_id": "mj",
+        "recipient": "a@x.example",
+        "sent_at": "2025-03-04T10:00:00Z",
+    }
+    text = json.dumps(good) + "\n" + "{broken\n" + json.dumps({**good, "recipient": ""}) + "\n"
+    result = CliRunner().invoke(main, ["sent", "import", "-"], input=text)
+    assert result.exit_code == 1
+    assert "created 1" in result.output and "invalid 2" in result.output
+    assert "line 2" in result.output and "line 3" in result.output
+
+
+def test_sweep_and_purge(workdir: Path) -> None:
+    invoke("sent", "import", "sends.csv")  # sent in 2025: already past the window today
+    assert "examined 0" in invoke("sweep", "--now", "2025-03-06T00:00:00Z").output
+    assert "purged notifications 2" in invoke("purge", "--older-than", "1d").output
+    record = json.loads(invoke("status", "--notification-id", "n1", "--json").output)[0]
+    assert record["recipient"] is None and record["status"] == "unknown"
+
+
+def test_other_databases_say_run_db_upgrade(
+    postgres_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INBOXGAP_DATABASE_URL", postgres_schema_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["status", "--email", "a@b.example"])
+        assert result.exit_code == 1
+        assert "run `inboxgap db upgrade`" in result.output
+        assert invoke("db", "upgrade").exit_code == 0
+        assert invoke("status", "--email", "a@b.example", "--json").output.strip() == "[]"
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_real_subprocess(tmp_path: Path) -> None:
+    (tmp_path / "sends.csv").write_text(SENDS_CSV)
+    (tmp_path / "events.jsonl").write_text("\n".join(EVENTS) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_")}
+    exe = Path(sys.executable).with_name("inboxgap")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "worker.cli"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    assert run("sent", "import", "sends.csv").returncode == 0
+    ingest = run("ingest", "--no-verify", "events.jsonl")
+    assert ingest.returncode == 0, ingest.stderr
+    assert "applied 2" in ingest.stdout
+    status = run("status", "--message-id", "m2", "--json")
+    assert json.loads(status.stdout)[0]["reason"] == "mailbox_not_found"
+    assert (tmp_path / "inboxgap.db").exists()

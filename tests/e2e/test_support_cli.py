@@ -1,0 +1,107 @@
+"""``inboxgap status``, ``recipient`` and ``report`` as a support agent runs them: real
+subprocesses on a seeded log, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import drop_postgres_schema, fresh_postgres_schema_url
+from tests.support.support_seed import SEEDED, seed
+from worker.adapters.database import create_engine_from_url
+
+INBOXGAP = [sys.executable, "-c", "from worker.cli import main; main()"]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def seeded_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A log seeded as of the real clock (the commands use it)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'log.db'}"
+        schema = None
+    else:
+        url, schema = fresh_postgres_schema_url(request.getfixturevalue("postgres_url"))
+    engine = create_engine_from_url(url)
+    seed(engine, now=datetime.now(UTC))
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        if schema is not None:
+            drop_postgres_schema(request.getfixturevalue("postgres_url"), schema)
+
+
+def run(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "INBOXGAP_DATABASE_URL": url,
+        "INBOXGAP_AWS_REGION": "eu-west-1",
+        # Nothing listens there: suppression look-ups fail at once, as when SES is down.
+        "INBOXGAP_SESV2_ENDPOINT_URL": "http://127.0.0.1:9",
+        "COLUMNS": "120",
+    }
+    return subprocess.run(
+        [*INBOXGAP, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_status_json_and_human(seeded_url: str) -> None:
+    result = run(seeded_url, "status", "--email", SEEDED.bounced, "--json")
+    assert result.returncode == 0, result.stderr
+    (notification,) = json.loads(result.stdout)
+    assert (notification["status"], notification["reason"]) == ("bounced", "mailbox_not_found")
+    human = run(seeded_url, "status", "--email", SEEDED.quarantined)
+    assert human.returncode == 0, human.stderr
+    assert "quarantined" in human.stdout.lower() and "security_gateway" in human.stdout
+    nothing = run(seeded_url, "status", "--email", SEEDED.never, "--json")
+    assert (nothing.returncode, json.loads(nothing.stdout)) == (0, [])
+
+
+def test_recipient_shows_history_and_says_when_ses_cannot_be_asked(seeded_url: str) -> None:
+    result = run(seeded_url, "recipient", "Bob <BOB@gmail.com>")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Address: bob@gmail.com" in out
+    assert "Hard bounces: 1" in out and "mailbox_not_found" in out
+    assert "On the SES suppression list: unknown: cannot reach SES" in out
+    as_json = json.loads(run(seeded_url, "recipient", SEEDED.complaint, "--json").stdout)
+    assert len(as_json["complaints"]) == 1 and as_json["suppression"]["listed"] is None
+
+
+def test_unsuppress_needs_a_reason_and_reports_failure(seeded_url: str) -> None:
+    no_reason = run(seeded_url, "recipient", SEEDED.bounced, "--unsuppress", "--yes")
+    assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    refused = run(
+        seeded_url, "recipient", SEEDED.bounced, "--unsuppress", "--reason", "typo", "--yes"
+    )
+    assert refused.returncode == 1
+    assert "nothing changed: cannot reach SES" in refused.stderr
+    bad = run(seeded_url, "recipient", "not-an-address")
+    assert bad.returncode == 2 and "not an email address" in bad.stderr
+
+
+def test_report_text_json_and_chart(seeded_url: str, tmp_path: Path) -> None:
+    chart = tmp_path / "outcomes.png"
+    result = run(seeded_url, "report", "--since", "24h", "--by", "domain", "--chart", str(chart))
+    assert result.returncode == 0, result.stderr
+    assert "Outcomes of notifications sent" in result.stdout
+    assert "mailbox_not_found" in result.stdout and "By domain:" in result.stdout
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    data = json.loads(run(seeded_url, "report", "--since", "7d", "--json").stdout)
+    assert data["totals"]["sent"] == 7
+    assert data["totals"]["quarantined"] == 2 and data["totals"]["unknown"] == 1
+    bad = run(seeded_url, "report", "--since", "soon")
+    assert bad.returncode == 2 and "not a duration" in bad.stderr

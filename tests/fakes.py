@@ -1,0 +1,391 @@
+"""In-memory fakes of the storage ports, for handler unit tests without a database.
+
+:class:`FakeNotificationLog` implements :class:`worker.handlers.ports.NotificationLog` with
+the same observable behaviour as the SQL repository: unique keys, parked rows, counts,
+a transaction that commits on success and rolls back on error (a deep copy taken at
+begin), and writers serialised by a lock (like SQLite). ``fail_next(n)`` makes the next
+``n`` transactions raise :class:`TransientStoreError` just before committing.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from worker.domain.outcomes import Reason
+from worker.domain.status import DecidingEvent
+from worker.handlers.ports import (
+    ControlRow,
+    CountKey,
+    CreatedNotification,
+    DeadLetterRow,
+    ExistingSend,
+    LedgerRow,
+    MessageKey,
+    NewNotification,
+    NotificationState,
+    PurgeCounts,
+    StoredDeadLetter,
+    TransientStoreError,
+)
+
+
+@dataclass
+class FakeTables:
+    notifications: dict[int, dict[str, Any]] = field(default_factory=dict)
+    events: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    dead_letters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    control_messages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counts: dict[CountKey, int] = field(default_factory=dict)
+    next_pk: int = 1
+    next_dead_letter_id: int = 1
+
+
+class FakeLogTransaction:
+    def __init__(self, tables: FakeTables) -> None:
+        self.t = tables
+        self.statements = 0
+
+    def _stmt(self) -> None:
+        self.statements += 1
+
+    # --- sends ------------------------------------------------------------------------
+    def insert_notifications(
+        self, rows: Sequence[NewNotification], now: str
+    ) -> list[CreatedNotification]:
+        self._stmt()
+        created: list[CreatedNotification] = []
+        for r in rows:
+            taken = any(
+                n["notification_id"] == r.notification_id
+                or (n["ses_message_id"], n["recipient"]) == (r.message_id, r.recipient)
+                for n in self.t.notifications.values()
+            )
+            if taken:
+                continue
+            pk = self.t.next_pk
+            self.t.next_pk += 1
+            self.t.notifications[pk] = {
+                "id": pk,
+                "notification_id": r.notification_id,
+                "ses_message_id": r.message_id,
+                "recipient": r.recipient,
+                "recipient_original": r.recipient_original,
+                "recipient_domain": r.recipient_domain,
+                "notification_type": r.notification_type,
+                "sent_at": r.sent_at,
+                "status": "sent",
+                "reason": "awaiting_feedback",
+                "status_at": r.sent_at,
+                "updated_at": now,
+                "source": r.source,
+                "purged_at": None,
+            }
+            created.append(CreatedNotification(pk, r.message_id, r.recipient))
+        return created
+
+    def find_sends(self, keys: Collection[MessageKey]) -> list[ExistingSend]:
+        self._stmt()
+        wanted = set(keys)
+        return [
+            ExistingSend(
+                pk=n["id"],
+                notification_id=n["notification_id"],
+                message_id=n["ses_message_id"],
+                recipient=n["recipient"],
+                notification_type=n["notification_type"],
+                sent_at=n["sent_at"],
+                source=n["source"],
+            )
+            for n in sorted(self.t.notifications.values(), key=lambda n: n["id"])
+            if (n["ses_message_id"], n["recipient"]) in wanted and n["purged_at"] is None
+        ]
+
+    def find_notification_ids(self, notification_ids: Collection[str]) -> dict[str, int]:
+        self._stmt()
+        wanted = set(notification_ids)
+        return {
+            n["notification_id"]: n["id"]
+            for n in self.t.notifications.values()
+            if n["notification_id"] in wanted
+        }
+
+    # --- ledger -----------------------------------------------------------------------
+    def resolve(self, keys: Collection[MessageKey]) -> dict[MessageKey, int]:
+        self._stmt()
+        wanted = set(keys)
+        return {
+            (n["ses_message_id"], n["recipient"]): n["id"]
+            for n in self.t.notifications.values()
+            if n["recipient"] is not None and (n["ses_message_id"], n["recipient"]) in wanted
+        }
+
+    def insert_events(self, rows: Sequence[LedgerRow], now: str) -> set[tuple[str, str]]:
+        self._stmt()
+        inserted: set[tuple[str, str]] = set()
+        for r in rows:
+            key = (r.identity, r.recipient)
+            if key in self.t.events:
+                continue
+            self.t.events[key] = {
+                "identity": r.identity,
+                "recipient": r.recipient,
+                "message_id": r.message_id,
+                "notification_pk": r.notification_pk,
+                "event_type": r.event_type,
+                "occurred_at": r.occurred_at,
+                "status": r.status,
+                "reason": r.reason,
+                "smtp_status": r.smtp_status,
+                "diagnostic": r.diagnostic,
+                "provider": r.provider,
+                "help_url": r.help_url,
+                "recipient_original": r.recipient_original,
+                "received_at": now,
+            }
+            inserted.add(key)
+        return inserted
+
+    def attach_parked(self, notifications: Sequence[CreatedNotification]) -> dict[int, int]:
+        self._stmt()
+        pk_of = {(c.message_id, c.recipient): c.pk for c in notifications}
+        attached: dict[int, int] = {}
+        for row in self.t.events.values():
+            if row["notification_pk"] is None:
+                pk = pk_of.get((row["message_id"], row["recipient"]))
+                if pk is not None:
+                    row["notification_pk"] = pk
+                    attached[pk] = attached.get(pk, 0) + 1
+        return attached
+
+    # --- statuses ---------------------------------------------------------------------
+    def lock_notifications(self, pks: Collection[int]) -> list[NotificationState]:
+        self._stmt()
+        return [
+            NotificationState(
+                pk=n["id"],
+                notification_id=n["notification_id"],
+                recipient_domain=n["recipient_domain"],
+                notification_type=n["notification_type"],
+                sent_at=n["sent_at"],
+                status=n["status"],
+                reason=n["reason"],
+                status_at=n["status_at"],
+                source=n["source"],
+                purged=n["purged_at"] is not None,
+            )
+            for pk in sorted(set(pks))
+            if (n := self.t.notifications.get(pk)) is not None
+        ]
+
+    def deciding_events(self, pks: Collection[int]) -> dict[int, list[DecidingEvent]]:
+        self._stmt()
+        wanted = set(pks)
+        ledgers: dict[int, list[DecidingEvent]] = {}
+        for row in self.t.events.values():
+            if row["notification_pk"] in wanted and row["reason"] is not None:
+                ledgers.setdefault(row["notification_pk"], []).append(
+                    DecidingEvent(row["identity"], row["occurred_at"], Reason(row["reason"]))
+                )
+        return ledgers
+
+    def update_notifications(self, states: Sequence[NotificationState], now: str) -> None:
+        self._stmt()
+        for s in states:
+            self.t.notifications[s.pk].update(
+                notification_id=s.notification_id,
+                notification_type=s.notification_type,
+                sent_at=s.sent_at,
+                source=s.source,
+                status=s.status,
+                reason=s.reason,
+                status_at=s.status_at,
+                updated_at=now,
+            )
+
+    def add_counts(self, deltas: Mapping[CountKey, int]) -> None:
+        self._stmt()
+        for key, delta in deltas.items():
+            if not delta:
+                continue
+            value = self.t.counts.get(key, 0) + delta
+            if value:
+                self.t.counts[key] = value
+            else:
+                self.t.counts.pop(key, None)
+
+    def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
+        self._stmt()
+        return sorted(
+            n["id"]
+            for n in self.t.notifications.values()
+            if n["status"] == "sent"
+            and n["sent_at"] < sent_before
+            and n["id"] > after_pk
+            and n["purged_at"] is None
+        )[:limit]
+
+    # --- dead letters and control messages --------------------------------------------
+    def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: str) -> None:
+        self._stmt()
+        for r in rows:
+            existing = self.t.dead_letters.get(r.body_hash)
+            if existing is None:
+                self.t.dead_letters[r.body_hash] = {
+                    "id": self.t.next_dead_letter_id,
+                    "body_hash": r.body_hash,
+                    "body": r.body,
+                    "code": r.code,
+                    "message": r.message,
+                    "count": r.count,
+                    "first_seen": now,
+                    "last_seen": now,
+                    "resolved_at": None,
+                    "purged_at": None,
+                }
+                self.t.next_dead_letter_id += 1
+            else:
+                existing.update(
+                    code=r.code,
+                    message=r.message,
+                    count=existing["count"] + r.count,
+                    last_seen=now,
+                    body=r.body,
+                    resolved_at=None,
+                    purged_at=None,
+                )
+
+    def resolve_dead_letters(self, body_hashes: Collection[str], now: str) -> int:
+        self._stmt()
+        changed = 0
+        for digest in set(body_hashes):
+            row = self.t.dead_letters.get(digest)
+            if row is not None and row["resolved_at"] is None:
+                row["resolved_at"] = now
+                changed += 1
+        return changed
+
+    def dead_letters_to_replay(
+        self, ids: Collection[int] | None, after_id: int, limit: int
+    ) -> list[StoredDeadLetter]:
+        self._stmt()
+        wanted = set(ids) if ids is not None else None
+        rows = sorted(self.t.dead_letters.values(), key=lambda r: r["id"])
+        return [
+            StoredDeadLetter(r["id"], r["body_hash"], r["body"])
+            for r in rows
+            if r["id"] > after_id
+            and r["resolved_at"] is None
+            and (wanted is None or r["id"] in wanted)
+        ][:limit]
+
+    def record_control_messages(self, rows: Sequence[ControlRow], now: str) -> int:
+        self._stmt()
+        new = 0
+        for r in rows:
+            if r.dedup_key not in self.t.control_messages:
+                self.t.control_messages[r.dedup_key] = {
+                    "kind": r.kind,
+                    "topic_arn": r.topic_arn,
+                    "subscribe_url": r.subscribe_url,
+                    "token": r.token,
+                    "detail_type": r.detail_type,
+                    "message": r.message,
+                    "received_at": now,
+                }
+                new += 1
+        return new
+
+    # --- retention ----------------------------------------------------------------------
+    def purge_batch(self, cutoff: str, now: str, limit: int) -> PurgeCounts:
+        self._stmt()
+        pks = sorted(
+            n["id"]
+            for n in self.t.notifications.values()
+            if n["sent_at"] < cutoff and n["purged_at"] is None
+        )[:limit]
+        purged_events = 0
+        for pk in pks:
+            for key in [k for k, e in self.t.events.items() if e["notification_pk"] == pk]:
+                del self.t.events[key]
+                purged_events += 1
+            self.t.notifications[pk].update(recipient=None, recipient_original=None, purged_at=now)
+        parked = sorted(
+            k
+            for k, e in self.t.events.items()
+            if e["notification_pk"] is None and e["received_at"] < cutoff
+        )[:limit]
+        for key in parked:
+            del self.t.events[key]
+        letters = sorted(
+            (r for r in self.t.dead_letters.values() if r["last_seen"] < cutoff and r["body"]),
+            key=lambda r: r["id"],
+        )[:limit]
+        for r in letters:
+            r.update(body=None, purged_at=now)
+        return PurgeCounts(len(pks), purged_events, len(parked), len(letters))
+
+
+class FakeNotificationLog:
+    """The in-memory notification log."""
+
+    def __init__(self) -> None:
+        self.tables = FakeTables()
+        self._lock = threading.Lock()
+        self._failures = 0
+        self.transactions = 0
+        self.commits = 0
+        self.last_statements = 0
+
+    def fail_next(self, count: int = 1) -> None:
+        """The next ``count`` transactions fail with a transient error before committing."""
+        self._failures = count
+
+    @contextmanager
+    def transaction(self) -> Iterator[FakeLogTransaction]:
+        with self._lock:
+            self.transactions += 1
+            working = copy.deepcopy(self.tables)
+            tx = FakeLogTransaction(working)
+            yield tx
+            self.last_statements = tx.statements
+            if self._failures:
+                self._failures -= 1
+                raise TransientStoreError("injected: connection lost")
+            self.tables = working
+            self.commits += 1
+
+    # --- views for assertions ---------------------------------------------------------
+    def notification(self, notification_id: str) -> dict[str, Any]:
+        for row in self.tables.notifications.values():
+            if row["notification_id"] == notification_id:
+                return row
+        raise KeyError(notification_id)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything but surrogate keys, comparable between runs."""
+        by_pk = {pk: n["notification_id"] for pk, n in self.tables.notifications.items()}
+        notifications = [
+            tuple(sorted((k, v) for k, v in n.items() if k != "id"))
+            for n in self.tables.notifications.values()
+        ]
+        events = [
+            tuple(sorted((k, by_pk.get(v) if k == "notification_pk" else v) for k, v in e.items()))
+            for e in self.tables.events.values()
+        ]
+        return {
+            "notifications": sorted(notifications, key=repr),
+            "events": sorted(events, key=repr),
+            "counts": dict(sorted(self.tables.counts.items())),
+            "control_messages": sorted(
+                (key, row["kind"], row["received_at"])
+                for key, row in self.tables.control_messages.items()
+            ),
+            "dead_letters": sorted(
+                (r["body_hash"], r["code"]) for r in self.tables.dead_letters.values()
+            ),
+        }

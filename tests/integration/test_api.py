@@ -1,0 +1,304 @@
+"""The support API and page (FastAPI TestClient) on real PostgreSQL and SQLite: tokens,
+every route, 422s with clear messages, the login cookie, the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.support.fake_suppression import FakeSuppressionList
+from tests.support.support_seed import NOW, SEEDED, WINDOW, seed
+from worker.adapters.database import create_engine_from_url
+from worker.adapters.notification_log import SqlNotificationLog
+from worker.adapters.suppression import SqlSuppressionAudit
+from worker.api.app import COOKIE_NAME, create_app
+from worker.api.wiring import SupportServices
+from worker.queries.support import SupportQueries
+
+TOKEN = "s3cret-token-for-tests"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def suppression() -> FakeSuppressionList:
+    fake = FakeSuppressionList()
+    fake.add(SEEDED.bounced, "BOUNCE")
+    return fake
+
+
+@pytest.fixture
+def services(engine: Engine, suppression: FakeSuppressionList) -> SupportServices:
+    seed(engine, migrate=False)
+    return SupportServices(
+        queries=SupportQueries(engine),
+        log=SqlNotificationLog(engine),
+        suppression=suppression,
+        audit=SqlSuppressionAudit(engine),
+        api_tokens=("other-token", TOKEN),
+        region="eu-west-1",
+        feedback_window=WINDOW,
+        clock=lambda: NOW,
+    )
+
+
+@pytest.fixture
+def client(services: SupportServices) -> Iterator[TestClient]:
+    with TestClient(create_app(services)) as test_client:
+        yield test_client
+
+
+PROTECTED = [
+    ("GET", "/api/v1/notifications?email=alice@acme.example"),
+    ("POST", "/api/v1/notifications"),
+    ("GET", "/api/v1/recipients/alice@acme.example"),
+    ("POST", "/api/v1/recipients/alice@acme.example/unsuppress"),
+    ("GET", "/api/v1/report"),
+    ("GET", "/"),
+]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}],
+    ids=["none", "wrong", "not-bearer"],
+)
+def test_every_api_and_page_route_wants_a_valid_token(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    for method, path in PROTECTED:
+        response = client.request(method, path, headers=headers, json={})
+        assert response.status_code == 401, (method, path)
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/metrics").status_code == 200
+
+
+def test_no_configured_token_means_everything_is_closed(services: SupportServices) -> None:
+    services.api_tokens = ()
+    with TestClient(create_app(services)) as bare:
+        assert bare.get("/api/v1/report", headers={"Authorization": "Bearer "}).status_code == 401
+        assert bare.get("/").status_code == 401
+
+
+def test_lookup_by_email_explains_each_notification(client: TestClient) -> None:
+    body = client.get("/api/v1/notifications", params={"email": "Bob@Gmail.com"}, headers=AUTH)
+    assert body.status_code == 200
+    data = body.json()
+    assert data["count"] == 1 and data["kind"] is None
+    notification = data["notifications"][0]
+    assert (notification["status"], notification["reason"]) == ("bounced", "mailbox_not_found")
+    assert notification["kind"] == "bounced"
+    assert notification["explanation"]["headline"].startswith("Not delivered")
+    assert notification["message_id_header"] == (
+        f"<{SEEDED.bounced_message_id}@eu-west-1.amazonses.com>"
+    )
+    assert "Server response" in notification["it_admin_text"]
+    assert notification["events"][0]["provider"] == "Gmail"
+
+
+def test_lookup_by_ids_and_never_sent(client: TestClient) -> None:
+    by_message = client.get(
+        "/api/v1/notifications", params={"message_id": SEEDED.bounced_message_id}, headers=AUTH
+    ).json()
+    assert by_message["notifications"][0]["recipient"] == SEEDED.bounced
+    by_id = client.get(
+        "/api/v1/notifications", params={"notification_id": "n-dave-1"}, headers=AUTH
+    ).json()
+    assert by_id["notifications"][0]["kind"] == "sent_no_feedback_yet"
+    never = client.get(
+        "/api/v1/notifications", params={"email": SEEDED.never, "since": "7d"}, headers=AUTH
+    ).json()
+    assert (never["count"], never["kind"]) == (0, "never_sent")
+    assert "no record" in never["explanation"]["headline"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "exactly one of email, message_id or notification_id"),
+        ({"email": "a@b.example", "message_id": "x"}, "exactly one"),
+        ({"email": "not-an-address"}, "not an email address"),
+        ({"email": "a@b.example", "since": "yesterday-ish"}, "neither a period"),
+        ({"notification_id": "  "}, "notification_id is empty"),
+    ],
+)
+def test_bad_lookups_are_422_with_a_clear_message(
+    client: TestClient, params: dict[str, str], message: str
+) -> None:
+    response = client.get("/api/v1/notifications", params=params, headers=AUTH)
+    assert response.status_code == 422
+    assert message in response.json()["detail"]
+
+
+def test_recipient_and_unsuppress_with_audit(
+    client: TestClient, suppression: FakeSuppressionList
+) -> None:
+    data = client.get(f"/api/v1/recipients/{SEEDED.bounced}", headers=AUTH).json()
+    assert data["suppression"]["listed"] is True and data["suppression"]["reason"] == "BOUNCE"
+    assert [f["reason"] for f in data["hard_bounces"]] == ["mailbox_not_found"]
+    assert data["total"] == 1 and data["recent"][0]["kind"] == "bounced"
+
+    short = client.post(
+        f"/api/v1/recipients/{SEEDED.bounced}/unsuppress", json={"reason": "x"}, headers=AUTH
+    )
+    assert short.status_code == 422 and "reason" in short.json()["detail"]
+
+    done = client.post(
+        f"/api/v1/recipients/{SEEDED.bounced}/unsuppress",
+        json={"reason": "typo fixed by the customer", "requested_by": "ticket 123"},
+        headers=AUTH,
+    )
+    assert done.status_code == 200, done.text
+    result = done.json()
+    assert (result["action"], result["removed"], result["previous_reason"]) == (
+        "removed",
+        True,
+        "BOUNCE",
+    )
+    assert result["audited_as"].startswith("ticket 123 via token:")
+    assert TOKEN not in result["audited_as"]
+    assert SEEDED.bounced not in suppression.entries
+
+    again = client.get(f"/api/v1/recipients/{SEEDED.bounced}", headers=AUTH).json()
+    assert again["suppression"]["listed"] is False
+    assert [c["action"] for c in again["suppression_changes"]] == ["removed"]
+    assert again["suppression_changes"][0]["why"] == "typo fixed by the customer"
+
+
+def test_unsuppress_when_ses_cannot_be_reached(
+    client: TestClient, suppression: FakeSuppressionList
+) -> None:
+    suppression.unavailable = "cannot reach SES: timeout"
+    response = client.post(
+        f"/api/v1/recipients/{SEEDED.bounced}/unsuppress",
+        json={"reason": "customer asked"},
+        headers=AUTH,
+    )
+    assert response.status_code == 503
+    assert "cannot reach SES" in response.json()["detail"]
+    listed = client.get(f"/api/v1/recipients/{SEEDED.bounced}", headers=AUTH).json()
+    assert listed["suppression"] == {
+        "listed": None,
+        "reason": None,
+        "last_update_time": None,
+        "message_id": None,
+        "feedback_id": None,
+        "error": "cannot reach SES: timeout",
+    }
+    assert listed["suppression_changes"] == []
+
+
+def test_report(client: TestClient) -> None:
+    data = client.get("/api/v1/report", params={"since": "7d", "by": "day"}, headers=AUTH).json()
+    assert data["totals"]["sent"] == 7
+    assert data["totals"]["bounced"] == 1 and data["totals"]["quarantined"] == 2
+    assert data["totals"]["rates"]["bounced"] == pytest.approx(1 / 7, abs=1e-6)
+    assert {r["reason"] for r in data["top_reasons"]} >= {"mailbox_not_found", "complaint"}
+    assert [row["key"] for row in data["breakdown"]] == ["2025-03-02", "2025-03-05"]
+    bad = client.get("/api/v1/report", params={"by": "colour"}, headers=AUTH)
+    assert bad.status_code == 422 and "by must be one of" in bad.json()["detail"]
+    bad = client.get("/api/v1/report", params={"top": 0}, headers=AUTH)
+    assert bad.status_code == 422 and "top" in bad.json()["detail"]
+
+
+def test_record_sends_over_http(client: TestClient) -> None:
+    send = {
+        "notification_id": "n-http-1",
+        "message_id": "0100018f-http-000000",
+        "recipient": "Grace <Grace@Example.org>",
+        "sent_at": "2025-03-05T08:59:00Z",
+        "notification_type": "magic_code",
+    }
+    first = client.post("/api/v1/notifications", json={"sends": [send]}, headers=AUTH)
+    assert first.status_code == 200 and first.json()["created"] == 1
+    second = client.post("/api/v1/notifications", json={"sends": [send]}, headers=AUTH)
+    assert second.json()["created"] == 0 and second.json()["unchanged"] == 1
+    found = client.get(
+        "/api/v1/notifications", params={"email": "grace@example.org"}, headers=AUTH
+    ).json()
+    assert found["notifications"][0]["kind"] == "sent_no_feedback_yet"
+
+    bad = client.post(
+        "/api/v1/notifications",
+        json={"sends": [{**send, "notification_id": "n-2", "sent_at": "last tuesday"}]},
+        headers=AUTH,
+    )
+    assert bad.status_code == 422 and "sends.0: sent_at" in bad.json()["detail"]
+    missing = client.post("/api/v1/notifications", json={"sends": [{"x": 1}]}, headers=AUTH)
+    assert missing.status_code == 422 and "notification_id" in missing.json()["detail"]
+    empty = client.post("/api/v1/notifications", json={"sends": []}, headers=AUTH)
+    assert empty.status_code == 422
+
+
+def test_health_and_metrics(client: TestClient, tmp_path: object) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "database": "reachable"}
+    client.get("/api/v1/report", headers=AUTH)
+    metrics = client.get("/metrics")
+    assert "inboxgap_api_requests_total" in metrics.text
+    assert metrics.headers["content-type"].startswith("text/plain")
+
+
+def test_health_says_when_the_database_is_unreachable(tmp_path: object) -> None:
+    engine = create_engine_from_url("sqlite:////nonexistent-dir/inboxgap.db")
+    services = SupportServices(
+        queries=SupportQueries(engine),
+        log=SqlNotificationLog(engine),
+        suppression=FakeSuppressionList(),
+        audit=SqlSuppressionAudit(engine),
+        api_tokens=(TOKEN,),
+    )
+    with TestClient(create_app(services)) as bare:
+        response = bare.get("/healthz")
+    assert response.status_code == 503 and response.json()["database"] == "unreachable"
+
+
+def test_page_login_cookie_and_search(client: TestClient) -> None:
+    login = client.get("/")
+    assert login.status_code == 401 and 'name="token"' in login.text
+    wrong = client.post("/login", data={"token": "nope"}, follow_redirects=False)
+    assert wrong.status_code == 401 and "not valid" in wrong.text
+    ok = client.post("/login", data={"token": TOKEN}, follow_redirects=False)
+    assert ok.status_code == 303
+    cookie = ok.headers["set-cookie"]
+    assert f"{COOKIE_NAME}=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    page = client.get("/", params={"q": SEEDED.quarantined})
+    assert page.status_code == 200
+    assert "Quarantined" in page.text and "For your IT administrator" in page.text
+    assert "Mimecast" in page.text and "Copy for IT" in page.text
+    never = client.get("/", params={"q": SEEDED.never})
+    assert "Never sent to this address" in never.text
+    client.post("/logout", follow_redirects=False)
+    client.cookies.clear()
+    assert client.get("/").status_code == 401
+    # A bearer header works for the page too; the API never takes the cookie.
+    assert client.get("/", headers=AUTH).status_code == 200
+    client.cookies.set(COOKIE_NAME, TOKEN)
+    assert client.get("/api/v1/report").status_code == 401
+
+
+def test_page_escapes_what_it_shows(client: TestClient) -> None:
+    page = client.get("/", params={"q": "<script>alert(1)</script>"}, headers=AUTH)
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.text
+
+
+def test_openapi_documents_every_route_with_response_models(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path, method in [
+        ("/api/v1/notifications", "get"),
+        ("/api/v1/notifications", "post"),
+        ("/api/v1/recipients/{email}", "get"),
+        ("/api/v1/recipients/{email}/unsuppress", "post"),
+        ("/api/v1/report", "get"),
+        ("/healthz", "get"),
+    ]:
+        operation = paths[path][method]
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "$ref" in schema, (path, method)
+    assert "401" in paths["/api/v1/report"]["get"]["responses"]
+    assert "422" in paths["/api/v1/report"]["get"]["responses"]
+    assert "bearer" in str(spec["components"]["securitySchemes"]).lower()
+    assert "/" not in paths and "/login" not in paths

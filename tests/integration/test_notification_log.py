@@ -1,0 +1,269 @@
+"""The SQL notification log on SQLite and PostgreSQL: the handlers end to end."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from tests import bodies as b
+from tests.fakes import FakeNotificationLog
+from tests.integration.snapshots import snapshot, status_counts_from_notifications, stored_counts
+from worker.adapters.database import create_engine_from_url, dead_letters, events, notifications
+from worker.adapters.notification_log import SqlLogTransaction, SqlNotificationLog
+from worker.handlers.dead_letters import replay_dead_letters
+from worker.handlers.ingest import apply_batch
+from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
+from worker.handlers.purge import purge
+from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.sweep import sweep
+from worker.handlers.transactions import default_retrying
+
+NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
+WINDOW = timedelta(hours=24)
+NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
+
+
+def sent(nid: str, mid: str, rcpt: str, kind: str = "magic_code") -> SendRecord:
+    return SendRecord.create(
+        notification_id=nid,
+        message_id=mid,
+        recipient=rcpt,
+        sent_at="2025-03-04T10:00:00Z",
+        notification_type=kind,
+    )
+
+
+SENDS = [
+    sent("n1", "m1", "Jane <Jane@Acme.example>"),
+    sent("n2", "m2", "bob@acme.example", "receipt"),
+]
+BATCHES: list[list[str | bytes]] = [
+    [
+        b.delivery("m1", ["jane@acme.example"]),
+        b.bounce("m9", "early@x.example", feedback_id="f-early"),  # before its send
+        "not json",
+        b.subscription_confirmation(),
+    ],
+    [
+        b.send("m3", ["a@x.example", "b@x.example", "c@x.example"], notification_id="multi"),
+        b.delivery("m3", ["a@x.example"]),
+        b.bounce("m3", "b@x.example", feedback_id="f-b"),
+        b.complaint("m3", "c@x.example", feedback_id="f-c"),
+        b.delivery("m1", ["jane@acme.example"]),  # duplicate
+        b.open_("m2", "bob@acme.example"),
+        b.delay("m2", "bob@acme.example"),
+    ],
+    [b.send("m9", ["early@x.example"], notification_id="late-send")],
+]
+
+
+def play(log: SqlNotificationLog | FakeNotificationLog) -> None:
+    record_sends(SENDS, log=log, now=NOW, feedback_window=WINDOW)
+    for batch in BATCHES:
+        apply_batch(batch, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)
+
+
+def status(engine: Engine, notification_id: str) -> tuple[str, str]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(notifications.c.status, notifications.c.reason).where(
+                notifications.c.notification_id == notification_id
+            )
+        ).one()
+    return row.status, row.reason
+
+
+def test_scenario_statuses_counts_and_same_tables_as_the_fake(
+    engine: Engine, sql_log: SqlNotificationLog
+) -> None:
+    play(sql_log)
+    assert status(engine, "n1") == ("delivered", "accepted")
+    assert status(engine, "n2") == ("sent", "delivery_delayed")
+    assert status(engine, "multi/a@x.example") == ("delivered", "accepted")
+    assert status(engine, "multi/b@x.example") == ("bounced", "mailbox_not_found")
+    assert status(engine, "multi/c@x.example") == ("quarantined", "complaint")
+    assert status(engine, "late-send") == ("bounced", "mailbox_not_found")
+    assert stored_counts(engine) == status_counts_from_notifications(engine)
+    fake = FakeNotificationLog()
+    play(fake)
+    assert snapshot(engine) == fake.snapshot()
+
+
+def test_results_count_each_kind(sql_log: SqlNotificationLog) -> None:
+    record_sends(SENDS, log=sql_log, now=NOW, feedback_window=WINDOW)
+    first = apply_batch(BATCHES[0], log=sql_log, now=NOW, feedback_window=WINDOW)
+    assert (first.applied, first.parked, first.dead_lettered, first.control) == (1, 1, 1, 1)
+    second = apply_batch(BATCHES[1], log=sql_log, now=NOW, feedback_window=WINDOW)
+    assert second.duplicate == 1
+    assert second.ignored == 1
+    assert second.notifications_created == 3
+    third = apply_batch(BATCHES[2], log=sql_log, now=NOW, feedback_window=WINDOW)
+    assert (third.notifications_created, third.unparked) == (1, 1)
+
+
+def test_replaying_everything_changes_nothing(engine: Engine, sql_log: SqlNotificationLog) -> None:
+    play(sql_log)
+    before = snapshot(engine)
+    play(sql_log)
+    everything = [body for batch in BATCHES for body in batch]
+    apply_batch(everything[::-1], log=sql_log, now=NOW, feedback_window=WINDOW)
+    assert snapshot(engine) == before
+
+
+def test_sweep_then_late_feedback(engine: Engine, sql_log: SqlNotificationLog) -> None:
+    record_sends(
+        [sent(f"s{i}", f"sm{i}", f"u{i}@x.example") for i in range(25)],
+        log=sql_log,
+        now=NOW,
+        feedback_window=WINDOW,
+    )
+    apply_batch([b.delay("sm0", "u0@x.example")], log=sql_log, now=NOW, feedback_window=WINDOW)
+    later = NOW + timedelta(days=2)
+    result = sweep(log=sql_log, now=later, feedback_window=WINDOW, batch_size=10)
+    assert (result.examined, result.changed, result.batches) == (25, 25, 3)
+    assert status(engine, "s0") == ("unknown", "delayed_no_outcome")
+    assert status(engine, "s1") == ("unknown", "no_feedback")
+    assert sweep(log=sql_log, now=later, feedback_window=WINDOW).examined == 0
+    apply_batch(
+        [b.delivery("sm1", ["u1@x.example"])], log=sql_log, now=later, feedback_window=WINDOW
+    )
+    assert status(engine, "s1") == ("delivered", "accepted")
+    assert stored_counts(engine) == status_counts_from_notifications(engine)
+
+
+def test_purge_blanks_personal_data_and_keeps_counts(
+    engine: Engine, sql_log: SqlNotificationLog
+) -> None:
+    play(sql_log)
+    counts = stored_counts(engine)
+    later = NOW + timedelta(days=100)
+    total = purge(log=sql_log, now=later, older_than=timedelta(days=90), batch_size=2)
+    assert total.notifications == 6
+    assert total.dead_letters == 1
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(events)) == 0
+        assert conn.scalar(select(func.count()).where(notifications.c.recipient.is_not(None))) == 0
+        assert conn.scalar(select(func.count()).where(dead_letters.c.body.is_not(None))) == 0
+    assert stored_counts(engine) == counts
+    assert status(engine, "multi/c@x.example") == ("quarantined", "complaint")
+    again = purge(log=sql_log, now=later, older_than=timedelta(days=90))
+    assert again.total == 0
+
+
+def test_dead_letters_replay_after_a_fix(
+    engine: Engine, sql_log: SqlNotificationLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from worker.handlers import ingest
+
+    record_sends(SENDS, log=sql_log, now=NOW, feedback_window=WINDOW)
+    real = ingest.parse_body
+
+    def broken(body: str | bytes) -> object:
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(ingest, "parse_body", broken)
+    result = apply_batch(
+        [b.delivery("m1", ["jane@acme.example"]), "junk"],
+        log=sql_log,
+        now=NOW,
+        feedback_window=WINDOW,
+    )
+    assert result.dead_lettered == 2
+    monkeypatch.setattr(ingest, "parse_body", real)
+    replay = replay_dead_letters(None, log=sql_log, now=NOW, feedback_window=WINDOW)
+    assert (replay.replayed, replay.resolved, replay.still_rejected) == (2, 1, 1)
+    assert status(engine, "n1") == ("delivered", "accepted")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(dead_letters.c.code, dead_letters.c.count, dead_letters.c.resolved_at)
+        ).all()
+    assert sorted((r.code, r.count, r.resolved_at is not None) for r in rows) == [
+        ("not_json", 1, False),
+        ("parser_error", 1, True),
+    ]
+    assert replay_dead_letters(None, log=sql_log, now=NOW, feedback_window=WINDOW).replayed == 1
+
+
+def test_nul_bytes_and_long_diagnostics_are_stored_safely(
+    engine: Engine, sql_log: SqlNotificationLog
+) -> None:
+    record_sends(SENDS, log=sql_log, now=NOW, feedback_window=WINDOW)
+    body = b.bounce(
+        "m1", "jane@acme.example", feedback_id="f\\u0000x", diagnostic="550 " + "x\\u0000" * 3000
+    )
+    result = apply_batch([body], log=sql_log, now=NOW, feedback_window=WINDOW)
+    assert result.applied == 1
+    with engine.connect() as conn:
+        diagnostic = conn.scalar(select(events.c.diagnostic))
+    assert diagnostic is not None and len(diagnostic) <= 2000 and "\x00" not in diagnostic
+
+
+class KillingLog(SqlNotificationLog):
+    """Breaks the connection (or holds SQLite's write lock) in the first transaction."""
+
+    def __init__(self, engine: Engine, database_url: str) -> None:
+        super().__init__(engine)
+        self.database_url = database_url
+        self.attempts = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlLogTransaction]:
+        self.attempts += 1
+        if self.attempts == 1 and self.engine.dialect.name == "sqlite":
+            with self._sqlite_locked(), super().transaction() as tx:
+                yield tx
+            return
+        with super().transaction() as tx:
+            if self.attempts == 1:
+                tx.conn.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+            yield tx
+
+    @contextmanager
+    def _sqlite_locked(self) -> Iterator[None]:
+        path = self.engine.url.database
+        assert path
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+
+
+def test_transient_errors_are_retried(database_url: str, engine: Engine) -> None:
+    quick = create_engine_from_url(database_url, sqlite_busy_timeout_ms=50)
+    log = KillingLog(quick, database_url)
+    record_sends(SENDS, log=SqlNotificationLog(engine), now=NOW, feedback_window=WINDOW)
+    result = apply_batch(
+        [b.delivery("m1", ["jane@acme.example"])],
+        log=log,
+        now=NOW,
+        feedback_window=WINDOW,
+        retrying=NO_SLEEP,
+    )
+    assert result.applied == 1
+    assert log.attempts == 2
+    assert status(engine, "n1") == ("delivered", "accepted")
+    quick.dispose()
+
+
+def test_missing_tables_say_run_db_upgrade(database_url: str) -> None:
+    bare = create_engine_from_url(database_url)
+    with pytest.raises(SchemaNotReadyError, match="inboxgap db upgrade"):
+        apply_batch(
+            [b.delivery("m1", ["a@x.example"])],
+            log=SqlNotificationLog(bare),
+            now=NOW,
+            feedback_window=WINDOW,
+        )
+    bare.dispose()
+
+
+def test_transient_error_classification() -> None:
+    assert issubclass(TransientStoreError, Exception)

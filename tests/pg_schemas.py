@@ -1,0 +1,27 @@
+"""A fresh PostgreSQL schema per test inside the session's test database; the schema is
+carried in the URL (``options=-csearch_path=...``) so every connection uses it."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import make_url, text
+
+from worker.adapters.database import create_engine_from_url
+
+
+def fresh_postgres_schema_url(postgres_url: str) -> tuple[str, str]:
+    schema = f"t_{secrets.token_hex(6)}"
+    engine = create_engine_from_url(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+def drop_postgres_schema(postgres_url: str, schema: str) -> None:
+    engine = create_engine_from_url(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()

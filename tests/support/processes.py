@@ -1,0 +1,89 @@
+"""Start and stop real ``celery worker`` / ``celery beat`` processes for end-to-end tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def worker_env(**settings: str) -> dict[str, str]:
+    """The test process's environment without any INBOXGAP_* setting, plus ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.update(settings)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def start(
+    args: list[str], env: Mapping[str, str], log_path: Path, *, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """``python -m celery -A config.celery_app <args>`` in its own process group."""
+    command = [sys.executable, "-m", "celery", "-A", "config.celery_app", *args]
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            command,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            start_new_session=True,
+        )
+
+
+def start_worker(
+    env: Mapping[str, str], log_path: Path, *, pool: str = "prefork", concurrency: int = 2
+) -> subprocess.Popen[bytes]:
+    return start(
+        [
+            "worker",
+            "--pool",
+            pool,
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env,
+        log_path,
+    )
+
+
+def start_beat(env: Mapping[str, str], log_path: Path, schedule: Path) -> subprocess.Popen[bytes]:
+    return start(["beat", "--loglevel", "INFO", "--schedule", str(schedule)], env, log_path)
+
+
+def stop(process: subprocess.Popen[bytes], *, timeout: float = 15.0) -> None:
+    """SIGTERM the process group, then SIGKILL if it does not exit."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill(process)
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    """``kill -9`` the whole process group (the worker and its pool children)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
+def tail(path: Path, size: int = 4000) -> str:
+    try:
+        return path.read_text(errors="replace")[-size:]
+    except OSError:
+        return ""

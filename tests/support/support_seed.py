@@ -1,0 +1,131 @@
+"""A small notification log with one notification per outcome a support agent must tell
+apart, built through the real handlers (record sends, apply SES bodies). Used by the
+support query, API, CLI and browser tests on PostgreSQL and SQLite alike."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from tests import bodies
+from worker.adapters.notification_log import SqlNotificationLog
+from worker.handlers.ingest import apply_batch
+from worker.handlers.sends import SendRecord, record_sends
+from worker.migrations import upgrade
+
+#: The clock of the seeded log: every test that reads it passes this ``now``.
+NOW = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
+WINDOW = timedelta(hours=24)
+
+
+def ts(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """Addresses and ids of the seeded notifications."""
+
+    delivered: str = "alice@acme.example"
+    bounced: str = "bob@gmail.com"
+    quarantined: str = "carol@corp.example"
+    awaiting: str = "dave@acme.example"
+    unknown: str = "erin@acme.example"
+    complaint: str = "frank@yahoo.com"
+    never: str = "nobody@acme.example"
+    bounced_message_id: str = "0100018f-bob-0000-0000-000000000002-000000"
+    delivered_notification_id: str = "n-alice-1"
+
+
+SEEDED = Seeded()
+
+
+def _mimecast_bounce(message_id: str, recipient: str, at: str) -> str:
+    body = json.loads(
+        bodies.bounce(
+            message_id,
+            recipient,
+            feedback_id=f"fb-{message_id}",
+            timestamp=at,
+            subtype="General",
+            status="5.0.0",
+            diagnostic=(
+                "smtp; 550 Rejected by header based Anti-Spoofing policy - "
+                "https://community.mimecast.com/docs/DOC-1369#550 "
+                "[AbCdEf.us123]"
+            ),
+        )
+    )
+    body["bounce"]["reportingMTA"] = "dns; us-smtp-inbound-1.mimecast.com"
+    body["bounce"]["remoteMtaIp"] = "205.139.110.1"
+    body["mail"]["commonHeaders"] = {
+        "from": ["Acme Billing <billing@notify.acme-app.example>"],
+        "to": [recipient],
+        "subject": "Your sign-in code",
+        "messageId": f"<{message_id}@email.amazonses.com>",
+    }
+    return json.dumps(body)
+
+
+def seed(engine: Engine, *, migrate: bool = True, now: datetime = NOW) -> Seeded:
+    """Migrate and fill the log as of ``now``. Idempotent (recording or applying twice is
+    a no-op)."""
+    if migrate:
+        upgrade(engine)
+    log = SqlNotificationLog(engine)
+    s = SEEDED
+    recent = now - timedelta(hours=2)
+    old = now - timedelta(days=3)
+    plan = [
+        # (notification id, message id, address, sent at, type)
+        (s.delivered_notification_id, "0100018f-alice-000000000001-000000", s.delivered, recent),
+        ("n-bob-1", s.bounced_message_id, s.bounced, recent),
+        ("n-carol-1", "0100018f-carol-00000000003-000000", s.quarantined, recent),
+        ("n-dave-1", "0100018f-dave-000000000004-000000", s.awaiting, now - timedelta(minutes=12)),
+        ("n-erin-1", "0100018f-erin-000000000005-000000", s.unknown, old),
+        ("n-frank-1", "0100018f-frank-00000000006-000000", s.complaint, recent),
+        # An older, earlier notification to alice (delivered too) for the history.
+        ("n-alice-0", "0100018f-alice-000000000000-000000", s.delivered, old),
+    ]
+    records = [
+        SendRecord.create(
+            notification_id=nid,
+            message_id=mid,
+            recipient=addr,
+            sent_at=when,
+            notification_type="magic_code" if nid.endswith("1") else "receipt",
+        )
+        for nid, mid, addr, when in plan
+    ]
+    record_sends(records, log=log, now=now, feedback_window=WINDOW)
+    at = ts(recent + timedelta(seconds=3))
+    mail_ts = ts(recent)
+    batch = [
+        bodies.delivery(plan[0][1], [s.delivered], timestamp=at, mail_timestamp=mail_ts),
+        bodies.delivery(plan[6][1], [s.delivered], timestamp=ts(old), mail_timestamp=ts(old)),
+        bodies.bounce(
+            s.bounced_message_id,
+            s.bounced,
+            feedback_id="fb-bob-1",
+            timestamp=at,
+            mail_timestamp=mail_ts,
+            diagnostic=(
+                "smtp; 550-5.1.1 The email account that you tried to reach does not exist. "
+                "Please try double-checking the recipient's email address for typos or "
+                "unnecessary spaces. For more information, go to "
+                "https://support.google.com/mail/?p=NoSuchUser - gsmtp"
+            ),
+        ),
+        _mimecast_bounce(plan[2][1], s.quarantined, at),
+        bodies.complaint(
+            plan[5][1], s.complaint, feedback_id="fb-frank-1", timestamp=at, mail_timestamp=mail_ts
+        ),
+        bodies.delay(
+            plan[4][1], s.unknown, timestamp=ts(old + timedelta(minutes=5)), mail_timestamp=ts(old)
+        ),
+    ]
+    apply_batch(batch, log=log, now=now, feedback_window=WINDOW)
+    return s

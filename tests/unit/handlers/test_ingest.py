@@ -1,0 +1,291 @@
+"""The batch handler's logic on the in-memory log (no database)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
+from tests import bodies as b
+from tests.fakes import FakeNotificationLog
+from worker.domain.events import Rejection, RejectionCode, SnsEnvelope
+from worker.handlers import ingest
+from worker.handlers.ingest import IngestResult, apply_batch
+from worker.handlers.ports import TransientStoreError
+from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.transactions import default_retrying
+
+NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
+WINDOW = timedelta(hours=24)
+NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
+
+
+def run(log: FakeNotificationLog, bodies: list[str | bytes], **kwargs: Any) -> IngestResult:
+    kwargs.setdefault("retrying", NO_SLEEP)
+    return apply_batch(bodies, log=log, now=NOW, feedback_window=WINDOW, **kwargs)
+
+
+def record(log: FakeNotificationLog, *records: SendRecord) -> None:
+    record_sends(records, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)
+
+
+def sent(
+    notification_id: str, message_id: str, recipient: str, kind: str = "magic_code"
+) -> SendRecord:
+    return SendRecord.create(
+        notification_id=notification_id,
+        message_id=message_id,
+        recipient=recipient,
+        sent_at="2025-03-04T10:00:00Z",
+        notification_type=kind,
+    )
+
+
+def status_of(log: FakeNotificationLog, notification_id: str) -> tuple[str, str]:
+    row = log.notification(notification_id)
+    return row["status"], row["reason"]
+
+
+def counts_match_notifications(log: FakeNotificationLog) -> None:
+    expected = Counter(
+        (n["sent_at"][:10], n["recipient_domain"], n["notification_type"], n["status"], n["reason"])
+        for n in log.tables.notifications.values()
+    )
+    assert log.tables.counts == dict(expected)
+
+
+def test_delivery_applies_to_a_recorded_send() -> None:
+    log = FakeNotificationLog()
+    record(log, sent("n1", "m1", "Jane <Jane@Acme.example>"))
+    result = run(log, [b.delivery("m1", ["jane@acme.example"])])
+    assert (result.applied, result.parked, result.duplicate) == (1, 0, 0)
+    assert status_of(log, "n1") == ("delivered", "accepted")
+    assert log.notification("n1")["status_at"] == "2025-03-04T10:00:02.000Z"
+    counts_match_notifications(log)
+
+
+def test_bounce_after_delivery_wins_whatever_the_order() -> None:
+    bodies = [b.delivery("m1", ["a@x.example"]), b.bounce("m1", "a@x.example", feedback_id="f1")]
+    finals = []
+    for order in (bodies, bodies[::-1]):
+        log = FakeNotificationLog()
+        record(log, sent("n1", "m1", "a@x.example"))
+        for body in order:
+            run(log, [body])
+        finals.append(log.snapshot())
+        assert status_of(log, "n1") == ("bounced", "mailbox_not_found")
+    assert finals[0] == finals[1]
+
+
+def test_events_before_their_send_are_parked_then_applied() -> None:
+    log = FakeNotificationLog()
+    first = run(
+        log, [b.bounce("m1", "a@x.example", feedback_id="f1"), b.open_("m1", "a@x.example")]
+    )
+    assert (first.parked, first.applied) == (2, 0)
+    assert not log.tables.notifications
+    record_sends([sent("n1", "m1", "a@x.example")], log=log, now=NOW, feedback_window=WINDOW)
+    assert status_of(log, "n1") == ("bounced", "mailbox_not_found")
+    assert all(e["notification_pk"] is not None for e in log.tables.events.values())
+    counts_match_notifications(log)
+
+
+def test_send_event_creates_the_notification_and_unparks_earlier_events() -> None:
+    log = FakeNotificationLog()
+    run(log, [b.delivery("m1", ["a@x.example"])])
+    result = run(
+        log, [b.send("m1", ["a@x.example"], notification_id="n1", notification_type="receipt")]
+    )
+    assert (result.notifications_created, result.unparked) == (1, 1)
+    row = log.notification("n1")
+    assert (row["status"], row["notification_type"], row["source"]) == (
+        "delivered",
+        "receipt",
+        "ses_send",
+    )
+    counts_match_notifications(log)
+
+
+def test_send_event_ids_for_several_recipients_and_without_tag() -> None:
+    log = FakeNotificationLog()
+    run(
+        log,
+        [
+            b.send("m1", ["a@x.example", "B@y.example"], notification_id="n1"),
+            b.send("m2", ["c@z.example"]),
+        ],
+    )
+    ids = {n["notification_id"]: n for n in log.tables.notifications.values()}
+    assert set(ids) == {"n1/a@x.example", "n1/b@y.example", "ses:m2:c@z.example"}
+    assert ids["ses:m2:c@z.example"]["notification_type"] == "unknown"
+
+
+def test_a_send_recorded_twice_is_a_no_op() -> None:
+    log = FakeNotificationLog()
+    record(log, sent("n1", "m1", "a@x.example"))
+    before = log.snapshot()
+    result = record_sends(
+        [sent("n1", "m1", "a@x.example")], log=log, now=NOW, feedback_window=WINDOW
+    )
+    assert (result.created, result.unchanged) == (0, 1)
+    assert log.snapshot() == before
+
+
+def test_explicit_record_and_send_event_give_the_same_row_in_either_order() -> None:
+    event = b.send(
+        "m1", ["a@x.example"], notification_id="tag-id", timestamp="2025-03-04T10:00:01.000Z"
+    )
+    explicit = sent("app-id", "m1", "a@x.example", kind="receipt")
+    one, two = FakeNotificationLog(), FakeNotificationLog()
+    run(one, [event])
+    record(one, explicit)
+    record(two, explicit)
+    run(two, [event])
+    assert one.snapshot() == two.snapshot()
+    assert one.notification("app-id")["sent_at"] == "2025-03-04T10:00:00.000Z"
+    counts_match_notifications(one)
+
+
+def test_three_recipients_each_with_a_different_outcome() -> None:
+    log = FakeNotificationLog()
+    run(log, [b.send("m1", ["a@x.example", "b@x.example", "c@x.example"], notification_id="n")])
+    run(
+        log,
+        [
+            b.delivery("m1", ["a@x.example"]),
+            b.bounce("m1", "b@x.example", feedback_id="fb"),
+            b.delay("m1", "c@x.example"),
+        ],
+    )
+    assert status_of(log, "n/a@x.example") == ("delivered", "accepted")
+    assert status_of(log, "n/b@x.example") == ("bounced", "mailbox_not_found")
+    assert status_of(log, "n/c@x.example") == ("sent", "delivery_delayed")
+    counts_match_notifications(log)
+
+
+def test_duplicates_count_once_in_and_across_batches() -> None:
+    log = FakeNotificationLog()
+    record(log, sent("n1", "m1", "a@x.example"))
+    body = b.delivery("m1", ["a@x.example"])
+    first = run(log, [body, body, b.sns_wrap(body)])
+    assert (first.applied, first.duplicate) == (1, 2)
+    second = run(log, [body])
+    assert (second.applied, second.duplicate, second.status_changes) == (0, 1, 0)
+
+
+def test_engagement_is_kept_but_decides_nothing() -> None:
+    log = FakeNotificationLog()
+    record(log, sent("n1", "m1", "a@x.example"))
+    result = run(log, [b.open_("m1", "a@x.example")])
+    assert (result.ignored, result.applied, result.status_changes) == (1, 0, 0)
+    assert len(log.tables.events) == 1
+    assert status_of(log, "n1") == ("sent", "awaiting_feedback")
+
+
+def test_malformed_input_is_a_dead_letter_and_never_retried() -> None:
+    log = FakeNotificationLog()
+    result = run(log, ["not json", b"\xff\xfe", "not json"])
+    assert result.dead_lettered == 3
+    assert log.transactions == 1
+    letters = sorted(log.tables.dead_letters.values(), key=lambda r: r["id"])
+    assert [(r["code"], r["count"]) for r in letters] == [("not_json", 2), ("bad_encoding", 1)]
+    assert letters[1]["body"] == b"\xff\xfe"
+    run(log, ["not json"])
+    assert letters[0]["body_hash"] in log.tables.dead_letters
+    assert log.tables.dead_letters[letters[0]["body_hash"]]["count"] == 3
+
+
+def test_control_messages_are_recorded_once() -> None:
+    log = FakeNotificationLog()
+    result = run(log, [b.subscription_confirmation(), b.subscription_confirmation()])
+    assert result.control == 1
+    (row,) = log.tables.control_messages.values()
+    assert row["kind"] == "SubscriptionConfirmation"
+    assert row["subscribe_url"].startswith("https://sns.")
+
+
+def test_transient_errors_retry_the_whole_transaction() -> None:
+    log = FakeNotificationLog()
+    record(log, sent("n1", "m1", "a@x.example"))
+    log.fail_next(2)
+    result = run(log, [b.delivery("m1", ["a@x.example"])])
+    assert result.applied == 1
+    assert log.transactions == 1 + 3
+    assert status_of(log, "n1") == ("delivered", "accepted")
+
+
+def test_transient_errors_that_persist_propagate_with_nothing_written() -> None:
+    log = FakeNotificationLog()
+    before = log.snapshot()
+    log.fail_next(10)
+    policy = Retrying(
+        retry=retry_if_exception_type(TransientStoreError), stop=stop_after_attempt(3), reraise=True
+    )
+    with pytest.raises(TransientStoreError):
+        run(log, [b.delivery("m1", ["a@x.example"])], retrying=policy)
+    assert log.transactions == 3
+    assert log.snapshot() == before
+
+
+def test_envelope_verification_rejects_or_propagates() -> None:
+    log = FakeNotificationLog()
+    wrapped = b.sns_wrap(b.delivery("m1", ["a@x.example"]))
+
+    def refuse(envelope: SnsEnvelope) -> Rejection | None:
+        return Rejection(RejectionCode.BAD_SIGNATURE, "forged")
+
+    result = run(log, [wrapped, b.delivery("m2", ["b@x.example"])], verify_envelope=refuse)
+    assert (result.dead_lettered, result.parked) == (1, 1)
+    assert [r.code for r in result.rejections] == ["bad_signature"]
+
+    class CertificateDown(Exception):
+        pass
+
+    def broken(envelope: SnsEnvelope) -> Rejection | None:
+        raise CertificateDown
+
+    before = log.snapshot()
+    with pytest.raises(CertificateDown):
+        run(log, [wrapped], verify_envelope=broken)
+    assert log.snapshot() == before
+
+
+def test_a_crashing_parser_is_a_dead_letter(monkeypatch: pytest.MonkeyPatch) -> None:
+    log = FakeNotificationLog()
+
+    def explode(body: str | bytes) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(ingest, "parse_body", explode)
+    result = run(log, [b.delivery("m1", ["a@x.example"])])
+    assert [r.code for r in result.rejections] == ["parser_error"]
+    assert log.transactions == 1
+
+
+def test_a_constant_number_of_statements_per_batch() -> None:
+    sizes = []
+    for n in (5, 200):
+        log = FakeNotificationLog()
+        record(log, *[sent(f"n{i}", f"m{i}", f"u{i}@x.example") for i in range(n)])
+        bodies: list[str | bytes] = [b.delivery(f"m{i}", [f"u{i}@x.example"]) for i in range(n)]
+        bodies += [b.send(f"s{i}", [f"v{i}@x.example"]) for i in range(n)]
+        bodies += ["junk", b.subscription_confirmation()]
+        run(log, bodies)
+        sizes.append(log.last_statements)
+    assert sizes[0] == sizes[1]
+
+
+def test_late_feedback_replaces_unknown() -> None:
+    log = FakeNotificationLog()
+    record(log, sent("n1", "m1", "a@x.example"))
+    later = NOW + timedelta(days=2)
+    apply_batch([b.open_("m1", "a@x.example")], log=log, now=later, feedback_window=WINDOW)
+    assert status_of(log, "n1") == ("sent", "awaiting_feedback")  # an open touches nothing
+    apply_batch([b.delay("m1", "a@x.example")], log=log, now=later, feedback_window=WINDOW)
+    assert status_of(log, "n1") == ("unknown", "delayed_no_outcome")
+    apply_batch([b.delivery("m1", ["a@x.example"])], log=log, now=later, feedback_window=WINDOW)
+    assert status_of(log, "n1") == ("delivered", "accepted")
+    counts_match_notifications(log)

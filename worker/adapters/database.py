@@ -1,0 +1,271 @@
+"""The notification log's tables (SQLAlchemy 2 Core) and the engine factory.
+
+Conventions that hold on PostgreSQL and SQLite alike:
+
+* Every timestamp is ISO-8601 UTC text of fixed width (``2025-03-04T10:15:01.123Z``, see
+  :mod:`worker.domain.timestamps`), so ``<`` and ``ORDER BY`` on it are plain code-point
+  comparisons. On PostgreSQL every text column is ``COLLATE "C"`` (the contract forbids a
+  linguistic collation for identities and timestamps; "C" btrees are also the fastest).
+* Keys are natural where the contract defines them: a ledger row is unique on
+  (event identity, recipient); a notification on ``notification_id`` and on
+  (``ses_message_id``, ``recipient``).
+
+Tables:
+
+``notifications``
+    One row per (SES message, recipient): what we sent and its current status.
+``events``
+    The ledger: one row per (event identity, recipient). ``notification_pk`` is NULL while
+    the event's message is not in the log yet ("parked"); a partial index keeps those rows
+    cheap to find when the send is recorded.
+``dead_letters``
+    Bodies that were rejected, keyed by the SHA-256 of the exact bytes, with a seen count.
+``control_messages``
+    SNS subscription handshakes, SES set-up notices and EventBridge service events.
+``daily_status_counts``
+    Aggregates per (day of ``sent_at``, recipient domain, notification type, status, reason).
+
+    *Maintained in the same transaction as every status change* (handlers add +1 to the
+    new bucket and -1 to the old one, then one sorted multi-row upsert per transaction).
+    Why there and not at purge time: it costs one statement per batch (deltas are summed
+    in memory, a batch touches few buckets), readers (alerts, reports) get one table that
+    is always current instead of "counts for purged rows UNION live aggregation", and the
+    counts survive :func:`~worker.handlers.purge.purge` untouched because purge only blanks
+    personal data. Rows that fall to zero are deleted, so the table is a pure function of
+    the notifications' current statuses (re-running batches leaves it identical). Upserts
+    are sent in key order, so concurrent writers queue on hot buckets but never deadlock.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    event,
+    make_url,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeEngine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+#: Longest diagnostic text kept in the ledger (SMTP replies are rarely longer).
+DIAGNOSTIC_MAX = 2000
+
+
+def code_point_text() -> TypeEngine[str]:
+    """Text compared by code point: ``COLLATE "C"`` on PostgreSQL, SQLite's BINARY default."""
+    return Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
+
+
+def _pk() -> TypeEngine[int]:
+    # INTEGER PRIMARY KEY is SQLite's rowid alias; BIGSERIAL on PostgreSQL.
+    return BigInteger().with_variant(Integer(), "sqlite")
+
+
+Str = code_point_text
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", _pk(), primary_key=True, autoincrement=True),
+    Column("notification_id", Str(), nullable=False, unique=True),
+    Column("ses_message_id", Str(), nullable=False),
+    # Normalised address used for matching; NULL once purged (personal data).
+    Column("recipient", Str(), nullable=True),
+    # The address as the sender or SES wrote it, for display; NULL once purged.
+    Column("recipient_original", Str(), nullable=True),
+    # Kept after purge: reports and alerts group by it.
+    Column("recipient_domain", Str(), nullable=False),
+    Column("notification_type", Str(), nullable=False),
+    Column("sent_at", Str(), nullable=False),
+    Column("status", Str(), nullable=False),
+    Column("reason", Str(), nullable=False),
+    Column("status_at", Str(), nullable=False),
+    Column("updated_at", Str(), nullable=False),
+    # "record" (the sending application said so) or "ses_send" (created from a Send event;
+    # an explicit record later replaces its id, type and send time).
+    Column("source", Str(), nullable=False),
+    Column("purged_at", Str(), nullable=True),
+)
+Index(
+    "uq_notifications_ses_message_id_recipient",
+    notifications.c.ses_message_id,
+    notifications.c.recipient,
+    unique=True,
+)
+Index("ix_notifications_recipient", notifications.c.recipient)
+Index("ix_notifications_status_sent_at", notifications.c.status, notifications.c.sent_at)
+
+events = Table(
+    "events",
+    metadata,
+    Column("identity", Str(), primary_key=True),
+    Column("recipient", Str(), primary_key=True),
+    Column("message_id", Str(), nullable=False),
+    Column(
+        "notification_pk",
+        _pk(),
+        ForeignKey("notifications.id", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    Column("event_type", Str(), nullable=False),
+    Column("occurred_at", Str(), nullable=False),
+    # NULL when the event decides nothing (open, click, auto-reply, not-spam...).
+    Column("status", Str(), nullable=True),
+    Column("reason", Str(), nullable=True),
+    Column("smtp_status", Str(), nullable=True),
+    Column("diagnostic", Str(), nullable=True),
+    Column("provider", Str(), nullable=True),
+    Column("help_url", Str(), nullable=True),
+    Column("recipient_original", Str(), nullable=True),
+    Column("received_at", Str(), nullable=False),
+)
+Index("ix_events_notification_pk", events.c.notification_pk)
+Index(
+    "ix_events_parked",
+    events.c.message_id,
+    events.c.recipient,
+    postgresql_where=events.c.notification_pk.is_(None),
+    sqlite_where=events.c.notification_pk.is_(None),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", _pk(), primary_key=True, autoincrement=True),
+    Column("body_hash", Str(), nullable=False, unique=True),
+    # The exact bytes received; NULL once purged.
+    Column("body", LargeBinary(), nullable=True),
+    Column("code", Str(), nullable=False),
+    Column("message", Str(), nullable=False),
+    Column("count", BigInteger(), nullable=False),
+    Column("first_seen", Str(), nullable=False),
+    Column("last_seen", Str(), nullable=False),
+    # Set when a replay applied the body successfully.
+    Column("resolved_at", Str(), nullable=True),
+    Column("purged_at", Str(), nullable=True),
+)
+Index("ix_dead_letters_last_seen", dead_letters.c.last_seen)
+
+control_messages = Table(
+    "control_messages",
+    metadata,
+    Column("id", _pk(), primary_key=True, autoincrement=True),
+    # SNS MessageId when there is one, else the SHA-256 of the body.
+    Column("dedup_key", Str(), nullable=False, unique=True),
+    Column("kind", Str(), nullable=False),
+    Column("topic_arn", Str(), nullable=True),
+    Column("subscribe_url", Str(), nullable=True),
+    Column("token", Str(), nullable=True),
+    Column("detail_type", Str(), nullable=True),
+    Column("message", Str(), nullable=False),
+    Column("received_at", Str(), nullable=False),
+    # Left for whoever confirms subscriptions.
+    Column("confirmed_at", Str(), nullable=True),
+)
+
+daily_status_counts = Table(
+    "daily_status_counts",
+    metadata,
+    Column("day", Str(), primary_key=True),
+    Column("recipient_domain", Str(), primary_key=True),
+    Column("notification_type", Str(), primary_key=True),
+    Column("status", Str(), primary_key=True),
+    Column("reason", Str(), primary_key=True),
+    Column("count", BigInteger(), nullable=False),
+)
+
+ALL_TABLES = (notifications, events, dead_letters, control_messages, daily_status_counts)
+
+
+def full_metadata() -> MetaData:
+    """:data:`metadata` with the tables of every adapter registered: other adapters
+    (alerts, support...) add their tables to the same MetaData when imported, so Alembic
+    and schema checks import them all first."""
+    import worker.adapters as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    return metadata
+
+
+#: Milliseconds a SQLite writer waits for the lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalise_url(url: str | URL) -> URL:
+    """``postgres://`` and ``postgresql://`` use psycopg 3; everything else as given."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine_from_url(
+    url: str | URL, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> Engine:
+    """An engine set up for the notification log.
+
+    SQLite: WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for every
+    transaction except those on connections with ``execution_options(readonly=True)``:
+    writers then serialise at BEGIN instead of failing on lock upgrade mid-transaction.
+    PostgreSQL: psycopg 3, ``pool_pre_ping``. SQL parameters are never put in error
+    messages (they hold addresses).
+    """
+    parsed = normalise_url(url)
+    kwargs.setdefault("hide_parameters", True)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, **kwargs)
+        _configure_sqlite(engine, sqlite_busy_timeout_ms)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **kwargs)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy (not the driver) decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if engine.url.database not in (None, "", ":memory:"):
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        readonly = connection.get_execution_options().get("readonly", False)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

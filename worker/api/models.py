@@ -1,0 +1,347 @@
+"""Request and response bodies of the support API (they are its OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from worker.adapters.suppression import AuditEntry, SuppressedDestination
+from worker.queries.support import (
+    DomainRate,
+    GapReport,
+    NotificationView,
+    OutcomeCounts,
+    RecipientHealth,
+    header_message_id,
+)
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="What was wrong, in words a person can act on.")
+
+
+class EventOut(BaseModel):
+    event_type: str = Field(examples=["Bounce"])
+    occurred_at: str = Field(description="SES event time, ISO-8601 UTC.")
+    status: str | None = None
+    reason: str | None = None
+    smtp_status: str | None = Field(default=None, description="Enhanced status code.")
+    diagnostic: str | None = Field(default=None, description="The receiving server's words.")
+    provider: str | None = Field(default=None, description="Who answered (Gmail, Mimecast...).")
+    help_url: str | None = None
+
+
+class ItAdminLine(BaseModel):
+    label: str
+    value: str
+
+
+class ExplanationOut(BaseModel):
+    headline: str
+    next_steps: list[str]
+    audience: str = Field(description="company or consumer: whose advice this is.")
+
+
+class NotificationOut(BaseModel):
+    """One notification: the ``inboxgap status --json`` fields plus what support is told."""
+
+    notification_id: str
+    message_id: str = Field(description="SES message id.")
+    recipient: str | None = Field(description="Null once purged after the retention period.")
+    notification_type: str
+    sent_at: str
+    status: str = Field(examples=["bounced"])
+    reason: str = Field(examples=["mailbox_not_found"])
+    status_at: str
+    events: list[EventOut]
+    kind: str = Field(
+        description="never_sent, sent_no_feedback_yet, delayed, delivered, bounced, "
+        "quarantined or unknown."
+    )
+    badge: str
+    explanation: ExplanationOut
+    message_id_header: str = Field(description="The Message-ID header receivers see.")
+    it_admin: list[ItAdminLine]
+    it_admin_text: str
+
+    @classmethod
+    def of(cls, view: NotificationView, *, region: str) -> NotificationOut:
+        record = view.record
+        return cls(
+            notification_id=record.notification_id,
+            message_id=record.message_id,
+            recipient=record.recipient,
+            notification_type=record.notification_type,
+            sent_at=record.sent_at,
+            status=record.status,
+            reason=record.reason,
+            status_at=record.status_at,
+            events=[
+                EventOut(
+                    event_type=e.event_type,
+                    occurred_at=e.occurred_at,
+                    status=e.status,
+                    reason=e.reason,
+                    smtp_status=e.smtp_status,
+                    diagnostic=e.diagnostic,
+                    provider=e.provider,
+                    help_url=e.help_url,
+                )
+                for e in record.events
+            ],
+            kind=view.kind.value,
+            badge=view.badge,
+            explanation=ExplanationOut(
+                headline=view.explanation.headline,
+                next_steps=list(view.explanation.next_steps),
+                audience=view.explanation.audience.value,
+            ),
+            message_id_header=header_message_id(record.message_id, region),
+            it_admin=[ItAdminLine(label=k, value=v) for k, v in view.it_admin.lines],
+            it_admin_text=view.it_admin.as_text(),
+        )
+
+
+class LookupOut(BaseModel):
+    query: dict[str, str] = Field(description="What was searched.")
+    count: int
+    kind: str | None = Field(
+        description="never_sent when an address had no notification in the period."
+    )
+    explanation: ExplanationOut | None = Field(description="For never_sent: what support is told.")
+    notifications: list[NotificationOut] = Field(description="Newest first.")
+
+
+class SuppressionOut(BaseModel):
+    listed: bool | None = Field(description="Null when SES could not be asked.")
+    reason: str | None = None
+    last_update_time: str | None = None
+    message_id: str | None = None
+    feedback_id: str | None = None
+    error: str | None = None
+
+    @classmethod
+    def of(cls, entry: SuppressedDestination | None, error: str | None) -> SuppressionOut:
+        if error is not None:
+            return cls(listed=None, error=error)
+        if entry is None:
+            return cls(listed=False)
+        return cls(
+            listed=True,
+            reason=entry.reason,
+            last_update_time=entry.last_update_time,
+            message_id=entry.message_id,
+            feedback_id=entry.feedback_id,
+        )
+
+
+class FailureOut(BaseModel):
+    notification_id: str
+    message_id: str
+    event_type: str
+    occurred_at: str
+    status: str | None
+    reason: str | None
+    smtp_status: str | None
+    diagnostic: str | None
+    provider: str | None
+
+
+class AuditOut(BaseModel):
+    action: str
+    actor: str
+    why: str
+    created_at: str
+    ses_reason: str | None = None
+    listed_since: str | None = None
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditOut:
+        return cls(
+            action=entry.action,
+            actor=entry.actor,
+            why=entry.why,
+            created_at=entry.created_at,
+            ses_reason=entry.ses_reason,
+            listed_since=entry.listed_since,
+        )
+
+
+class RecipientOut(BaseModel):
+    recipient: str
+    total: int
+    status_counts: dict[str, int]
+    first_sent_at: str | None
+    last_sent_at: str | None
+    recent: list[NotificationOut]
+    hard_bounces: list[FailureOut]
+    complaints: list[FailureOut]
+    suppression: SuppressionOut
+    suppression_changes: list[AuditOut]
+
+    @classmethod
+    def of(
+        cls,
+        health: RecipientHealth,
+        views: list[NotificationView],
+        *,
+        region: str,
+        suppression: SuppressionOut,
+        audit: list[AuditEntry],
+    ) -> RecipientOut:
+        def failure(f: Any) -> FailureOut:
+            return FailureOut(
+                notification_id=f.notification_id,
+                message_id=f.message_id,
+                event_type=f.event_type,
+                occurred_at=f.occurred_at,
+                status=f.status,
+                reason=f.reason,
+                smtp_status=f.smtp_status,
+                diagnostic=f.diagnostic,
+                provider=f.provider,
+            )
+
+        return cls(
+            recipient=health.recipient,
+            total=health.total,
+            status_counts=dict(health.status_counts),
+            first_sent_at=health.first_sent_at,
+            last_sent_at=health.last_sent_at,
+            recent=[NotificationOut.of(v, region=region) for v in views],
+            hard_bounces=[failure(f) for f in health.hard_bounces],
+            complaints=[failure(f) for f in health.complaints],
+            suppression=suppression,
+            suppression_changes=[AuditOut.of(a) for a in audit],
+        )
+
+
+class UnsuppressIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=3, max_length=1000, description="Why the address is removed (audited)."
+    )
+    requested_by: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Who asked (a person or ticket); the token's fingerprint is always kept.",
+    )
+
+
+class UnsuppressOut(BaseModel):
+    recipient: str
+    action: str = Field(description="removed, or not_listed when SES had nothing to remove.")
+    removed: bool
+    previous_reason: str | None
+    audited_as: str
+
+
+class RatesOut(BaseModel):
+    delivered: float
+    bounced: float
+    quarantined: float
+    unknown: float
+    pending: float
+
+
+class CountsOut(BaseModel):
+    sent: int = Field(description="All notifications handed to SES in the window.")
+    delivered: int
+    bounced: int
+    quarantined: int
+    unknown: int
+    pending: int = Field(description="Still sent, no conclusive feedback yet.")
+    rates: RatesOut
+
+    @classmethod
+    def of(cls, counts: OutcomeCounts) -> CountsOut:
+        data = counts.as_json()
+        return cls(**{**data, "rates": RatesOut(**data["rates"])})
+
+
+class ReasonOut(BaseModel):
+    status: str
+    reason: str
+    count: int
+    rate: float
+
+
+class DomainOut(BaseModel):
+    domain: str
+    sent: int
+    count: int
+    rate: float
+
+    @classmethod
+    def of(cls, d: DomainRate) -> DomainOut:
+        return cls(domain=d.domain, sent=d.sent, count=d.failed, rate=round(d.rate, 6))
+
+
+class BreakdownOut(CountsOut):
+    key: str
+
+
+class ReportOut(BaseModel):
+    since: str
+    until: str
+    totals: CountsOut
+    top_reasons: list[ReasonOut]
+    top_domains_by_quarantine_rate: list[DomainOut]
+    top_domains_by_bounce_rate: list[DomainOut]
+    min_domain_volume: int
+    by: str | None
+    breakdown: list[BreakdownOut]
+
+    @classmethod
+    def of(cls, report: GapReport) -> ReportOut:
+        return cls(
+            since=report.since,
+            until=report.until,
+            totals=CountsOut.of(report.totals),
+            top_reasons=[
+                ReasonOut(status=r.status, reason=r.reason, count=r.count, rate=round(r.rate, 6))
+                for r in report.top_reasons
+            ],
+            top_domains_by_quarantine_rate=[DomainOut.of(d) for d in report.top_quarantine_domains],
+            top_domains_by_bounce_rate=[DomainOut.of(d) for d in report.top_bounce_domains],
+            min_domain_volume=report.min_domain_volume,
+            by=report.by,
+            breakdown=[
+                BreakdownOut(key=row.key, **CountsOut.of(row.counts).model_dump())
+                for row in report.breakdown
+            ],
+        )
+
+
+class SendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    notification_id: str = Field(min_length=1, max_length=1000)
+    message_id: str = Field(min_length=1, max_length=1000, description="SES message id.")
+    recipient: str = Field(min_length=3, max_length=1000)
+    sent_at: str = Field(
+        description="ISO-8601 time of the send.", examples=["2025-03-04T10:15:01Z"]
+    )
+    notification_type: str | None = Field(default=None, max_length=1000)
+
+
+class RecordSendsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sends: list[SendIn] = Field(min_length=1, max_length=10_000)
+
+
+class RecordSendsOut(BaseModel):
+    created: int
+    unchanged: int
+    replaced: int
+    conflicting: int
+    attached_events: int
+    status_changes: int
+
+
+class HealthOut(BaseModel):
+    status: str
+    database: str

@@ -1,0 +1,65 @@
+"""What the support API and the support commands depend on, built from the settings.
+
+:class:`SupportServices` is passed to :func:`worker.api.app.create_app` and used by the
+``recipient``/``report``/``serve`` commands; tests build one with fakes instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from worker.adapters.suppression import (
+    SesSuppressionList,
+    SqlSuppressionAudit,
+    SuppressionAudit,
+    SuppressionList,
+)
+from worker.handlers.ports import NotificationLog
+from worker.queries.support import SupportQueries
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class SupportServices:
+    """The support feature's dependencies (no globals: everything arrives here)."""
+
+    queries: SupportQueries
+    log: NotificationLog
+    suppression: SuppressionList
+    audit: SuppressionAudit
+    api_tokens: Sequence[str] = ()
+    region: str = "us-east-1"
+    feedback_window: timedelta = timedelta(hours=24)
+    clock: Callable[[], datetime] = field(default=utc_now)
+    #: Set the login cookie with ``Secure`` (serve behind HTTPS).
+    secure_cookies: bool = False
+
+
+def build_support_services(settings: Settings, *, engine: Engine | None = None) -> SupportServices:
+    """The production wiring: the log's engine (shared with :func:`worker.bootstrap.build_app`),
+    SESv2 in the configured region."""
+    from worker.adapters.notification_log import SqlNotificationLog
+    from worker.bootstrap import engine_for
+
+    engine = engine or engine_for(settings.database_url)
+    endpoint = settings.sesv2_endpoint_url
+    return SupportServices(
+        queries=SupportQueries(engine),
+        log=SqlNotificationLog(engine),
+        suppression=SesSuppressionList.for_region(settings.aws_region, endpoint_url=endpoint),
+        audit=SqlSuppressionAudit(engine),
+        api_tokens=tuple(settings.api_tokens),
+        region=settings.aws_region,
+        feedback_window=settings.feedback_window,
+    )

@@ -1,0 +1,137 @@
+"""``inboxgap alerts check`` and ``inboxgap alerts list``: thin over
+:mod:`worker.handlers.alerts` through :func:`worker.alerting.build_alerting`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import click
+
+from worker.cli import main
+from worker.durations import parse_duration
+
+if TYPE_CHECKING:
+    from worker.alerting import Alerting
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    from worker.domain.timestamps import parse_timestamp
+
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        raise click.BadParameter(
+            "not an ISO-8601 time (e.g. 2025-03-04T10:15:00Z)", param_hint="--now"
+        )
+    return parsed
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Storage problems as one line saying what to do, not a traceback."""
+    from sqlalchemy import exc as sa_exc
+
+    from worker.handlers.ports import StoreError
+
+    try:
+        yield
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    except sa_exc.SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()
+        raise click.ClickException(
+            f"cannot read the notification log ({type(exc).__name__}: "
+            f"{first[0][:200] if first else ''})"
+        ) from None
+
+
+def _alerting() -> Alerting:
+    from config.logging import configure_logging
+    from config.settings import get_settings
+    from worker.alerting import build_alerting
+    from worker.bootstrap import auto_upgrades, engine_for, ensure_schema
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    engine = engine_for(settings.database_url)
+    ensure_schema(engine, auto_upgrade=auto_upgrades(settings.database_url))
+    return build_alerting(settings, engine=engine)
+
+
+@main.group("alerts")
+def alerts_group() -> None:
+    """On-call alerts: bounce, complaint and quarantine spikes, reputation, silence."""
+
+
+@alerts_group.command("check")
+@click.option("--now", "now_text", default=None, help="Evaluate at this ISO-8601 UTC time.")
+@click.option("--json", "as_json", is_flag=True, help="Print the active alerts as JSON.")
+@click.option("--dry-run", is_flag=True, help="Evaluate only: record and notify nothing.")
+def check_command(now_text: str | None, as_json: bool, dry_run: bool) -> None:
+    """Evaluate every alert rule now, record state changes and notify the sinks.
+
+    Prints the active alerts (firing, and those this evaluation resolved); with --json
+    a list of {"rule", "scope", "key", "severity", "value", "threshold", "window",
+    "state"}.
+    """
+    now = _parse_now(now_text)
+    with _friendly_errors():
+        alerting = _alerting()
+        views = alerting.check(now or datetime.now(UTC), dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps([view.as_dict() for view in views]))
+        return
+    if not views:
+        click.echo("No active alerts.")
+        return
+    from worker.domain.alert_rules import Condition, Rule, Scope, Severity, describe
+
+    for view in views:
+        condition = Condition(
+            Rule(view.rule),
+            Scope(view.scope),
+            view.key,
+            Severity(view.severity),
+            view.value,
+            view.threshold,
+            view.window,
+        )
+        head = "[RESOLVED]" if view.state == "resolved" else None
+        click.echo(describe(condition, head=head))
+
+
+@alerts_group.command("list")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--since", default=None, help="Only notifications this recent (e.g. 24h, 7d).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def list_command(limit: int, since: str | None, as_json: bool) -> None:
+    """Alert history: every notification (fired, escalated, renotified, resolved),
+    newest first, with the state of its deliveries per sink."""
+    start: datetime | None = None
+    if since is not None:
+        try:
+            period = parse_duration(since)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--since") from None
+        start = datetime.now(UTC) - max(period, timedelta(0))
+    with _friendly_errors():
+        entries = _alerting().history(limit=limit, since=start)
+    if as_json:
+        click.echo(json.dumps([entry.as_dict() for entry in entries]))
+        return
+    if not entries:
+        click.echo("No alerts yet.")
+        return
+    for e in entries:
+        sinks = ", ".join(f"{sink}:{status}" for sink, status in e.deliveries.items()) or "-"
+        click.echo(
+            f"{e.at}  {e.kind:<10} {e.severity:<8} {e.rule} {e.scope}={e.key} "
+            f"value={e.value:.6g} threshold={e.threshold:.6g} window={e.window}  [{sinks}]"
+        )
+    sys.stdout.flush()

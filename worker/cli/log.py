@@ -1,0 +1,586 @@
+"""Notification-log commands: ingest, status, export, deadletters, purge, sweep, db, sent.
+
+Thin: each command parses its options, calls one handler or query through the
+composition root (:func:`worker.bootstrap.build_app`) and prints the result. No SQL here.
+
+The default database (a SQLite file in the working directory) is created and upgraded on
+first use, so a newcomer's first command just works; any other database must be migrated
+with ``inboxgap db upgrade`` first, and commands say so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+import click
+
+from worker.cli import main
+from worker.durations import parse_duration
+
+EXIT_INVALID_RECORDS = 1
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _IsoTime(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    name = "ISO-TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        from worker.domain.timestamps import parse_timestamp
+
+        parsed = parse_timestamp(str(value))
+        if parsed is None:
+            self.fail(f"{value!r} is not an ISO-8601 time (e.g. 2025-03-04T10:00:00Z)", param, ctx)
+        return parsed
+
+
+class _Duration(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    name = "DURATION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, timedelta):
+            return value
+        try:
+            duration = parse_duration(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if duration <= timedelta(0):
+            self.fail("the duration must be positive", param, ctx)
+        return duration
+
+
+ISO_TIME = _IsoTime()
+DURATION = _Duration()
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Storage problems as one line saying what to do, never a traceback."""
+    from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
+
+    try:
+        yield
+    except SchemaNotReadyError as exc:
+        raise click.ClickException(str(exc)) from None
+    except TransientStoreError as exc:
+        raise click.ClickException(
+            f"the database is unavailable ({exc}); nothing was lost, try again"
+        ) from None
+
+
+def _app(*, schema: bool = True) -> Any:
+    """The wired app; the schema checked (and created for SQLite files)."""
+    from sqlalchemy import exc as sa_exc
+
+    from config.settings import get_settings
+    from worker.bootstrap import auto_upgrades, build_app, ensure_schema
+
+    settings = get_settings()
+    app = build_app(settings)
+    if schema:
+        auto = auto_upgrades(settings.database_url)
+        with _friendly_errors():
+            try:
+                ensure_schema(app.require_engine(), auto_upgrade=auto)
+            except sa_exc.DBAPIError as exc:
+                first = str(exc.orig).strip().splitlines()
+                raise click.ClickException(
+                    f"cannot use the database: {first[0][:200] if first else type(exc).__name__}"
+                ) from None
+    return app
+
+
+def _now(value: datetime | None, app: Any) -> datetime:
+    now: datetime = value if value is not None else app.clock()
+    return now
+
+
+def _is_tty(stream: IO[Any]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+    for raw in stream:
+        line = raw.rstrip(b"\n").rstrip(b"\r")
+        if line.strip():
+            yield line
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@main.command("ingest")
+@click.argument("source", type=click.File("rb"), default="-", metavar="[FILE|-]")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=1000,
+    show_default=True,
+    help="Bodies per transaction.",
+)
+@click.option(
+    "--verify/--no-verify",
+    default=None,
+    help="Check SNS signatures (default: INBOXGAP_VERIFY_SNS_SIGNATURES). Use --no-verify "
+    "for local test files whose envelopes are not really signed.",
+)
+@click.option("--now", type=ISO_TIME, default=None, help="Pretend it is this time (replays).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+def ingest_command(
+    source: IO[bytes], batch_size: int, verify: bool | None, now: datetime | None, as_json: bool
+) -> None:
+    """Apply SES feedback to the notification log: one SQS message body per line.
+
+    Same input as `inboxgap classify` (an SNS envelope, a raw SES document or an
+    EventBridge event, one JSON document per line; blank lines are skipped), through the
+    same batch handler as the worker: duplicates count once, events whose send is not
+    recorded yet are parked until it is, and bodies that are not usable SES events are
+    kept as dead letters (see `inboxgap deadletters list`). Safe to run twice.
+
+    Prints a summary; a progress bar on a terminal.
+    """
+    from worker.handlers.ingest import IngestResult
+
+    app = _app()
+    total = IngestResult()
+    codes: Counter[str] = Counter()
+    use_verify = app.settings.verify_sns_signatures if verify is None else verify
+    size = _file_size(source)
+    show_bar = _is_tty(sys.stderr) and size is not None
+    with _friendly_errors(), _progress(show_bar, size) as advance:
+        batch: list[bytes] = []
+        for line in _lines(source):
+            batch.append(line)
+            advance(len(line) + 1)
+            if len(batch) >= batch_size:
+                total = total + _apply(app, batch, now, use_verify, codes)
+                batch = []
+        if batch:
+            total = total + _apply(app, batch, now, use_verify, codes)
+    summary = {**total.summary(), "rejections": dict(sorted(codes.items()))}
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+        return
+    click.echo(
+        f"applied {total.applied}, duplicate {total.duplicate}, parked {total.parked}, "
+        f"ignored {total.ignored}, dead-lettered {total.dead_lettered}, control {total.control}"
+    )
+    click.echo(
+        f"notifications created {total.notifications_created}, status changes "
+        f"{total.status_changes}, unparked {total.unparked}"
+    )
+    if codes:
+        listed = ", ".join(f"{code}: {n}" for code, n in sorted(codes.items()))
+        click.echo(f"dead letters by reason: {listed} (see `inboxgap deadletters list`)")
+        if "bad_signature" in codes and use_verify:
+            click.echo("hint: local files with unsigned envelopes need --no-verify", err=True)
+
+
+def _apply(
+    app: Any, batch: list[bytes], now: datetime | None, verify: bool, codes: Counter[str]
+) -> Any:
+    result = app.ingest(batch, now=_now(now, app), verify=verify)
+    codes.update(rejection.code for rejection in result.rejections)
+    return result
+
+
+def _file_size(stream: IO[bytes]) -> int | None:
+    try:
+        return os.fstat(stream.fileno()).st_size or None
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+
+@contextmanager
+def _progress(enabled: bool, length: int | None) -> Iterator[Callable[[int], None]]:
+    if not enabled or length is None:
+        yield lambda _n: None
+        return
+    with click.progressbar(length=length, label="ingesting", file=sys.stderr) as bar:
+        yield bar.update
+
+
+# --------------------------------------------------------------------------- status
+
+
+@main.command("status")
+@click.option("--email", metavar="ADDR", help="All notifications sent to this address.")
+@click.option("--message-id", metavar="ID", help="All recipients of one SES message.")
+@click.option("--notification-id", metavar="ID", help="One notification by your id.")
+@click.option("--json", "as_json", is_flag=True, help="JSON list (an exact, stable interface).")
+@click.option(
+    "--limit", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Most rows."
+)
+def status_command(
+    email: str | None,
+    message_id: str | None,
+    notification_id: str | None,
+    as_json: bool,
+    limit: int,
+) -> None:
+    """What happened to a notification: its status and every event, newest first.
+
+    Give exactly one of --email, --message-id or --notification-id.
+
+    \b
+    --json prints a list (empty when nothing matches; exit 0) of
+      {"notification_id", "message_id", "recipient", "notification_type",
+       "sent_at", "status", "reason", "status_at",
+       "events": [{"event_type", "occurred_at", "status", "reason",
+                   "smtp_status", "diagnostic", "provider", "help_url"}]}
+    Times are ISO-8601 UTC text; statuses and reasons are those of the outcome contract.
+    """
+    from worker.queries import notifications as q
+
+    given = [
+        name
+        for name, value in (
+            ("--email", email),
+            ("--message-id", message_id),
+            ("--notification-id", notification_id),
+        )
+        if value
+    ]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --email, --message-id or --notification-id")
+    app = _app()
+    engine = app.require_engine()
+    if email:
+        records = q.find_by_email(engine, email, limit=limit)
+    elif message_id:
+        records = q.find_by_message_id(engine, message_id, limit=limit)
+    else:
+        records = q.find_by_notification_id(engine, notification_id or "")
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in records], indent=2))
+        return
+    if not records:
+        click.echo("no notification matches", err=True)
+        return
+    for record in records:
+        click.echo(
+            f"{record.notification_id}  {record.status}/{record.reason}  since {record.status_at}"
+        )
+        click.echo(
+            f"  to {record.recipient or '(purged)'}  type {record.notification_type}  "
+            f"sent {record.sent_at}  SES message {record.message_id}"
+        )
+        for event in record.events:
+            outcome = f"{event.status}/{event.reason}" if event.status else "(no change)"
+            click.echo(f"    {event.occurred_at}  {event.event_type:<17} {outcome}")
+            if event.diagnostic:
+                click.echo(f"        {event.diagnostic[:200]}")
+        click.echo()
+
+
+# --------------------------------------------------------------------------- export
+
+
+@main.command("export")
+@click.option("--since", type=ISO_TIME, default=None, help="Only notifications sent since then.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="One JSON object per line, or CSV with a header.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8", lazy=True),
+    default="-",
+    help="Write here instead of standard output.",
+)
+def export_command(since: datetime | None, fmt: str, output: IO[str]) -> None:
+    """Stream every notification for reporting tools and data warehouses.
+
+    Fields (JSON keys or CSV columns): notification_id, message_id, recipient,
+    notification_type, sent_at, status, reason, status_at. Streamed in pages; memory
+    use does not grow with the log.
+    """
+    from worker.domain.timestamps import format_timestamp
+    from worker.queries.notifications import EXPORT_FIELDS, iter_notifications
+
+    app = _app()
+    rows = iter_notifications(
+        app.require_engine(), since=format_timestamp(since) if since else None
+    )
+    if fmt == "csv":
+        writer = csv.DictWriter(output, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for record in rows:
+            writer.writerow(record.summary_json())
+        return
+    for record in rows:
+        output.write(json.dumps(record.summary_json()) + "\n")
+
+
+# --------------------------------------------------------------------------- dead letters
+
+
+@main.group("deadletters")
+def deadletters_group() -> None:
+    """Bodies that could not be applied, with the reason; replay them after a fix."""
+
+
+@deadletters_group.command("list")
+@click.option("--all", "include_resolved", is_flag=True, help="Include replayed (resolved) ones.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per dead letter.")
+def deadletters_list(include_resolved: bool, limit: int, as_json: bool) -> None:
+    """Dead letters, most recently seen first."""
+    from worker.queries.dead_letters import list_dead_letters
+
+    app = _app()
+    rows = list_dead_letters(app.require_engine(), include_resolved=include_resolved, limit=limit)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(_letter_json(row)))
+        return
+    if not rows:
+        click.echo("no dead letters", err=True)
+        return
+    for row in rows:
+        state = f"resolved {row.resolved_at}" if row.resolved_at else f"seen {row.count}x"
+        click.echo(f"{row.id:>6}  {row.last_seen}  {row.code:<20} {state}  {row.message[:80]}")
+
+
+def _letter_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "code": row.code,
+        "message": row.message,
+        "count": row.count,
+        "first_seen": row.first_seen,
+        "last_seen": row.last_seen,
+        "resolved_at": row.resolved_at,
+        "size": row.size,
+    }
+
+
+@deadletters_group.command("show")
+@click.argument("dead_letter_id", type=int, metavar="ID")
+@click.option("--raw", is_flag=True, help="Write only the body bytes, exactly as received.")
+def deadletters_show(dead_letter_id: int, raw: bool) -> None:
+    """One dead letter with its body."""
+    from worker.queries.dead_letters import get_dead_letter
+
+    app = _app()
+    letter = get_dead_letter(app.require_engine(), dead_letter_id)
+    if letter is None:
+        raise click.ClickException(f"no dead letter {dead_letter_id}")
+    if raw:
+        sys.stdout.buffer.write(letter.body or b"")
+        return
+    for key, value in _letter_json(letter.summary).items():
+        click.echo(f"{key}: {value}")
+    click.echo(f"sha256: {letter.body_hash}")
+    if letter.body is None:
+        click.echo("body: (purged)")
+    else:
+        click.echo("body:")
+        click.echo(letter.body.decode("utf-8", "replace"))
+
+
+@deadletters_group.command("replay")
+@click.argument("ids", type=int, nargs=-1, metavar="[ID...]")
+@click.option("--verify/--no-verify", default=None, help="Check SNS signatures (default: setting).")
+def deadletters_replay(ids: tuple[int, ...], verify: bool | None) -> None:
+    """Run dead letters through the batch handler again (all unresolved ones, or IDs).
+
+    Bodies that now apply are marked resolved; the others stay, with their reason updated.
+    """
+    app = _app()
+    use_verify = app.settings.verify_sns_signatures if verify is None else verify
+    with _friendly_errors():
+        result = app.replay_dead_letters(list(ids) or None, verify=use_verify)
+    click.echo(
+        f"replayed {result.replayed}, resolved {result.resolved}, still rejected "
+        f"{result.still_rejected}, body purged {result.purged}"
+    )
+
+
+# --------------------------------------------------------------------------- retention, sweep
+
+
+@main.command("purge")
+@click.option(
+    "--older-than",
+    type=DURATION,
+    default=None,
+    help="Retention, e.g. 90d (default: INBOXGAP_RETENTION).",
+)
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+def purge_command(older_than: timedelta | None, batch_size: int) -> None:
+    """Remove personal data older than the retention period; keep aggregate counts.
+
+    Addresses are blanked and event details (SMTP replies quote addresses) deleted for
+    notifications sent before the cutoff; parked events and dead-letter bodies older than
+    it are removed. Statuses and the daily counts reports read stay. Batched: safe while
+    the worker runs.
+    """
+    app = _app()
+    with _friendly_errors():
+        counts = app.purge(older_than=older_than, batch_size=batch_size)
+    click.echo(
+        f"purged notifications {counts.notifications}, their events {counts.events}, "
+        f"parked events {counts.parked_events}, dead-letter bodies {counts.dead_letters}"
+    )
+
+
+@main.command("sweep")
+@click.option("--now", type=ISO_TIME, default=None, help="Pretend it is this time.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+def sweep_command(now: datetime | None, batch_size: int) -> None:
+    """Notifications still `sent` after the feedback window become `unknown`.
+
+    `no_feedback`, or `delayed_no_outcome` after a delivery delay. Feedback that arrives
+    later still applies. Batched and safe to run next to the worker.
+    """
+    app = _app()
+    with _friendly_errors():
+        result = app.sweep(now=_now(now, app), batch_size=batch_size)
+    click.echo(f"examined {result.examined}, now unknown {result.changed}")
+
+
+# --------------------------------------------------------------------------- db
+
+
+@main.group("db")
+def db_group() -> None:
+    """The notification log's schema (Alembic migrations shipped with InboxGap)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the tables of INBOXGAP_DATABASE_URL."""
+    from worker import migrations
+
+    app = _app(schema=False)
+    engine = app.require_engine()
+    try:
+        migrations.upgrade(engine, revision)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()
+        raise click.ClickException(
+            f"upgrade failed: {type(exc).__name__}: {first[0][:200] if first else ''}"
+        ) from None
+    where = engine.url.render_as_string(hide_password=True)
+    click.echo(f"{where} is at revision {migrations.current_revision(engine)}")
+
+
+@db_group.command("status")
+def db_status() -> None:
+    """Whether the schema is missing, behind or current."""
+    from worker import migrations
+
+    app = _app(schema=False)
+    engine = app.require_engine()
+    state = migrations.schema_state(engine)
+    click.echo(
+        f"{state.value}: revision {migrations.current_revision(engine)}, "
+        f"newest {migrations.head_revision()}"
+    )
+
+
+# --------------------------------------------------------------------------- sent
+
+
+@main.group("sent")
+def sent_group() -> None:
+    """Record sends (the "sent" side of the log)."""
+
+
+@sent_group.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"), metavar="FILE|-")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "csv", "jsonl"]),
+    default="auto",
+    show_default=True,
+    help="auto: JSON lines when the first character is '{', else CSV with a header.",
+)
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+def sent_import(file: IO[str], fmt: str, batch_size: int) -> None:
+    """Record sends from a file: CSV with a header, or JSON lines.
+
+    Fields: notification_id, message_id, recipient, sent_at (ISO-8601), and optionally
+    notification_type. A message with several recipients is several rows. Recording a
+    send twice is a no-op. Invalid rows are reported (line and reason) and skipped; the
+    exit status is then 1.
+    """
+    from worker.handlers.sends import InvalidSendRecord, RecordResult, SendRecord
+
+    app = _app()
+    total = RecordResult()
+    invalid = 0
+    batch: list[SendRecord] = []
+    with _friendly_errors():
+        for line_number, row in _records(file, fmt):
+            try:
+                if isinstance(row, str):
+                    raise InvalidSendRecord(row)
+                batch.append(SendRecord.from_mapping(row))
+            except InvalidSendRecord as exc:
+                invalid += 1
+                click.echo(f"line {line_number}: {exc}", err=True)
+                continue
+            if len(batch) >= batch_size:
+                total = total + app.record_sends(batch)
+                batch = []
+        if batch:
+            total = total + app.record_sends(batch)
+    click.echo(
+        f"created {total.created}, already recorded {total.unchanged}, replaced "
+        f"{total.replaced}, conflicting ids {total.conflicting}, invalid {invalid}; "
+        f"parked events applied {total.attached_events}"
+    )
+    if invalid:
+        sys.exit(EXIT_INVALID_RECORDS)
+
+
+def _records(file: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, row mapping or an error text), streamed."""
+    first = file.readline()
+    lines: Iterable[str] = itertools.chain([first], file)
+    if fmt == "auto":
+        fmt = "jsonl" if first.lstrip().startswith("{") else "csv"
+    if fmt == "jsonl":
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, f"not JSON ({exc.msg})"
+                continue
+            yield number, value if isinstance(value, dict) else "not a JSON object"
+        return
+    reader = csv.DictReader(lines)
+    missing = {"notification_id", "message_id", "recipient", "sent_at"} - set(
+        reader.fieldnames or ()
+    )
+    if missing:
+        raise click.UsageError(f"the CSV header lacks {', '.join(sorted(missing))}")
+    for row in reader:
+        yield reader.line_num, {k: v for k, v in row.items() if k is not None}

@@ -1,0 +1,471 @@
+"""How the support commands show things to people: rich on a terminal, plain when piped.
+
+No queries and no rules here: every function receives what :mod:`worker.queries.support`
+computed (``describe`` gives the badge, explanation and IT-admin block) and lays it out.
+
+* :func:`render_status` — ``inboxgap status`` (human form; ``--json`` is not drawn here).
+* :func:`render_recipient` — ``inboxgap recipient``.
+* :func:`render_report` — ``inboxgap report``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from worker.adapters.suppression import AuditEntry, SuppressedDestination
+from worker.domain.explanations import Explanation
+from worker.domain.timestamps import parse_timestamp
+from worker.queries.support import (
+    GapReport,
+    NotificationLike,
+    NotificationView,
+    OutcomeCounts,
+    OutcomeKind,
+    RecipientHealth,
+    SeriesPoint,
+    describe,
+    display_time,
+    never_sent_view,
+)
+
+__all__ = ["render_recipient", "render_report", "render_status", "write_chart"]
+
+#: Badge colours: green only for delivered; the "not arrived (yet)" cases all differ.
+_STYLE = {
+    OutcomeKind.NEVER_SENT: "bold white on grey30",
+    OutcomeKind.AWAITING: "bold black on cyan",
+    OutcomeKind.DELAYED: "bold black on yellow",
+    OutcomeKind.DELIVERED: "bold white on green4",
+    OutcomeKind.BOUNCED: "bold white on red3",
+    OutcomeKind.QUARANTINED: "bold white on dark_orange3",
+    OutcomeKind.UNKNOWN: "bold white on purple4",
+}
+
+_FAILED = (OutcomeKind.BOUNCED, OutcomeKind.QUARANTINED, OutcomeKind.UNKNOWN, OutcomeKind.DELAYED)
+
+
+def _rich(console: Console) -> bool:
+    return console.is_terminal
+
+
+def _plain(console: Console, lines: Sequence[str]) -> None:
+    for line in lines:
+        console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
+# --------------------------------------------------------------------------------------
+# status
+# --------------------------------------------------------------------------------------
+
+
+def render_status(
+    lookups: Sequence[NotificationLike],
+    *,
+    console: Console,
+    it_admin: bool,
+    now: datetime,
+    region: str = "us-east-1",
+    email: str | None = None,
+    since: datetime | None = None,
+) -> None:
+    """Each notification, newest first: badge, explanation and next steps, the server's
+    words for failures, the timeline, and (``it_admin``) the IT-administrator block.
+
+    ``lookups`` are the status query's results (anything with the ``status --json``
+    fields; extra event fields such as ``reporting_mta`` are used when present). When
+    nothing matched, ``email`` and ``since`` say what was searched: for an address that
+    is "never sent to this address in the period".
+    """
+    views = [describe(record, now=now, region=region) for record in lookups]
+    period = f" since {since.strftime('%Y-%m-%d %H:%M UTC')}" if since is not None else ""
+    if not views:
+        badge, explanation = never_sent_view(email)
+        if email is None:
+            explanation = Explanation(
+                headline="No notification has this id" + period + ".",
+                next_steps=(
+                    "Check the id (an SES message id looks like "
+                    "0100018f...-000000; ours are set by the sending application).",
+                ),
+                audience=explanation.audience,
+            )
+        if _rich(console):
+            body = Group(
+                Text(f" {badge} ", style=_STYLE[OutcomeKind.NEVER_SENT]),
+                Text(explanation.headline),
+                _steps(explanation),
+            )
+            title = f"{email}{period}" if email else "lookup"
+            console.print(Panel(body, title=title, title_align="left", expand=True))
+        else:
+            _plain(console, [f"[{badge}] {(email or '') + period}".rstrip(), *_text(explanation)])
+        return
+    if email is not None:
+        header = f"{len(views)} notification(s) to {email}{period}, newest first"
+        if _rich(console):
+            console.print(Text(header, style="bold"))
+        else:
+            _plain(console, [header, ""])
+    for index, view in enumerate(views):
+        if _rich(console):
+            console.print(_panel(view, it_admin=it_admin))
+        else:
+            if index:
+                _plain(console, [""])
+            _plain(console, _status_lines(view, it_admin=it_admin))
+
+
+def _steps(explanation: Explanation) -> RenderableType:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for step in explanation.next_steps:
+        table.add_row("•", step)
+    return table
+
+
+def _text(explanation: Explanation) -> list[str]:
+    return [explanation.headline, "Next steps:", *(f"  - {s}" for s in explanation.next_steps)]
+
+
+def _reply_rows(view: NotificationView) -> list[tuple[str, str]]:
+    """Provider, enhanced code, the server's words and the link, for failures/delays."""
+    if view.kind not in _FAILED:
+        return []
+    labels = ("Answered by", "Enhanced status code", "Server response", "Help link")
+    keep = {
+        "Answered by": "Answered by",
+        "Enhanced status code": "Status code",
+        "Server response": "Their server said",
+        "Help link": "Help link",
+    }
+    return [(keep[label], value) for label, value in view.it_admin.lines if label in labels]
+
+
+def _timeline_rows(view: NotificationView) -> list[tuple[str, str, str, str]]:
+    record = view.record
+    rows = [(display_time(record.sent_at), "Sent", "handed to Amazon SES", "")]
+    for event in view.timeline:
+        outcome = f"{event.status}/{event.reason}" if event.status else "-"
+        detail = " ".join(part for part in (event.smtp_status or "", event.provider or "") if part)
+        rows.append((display_time(event.occurred_at), event.event_type, outcome, detail))
+    return rows
+
+
+def _panel(view: NotificationView, *, it_admin: bool) -> Panel:
+    record = view.record
+    parts: list[RenderableType] = []
+    head = Text()
+    head.append(f" {view.badge} ", style=_STYLE[view.kind])
+    head.append(f"  {record.status} / {record.reason}", style="dim")
+    parts += [head, Text(view.explanation.headline, style="bold"), _steps(view.explanation)]
+    replies = _reply_rows(view)
+    if replies:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for label, value in replies:
+            grid.add_row(label, value)
+        parts += [Text(""), grid]
+    timeline = Table(title=None, box=None, show_header=True, header_style="bold dim", expand=False)
+    for name in ("time (UTC)", "event", "outcome", "detail"):
+        timeline.add_column(name, overflow="fold")
+    for row in _timeline_rows(view):
+        timeline.add_row(*row)
+    parts += [Text(""), timeline]
+    if it_admin:
+        block = Table.grid(padding=(0, 2))
+        block.add_column(style="bold", no_wrap=True)
+        block.add_column(overflow="fold")
+        for label, value in view.it_admin.lines:
+            block.add_row(label, value)
+        parts += [
+            Text(""),
+            Panel(block, title="for your IT administrator", title_align="left", style="dim"),
+        ]
+    title = (
+        f"{record.notification_type} · sent {display_time(record.sent_at)} · "
+        f"{record.notification_id}"
+    )
+    return Panel(Group(*parts), title=title, title_align="left", expand=True)
+
+
+def _status_lines(view: NotificationView, *, it_admin: bool) -> list[str]:
+    record = view.record
+    lines = [
+        f"{record.notification_type}  sent {display_time(record.sent_at)}  "
+        f"id {record.notification_id}",
+        f"[{view.badge}] {record.status} / {record.reason}",
+        *_text(view.explanation),
+    ]
+    for label, value in _reply_rows(view):
+        lines.append(f"{label}: {value}")
+    lines.append("Timeline (UTC):")
+    for when, event, outcome, detail in _timeline_rows(view):
+        lines.append(f"  {when}  {event:<18} {outcome} {detail}".rstrip())
+    if it_admin:
+        lines.append("For your IT administrator:")
+        lines += [f"  {line}" for line in view.it_admin.as_text().splitlines()]
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# recipient
+# --------------------------------------------------------------------------------------
+
+
+def render_recipient(
+    health: RecipientHealth,
+    *,
+    suppressed: SuppressedDestination | None,
+    suppression_error: str | None,
+    audit: Sequence[AuditEntry],
+    console: Console,
+    now: datetime,
+    region: str = "us-east-1",
+) -> None:
+    """Recent notifications and outcomes, failure history, suppression-list state."""
+    if suppression_error is not None:
+        listed = f"unknown: {suppression_error}"
+    elif suppressed is None:
+        listed = "no"
+    else:
+        listed = (
+            f"YES, reason {suppressed.reason} since {display_time(suppressed.last_update_time)}"
+        )
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(health.status_counts.items())) or "none"
+    summary = [
+        ("Address", health.recipient),
+        ("Notifications in the log", f"{health.total} ({counts})"),
+        (
+            "First / last sent",
+            f"{display_time(health.first_sent_at) or '-'} / "
+            f"{display_time(health.last_sent_at) or '-'}",
+        ),
+        ("Hard bounces", str(len(health.hard_bounces))),
+        ("Complaints", str(len(health.complaints))),
+        ("On the SES suppression list", listed),
+    ]
+    views = [describe(r, now=now, region=region) for r in health.recent]
+    failures = [
+        (
+            display_time(f.occurred_at),
+            f.event_type,
+            f"{f.status}/{f.reason}",
+            " ".join(x for x in (f.smtp_status, f.provider, f.diagnostic) if x),
+        )
+        for f in health.failures
+    ]
+    if not _rich(console):
+        lines = [f"{label}: {value}" for label, value in summary]
+        lines.append("Recent notifications (newest first):")
+        lines += [
+            f"  {display_time(v.record.sent_at)}  {v.record.notification_type:<16} "
+            f"[{v.badge}] {v.record.reason}"
+            for v in views
+        ] or ["  none"]
+        lines.append("Hard-bounce and complaint history:")
+        lines += [f"  {a}  {b}  {c}  {d}".rstrip() for a, b, c, d in failures] or ["  none"]
+        if audit:
+            lines.append("Suppression changes:")
+            lines += [
+                f"  {display_time(a.created_at)}  {a.action} by {a.actor}: {a.why}" for a in audit
+            ]
+        _plain(console, lines)
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in summary:
+        style = "bold red" if label.startswith("On the SES") and suppressed else ""
+        grid.add_row(label, Text(value, style=style))
+    recent = Table(box=None, header_style="bold dim")
+    for name in ("sent (UTC)", "type", "outcome", "reason"):
+        recent.add_column(name, overflow="fold")
+    for v in views:
+        recent.add_row(
+            display_time(v.record.sent_at),
+            v.record.notification_type,
+            Text(f" {v.badge} ", style=_STYLE[v.kind]),
+            v.record.reason,
+        )
+    history = Table(box=None, header_style="bold dim")
+    for name in ("when (UTC)", "event", "outcome", "details"):
+        history.add_column(name, overflow="fold")
+    for row in failures:
+        history.add_row(*row)
+    parts: list[RenderableType] = [grid, Text(""), Text("Recent notifications", style="bold")]
+    parts.append(recent if views else Text("none", style="dim"))
+    parts += [Text(""), Text("Hard-bounce and complaint history", style="bold")]
+    parts.append(history if failures else Text("none", style="dim"))
+    if audit:
+        parts += [Text(""), Text("Suppression changes", style="bold")]
+        for a in audit:
+            parts.append(Text(f"{display_time(a.created_at)}  {a.action} by {a.actor}: {a.why}"))
+    console.print(Panel(Group(*parts), title=health.recipient, title_align="left"))
+
+
+# --------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------
+
+
+def _pct(rate: float) -> str:
+    return f"{rate * 100:.1f}%"
+
+
+def _count_cells(counts: OutcomeCounts) -> list[str]:
+    return [
+        f"{counts.sent:,}",
+        *(
+            f"{getattr(counts, name):,} ({_pct(counts.rate(getattr(counts, name)))})"
+            for name in ("delivered", "bounced", "quarantined", "unknown", "pending")
+        ),
+    ]
+
+
+_COUNT_HEADERS = ("sent", "delivered", "bounced", "quarantined", "unknown", "pending")
+
+
+def render_report(report: GapReport, *, console: Console) -> None:
+    """The gap report as tables (rich) or aligned text (plain)."""
+    period = f"{display_time(report.since)} → {display_time(report.until)}"
+    sections: list[tuple[str, list[str], list[list[str]]]] = [
+        (
+            "Outcomes of notifications sent " + period,
+            list(_COUNT_HEADERS),
+            [_count_cells(report.totals)],
+        ),
+        (
+            "Top reasons",
+            ["status", "reason", "count", "share of sent"],
+            [[r.status, r.reason, f"{r.count:,}", _pct(r.rate)] for r in report.top_reasons],
+        ),
+        (
+            f"Top domains by quarantine rate (≥ {report.min_domain_volume} sent)",
+            ["domain", "sent", "quarantined", "rate"],
+            [
+                [d.domain, f"{d.sent:,}", f"{d.failed:,}", _pct(d.rate)]
+                for d in report.top_quarantine_domains
+            ],
+        ),
+        (
+            f"Top domains by bounce rate (≥ {report.min_domain_volume} sent)",
+            ["domain", "sent", "bounced", "rate"],
+            [
+                [d.domain, f"{d.sent:,}", f"{d.failed:,}", _pct(d.rate)]
+                for d in report.top_bounce_domains
+            ],
+        ),
+    ]
+    if report.by is not None:
+        sections.append(
+            (
+                f"By {report.by}",
+                [report.by, *_COUNT_HEADERS],
+                [[row.key, *_count_cells(row.counts)] for row in report.breakdown],
+            )
+        )
+    for title, headers, rows in sections:
+        if _rich(console):
+            table = Table(title=title, title_justify="left", title_style="bold", expand=False)
+            for index, header in enumerate(headers):
+                justify: Any = (
+                    "left"
+                    if index == 0 and header in ("domain", "type", "day", "status")
+                    else "right"
+                )
+                table.add_column(header, justify=justify, overflow="fold")
+            for row in rows or [["none"] + [""] * (len(headers) - 1)]:
+                table.add_row(*row)
+            console.print(table)
+        else:
+            _plain(console, [title + ":"])
+            widths = [
+                max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+                for i, h in enumerate(headers)
+            ]
+            _plain(
+                console,
+                ["  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))],
+            )
+            for row in rows:
+                _plain(
+                    console,
+                    ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))],
+                )
+            if not rows:
+                _plain(console, ["  none"])
+            _plain(console, [""])
+
+
+# --------------------------------------------------------------------------------------
+# chart
+# --------------------------------------------------------------------------------------
+
+#: Series drawn, bottom to top, with their colours (the web page's badge colours).
+_CHART_SERIES = (
+    ("delivered", "#1e7b34"),
+    ("pending", "#0e7090"),
+    ("unknown", "#6941c6"),
+    ("quarantined", "#b54708"),
+    ("bounced", "#b42318"),
+)
+
+
+def write_chart(
+    series: Sequence[SeriesPoint], path: Path, *, since: datetime, until: datetime
+) -> None:
+    """One PNG: stacked bars of outcomes per bucket of sending time (matplotlib, Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    times = [parse_timestamp(point.start) for point in series]
+    hourly = len(series) > 1 and any(t is not None and t.hour for t in times)
+    width = (1 / 24 if hourly else 1.0) * 0.85
+    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=100)
+    try:
+        bottoms = [0] * len(series)
+        for name, colour in _CHART_SERIES:
+            values = [getattr(point.counts, name) for point in series]
+            ax.bar(
+                times,  # type: ignore[arg-type]
+                values,
+                width=width,
+                bottom=bottoms,
+                color=colour,
+                label=name,
+                align="edge",
+            )
+            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+        ax.set_title(
+            f"Outcomes of notifications sent {since:%Y-%m-%d %H:%M} → {until:%Y-%m-%d %H:%M} UTC"
+        )
+        ax.set_ylabel("notifications")
+        ax.set_xlabel("hour sent (UTC)" if hourly else "day sent (UTC)")
+        formatter = mdates.DateFormatter(  # type: ignore[no-untyped-call]
+            "%m-%d %H:%M" if hourly else "%Y-%m-%d"
+        )
+        ax.xaxis.set_major_formatter(formatter)
+        ax.legend(loc="upper left", fontsize="small", ncols=5)
+        ax.grid(axis="y", alpha=0.3)
+        if not series:
+            ax.text(
+                0.5, 0.5, "no notifications in this period", ha="center", transform=ax.transAxes
+            )
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        fig.savefig(path, format="png")
+    finally:
+        plt.close(fig)

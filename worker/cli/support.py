@@ -1,0 +1,280 @@
+"""Support commands: ``inboxgap recipient``, ``inboxgap report`` and ``inboxgap serve``.
+
+Thin: they parse options, call :mod:`worker.queries.support` and the unsuppress handler
+through :class:`~worker.api.wiring.SupportServices`, and draw with
+:mod:`worker.cli.render`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+from sqlalchemy import exc as sa_exc
+
+from worker.cli import main
+from worker.durations import parse_duration
+
+if TYPE_CHECKING:
+    from worker.api.wiring import SupportServices
+
+logger = logging.getLogger(__name__)
+
+
+def _services() -> SupportServices:
+    """The wired support services; the schema checked (and created for SQLite files)."""
+    from config.settings import get_settings
+    from worker.api.wiring import build_support_services
+    from worker.bootstrap import auto_upgrades, ensure_schema
+    from worker.handlers.ports import SchemaNotReadyError
+
+    settings = get_settings()
+    services = build_support_services(settings)
+    with _friendly_errors():
+        try:
+            ensure_schema(
+                services.queries.engine, auto_upgrade=auto_upgrades(settings.database_url)
+            )
+        except SchemaNotReadyError as exc:
+            raise click.ClickException(str(exc)) from None
+    return services
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Database problems as one line with what to do, not a traceback."""
+    from worker.adapters.notification_log import is_missing_schema
+
+    try:
+        yield
+    except sa_exc.SQLAlchemyError as exc:
+        if is_missing_schema(exc):
+            raise click.ClickException(
+                "the notification log tables are missing or outdated: run `inboxgap db upgrade`"
+            ) from None
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()
+        raise click.ClickException(
+            f"cannot read the notification log ({type(exc).__name__}: "
+            f"{first[0][:200] if first else ''})"
+        ) from None
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (some containers)
+        return "unknown-user"
+
+
+class _Duration(click.ParamType[timedelta]):  # type: ignore[type-arg,unused-ignore]
+    name = "duration"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        try:
+            period = parse_duration(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if period <= timedelta(0):
+            self.fail("must be a positive period such as 24h or 7d", param, ctx)
+        return period
+
+
+DURATION = _Duration()
+
+
+def _console() -> Console:
+    return Console(soft_wrap=not sys.stdout.isatty())
+
+
+# --------------------------------------------------------------------------------------
+# recipient
+# --------------------------------------------------------------------------------------
+
+
+@main.command("recipient")
+@click.argument("address")
+@click.option("--since", type=DURATION, default=None, help="Period of the recent list (e.g. 30d).")
+@click.option(
+    "--unsuppress",
+    is_flag=True,
+    help="Remove the address from the SES account suppression list (asks first; audited).",
+)
+@click.option("--reason", "why", default=None, help="Why it is removed (kept in the audit).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def recipient_command(
+    address: str,
+    since: timedelta | None,
+    unsuppress: bool,
+    why: str | None,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Recent notifications and outcomes of ADDRESS, its hard-bounce and complaint
+    history, and whether it is on the SES account suppression list."""
+    from worker.adapters.suppression import SuppressionError
+    from worker.cli.render import render_recipient
+    from worker.domain.addresses import normalise_address
+    from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
+
+    email = normalise_address(address)
+    if "@" not in email:
+        raise click.BadParameter("not an email address", param_hint="ADDRESS")
+    services = _services()
+    now = services.clock()
+    console = _console()
+    if unsuppress:
+        if not why:
+            if not sys.stdin.isatty():
+                raise click.UsageError("--unsuppress needs --reason TEXT (kept in the audit)")
+            why = click.prompt("Why remove it from the suppression list (kept in the audit)")
+        if not yes:
+            click.confirm(
+                f"Remove {email} from the SES account suppression list? Amazon SES will "
+                "send to it again",
+                abort=True,
+            )
+        actor = f"cli:{_os_user()}"
+        try:
+            with _friendly_errors():
+                result = unsuppress_recipient(
+                    email,
+                    actor=actor,
+                    why=why or "",
+                    now=now,
+                    suppression=services.suppression,
+                    audit=services.audit,
+                )
+        except InvalidUnsuppressRequest as exc:
+            raise click.UsageError(str(exc)) from None
+        except SuppressionError as exc:
+            raise click.ClickException(f"nothing changed: {exc}") from None
+        if result.removed:
+            reason = result.previous.reason if result.previous else "?"
+            click.echo(f"Removed from the suppression list (was listed for {reason}); audited.")
+        else:
+            click.echo("It was not on the suppression list; nothing to remove (audited).")
+    with _friendly_errors():
+        health = services.queries.recipient_health(
+            email, since=now - since if since is not None else None
+        )
+        audit = list(services.audit.history(email))
+    suppressed, error = None, None
+    try:
+        suppressed = services.suppression.get(email)
+    except SuppressionError as exc:
+        error = str(exc)
+    if as_json:
+        from worker.api.models import RecipientOut, SuppressionOut
+        from worker.queries.support import describe
+
+        views = [describe(r, now=now, region=services.region) for r in health.recent]
+        out = RecipientOut.of(
+            health,
+            views,
+            region=services.region,
+            suppression=SuppressionOut.of(suppressed, error),
+            audit=audit,
+        )
+        click.echo(out.model_dump_json(indent=2))
+        return
+    render_recipient(
+        health,
+        suppressed=suppressed,
+        suppression_error=error,
+        audit=audit,
+        console=console,
+        now=now,
+        region=services.region,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------
+
+
+@main.command("report")
+@click.option("--since", type=DURATION, default="24h", show_default=True, help="Period.")
+@click.option("--by", type=click.Choice(["domain", "type", "day"]), default=None)
+@click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option(
+    "--min-volume",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="Least notifications for a domain to be ranked by rate.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Also write a PNG of outcomes over time.",
+)
+def report_command(
+    since: timedelta,
+    by: str | None,
+    top: int,
+    min_volume: int,
+    as_json: bool,
+    chart: Path | None,
+) -> None:
+    """The gap report: sent, delivered, bounced, quarantined, unknown and still-pending
+    counts and rates, top reasons, and the recipient domains with the worst quarantine
+    and bounce rates, for notifications sent in the period."""
+    from worker.cli.render import render_report, write_chart
+
+    services = _services()
+    until: datetime = services.clock()
+    start = until - since
+    with _friendly_errors():
+        report = services.queries.gap_report(
+            since=start, until=until, by=by, top=top, min_domain_volume=min_volume
+        )
+        series = services.queries.outcome_series(since=start, until=until) if chart else []
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        render_report(report, console=_console())
+    if chart is not None:
+        write_chart(series, chart, since=start, until=until)
+        click.echo(f"Chart written to {chart}", err=as_json)
+
+
+# --------------------------------------------------------------------------------------
+# serve
+# --------------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--secure-cookies", is_flag=True, help="Mark the login cookie Secure (HTTPS).")
+def serve_command(host: str, port: int, secure_cookies: bool) -> None:
+    """The support API and web page (FastAPI on uvicorn)."""
+    import uvicorn
+
+    from worker.api.app import create_app
+
+    services = _services()
+    services.secure_cookies = secure_cookies
+    if not services.api_tokens:
+        click.echo(
+            "warning: INBOXGAP_API_TOKENS is empty: every API and page request will get 401",
+            err=True,
+        )
+    uvicorn.run(create_app(services), host=host, port=port, log_level="info", access_log=False)

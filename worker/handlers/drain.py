@@ -1,0 +1,359 @@
+"""Drain the SES feedback queue: receive a batch, apply it in one transaction, then delete.
+
+The order is the whole point (at-least-once delivery turned into exactly-once effect):
+
+1. *Gather* up to ``batch_size`` messages (``ReceiveMessage`` returns at most 10 per
+   call): the first receive long-polls, the next ones stop as soon as the queue has
+   nothing visible or ``batch_wait`` seconds have passed since the first message.
+2. *Apply* every body with the batch handler (:func:`worker.handlers.ingest.apply_batch`,
+   one transaction; bodies it rejects are committed as dead letters inside it).
+3. Only after it returned, *delete* **all** those messages, dead letters included.
+
+Failure at any point is safe:
+
+* the handler raises (database down after its retries, a certificate that cannot be
+  fetched, a bug): nothing is deleted, the messages come back after their visibility
+  timeout, and SQS's redrive policy moves a message that keeps failing to the DLQ;
+* the process dies before the commit: the transaction rolls back, same as above;
+* it dies after the commit but before (or during) the delete, or a delete fails: the
+  messages come back and the ledger's unique (event identity, recipient) key makes the
+  second application a no-op (``duplicate``).
+
+Several processes on several hosts can run this at once: SQS hands different messages to
+concurrent receivers, and a redelivered one is deduplicated by the ledger. A run is
+bounded (``max_run_time``) so a Celery worker stays responsive: no new batch is started
+after the deadline, and the batch in hand is finished.
+
+``INBOXGAP_FAULT_INJECT`` (crash drill only, read in :func:`fault_point` and nowhere else)
+kills the process with SIGKILL at a named point, e.g.
+``crash_after_commit:0.3,crash_before_commit:0.2``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import structlog
+
+from worker.adapters.sqs import DeleteOutcome, ReceivedMessage
+from worker.handlers.ingest import IngestResult
+from worker.handlers.ports import LogTransaction, NotificationLog
+
+__all__ = [
+    "FAULT_ENV",
+    "ApplyBodies",
+    "BatchReport",
+    "DrainLimits",
+    "DrainObserver",
+    "DrainReport",
+    "FaultInjectingLog",
+    "MessageQueue",
+    "drain_batch",
+    "drain_queue",
+    "fault_point",
+    "gather_batch",
+]
+
+logger = structlog.get_logger(__name__)
+
+#: Fault-injection switch of the crash drill (``point:probability[,point:probability]``).
+FAULT_ENV = "INBOXGAP_FAULT_INJECT"
+
+#: Applies raw bodies in one transaction (``apply_batch`` with its dependencies bound).
+ApplyBodies = Callable[[Sequence[str]], IngestResult]
+
+
+class MessageQueue(Protocol):
+    """What the drain needs from the queue (:class:`worker.adapters.sqs.SqsQueue`)."""
+
+    def receive(
+        self, *, max_messages: int = 10, wait_seconds: int = 0
+    ) -> list[ReceivedMessage]: ...
+
+    def delete(self, messages: Sequence[ReceivedMessage]) -> DeleteOutcome: ...
+
+
+class DrainObserver(Protocol):
+    """Hooks for metrics (:class:`worker.metrics.PrometheusDrainObserver`)."""
+
+    def received(self, messages: Sequence[ReceivedMessage]) -> None: ...
+
+    def applied(self, bodies: Sequence[str], result: IngestResult, seconds: float) -> None: ...
+
+    def deleted(self, outcome: DeleteOutcome) -> None: ...
+
+    def failed(self, error: BaseException) -> None: ...
+
+
+class _NullObserver:
+    def received(self, messages: Sequence[ReceivedMessage]) -> None:
+        pass
+
+    def applied(self, bodies: Sequence[str], result: IngestResult, seconds: float) -> None:
+        pass
+
+    def deleted(self, outcome: DeleteOutcome) -> None:
+        pass
+
+    def failed(self, error: BaseException) -> None:
+        pass
+
+
+NULL_OBSERVER: DrainObserver = _NullObserver()
+
+
+@dataclass(frozen=True, slots=True)
+class DrainLimits:
+    """How a drain run gathers batches and when it stops."""
+
+    #: Messages per batch (one transaction). Received 10 at a time.
+    batch_size: int = 500
+    #: Seconds to keep gathering after the first message of a batch arrived.
+    batch_wait: float = 2.0
+    #: Long-poll seconds (0-20) when nothing is in hand.
+    poll_wait: int = 10
+    #: No new batch is started after this many seconds (the batch in hand is finished).
+    max_run_time: float = 50.0
+    #: End the run as soon as a long poll comes back empty (else wait until the deadline).
+    stop_when_empty: bool = True
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        if not 0 <= self.poll_wait <= 20:
+            raise ValueError("poll_wait must be within 0..20 seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    batch_id: str
+    received: int
+    deleted: int
+    delete_failed: int
+    result: IngestResult
+    apply_seconds: float
+
+
+@dataclass(slots=True)
+class DrainReport:
+    """What one drain run did (summed over its batches)."""
+
+    batches: int = 0
+    received: int = 0
+    deleted: int = 0
+    delete_failed: int = 0
+    result: IngestResult = field(default_factory=IngestResult)
+    seconds: float = 0.0
+    #: Why the run ended: ``empty`` (a long poll found nothing), ``deadline``, or ``once``.
+    stopped: str = ""
+
+    def add(self, batch: BatchReport) -> None:
+        self.batches += 1
+        self.received += batch.received
+        self.deleted += batch.deleted
+        self.delete_failed += batch.delete_failed
+        self.result = self.result + batch.result
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "batches": self.batches,
+            "received": self.received,
+            "deleted": self.deleted,
+            "delete_failed": self.delete_failed,
+            "seconds": round(self.seconds, 3),
+            "stopped": self.stopped,
+            **self.result.summary(),
+        }
+
+
+# --------------------------------------------------------------------------- fault hook
+
+_SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+
+
+def fault_point(point: str) -> None:
+    """Crash drill only: SIGKILL this process at ``point`` with the configured probability.
+
+    ``INBOXGAP_FAULT_INJECT`` is read here and nowhere else; unset, this does nothing.
+    """
+    spec = os.environ.get(FAULT_ENV, "")
+    if not spec:
+        return
+    for item in spec.split(","):
+        name, _, probability = item.strip().partition(":")
+        if name != point:
+            continue
+        try:
+            chance = float(probability) if probability else 1.0
+        except ValueError:
+            chance = 0.0
+        if random.random() < chance:
+            logger.warning("fault injected: killing this process", point=point, pid=os.getpid())
+            os.kill(os.getpid(), _SIGKILL)
+            time.sleep(5)  # SIGKILL is asynchronous; never run past the fault point
+
+
+class FaultInjectingLog:
+    """A :class:`NotificationLog` that passes the ``crash_before_commit`` fault point after
+    the unit of work ran and before its transaction commits (crash drill)."""
+
+    def __init__(self, inner: NotificationLog) -> None:
+        self._inner = inner
+
+    @contextmanager
+    def transaction(self) -> Iterator[LogTransaction]:
+        with self._inner.transaction() as tx:
+            yield tx
+            fault_point("crash_before_commit")
+
+
+# --------------------------------------------------------------------------- the drain
+
+
+def new_batch_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def gather_batch(
+    queue: MessageQueue,
+    limits: DrainLimits,
+    *,
+    deadline: float,
+    clock: Callable[[], float] = time.monotonic,
+) -> list[ReceivedMessage]:
+    """Receive up to ``limits.batch_size`` messages ([] when the long poll found none).
+
+    A message received twice while gathering (its visibility expired meanwhile) is kept
+    once, with its newest receipt handle (the one that deletes it)."""
+    messages: dict[str, ReceivedMessage] = {}
+    first_at: float | None = None
+    while len(messages) < limits.batch_size:
+        now = clock()
+        if first_at is None:
+            wait = int(max(0.0, min(float(limits.poll_wait), deadline - now)))
+        else:
+            if now - first_at >= limits.batch_wait:
+                break
+            # Short long-poll: returns at once when something is visible. An empty answer
+            # means the queue is drained for now: apply what is in hand.
+            wait = 1 if limits.batch_wait - (now - first_at) >= 1 else 0
+        wanted = min(10, limits.batch_size - len(messages))
+        received = queue.receive(max_messages=wanted, wait_seconds=wait)
+        if not received:
+            break
+        if first_at is None:
+            first_at = clock()
+        for message in received:
+            messages.pop(message.message_id, None)
+            messages[message.message_id] = message
+    return list(messages.values())
+
+
+def drain_batch(
+    queue: MessageQueue,
+    apply: ApplyBodies,
+    messages: Sequence[ReceivedMessage],
+    *,
+    observer: DrainObserver = NULL_OBSERVER,
+    clock: Callable[[], float] = time.perf_counter,
+    batch_id: str | None = None,
+) -> BatchReport:
+    """Apply ``messages`` in one transaction, then delete them all.
+
+    Raises whatever ``apply`` raises (nothing deleted) and
+    :class:`~worker.adapters.sqs.SqsUnavailableError` if the delete cannot be sent
+    (committed; the messages come back and are deduplicated)."""
+    batch_id = batch_id or new_batch_id()
+    with structlog.contextvars.bound_contextvars(batch_id=batch_id):
+        bodies = [message.body for message in messages]
+        started = clock()
+        try:
+            result = apply(bodies)
+        except Exception as exc:
+            observer.failed(exc)
+            logger.warning(
+                "batch not applied; nothing deleted, messages return after their "
+                "visibility timeout",
+                batch_size=len(bodies),
+                error=f"{type(exc).__name__}: {exc}",
+            )
+            raise
+        seconds = clock() - started
+        observer.applied(bodies, result, seconds)
+        fault_point("crash_after_commit")
+        outcome = queue.delete(messages)
+        observer.deleted(outcome)
+        if outcome.failed:
+            logger.warning(
+                "some deletes failed; those messages will be redelivered and deduplicated",
+                failed=len(outcome.failed),
+                codes=sorted({failure.code for failure in outcome.failed}),
+            )
+        logger.info(
+            "batch applied",
+            batch_size=len(bodies),
+            apply_seconds=round(seconds, 4),
+            deleted=outcome.deleted,
+            redelivered=sum(1 for m in messages if m.receive_count > 1),
+            **result.summary(),
+            dead_lettered_codes=_codes(result),
+        )
+        return BatchReport(
+            batch_id=batch_id,
+            received=len(messages),
+            deleted=outcome.deleted,
+            delete_failed=len(outcome.failed),
+            result=result,
+            apply_seconds=seconds,
+        )
+
+
+def _codes(result: IngestResult) -> dict[str, int]:
+    codes: dict[str, int] = {}
+    for rejection in result.rejections:
+        codes[rejection.code] = codes.get(rejection.code, 0) + 1
+    return codes
+
+
+def drain_queue(
+    queue: MessageQueue,
+    apply: ApplyBodies,
+    limits: DrainLimits = DrainLimits(),
+    *,
+    observer: DrainObserver = NULL_OBSERVER,
+    clock: Callable[[], float] = time.monotonic,
+    max_batches: int | None = None,
+) -> DrainReport:
+    """Gather, apply and delete batches until the queue is empty (with
+    ``stop_when_empty``), ``max_batches`` were applied, or ``max_run_time`` has passed.
+
+    Errors propagate after the batch in hand was left undeleted (see the module text)."""
+    report = DrainReport()
+    started = clock()
+    deadline = started + limits.max_run_time
+    try:
+        while True:
+            if clock() >= deadline:
+                report.stopped = "deadline"
+                break
+            messages = gather_batch(queue, limits, deadline=deadline, clock=clock)
+            if messages:
+                observer.received(messages)
+                report.add(drain_batch(queue, apply, messages, observer=observer))
+                if max_batches is not None and report.batches >= max_batches:
+                    report.stopped = "once"
+                    break
+            elif limits.stop_when_empty:
+                report.stopped = "empty"
+                break
+    finally:
+        report.seconds = clock() - started
+    return report

@@ -1,0 +1,446 @@
+"""Apply a batch of raw SQS bodies to the notification log, exactly once.
+
+:func:`apply_batch` is what the Celery worker and ``inboxgap ingest`` call. In one
+transaction it inserts the batch's ledger rows (duplicates ignored by the database's
+unique key), creates notifications from SES ``Send`` events, gives parked events their
+notification, recomputes every touched status from its whole ledger under a row lock taken
+in primary-key order, writes only the changes, and records dead letters and control
+messages. Parsing and classification are pure and happen before the transaction, so a
+transient database error retries only the storage part and malformed input never retries.
+
+Counting (``IngestResult``): ``applied``, ``duplicate``, ``parked`` and ``ignored`` count
+ledger rows, i.e. (event, recipient) pairs; ``dead_lettered`` and ``control`` count bodies.
+
+* ``applied``: new row, its notification is known and the event decides a status;
+* ``ignored``: new row, notification known, the event decides nothing (open, click,
+  auto-reply, not-spam...) — kept in the timeline;
+* ``parked``: new row whose message is not in the log yet (applied when the send arrives);
+* ``duplicate``: the row was already in the ledger (or twice in this batch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tenacity import Retrying
+
+from worker.domain.addresses import domain_of
+from worker.domain.classifier import RecipientOutcome, classify_event
+from worker.domain.events import (
+    ControlMessage,
+    EventType,
+    FeedbackEvent,
+    Rejection,
+    RejectionCode,
+    SnsEnvelope,
+)
+from worker.domain.parser import parse_body
+from worker.domain.timestamps import format_timestamp
+from worker.handlers.ports import (
+    SOURCE_SES_SEND,
+    ControlRow,
+    CountKey,
+    CreatedNotification,
+    DeadLetterRow,
+    LedgerRow,
+    LogTransaction,
+    MessageKey,
+    NewNotification,
+    NotificationLog,
+)
+from worker.handlers.recompute import recompute_statuses
+from worker.handlers.transactions import in_transaction
+
+logger = logging.getLogger(__name__)
+
+#: Verifies an SNS envelope: a Rejection makes the body a dead letter; exceptions are
+#: transient (certificate fetch failed) and propagate to the caller.
+EnvelopeVerifier = Callable[[SnsEnvelope], Rejection | None]
+
+#: Dead-letter codes for bodies the pure domain code crashed on (a bug, never retried).
+PARSER_ERROR = "parser_error"
+CLASSIFIER_ERROR = "classifier_error"
+
+#: Longest diagnostic kept in the ledger; longer ones are cut (the body is not kept).
+DIAGNOSTIC_MAX = 2000
+#: Key fields longer than this make the body a dead letter (index entries are bounded).
+KEY_MAX = 1000
+UNKNOWN_TYPE = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class TagNames:
+    """``mail.tags`` names carrying our notification id and type (configurable)."""
+
+    notification_id: str = "notification_id"
+    notification_type: str = "notification_type"
+
+
+@dataclass(frozen=True, slots=True)
+class BodyRejection:
+    """Body ``index`` of the batch became (or stayed) a dead letter with ``code``."""
+
+    index: int
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    applied: int = 0
+    duplicate: int = 0
+    parked: int = 0
+    ignored: int = 0
+    dead_lettered: int = 0
+    control: int = 0
+    #: Rows parked by earlier batches that a Send event in this batch gave a notification.
+    unparked: int = 0
+    notifications_created: int = 0
+    status_changes: int = 0
+    rejections: tuple[BodyRejection, ...] = field(default=(), repr=False)
+
+    def __add__(self, other: IngestResult) -> IngestResult:
+        return IngestResult(
+            applied=self.applied + other.applied,
+            duplicate=self.duplicate + other.duplicate,
+            parked=self.parked + other.parked,
+            ignored=self.ignored + other.ignored,
+            dead_lettered=self.dead_lettered + other.dead_lettered,
+            control=self.control + other.control,
+            unparked=self.unparked + other.unparked,
+            notifications_created=self.notifications_created + other.notifications_created,
+            status_changes=self.status_changes + other.status_changes,
+            rejections=self.rejections + other.rejections,
+        )
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "applied": self.applied,
+            "duplicate": self.duplicate,
+            "parked": self.parked,
+            "ignored": self.ignored,
+            "dead_lettered": self.dead_lettered,
+            "control": self.control,
+            "unparked": self.unparked,
+            "notifications_created": self.notifications_created,
+            "status_changes": self.status_changes,
+        }
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A ledger row before its notification is resolved."""
+
+    key: MessageKey
+    outcome: RecipientOutcome
+    message_id: str
+
+
+@dataclass(slots=True)
+class PreparedBatch:
+    """The pure part of a batch: everything the transaction will write."""
+
+    pending: list[_Pending] = field(default_factory=list)
+    sends: list[NewNotification] = field(default_factory=list)
+    dead_letters: list[DeadLetterRow] = field(default_factory=list)
+    controls: list[ControlRow] = field(default_factory=list)
+    batch_duplicates: int = 0
+    applied_hashes: list[str] = field(default_factory=list)
+    rejections: list[BodyRejection] = field(default_factory=list)
+
+
+def body_bytes(body: str | bytes) -> bytes:
+    return body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
+
+
+def body_hash(body: str | bytes) -> str:
+    return hashlib.sha256(body_bytes(body)).hexdigest()
+
+
+def _clean(text: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; never let one byte fail a whole batch.
+    if text is not None and "\x00" in text:
+        return text.replace("\x00", "\ufffd")
+    return text
+
+
+def _diagnostic(text: str | None) -> str | None:
+    text = _clean(text)
+    if text is not None and len(text) > DIAGNOSTIC_MAX:
+        return text[: DIAGNOSTIC_MAX - 1] + "…"
+    return text
+
+
+def send_notification_id(
+    tag_value: str | None, message_id: str, address: str, *, multi_recipient: bool
+) -> str:
+    """Our id for a notification created from a Send event: the tag (``<tag>/<address>``
+    for a message with several recipients), else ``ses:<message id>:<address>``."""
+    if tag_value:
+        return f"{tag_value}/{address}" if multi_recipient else tag_value
+    return f"ses:{message_id}:{address}"
+
+
+def prepare_batch(
+    bodies: Sequence[str | bytes],
+    *,
+    verify_envelope: EnvelopeVerifier | None = None,
+    tags: TagNames = TagNames(),
+    replaying: bool = False,
+) -> PreparedBatch:
+    """Parse, verify and classify every body (pure except for ``verify_envelope``)."""
+    batch = PreparedBatch()
+    seen: set[tuple[str, str]] = set()
+    send_keys: set[MessageKey] = set()
+    send_ids: set[str] = set()
+    dead: dict[str, DeadLetterRow] = {}
+    control_keys: set[str] = set()
+
+    def reject(index: int, body: str | bytes, code: str, message: str) -> None:
+        digest = body_hash(body)
+        previous = dead.get(digest)
+        increment = 0 if replaying else 1
+        if previous is None:
+            dead[digest] = DeadLetterRow(digest, body_bytes(body), code, message, increment)
+        else:
+            dead[digest] = DeadLetterRow(
+                digest, previous.body, code, message, previous.count + increment
+            )
+        batch.rejections.append(BodyRejection(index, code))
+
+    for index, body in enumerate(bodies):
+        try:
+            parsed = parse_body(body)
+        except Exception as exc:  # a parser bug must not become a retry loop
+            logger.exception("parser crashed on body %d", index)
+            reject(index, body, PARSER_ERROR, f"parser crashed: {type(exc).__name__}")
+            continue
+        if isinstance(parsed, Rejection):
+            reject(index, body, parsed.code.value, parsed.message)
+            continue
+        if parsed.sns is not None and verify_envelope is not None:
+            refused = verify_envelope(parsed.sns)
+            if refused is not None:
+                reject(index, body, refused.code.value, refused.message)
+                continue
+        if isinstance(parsed, ControlMessage):
+            key = parsed.sns.message_id if parsed.sns is not None else body_hash(body)
+            if key not in control_keys:
+                control_keys.add(key)
+                batch.controls.append(
+                    ControlRow(
+                        dedup_key=key,
+                        kind=parsed.kind.value,
+                        topic_arn=parsed.topic_arn,
+                        subscribe_url=parsed.subscribe_url,
+                        token=parsed.token,
+                        detail_type=parsed.detail_type,
+                        message=_clean(parsed.message) or "",
+                    )
+                )
+            if replaying:
+                batch.applied_hashes.append(body_hash(body))
+            continue
+        try:
+            outcomes = classify_event(parsed)
+        except Exception as exc:
+            logger.exception("classifier crashed on body %d", index)
+            reject(index, body, CLASSIFIER_ERROR, f"classifier crashed: {type(exc).__name__}")
+            continue
+        if _too_long(parsed, outcomes):
+            reject(index, body, RejectionCode.TOO_LARGE.value, "an id or address is too long")
+            continue
+        message_id = parsed.message_id
+        for outcome in outcomes:
+            row_key = (outcome.identity, outcome.address)
+            if row_key in seen:
+                batch.batch_duplicates += 1
+                continue
+            seen.add(row_key)
+            batch.pending.append(_Pending((message_id, outcome.address), outcome, message_id))
+        if parsed.event_type is EventType.SEND:
+            _collect_sends(parsed, outcomes, tags, batch, send_keys, send_ids)
+        if replaying:
+            batch.applied_hashes.append(body_hash(body))
+    batch.dead_letters = sorted(dead.values(), key=lambda row: row.body_hash)
+    batch.pending.sort(key=lambda p: (p.outcome.identity, p.outcome.address))
+    batch.sends.sort(key=lambda s: (s.message_id, s.recipient))
+    batch.controls.sort(key=lambda c: c.dedup_key)
+    return batch
+
+
+def _too_long(event: FeedbackEvent, outcomes: Sequence[RecipientOutcome]) -> bool:
+    if len(event.message_id) > KEY_MAX:
+        return True
+    return any(len(o.identity) > KEY_MAX or len(o.address) > KEY_MAX for o in outcomes)
+
+
+def _collect_sends(
+    event: FeedbackEvent,
+    outcomes: Sequence[RecipientOutcome],
+    tags: TagNames,
+    batch: PreparedBatch,
+    send_keys: set[MessageKey],
+    send_ids: set[str],
+) -> None:
+    addresses: dict[str, str] = {}
+    for outcome in outcomes:
+        addresses.setdefault(outcome.address, outcome.original)
+    tag_id = _clean(event.tag(tags.notification_id))
+    kind = _clean(event.tag(tags.notification_type)) or UNKNOWN_TYPE
+    multi = len(addresses) > 1
+    for address, original in addresses.items():
+        key = (event.message_id, address)
+        notification_id = send_notification_id(
+            tag_id, event.message_id, address, multi_recipient=multi
+        )
+        if key in send_keys or notification_id in send_ids:
+            continue
+        send_keys.add(key)
+        send_ids.add(notification_id)
+        batch.sends.append(
+            NewNotification(
+                notification_id=notification_id,
+                message_id=event.message_id,
+                recipient=address,
+                recipient_original=_clean(original) or address,
+                recipient_domain=domain_of(address),
+                notification_type=kind,
+                sent_at=event.occurred_at_text,
+                source=SOURCE_SES_SEND,
+            )
+        )
+
+
+def initial_count_key(row: NewNotification) -> CountKey:
+    """The bucket of a notification as inserted (``sent``/``awaiting_feedback``)."""
+    return (
+        row.sent_at[:10],
+        row.recipient_domain,
+        row.notification_type,
+        "sent",
+        "awaiting_feedback",
+    )
+
+
+def write_batch(
+    tx: LogTransaction,
+    batch: PreparedBatch,
+    *,
+    now: datetime,
+    feedback_window: timedelta,
+) -> IngestResult:
+    """The transactional part of :func:`apply_batch` (safe to re-run from scratch)."""
+    now_text = format_timestamp(now)
+    deltas: Counter[CountKey] = Counter()
+
+    created: list[CreatedNotification] = []
+    if batch.sends:
+        created = tx.insert_notifications(batch.sends, now_text)
+        by_key = {(s.message_id, s.recipient): s for s in batch.sends}
+        for item in created:
+            deltas[initial_count_key(by_key[(item.message_id, item.recipient)])] += 1
+
+    applied = ignored = parked = duplicate = 0
+    touched: set[int] = {item.pk for item in created}
+    if batch.pending:
+        resolved = tx.resolve({p.key for p in batch.pending})
+        rows = [_ledger_row(p, resolved.get(p.key)) for p in batch.pending]
+        inserted = tx.insert_events(rows, now_text)
+        for row in rows:
+            if (row.identity, row.recipient) not in inserted:
+                duplicate += 1
+            elif row.notification_pk is None:
+                parked += 1
+            elif row.reason is None:
+                ignored += 1
+            else:
+                applied += 1
+                touched.add(row.notification_pk)
+    unparked = 0
+    if created:
+        attached = tx.attach_parked(created)
+        touched.update(attached)
+        unparked = sum(attached.values())
+
+    changes = recompute_statuses(
+        tx,
+        sorted(touched),
+        now=now,
+        now_text=now_text,
+        feedback_window=feedback_window,
+        deltas=deltas,
+    )
+    if batch.dead_letters:
+        tx.upsert_dead_letters(batch.dead_letters, now_text)
+    if batch.applied_hashes:
+        tx.resolve_dead_letters(batch.applied_hashes, now_text)
+    if batch.controls:
+        tx.record_control_messages(batch.controls, now_text)
+    # Last: hot aggregate rows are held for the shortest time.
+    if deltas:
+        tx.add_counts(deltas)
+    return IngestResult(
+        applied=applied,
+        duplicate=duplicate + batch.batch_duplicates,
+        parked=parked,
+        ignored=ignored,
+        dead_lettered=len(batch.rejections),
+        control=len(batch.controls),
+        unparked=unparked,
+        notifications_created=len(created),
+        status_changes=changes,
+        rejections=tuple(batch.rejections),
+    )
+
+
+def _ledger_row(pending: _Pending, notification_pk: int | None) -> LedgerRow:
+    outcome = pending.outcome
+    verdict = outcome.verdict
+    return LedgerRow(
+        identity=_clean(outcome.identity) or "",
+        recipient=_clean(outcome.address) or "",
+        message_id=_clean(pending.message_id) or "",
+        notification_pk=notification_pk,
+        event_type=outcome.event_type.value,
+        occurred_at=outcome.occurred_at,
+        status=verdict.status.value if verdict is not None else None,
+        reason=verdict.reason.value if verdict is not None else None,
+        smtp_status=_clean(verdict.smtp_status) if verdict is not None else None,
+        diagnostic=_diagnostic(outcome.diagnostic),
+        provider=_clean(verdict.provider) if verdict is not None else None,
+        help_url=_clean(verdict.help_url) if verdict is not None else None,
+        recipient_original=_clean(outcome.original),
+    )
+
+
+def apply_batch(
+    bodies: Sequence[str | bytes],
+    *,
+    log: NotificationLog,
+    now: datetime,
+    feedback_window: timedelta,
+    verify_envelope: EnvelopeVerifier | None = None,
+    tags: TagNames = TagNames(),
+    retrying: Retrying | None = None,
+    replaying: bool = False,
+) -> IngestResult:
+    """Apply raw SQS bodies in one transaction; returns what happened to them.
+
+    Every body is accounted for when this returns: applied, parked, ignored, duplicate,
+    recorded as a control message, or kept as a dead letter. Raises
+    :class:`~worker.handlers.ports.TransientStoreError` when the database stayed
+    unavailable through the retries (nothing was committed: retry the batch later), and
+    whatever ``verify_envelope`` raises (before anything is written). ``replaying`` marks
+    dead letters of bodies that now apply as resolved and does not count them again.
+    """
+    batch = prepare_batch(bodies, verify_envelope=verify_envelope, tags=tags, replaying=replaying)
+    return in_transaction(
+        log,
+        lambda tx: write_batch(tx, batch, now=now, feedback_window=feedback_window),
+        retrying=retrying,
+    )

@@ -1,0 +1,261 @@
+"""What the handlers need from storage: a small interface, its row types and its errors.
+
+:class:`NotificationLog` opens a unit of work; :class:`LogTransaction` is what runs inside
+it. Every method works on a whole batch (a constant number of statements per call, no
+per-event round trips). The SQL implementation is
+:class:`worker.adapters.notification_log.SqlNotificationLog`; ``tests/fakes.py`` has an
+in-memory one with the same behaviour, so the handlers' logic is tested without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from worker.domain.status import DecidingEvent
+
+#: (ses_message_id, normalised recipient): how an event finds its notification.
+MessageKey = tuple[str, str]
+#: (day, recipient_domain, notification_type, status, reason) of ``daily_status_counts``.
+CountKey = tuple[str, str, str, str, str]
+
+T = TypeVar("T")
+
+SOURCE_RECORD = "record"
+SOURCE_SES_SEND = "ses_send"
+
+
+class StoreError(Exception):
+    """Base of the storage errors the handlers understand."""
+
+
+class TransientStoreError(StoreError):
+    """The database was unreachable, a connection dropped, or the transaction lost a
+    serialisation or deadlock race: retrying the whole unit of work may succeed."""
+
+
+class SchemaNotReadyError(StoreError):
+    """The tables are missing or older than this code (run ``inboxgap db upgrade``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewNotification:
+    """A send to record: one row of ``notifications`` to create if absent."""
+
+    notification_id: str
+    message_id: str
+    recipient: str
+    recipient_original: str
+    recipient_domain: str
+    notification_type: str
+    sent_at: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedNotification:
+    pk: int
+    message_id: str
+    recipient: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationState:
+    """The mutable part of a notification, read under lock and written back."""
+
+    pk: int
+    notification_id: str
+    recipient_domain: str
+    notification_type: str
+    sent_at: str
+    status: str
+    reason: str
+    status_at: str
+    source: str
+    purged: bool = False
+
+    def count_key(self) -> CountKey:
+        return (
+            self.sent_at[:10],
+            self.recipient_domain,
+            self.notification_type,
+            self.status,
+            self.reason,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingSend:
+    """What is already recorded for a (message, recipient) pair."""
+
+    pk: int
+    notification_id: str
+    message_id: str
+    recipient: str
+    notification_type: str
+    sent_at: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One row of the event ledger, as inserted. ``status``/``reason`` are None when the
+    event decides nothing; ``notification_pk`` is None while the row is parked."""
+
+    identity: str
+    recipient: str
+    message_id: str
+    notification_pk: int | None
+    event_type: str
+    occurred_at: str
+    status: str | None
+    reason: str | None
+    smtp_status: str | None
+    diagnostic: str | None
+    provider: str | None
+    help_url: str | None
+    recipient_original: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterRow:
+    body_hash: str
+    body: bytes
+    code: str
+    message: str
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRow:
+    dedup_key: str
+    kind: str
+    topic_arn: str | None
+    subscribe_url: str | None
+    token: str | None
+    detail_type: str | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDeadLetter:
+    id: int
+    body_hash: str
+    body: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeCounts:
+    notifications: int = 0
+    events: int = 0
+    parked_events: int = 0
+    dead_letters: int = 0
+
+    def __add__(self, other: PurgeCounts) -> PurgeCounts:
+        return PurgeCounts(
+            self.notifications + other.notifications,
+            self.events + other.events,
+            self.parked_events + other.parked_events,
+            self.dead_letters + other.dead_letters,
+        )
+
+    @property
+    def total(self) -> int:
+        return self.notifications + self.events + self.parked_events + self.dead_letters
+
+
+class LogTransaction(Protocol):
+    """Operations inside one transaction. Rows come back in a deterministic order."""
+
+    # --- sends ------------------------------------------------------------------------
+    def insert_notifications(
+        self, rows: Sequence[NewNotification], now: str
+    ) -> list[CreatedNotification]:
+        """Insert each row unless its notification id or (message, recipient) exists;
+        new rows start as ``sent``/``awaiting_feedback`` at ``sent_at``. Returns the
+        created ones."""
+        ...
+
+    def find_sends(self, keys: Collection[MessageKey]) -> list[ExistingSend]:
+        """Existing notifications for these (message, recipient) pairs."""
+        ...
+
+    def find_notification_ids(self, notification_ids: Collection[str]) -> dict[str, int]:
+        """Primary keys of the notifications with these ids."""
+        ...
+
+    # --- ledger -----------------------------------------------------------------------
+    def resolve(self, keys: Collection[MessageKey]) -> dict[MessageKey, int]:
+        """Notification primary key for each pair that is in the log (not purged)."""
+        ...
+
+    def insert_events(self, rows: Sequence[LedgerRow], now: str) -> set[tuple[str, str]]:
+        """Insert ledger rows, ignoring (identity, recipient) already present.
+        Returns the keys actually inserted."""
+        ...
+
+    def attach_parked(self, notifications: Sequence[CreatedNotification]) -> dict[int, int]:
+        """Give parked events of these (message, recipient) pairs their notification.
+        Returns {notification pk: number of rows attached} for pks that got any."""
+        ...
+
+    # --- statuses ---------------------------------------------------------------------
+    def lock_notifications(self, pks: Collection[int]) -> list[NotificationState]:
+        """Lock the rows in primary-key order (the fixed order that prevents deadlocks)
+        and return their current state, in that order."""
+        ...
+
+    def deciding_events(self, pks: Collection[int]) -> dict[int, list[DecidingEvent]]:
+        """Every ledger entry that decides a status, per notification (the whole set)."""
+        ...
+
+    def update_notifications(self, states: Sequence[NotificationState], now: str) -> None:
+        """Write back changed states (status, reason, status_at, and for a send replaced
+        by an explicit record, notification id, type, send time and source)."""
+        ...
+
+    def add_counts(self, deltas: Mapping[CountKey, int]) -> None:
+        """Add deltas to ``daily_status_counts`` in key order; drop rows that reach 0."""
+        ...
+
+    def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
+        """Primary keys of ``sent`` notifications sent before ``sent_before``, ascending."""
+        ...
+
+    # --- dead letters and control messages --------------------------------------------
+    def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: str) -> None:
+        """Create or count again (code and message updated, ``resolved_at`` cleared)."""
+        ...
+
+    def resolve_dead_letters(self, body_hashes: Collection[str], now: str) -> int: ...
+
+    def dead_letters_to_replay(
+        self, ids: Collection[int] | None, after_id: int, limit: int
+    ) -> list[StoredDeadLetter]:
+        """Unresolved dead letters (all, or these ids) with id > after_id, ascending."""
+        ...
+
+    def record_control_messages(self, rows: Sequence[ControlRow], now: str) -> int:
+        """Insert unseen control messages; returns how many were new."""
+        ...
+
+    # --- retention ----------------------------------------------------------------------
+    def purge_batch(self, cutoff: str, now: str, limit: int) -> PurgeCounts:
+        """Blank personal data of up to ``limit`` notifications sent before ``cutoff``
+        (deleting their ledger rows), delete parked events and blank dead-letter bodies
+        older than ``cutoff``. Aggregates are untouched."""
+        ...
+
+
+class NotificationLog(Protocol):
+    def transaction(self) -> AbstractContextManager[LogTransaction]:
+        """One unit of work: commits on normal exit, rolls back on error. Transient
+        failures surface as :class:`TransientStoreError`."""
+        ...
+
+
+def iter_chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,89 @@
+"""Recompute notification statuses under lock from their whole ledger (shared by ingest,
+record_sends and sweep)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from worker.domain.status import decide_status
+from worker.handlers.ports import CountKey, LogTransaction, NotificationState
+
+
+@dataclass(frozen=True, slots=True)
+class SendDetails:
+    """Send facts that replace those of a notification created from an SES Send event
+    once the sending application records the send explicitly."""
+
+    notification_id: str
+    notification_type: str
+    sent_at: str
+    source: str
+
+
+def parse_stored_timestamp(text: str) -> datetime:
+    """Stored timestamps are fixed-width ``...Z`` UTC text."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def recompute_statuses(
+    tx: LogTransaction,
+    pks: Collection[int],
+    *,
+    now: datetime,
+    now_text: str,
+    feedback_window: timedelta,
+    deltas: Counter[CountKey],
+    details: Mapping[int, SendDetails] | None = None,
+) -> int:
+    """Lock ``pks`` in primary-key order, decide each status from its whole ledger, write
+    the rows that changed and add their bucket moves to ``deltas``. Returns the number of
+    rows written.
+
+    The ledger is read by a statement that starts after the locks are held, so under READ
+    COMMITTED it sees every event committed by a writer that held the lock before us: two
+    concurrent handlers never lose each other's events.
+    """
+    if not pks:
+        return 0
+    states = tx.lock_notifications(pks)
+    live = [state.pk for state in states if not state.purged]
+    ledgers = tx.deciding_events(live) if live else {}
+    changed: list[NotificationState] = []
+    for state in states:
+        if state.purged:
+            continue
+        new = state
+        extra = details.get(state.pk) if details else None
+        if extra is not None:
+            new = replace(
+                new,
+                notification_id=extra.notification_id,
+                notification_type=extra.notification_type,
+                sent_at=extra.sent_at,
+                source=extra.source,
+            )
+        decision = decide_status(
+            ledgers.get(state.pk, ()),
+            sent_at=parse_stored_timestamp(new.sent_at),
+            now=now,
+            feedback_window=feedback_window,
+        )
+        new = replace(
+            new,
+            status=decision.status.value,
+            reason=decision.reason.value,
+            status_at=decision.status_at,
+        )
+        if new != state:
+            changed.append(new)
+            old_key, new_key = state.count_key(), new.count_key()
+            if old_key != new_key:
+                deltas[old_key] -= 1
+                deltas[new_key] += 1
+    if changed:
+        tx.update_notifications(changed, now_text)
+    return len(changed)

@@ -1,0 +1,265 @@
+"""Record sends (the "sent" side): the Python call behind the ``inboxgap.record_sent``
+task and ``inboxgap sent import``.
+
+Recording the same send twice is a no-op. An explicit record replaces the id, type and
+send time of a notification that was created earlier from an SES ``Send`` event (the
+sending application knows best), so the final row is the same in whichever order the
+two arrive. In the same transaction, events parked for the (message, recipient) pairs
+are attached and the statuses recomputed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tenacity import Retrying
+
+from worker.domain.addresses import domain_of, mask_address, normalise_address
+from worker.domain.timestamps import format_timestamp, parse_timestamp
+from worker.handlers.ingest import initial_count_key
+from worker.handlers.ports import (
+    SOURCE_RECORD,
+    SOURCE_SES_SEND,
+    CountKey,
+    LogTransaction,
+    NewNotification,
+    NotificationLog,
+)
+from worker.handlers.recompute import SendDetails, recompute_statuses
+from worker.handlers.transactions import in_transaction
+
+logger = logging.getLogger(__name__)
+
+FIELD_MAX = 1000
+SEND_FIELDS = ("notification_id", "message_id", "recipient", "sent_at", "notification_type")
+
+
+class InvalidSendRecord(ValueError):
+    """A send record that cannot be stored (missing or malformed field)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendRecord:
+    """One send as the sending application reports it: one recipient of one SES message.
+
+    ``recipient`` is normalised (display name stripped, lower-cased) and ``sent_at`` is
+    fixed-width UTC text once constructed through :meth:`create` or :meth:`from_mapping`.
+    """
+
+    notification_id: str
+    message_id: str
+    recipient: str
+    recipient_original: str
+    sent_at: str
+    notification_type: str = "unknown"
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        notification_id: str,
+        message_id: str,
+        recipient: str,
+        sent_at: datetime | str,
+        notification_type: str | None = None,
+    ) -> SendRecord:
+        return cls.from_mapping(
+            {
+                "notification_id": notification_id,
+                "message_id": message_id,
+                "recipient": recipient,
+                "sent_at": sent_at,
+                "notification_type": notification_type,
+            }
+        )
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> SendRecord:
+        """Validate one record (a JSON object, a CSV row, task keyword arguments)."""
+        values: dict[str, str] = {}
+        for name in SEND_FIELDS:
+            raw = data.get(name)
+            if raw is None or raw == "":
+                if name == "notification_type":
+                    continue
+                raise InvalidSendRecord(f"{name} is missing")
+            if isinstance(raw, datetime) and name == "sent_at":
+                values[name] = format_timestamp(raw)
+                continue
+            if not isinstance(raw, str):
+                raise InvalidSendRecord(f"{name} must be a string, not {type(raw).__name__}")
+            text = raw.strip().replace("\x00", "")
+            if not text or len(text) > FIELD_MAX:
+                raise InvalidSendRecord(f"{name} is empty or longer than {FIELD_MAX} characters")
+            values[name] = text
+        address = normalise_address(values["recipient"])
+        if "@" not in address:
+            raise InvalidSendRecord(f"recipient {mask_address(address)!r} is not an address")
+        moment = parse_timestamp(values["sent_at"])
+        if moment is None:
+            raise InvalidSendRecord(f"sent_at {values['sent_at'][:40]!r} is not an ISO-8601 time")
+        return cls(
+            notification_id=values["notification_id"],
+            message_id=values["message_id"],
+            recipient=address,
+            recipient_original=values["recipient"],
+            sent_at=format_timestamp(moment),
+            notification_type=values.get("notification_type") or "unknown",
+        )
+
+    def as_new_notification(self) -> NewNotification:
+        return NewNotification(
+            notification_id=self.notification_id,
+            message_id=self.message_id,
+            recipient=self.recipient,
+            recipient_original=self.recipient_original,
+            recipient_domain=domain_of(self.recipient),
+            notification_type=self.notification_type,
+            sent_at=self.sent_at,
+            source=SOURCE_RECORD,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    created: int = 0
+    #: Already recorded (same send): nothing to do.
+    unchanged: int = 0
+    #: A notification created from an SES Send event took the record's id/type/time.
+    replaced: int = 0
+    #: Refused: the notification id is already used by another (message, recipient).
+    conflicting: int = 0
+    #: Parked events that found their notification.
+    attached_events: int = 0
+    status_changes: int = 0
+
+    def __add__(self, other: RecordResult) -> RecordResult:
+        return RecordResult(*(a + b for a, b in zip(_values(self), _values(other), strict=True)))
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "unchanged": self.unchanged,
+            "replaced": self.replaced,
+            "conflicting": self.conflicting,
+            "attached_events": self.attached_events,
+            "status_changes": self.status_changes,
+        }
+
+
+def _values(result: RecordResult) -> tuple[int, ...]:
+    return (
+        result.created,
+        result.unchanged,
+        result.replaced,
+        result.conflicting,
+        result.attached_events,
+        result.status_changes,
+    )
+
+
+def _dedupe(records: Iterable[SendRecord]) -> list[NewNotification]:
+    rows: dict[tuple[str, str], NewNotification] = {}
+    ids: set[str] = set()
+    for record in records:
+        key = (record.message_id, record.recipient)
+        if key in rows or record.notification_id in ids:
+            continue
+        rows[key] = record.as_new_notification()
+        ids.add(record.notification_id)
+    return sorted(rows.values(), key=lambda r: (r.message_id, r.recipient))
+
+
+def write_sends(
+    tx: LogTransaction,
+    rows: list[NewNotification],
+    *,
+    now: datetime,
+    feedback_window: timedelta,
+) -> RecordResult:
+    """The transactional part of :func:`record_sends`."""
+    now_text = format_timestamp(now)
+    deltas: Counter[CountKey] = Counter()
+    created = tx.insert_notifications(rows, now_text)
+    by_key = {(r.message_id, r.recipient): r for r in rows}
+    for item in created:
+        deltas[initial_count_key(by_key[(item.message_id, item.recipient)])] += 1
+    created_keys = {(c.message_id, c.recipient) for c in created}
+    rest = [r for r in rows if (r.message_id, r.recipient) not in created_keys]
+
+    details: dict[int, SendDetails] = {}
+    unchanged = conflicting = 0
+    if rest:
+        existing = {
+            (s.message_id, s.recipient): s
+            for s in tx.find_sends([(r.message_id, r.recipient) for r in rest])
+        }
+        wanted_ids = [r.notification_id for r in rest]
+        id_owner = tx.find_notification_ids(wanted_ids)
+        for row in rest:
+            send = existing.get((row.message_id, row.recipient))
+            if send is None:
+                conflicting += 1  # the id is taken by another (message, recipient)
+                logger.warning(
+                    "send not recorded: notification id already used for another message "
+                    "(recipient %s)",
+                    mask_address(row.recipient),
+                )
+                continue
+            if send.source != SOURCE_SES_SEND:
+                unchanged += 1
+                continue
+            owner = id_owner.get(row.notification_id)
+            if owner is not None and owner != send.pk:
+                conflicting += 1
+                continue
+            details[send.pk] = SendDetails(
+                notification_id=row.notification_id,
+                notification_type=row.notification_type,
+                sent_at=row.sent_at,
+                source=SOURCE_RECORD,
+            )
+    attached = tx.attach_parked(created) if created else {}
+    touched = {c.pk for c in created} | set(attached) | set(details)
+    changes = recompute_statuses(
+        tx,
+        sorted(touched),
+        now=now,
+        now_text=now_text,
+        feedback_window=feedback_window,
+        deltas=deltas,
+        details=details,
+    )
+    if deltas:
+        tx.add_counts(deltas)
+    return RecordResult(
+        created=len(created),
+        unchanged=unchanged,
+        replaced=len(details),
+        conflicting=conflicting,
+        attached_events=sum(attached.values()),
+        status_changes=changes,
+    )
+
+
+def record_sends(
+    records: Iterable[SendRecord],
+    *,
+    log: NotificationLog,
+    now: datetime,
+    feedback_window: timedelta,
+    retrying: Retrying | None = None,
+) -> RecordResult:
+    """Record sends in one transaction (idempotent); see the module docstring."""
+    rows = _dedupe(records)
+    if not rows:
+        return RecordResult()
+    return in_transaction(
+        log,
+        lambda tx: write_sends(tx, rows, now=now, feedback_window=feedback_window),
+        retrying=retrying,
+    )

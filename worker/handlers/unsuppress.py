@@ -1,0 +1,88 @@
+"""Lift the SES account-level suppression of an address, and say who did it and why.
+
+Used by ``inboxgap recipient ADDR --unsuppress`` and ``POST
+/api/v1/recipients/{email}/unsuppress``. Every request is audited, also when the address
+was not on the list (``not_listed``), so "who touched this address" has one answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from worker.adapters.suppression import (
+    AuditEntry,
+    SuppressedDestination,
+    SuppressionAudit,
+    SuppressionList,
+)
+from worker.domain.addresses import mask_address, normalise_address
+from worker.domain.timestamps import format_timestamp
+
+logger = logging.getLogger(__name__)
+
+REMOVED = "removed"
+NOT_LISTED = "not_listed"
+
+#: Shortest acceptable reason: an audit entry must say something.
+MIN_REASON_LENGTH = 3
+
+
+class InvalidUnsuppressRequest(ValueError):
+    """The request cannot be audited (no address, no actor, no reason)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnsuppressResult:
+    recipient: str
+    action: str  # REMOVED or NOT_LISTED
+    previous: SuppressedDestination | None
+    audit: AuditEntry
+
+    @property
+    def removed(self) -> bool:
+        return self.action == REMOVED
+
+
+def unsuppress_recipient(
+    email: str,
+    *,
+    actor: str,
+    why: str,
+    now: datetime,
+    suppression: SuppressionList,
+    audit: SuppressionAudit,
+) -> UnsuppressResult:
+    """Remove ``email`` from the account's suppression list and record the request.
+
+    Raises :class:`InvalidUnsuppressRequest` for a bad request (nothing is called), and
+    :class:`~worker.adapters.suppression.SuppressionError` (or its subclass
+    ``SuppressionUnavailable``) when SES refuses or cannot be reached (nothing is audited:
+    nothing happened).
+    """
+    address = normalise_address(email)
+    if "@" not in address:
+        raise InvalidUnsuppressRequest("not an email address")
+    actor = actor.strip()
+    why = " ".join(why.split())
+    if not actor:
+        raise InvalidUnsuppressRequest("who is asking must be known")
+    if len(why) < MIN_REASON_LENGTH:
+        raise InvalidUnsuppressRequest(
+            f"a reason of at least {MIN_REASON_LENGTH} characters is required for the audit"
+        )
+    previous = suppression.get(address)
+    removed = suppression.remove(address) if previous is not None else False
+    entry = AuditEntry(
+        recipient=address,
+        action=REMOVED if removed else NOT_LISTED,
+        actor=actor,
+        why=why,
+        created_at=format_timestamp(now),
+        ses_reason=previous.reason if previous is not None else None,
+        listed_since=previous.last_update_time if previous is not None else None,
+    )
+    audit.record(entry)
+    logger.info("unsuppress %s: %s by %s", mask_address(address), entry.action, actor)
+    return UnsuppressResult(address, entry.action, previous, entry)
