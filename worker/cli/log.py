@@ -25,6 +25,7 @@ from typing import IO, Any
 import click
 
 from worker.cli import main
+from worker.domain.timestamps import parse_timestamp
 from worker.durations import parse_duration
 
 EXIT_INVALID_RECORDS = 1
@@ -221,8 +222,19 @@ def _progress(enabled: bool, length: int | None) -> Iterator[Callable[[int], Non
 
 @main.command("status")
 @click.option("--email", metavar="ADDR", help="All notifications sent to this address.")
-@click.option("--message-id", metavar="ID", help="All recipients of one SES message.")
+@click.option(
+    "--message-id", metavar="ID", help="All recipients of one SES message (or its Message-ID)."
+)
 @click.option("--notification-id", metavar="ID", help="One notification by your id.")
+@click.option(
+    "--since",
+    metavar="DURATION|ISO",
+    default=None,
+    help="Only notifications sent in this period: 24h, 7d... or an ISO-8601 time.",
+)
+@click.option(
+    "--it-admin", is_flag=True, help="Add the block an IT team needs to search its own logs."
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON list (an exact, stable interface).")
 @click.option(
     "--limit", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Most rows."
@@ -231,12 +243,17 @@ def status_command(
     email: str | None,
     message_id: str | None,
     notification_id: str | None,
+    since: str | None,
+    it_admin: bool,
     as_json: bool,
     limit: int,
 ) -> None:
     """What happened to a notification: its status and every event, newest first.
 
-    Give exactly one of --email, --message-id or --notification-id.
+    Give exactly one of --email, --message-id or --notification-id. The human form
+    explains each status in plain words with next steps, the receiving server's words
+    and help link for failures, and the timeline; --it-admin adds message ids, times,
+    sender, reporting MTA and the server response verbatim for the recipient's IT team.
 
     \b
     --json prints a list (empty when nothing matches; exit 0) of
@@ -246,7 +263,10 @@ def status_command(
                    "smtp_status", "diagnostic", "provider", "help_url"}]}
     Times are ISO-8601 UTC text; statuses and reasons are those of the outcome contract.
     """
-    from worker.queries import notifications as q
+    from rich.console import Console
+
+    from worker.cli.render import render_status
+    from worker.queries.support import SupportQueries
 
     given = [
         name
@@ -260,33 +280,43 @@ def status_command(
     if len(given) != 1:
         raise click.UsageError("give exactly one of --email, --message-id or --notification-id")
     app = _app()
-    engine = app.require_engine()
-    if email:
-        records = q.find_by_email(engine, email, limit=limit)
-    elif message_id:
-        records = q.find_by_message_id(engine, message_id, limit=limit)
-    else:
-        records = q.find_by_notification_id(engine, notification_id or "")
+    now = app.clock()
+    since_at = _since_option(since, now)
+    records = SupportQueries(app.require_engine()).lookup(
+        email=email or None,
+        message_id=message_id or None,
+        notification_id=notification_id or None,
+        since=since_at,
+        limit=limit,
+    )
     if as_json:
-        click.echo(json.dumps([r.as_json() for r in records], indent=2))
+        click.echo(json.dumps([record.as_status_json() for record in records], indent=2))
         return
-    if not records:
-        click.echo("no notification matches", err=True)
-        return
-    for record in records:
-        click.echo(
-            f"{record.notification_id}  {record.status}/{record.reason}  since {record.status_at}"
-        )
-        click.echo(
-            f"  to {record.recipient or '(purged)'}  type {record.notification_type}  "
-            f"sent {record.sent_at}  SES message {record.message_id}"
-        )
-        for event in record.events:
-            outcome = f"{event.status}/{event.reason}" if event.status else "(no change)"
-            click.echo(f"    {event.occurred_at}  {event.event_type:<17} {outcome}")
-            if event.diagnostic:
-                click.echo(f"        {event.diagnostic[:200]}")
-        click.echo()
+    render_status(
+        records,
+        console=Console(),
+        it_admin=it_admin,
+        now=now,
+        region=app.settings.aws_region,
+        email=email,
+        since=since_at,
+    )
+
+
+def _since_option(value: str | None, now: datetime) -> datetime | None:
+    """``--since``: a duration back from now (``24h``) or an ISO-8601 time."""
+    if value is None:
+        return None
+    try:
+        return now - parse_duration(value)
+    except ValueError:
+        moment = parse_timestamp(value)
+        if moment is None:
+            raise click.BadParameter(
+                f"{value!r} is neither a duration (24h, 7d) nor an ISO-8601 time",
+                param_hint="--since",
+            ) from None
+        return moment
 
 
 # --------------------------------------------------------------------------- export

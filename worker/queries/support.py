@@ -142,8 +142,8 @@ class NotificationRecord:
     events: tuple[TimelineEvent, ...] = ()
     recipient_domain: str = ""
 
-    def as_status_json(self) -> dict[str, Any]:
-        """Exactly the object of ``inboxgap status --json``."""
+    def summary_json(self) -> dict[str, str | None]:
+        """The export object: every ``status --json`` field but ``events``."""
         return {
             "notification_id": self.notification_id,
             "message_id": self.message_id,
@@ -153,6 +153,12 @@ class NotificationRecord:
             "status": self.status,
             "reason": self.reason,
             "status_at": self.status_at,
+        }
+
+    def as_status_json(self) -> dict[str, Any]:
+        """Exactly the object of ``inboxgap status --json``."""
+        return {
+            **self.summary_json(),
             "events": [event.as_status_json() for event in self.events],
         }
 
