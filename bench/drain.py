@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, make_url, select, text
 
+from config.logging import configure_logging
 from config.settings import Settings
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, events
@@ -190,7 +191,11 @@ def one_run(
             time.sleep(0.25)
             if feeder.pushed >= len(sim.bodies) and queue.stats().total == 0:
                 break
+            if any(not worker.is_alive() for worker in workers):
+                stop.set()
+                raise SystemExit("a drain process died; see its traceback above")
             if time.monotonic() - started > 900:
+                stop.set()
                 raise SystemExit("run did not finish in 15 minutes")
         seconds = time.monotonic() - started
         stop.set()

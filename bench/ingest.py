@@ -31,9 +31,10 @@ import os
 import random
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,13 @@ from worker.domain.parser import parse_body
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.ingest import (
     IngestResult,
+    PreparedBatch,
     TagNames,
+    prepare_ahead,
     prepare_batch,
     write_batch,
 )
+from worker.handlers.ports import LogTransaction
 from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.transactions import in_transaction
 from worker.simulation import SentRecord, Traffic, generate_traffic
@@ -68,6 +72,79 @@ BODIES_PER_NOTIFICATION = 2.3
 
 def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+class Profile:
+    """``--profile``: where a batch's wall time goes. Wraps the storage methods (time spent
+    in each, Python included), times every SQL statement inside them on the client (round
+    trip and server work) and the commits, and splits preparation into parse, classify and
+    the handler's own bookkeeping."""
+
+    def __init__(self) -> None:
+        self.method_s: defaultdict[str, float] = defaultdict(float)
+        self.sql_s: defaultdict[str, float] = defaultdict(float)
+        self.calls: Counter[str] = Counter()
+        self.current = "other"
+        self.started = 0.0
+
+    def install(self, engine: Engine) -> None:
+        from sqlalchemy import event
+
+        import worker.handlers.ingest as ingest_module
+        from worker.adapters.notification_log import SqlLogTransaction
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _before(*_args: Any) -> None:
+            self.started = time.perf_counter()
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def _after(*_args: Any) -> None:
+            self.sql_s[self.current] += time.perf_counter() - self.started
+
+        def timed(name: str, function: Any) -> Any:
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                outer, self.current = self.current, name
+                t0 = time.perf_counter()
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    self.method_s[name] += time.perf_counter() - t0
+                    self.calls[name] += 1
+                    self.current = outer
+
+            return wrapper
+
+        for name, member in list(vars(SqlLogTransaction).items()):
+            if callable(member) and not name.startswith("_"):
+                setattr(SqlLogTransaction, name, timed(name, member))
+        for name in ("parse_body", "classify_event"):
+            setattr(ingest_module, name, timed(name, getattr(ingest_module, name)))
+
+    def report(self, prepare_s: float, store_s: float, commit_s: float) -> dict[str, Any]:
+        parse = self.method_s.pop("parse_body", 0.0)
+        classify = self.method_s.pop("classify_event", 0.0)
+        methods = {
+            name: {
+                "calls": self.calls[name],
+                "total_s": round(total, 3),
+                "sql_s": round(self.sql_s[name], 3),
+            }
+            for name, total in sorted(self.method_s.items(), key=lambda item: -item[1])
+        }
+        in_methods = sum(self.method_s.values())
+        return {
+            "prepare_s": round(prepare_s, 3),
+            "parse_s": round(parse, 3),
+            "classify_s": round(classify, 3),
+            "prepare_other_s": round(prepare_s - parse - classify, 3),
+            "store_s": round(store_s, 3),
+            "storage_methods": methods,
+            "commit_s": round(commit_s, 3),
+            "store_other_s": round(store_s - in_methods - commit_s, 3),
+        }
+
+
+PROFILE: Profile | None = None
 
 
 def bench_url() -> tuple[str, str]:
@@ -249,6 +326,12 @@ def bulk_load(engine: Engine, log_rows: int, sends: list[SentRecord], now: datet
                 "reason, count(*) FROM notifications GROUP BY 1, 2, 3, 4, 5"
             )
         )
+        conn.execute(
+            text(
+                "INSERT INTO pending_notifications (notification_pk, sent_at) "
+                "SELECT id, sent_at FROM notifications WHERE status = 'sent'"
+            )
+        )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
     elapsed = time.perf_counter() - started
@@ -275,36 +358,67 @@ _SHARED: dict[str, Any] = {}
 
 
 def _apply_share(index: int) -> tuple[dict[str, int], float, float]:
-    """Worker ``index`` of ``workers``: every workers-th batch, through the handler."""
-    url, bodies, batch_size, workers, now = (
-        _SHARED[k] for k in ("url", "bodies", "batch_size", "workers", "now")
+    """Worker ``index`` of ``workers``: every workers-th batch, through the handler. With
+    ``prefetch`` the next batch is parsed in a thread while this one is written (each
+    still in its own transaction); ``prepare_s`` is then the time spent waiting for it."""
+    url, bodies, batch_size, workers, now, prefetch = (
+        _SHARED[k] for k in ("url", "bodies", "batch_size", "workers", "now", "prefetch")
     )
     engine = create_engine_from_url(url)
     sql_log = SqlNotificationLog(engine)
     tags = TagNames()
     total = IngestResult()
-    prepare_s = store_s = 0.0
-    for k, start in enumerate(range(0, len(bodies), batch_size)):
-        if k % workers != index:
-            continue
+    prepare_s = store_s = commit_s = 0.0
+    if PROFILE is not None:
+        PROFILE.install(engine)
+    chunks = [
+        bodies[start : start + batch_size]
+        for k, start in enumerate(range(0, len(bodies), batch_size))
+        if k % workers == index
+    ]
+    batches: Iterator[PreparedBatch] = (
+        prepare_ahead(chunks, tags=tags)
+        if prefetch
+        else (prepare_batch(chunk, tags=tags) for chunk in chunks)
+    )
+
+    def write(tx: LogTransaction, batch: PreparedBatch) -> IngestResult:
+        return write_batch(tx, batch, now=now, feedback_window=WINDOW)
+
+    while True:
         t0 = time.perf_counter()
-        batch = prepare_batch(bodies[start : start + batch_size], tags=tags)
+        batch = next(batches, None)
         t1 = time.perf_counter()
-        total = total + in_transaction(
-            sql_log, lambda tx, batch=batch: write_batch(tx, batch, now=now, feedback_window=WINDOW)
-        )
-        store_s += time.perf_counter() - t1
         prepare_s += t1 - t0
+        if batch is None:
+            break
+        if PROFILE is None:
+            total = total + in_transaction(sql_log, partial(write, batch=batch))
+        else:  # the same unit of work, without retries, the commit timed apart
+            with sql_log.transaction() as tx:
+                total = total + write(tx, batch)
+                t2 = time.perf_counter()
+            commit_s += time.perf_counter() - t2
+        store_s += time.perf_counter() - t1
     engine.dispose()
+    if PROFILE is not None:
+        _SHARED["profile"] = PROFILE.report(prepare_s, store_s, commit_s)
     return total.summary(), prepare_s, store_s
 
 
 def run_batches(
-    url: str, traffic: Traffic, batch_size: int, now: datetime, workers: int
+    url: str, traffic: Traffic, batch_size: int, now: datetime, workers: int, prefetch: bool
 ) -> dict[str, Any]:
     """apply_batch's two halves (prepare_batch, then write_batch in a retried transaction),
     timed apart, in ``workers`` processes (as ``workers`` Celery worker processes would)."""
-    _SHARED.update(url=url, bodies=traffic.bodies, batch_size=batch_size, workers=workers, now=now)
+    _SHARED.update(
+        url=url,
+        bodies=traffic.bodies,
+        batch_size=batch_size,
+        workers=workers,
+        now=now,
+        prefetch=prefetch,
+    )
     started = time.perf_counter()
     if workers == 1:
         shares = [_apply_share(0)]
@@ -410,7 +524,23 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="handler processes applying batches at once"
     )
+    parser.add_argument(
+        "--prefetch",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="parse the next batch in a thread while the current one is written",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="time each storage method, its SQL and the commits (one worker only)",
+    )
     args = parser.parse_args()
+    if args.profile:
+        if args.workers != 1 or args.prefetch:
+            parser.error("--profile needs --workers 1 --no-prefetch")
+        global PROFILE
+        PROFILE = Profile()
 
     base, url = bench_url()
     now = datetime.now(UTC).replace(microsecond=0)
@@ -428,7 +558,7 @@ def main() -> None:
 
     log(f"applying {len(traffic.bodies)} bodies in batches of {args.batch_size}")
     engine.dispose()  # no pooled connection crosses a fork
-    run = run_batches(url, traffic, args.batch_size, now, args.workers)
+    run = run_batches(url, traffic, args.batch_size, now, args.workers, args.prefetch)
     events_per_s = len(traffic.bodies) / run["elapsed_s"]
     log(f"batch handler: {events_per_s:,.0f} events/s ({run})")
 
@@ -448,6 +578,7 @@ def main() -> None:
         "db": f"postgresql {version}",
         "batch_size": args.batch_size,
         "workers": args.workers,
+        "prefetch": args.prefetch,
         "elapsed_s": run["elapsed_s"],
         "prepare_s": run["prepare_s"],
         "store_s": run["store_s"],
@@ -456,6 +587,8 @@ def main() -> None:
         "baseline_ledger_rows": base_events,
         "result": run["result"],
     }
+    if "profile" in _SHARED:
+        figures["profile"] = _SHARED["profile"]
     print(json.dumps(figures) if args.json else json.dumps(figures, indent=2))
 
 

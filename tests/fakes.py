@@ -115,27 +115,27 @@ class FakeLogTransaction:
         }
 
     # --- ledger -----------------------------------------------------------------------
-    def resolve(self, keys: Collection[MessageKey]) -> dict[MessageKey, int]:
+    def insert_ledger(
+        self, rows: Sequence[LedgerRow], now: str
+    ) -> dict[tuple[str, str], int | None]:
         self._stmt()
-        wanted = set(keys)
-        return {
+        wanted = {(r.message_id, r.recipient) for r in rows}
+        resolved = {
             (n["ses_message_id"], n["recipient"]): n["id"]
             for n in self.t.notifications.values()
             if n["recipient"] is not None and (n["ses_message_id"], n["recipient"]) in wanted
         }
-
-    def insert_events(self, rows: Sequence[LedgerRow], now: str) -> set[tuple[str, str]]:
-        self._stmt()
-        inserted: set[tuple[str, str]] = set()
+        inserted: dict[tuple[str, str], int | None] = {}
         for r in rows:
             key = (r.identity, r.recipient)
             if key in self.t.events:
                 continue
+            pk = resolved.get((r.message_id, r.recipient))
             self.t.events[key] = {
                 "identity": r.identity,
                 "recipient": r.recipient,
                 "message_id": r.message_id,
-                "notification_pk": r.notification_pk,
+                "notification_pk": pk,
                 "event_type": r.event_type,
                 "occurred_at": r.occurred_at,
                 "status": r.status,
@@ -146,8 +146,13 @@ class FakeLogTransaction:
                 "help_url": r.help_url,
                 "recipient_original": r.recipient_original,
                 "received_at": now,
+                "reporting_mta": r.reporting_mta,
+                "remote_mta_ip": r.remote_mta_ip,
+                "from_header": r.from_header,
+                "subject": r.subject,
+                "sending_domain": r.sending_domain,
             }
-            inserted.add(key)
+            inserted[key] = pk
         return inserted
 
     def attach_parked(self, notifications: Sequence[CreatedNotification]) -> dict[int, int]:

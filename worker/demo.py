@@ -48,14 +48,14 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine, func, select
 
+from config.settings import Settings
 from worker.adapters.database import create_engine_from_url, dead_letters, events, notifications
-from worker.adapters.notification_log import SqlNotificationLog
 from worker.adapters.sns_signature import string_to_sign
 from worker.adapters.sqs import SqsQueue, sqs_client
+from worker.bootstrap import App, build_app
 from worker.domain.events import SnsEnvelope
 from worker.domain.outcomes import Reason, Status
-from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.sweep import sweep
+from worker.handlers.sends import SendRecord
 from worker.migrations import upgrade
 from worker.queries.support import GapReport, SupportQueries
 from worker.simulation import DEFAULT_TOPIC_ARN, REGION, SentRecord, Traffic, generate_traffic
@@ -380,8 +380,7 @@ ProgressHook = Callable[[str, int, int, int], None]
 """``(phase, pushed, total, in_queue)``: called while the demo runs."""
 
 
-def _record(engine: Engine, sends: Sequence[SentRecord]) -> None:
-    log = SqlNotificationLog(engine)
+def _record(app: App, sends: Sequence[SentRecord]) -> None:
     records = [
         SendRecord.create(
             notification_id=s.notification_id,
@@ -393,12 +392,7 @@ def _record(engine: Engine, sends: Sequence[SentRecord]) -> None:
         for s in sends
     ]
     for start in range(0, len(records), 1000):
-        record_sends(
-            records[start : start + 1000],
-            log=log,
-            now=dt.datetime.now(dt.UTC),
-            feedback_window=FEEDBACK_WINDOW,
-        )
+        app.record_sends(records[start : start + 1000])
 
 
 def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> DemoResult:
@@ -410,6 +404,8 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
     engine = create_engine_from_url(database_url)
     try:
         upgrade(engine)
+        settings = Settings(database_url=database_url, feedback_window=FEEDBACK_WINDOW)
+        app = build_app(settings, engine=engine, verify_envelope=None)
         now = dt.datetime.now(dt.UTC)
         signer = DemoSnsSigner()
         # About a day of mail that ended a few hours ago: the oldest sends are past the
@@ -423,7 +419,7 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
             mean_interval_seconds=span / max(1, int(options.events * 0.9)),
         )
         report("record sends", 0, len(traffic.bodies), 0)
-        _record(engine, traffic.initial_sends())
+        _record(app, traffic.initial_sends())
 
         with local_sqs() as endpoint, signer.serve() as cert_endpoint:
             client = sqs_client(
@@ -445,11 +441,9 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
                 stop_worker(worker)
 
         report("record early sends", len(traffic.bodies), len(traffic.bodies), 0)
-        _record(engine, traffic.late_sends())
+        _record(app, traffic.late_sends())
         end = dt.datetime.now(dt.UTC)
-        swept = sweep(
-            log=SqlNotificationLog(engine), now=end, feedback_window=FEEDBACK_WINDOW
-        ).changed
+        swept = app.sweep(now=end).changed
         matched, mismatches = _compare(engine, expected_at(traffic, traffic.sends, end))
         sent_times = [r.sent_at for r in traffic.sends] or [now]
         report_ = SupportQueries(engine).gap_report(

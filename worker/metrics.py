@@ -34,6 +34,7 @@ Metrics (all prefixed ``inboxgap_``):
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import time
@@ -156,11 +157,7 @@ class PrometheusDrainObserver:
                 EVENTS.labels(outcome=outcome).inc(value)
         for rejection in result.rejections:
             DEAD_LETTERS.labels(code=rejection.code).inc()
-        types: dict[str, int] = {}
-        for body in bodies:
-            kind = event_type_of(body)
-            types[kind] = types.get(kind, 0) + 1
-        for kind, value in types.items():
+        for kind, value in collections.Counter(map(event_type_of, bodies)).items():
             BODIES_BY_TYPE.labels(event_type=kind).inc(value)
         if result.applied or result.unparked or result.ignored or result.parked:
             LAST_APPLIED.set(self._clock())

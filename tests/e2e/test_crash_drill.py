@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -173,6 +174,7 @@ def test_kill_9_mid_batch_then_everything_applied_exactly_once(
     ]
     rng = random.Random(301)
     trials: list[dict[str, Any]] = []
+    worker: subprocess.Popen[bytes] | None = None
     try:
         for number, point in enumerate(plan, start=1):
             log = tmp_path / f"worker-{number}.log"
@@ -197,6 +199,8 @@ def test_kill_9_mid_batch_then_everything_applied_exactly_once(
         _finish(stack, feeder, _worker_env(stack, signer), tmp_path)
     finally:
         feeder.stopped.set()
+        if worker is not None:
+            processes.kill(worker)  # never leave a worker consuming the shared broker
         processes.stop(beat)
 
     verdict = exactly_once(stack.engine, sim)

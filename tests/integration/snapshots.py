@@ -65,3 +65,19 @@ def stored_counts(engine: Engine) -> dict[tuple[str, ...], int]:
             (r.day, r.recipient_domain, r.notification_type, r.status, r.reason): r.count
             for r in conn.execute(select(daily_status_counts))
         }
+
+
+def pending_is_exact(engine: Engine) -> bool:
+    """``pending_notifications`` holds exactly the unpurged ``sent`` notifications, each
+    with its send time (the sweep reads it instead of an index on status)."""
+    from worker.adapters.database import pending_notifications
+
+    n, p = notifications.c, pending_notifications.c
+    with engine.connect() as conn:
+        expected = set(
+            conn.execute(
+                select(n.id, n.sent_at).where(n.status == "sent", n.purged_at.is_(None))
+            ).all()
+        )
+        stored = set(conn.execute(select(p.notification_pk, p.sent_at)).all())
+    return {tuple(row) for row in stored} == {tuple(row) for row in expected}

@@ -41,8 +41,10 @@ class _RacingTransaction:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def insert_events(self, rows: Sequence[LedgerRow], now: str) -> set[tuple[str, str]]:
-        inserted = self._inner.insert_events(rows, now)
+    def insert_ledger(
+        self, rows: Sequence[LedgerRow], now: str
+    ) -> dict[tuple[str, str], int | None]:
+        inserted = self._inner.insert_ledger(rows, now)
         self._barrier.wait()  # both transactions now hold uncommitted ledger rows
         return inserted
 

@@ -12,7 +12,13 @@ from sqlalchemy import Engine, func, select, text
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
-from tests.integration.snapshots import snapshot, status_counts_from_notifications, stored_counts
+from tests.integration.snapshots import (
+    pending_is_exact,
+    snapshot,
+    status_counts_from_notifications,
+    stored_counts,
+)
+from worker import migrations
 from worker.adapters.database import create_engine_from_url, dead_letters, events, notifications
 from worker.adapters.notification_log import SqlLogTransaction, SqlNotificationLog
 from worker.handlers.dead_letters import replay_dead_letters
@@ -89,6 +95,7 @@ def test_scenario_statuses_counts_and_same_tables_as_the_fake(
     assert status(engine, "multi/c@x.example") == ("quarantined", "complaint")
     assert status(engine, "late-send") == ("bounced", "mailbox_not_found")
     assert stored_counts(engine) == status_counts_from_notifications(engine)
+    assert pending_is_exact(engine)
     fake = FakeNotificationLog()
     play(fake)
     assert snapshot(engine) == fake.snapshot()
@@ -113,6 +120,7 @@ def test_replaying_everything_changes_nothing(engine: Engine, sql_log: SqlNotifi
     everything = [body for batch in BATCHES for body in batch]
     apply_batch(everything[::-1], log=sql_log, now=NOW, feedback_window=WINDOW)
     assert snapshot(engine) == before
+    assert pending_is_exact(engine)
 
 
 def test_sweep_then_late_feedback(engine: Engine, sql_log: SqlNotificationLog) -> None:
@@ -128,12 +136,14 @@ def test_sweep_then_late_feedback(engine: Engine, sql_log: SqlNotificationLog) -
     assert (result.examined, result.changed, result.batches) == (25, 25, 3)
     assert status(engine, "s0") == ("unknown", "delayed_no_outcome")
     assert status(engine, "s1") == ("unknown", "no_feedback")
+    assert pending_is_exact(engine)
     assert sweep(log=sql_log, now=later, feedback_window=WINDOW).examined == 0
     apply_batch(
         [b.delivery("sm1", ["u1@x.example"])], log=sql_log, now=later, feedback_window=WINDOW
     )
     assert status(engine, "s1") == ("delivered", "accepted")
     assert stored_counts(engine) == status_counts_from_notifications(engine)
+    assert pending_is_exact(engine)
 
 
 def test_purge_blanks_personal_data_and_keeps_counts(
@@ -150,6 +160,7 @@ def test_purge_blanks_personal_data_and_keeps_counts(
         assert conn.scalar(select(func.count()).where(notifications.c.recipient.is_not(None))) == 0
         assert conn.scalar(select(func.count()).where(dead_letters.c.body.is_not(None))) == 0
     assert stored_counts(engine) == counts
+    assert pending_is_exact(engine)
     assert status(engine, "multi/c@x.example") == ("quarantined", "complaint")
     again = purge(log=sql_log, now=later, older_than=timedelta(days=90))
     assert again.total == 0
@@ -251,6 +262,57 @@ def test_transient_errors_are_retried(database_url: str, engine: Engine) -> None
     assert log.attempts == 2
     assert status(engine, "n1") == ("delivered", "accepted")
     quick.dispose()
+
+
+def test_a_connection_lost_while_copying_rows_is_retried(postgres_schema_url: str) -> None:
+    # PostgreSQL's fast path copies rows through the driver, outside SQLAlchemy's execute.
+    engine = create_engine_from_url(postgres_schema_url)
+    migrations.upgrade(engine)
+    record_sends(SENDS, log=SqlNotificationLog(engine), now=NOW, feedback_window=WINDOW)
+    doomed = create_engine_from_url(postgres_schema_url)
+    attempts = 0
+
+    class CutLog(SqlNotificationLog):
+        @contextmanager
+        def transaction(self) -> Iterator[SqlLogTransaction]:
+            nonlocal attempts
+            attempts += 1
+            with super().transaction() as tx:
+                if attempts == 1:  # killed from outside: the next round trip is the COPY
+                    pid = tx.conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+                    with engine.connect() as other:
+                        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                yield tx
+
+    result = apply_batch(
+        [b.delivery("m1", ["jane@acme.example"])],
+        log=CutLog(doomed),
+        now=NOW,
+        feedback_window=WINDOW,
+        retrying=NO_SLEEP,
+    )
+    assert (result.applied, attempts) == (1, 2)
+    assert status(engine, "n1") == ("delivered", "accepted")
+    doomed.dispose()
+    engine.dispose()
+
+
+def test_an_explicit_record_moves_a_pending_send_time(
+    engine: Engine, sql_log: SqlNotificationLog
+) -> None:
+    apply_batch(
+        [b.send("m5", ["e@x.example"], notification_id="n5", timestamp="2025-03-04T09:00:00.000Z")],
+        log=sql_log,
+        now=NOW,
+        feedback_window=WINDOW,
+    )
+    assert pending_is_exact(engine)
+    record_sends([sent("n5", "m5", "e@x.example")], log=sql_log, now=NOW, feedback_window=WINDOW)
+    with engine.connect() as conn:
+        assert conn.scalar(select(notifications.c.sent_at)) == "2025-03-04T10:00:00.000Z"
+    assert pending_is_exact(engine)
+    apply_batch([b.delivery("m5", ["e@x.example"])], log=sql_log, now=NOW, feedback_window=WINDOW)
+    assert pending_is_exact(engine)
 
 
 def test_missing_tables_say_run_db_upgrade(database_url: str) -> None:

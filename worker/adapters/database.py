@@ -13,7 +13,15 @@ Conventions that hold on PostgreSQL and SQLite alike:
 Tables:
 
 ``notifications``
-    One row per (SES message, recipient): what we sent and its current status.
+    One row per (SES message, recipient): what we sent and its current status. Status
+    changes are HOT updates (see the fillfactor below): no index covers a column that a
+    status change writes.
+``pending_notifications``
+    The notifications whose status is ``sent``, with their send time: what the sweep
+    reads (through its ``sent_at`` index) instead of an index on ``notifications.status``,
+    which would make every status change a non-HOT update writing an entry into every
+    index of ``notifications``. Kept exact in the same statements that insert
+    notifications or change their status.
 ``events``
     The ledger: one row per (event identity, recipient). ``notification_pk`` is NULL while
     the event's message is not in the log yet ("parked"); a partial index keeps those rows
@@ -74,6 +82,8 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 #: Longest diagnostic text kept in the ledger (SMTP replies are rarely longer).
 DIAGNOSTIC_MAX = 2000
+#: Percent of each ``notifications`` page filled by inserts (PostgreSQL).
+NOTIFICATIONS_FILLFACTOR = 90
 
 
 def code_point_text() -> TypeEngine[str]:
@@ -110,6 +120,10 @@ notifications = Table(
     # an explicit record later replaces its id, type and send time).
     Column("source", Str(), nullable=False),
     Column("purged_at", Str(), nullable=True),
+    # Room on every page for the new version of a row whose status changes, so the update
+    # stays HOT (no index entry is written) as long as no indexed column changes: that is
+    # why no index covers status, reason, status_at or updated_at.
+    postgresql_with={"fillfactor": NOTIFICATIONS_FILLFACTOR},
 )
 Index(
     "uq_notifications_ses_message_id_recipient",
@@ -118,7 +132,20 @@ Index(
     unique=True,
 )
 Index("ix_notifications_recipient", notifications.c.recipient)
-Index("ix_notifications_status_sent_at", notifications.c.status, notifications.c.sent_at)
+
+pending_notifications = Table(
+    "pending_notifications",
+    metadata,
+    Column(
+        "notification_pk",
+        _pk(),
+        ForeignKey("notifications.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("sent_at", Str(), nullable=False),
+)
+Index("ix_pending_notifications_sent_at", pending_notifications.c.sent_at)
 
 events = Table(
     "events",
@@ -143,6 +170,13 @@ events = Table(
     Column("help_url", Str(), nullable=True),
     Column("recipient_original", Str(), nullable=True),
     Column("received_at", Str(), nullable=False),
+    # For the IT-admin block (each cut to DIAGNOSTIC_MAX characters); NULL when SES did not
+    # say. Personal data (From, Subject) goes with the row when purge deletes it.
+    Column("reporting_mta", Str(), nullable=True),
+    Column("remote_mta_ip", Str(), nullable=True),
+    Column("from_header", Str(), nullable=True),
+    Column("subject", Str(), nullable=True),
+    Column("sending_domain", Str(), nullable=True),
 )
 Index("ix_events_notification_pk", events.c.notification_pk)
 Index(
@@ -199,7 +233,14 @@ daily_status_counts = Table(
     Column("count", BigInteger(), nullable=False),
 )
 
-ALL_TABLES = (notifications, events, dead_letters, control_messages, daily_status_counts)
+ALL_TABLES = (
+    notifications,
+    pending_notifications,
+    events,
+    dead_letters,
+    control_messages,
+    daily_status_counts,
+)
 
 
 def full_metadata() -> MetaData:

@@ -36,6 +36,7 @@ import random
 import signal
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -317,10 +318,7 @@ def drain_batch(
 
 
 def _codes(result: IngestResult) -> dict[str, int]:
-    codes: dict[str, int] = {}
-    for rejection in result.rejections:
-        codes[rejection.code] = codes.get(rejection.code, 0) + 1
-    return codes
+    return dict(Counter(rejection.code for rejection in result.rejections))
 
 
 def drain_queue(

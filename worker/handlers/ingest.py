@@ -23,13 +23,15 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from tenacity import Retrying
 
-from worker.domain.addresses import domain_of
+from worker.domain.addresses import domain_of, normalise_address
 from worker.domain.classifier import RecipientOutcome, classify_event
 from worker.domain.events import (
     ControlMessage,
@@ -131,20 +133,23 @@ class IngestResult:
         }
 
 
-@dataclass(slots=True)
-class _Pending:
-    """A ledger row before its notification is resolved."""
+@dataclass(frozen=True, slots=True)
+class _EventFacts:
+    """Facts of a whole event every ledger row of it keeps (for the IT-admin block)."""
 
-    key: MessageKey
-    outcome: RecipientOutcome
-    message_id: str
+    reporting_mta: str | None = None
+    remote_mta_ip: str | None = None
+    from_header: str | None = None
+    subject: str | None = None
+    sending_domain: str | None = None
 
 
 @dataclass(slots=True)
 class PreparedBatch:
-    """The pure part of a batch: everything the transaction will write."""
+    """The pure part of a batch: everything the transaction will write. Ledger rows are
+    complete but for their notification, which the transaction resolves."""
 
-    pending: list[_Pending] = field(default_factory=list)
+    ledger: list[LedgerRow] = field(default_factory=list)
     sends: list[NewNotification] = field(default_factory=list)
     dead_letters: list[DeadLetterRow] = field(default_factory=list)
     controls: list[ControlRow] = field(default_factory=list)
@@ -169,10 +174,32 @@ def _clean(text: str | None) -> str | None:
 
 
 def _diagnostic(text: str | None) -> str | None:
+    """Free text kept in the ledger: NUL-free, cut to ``DIAGNOSTIC_MAX`` characters."""
     text = _clean(text)
     if text is not None and len(text) > DIAGNOSTIC_MAX:
         return text[: DIAGNOSTIC_MAX - 1] + "…"
     return text
+
+
+#: SES's own tag naming the domain of the From address (set on every SES message).
+FROM_DOMAIN_TAG = "ses:from-domain"
+
+
+def event_facts(event: FeedbackEvent) -> _EventFacts:
+    """What the IT-admin block shows about the message itself, each value bounded like
+    the diagnostic. From falls back to the envelope sender (``mail.source``); the sending
+    domain to the ``ses:from-domain`` tag, else the domain of ``mail.source``."""
+    source = event.mail_source
+    domain = event.tag(FROM_DOMAIN_TAG)
+    if not domain and source:
+        domain = domain_of(normalise_address(source))
+    return _EventFacts(
+        reporting_mta=_diagnostic(event.reporting_mta),
+        remote_mta_ip=_diagnostic(event.remote_mta_ip),
+        from_header=_diagnostic(event.from_header or source),
+        subject=_diagnostic(event.subject),
+        sending_domain=_diagnostic(domain.strip().lower() if domain else None) or None,
+    )
 
 
 def send_notification_id(
@@ -195,6 +222,7 @@ def prepare_batch(
     """Parse, verify and classify every body (pure except for ``verify_envelope``)."""
     batch = PreparedBatch()
     seen: set[tuple[str, str]] = set()
+    ledger = batch.ledger
     send_keys: set[MessageKey] = set()
     send_ids: set[str] = set()
     dead: dict[str, DeadLetterRow] = {}
@@ -254,20 +282,23 @@ def prepare_batch(
         if _too_long(parsed, outcomes):
             reject(index, body, RejectionCode.TOO_LARGE.value, "an id or address is too long")
             continue
-        message_id = parsed.message_id
+        facts = event_facts(parsed)
+        message_id = _clean(parsed.message_id) or ""
         for outcome in outcomes:
-            row_key = (outcome.identity, outcome.address)
+            row = _ledger_row(outcome, message_id, facts)
+            row_key = (row.identity, row.recipient)
             if row_key in seen:
                 batch.batch_duplicates += 1
                 continue
             seen.add(row_key)
-            batch.pending.append(_Pending((message_id, outcome.address), outcome, message_id))
+            ledger.append(row)
         if parsed.event_type is EventType.SEND:
             _collect_sends(parsed, outcomes, tags, batch, send_keys, send_ids)
         if replaying:
             batch.applied_hashes.append(body_hash(body))
     batch.dead_letters = sorted(dead.values(), key=lambda row: row.body_hash)
-    batch.pending.sort(key=lambda p: (p.outcome.identity, p.outcome.address))
+    # Key order: concurrent handlers insert overlapping keys in the same order.
+    ledger.sort(key=_ledger_key)
     batch.sends.sort(key=lambda s: (s.message_id, s.recipient))
     batch.controls.sort(key=lambda c: c.dedup_key)
     return batch
@@ -347,20 +378,21 @@ def write_batch(
 
     applied = ignored = parked = duplicate = 0
     touched: set[int] = {item.pk for item in created}
-    if batch.pending:
-        resolved = tx.resolve({p.key for p in batch.pending})
-        rows = [_ledger_row(p, resolved.get(p.key)) for p in batch.pending]
-        inserted = tx.insert_events(rows, now_text)
-        for row in rows:
-            if (row.identity, row.recipient) not in inserted:
+    if batch.ledger:
+        inserted = tx.insert_ledger(batch.ledger, now_text)
+        for row in batch.ledger:
+            key = (row.identity, row.recipient)
+            if key not in inserted:
                 duplicate += 1
-            elif row.notification_pk is None:
+                continue
+            pk = inserted[key]
+            if pk is None:
                 parked += 1
             elif row.reason is None:
                 ignored += 1
             else:
                 applied += 1
-                touched.add(row.notification_pk)
+                touched.add(pk)
     unparked = 0
     if created:
         attached = tx.attach_parked(created)
@@ -398,14 +430,18 @@ def write_batch(
     )
 
 
-def _ledger_row(pending: _Pending, notification_pk: int | None) -> LedgerRow:
-    outcome = pending.outcome
+#: Sort key of ledger rows (their unique key).
+_ledger_key = attrgetter("identity", "recipient")
+
+
+def _ledger_row(outcome: RecipientOutcome, message_id: str, facts: _EventFacts) -> LedgerRow:
+    """The ledger row of one (event, recipient), its notification still unresolved."""
     verdict = outcome.verdict
     return LedgerRow(
         identity=_clean(outcome.identity) or "",
         recipient=_clean(outcome.address) or "",
-        message_id=_clean(pending.message_id) or "",
-        notification_pk=notification_pk,
+        message_id=message_id,
+        notification_pk=None,
         event_type=outcome.event_type.value,
         occurred_at=outcome.occurred_at,
         status=verdict.status.value if verdict is not None else None,
@@ -415,6 +451,11 @@ def _ledger_row(pending: _Pending, notification_pk: int | None) -> LedgerRow:
         provider=_clean(verdict.provider) if verdict is not None else None,
         help_url=_clean(verdict.help_url) if verdict is not None else None,
         recipient_original=_clean(outcome.original),
+        reporting_mta=facts.reporting_mta,
+        remote_mta_ip=facts.remote_mta_ip,
+        from_header=facts.from_header,
+        subject=facts.subject,
+        sending_domain=facts.sending_domain,
     )
 
 
@@ -444,3 +485,30 @@ def apply_batch(
         lambda tx: write_batch(tx, batch, now=now, feedback_window=feedback_window),
         retrying=retrying,
     )
+
+
+def prepare_ahead(
+    chunks: Iterable[Sequence[str | bytes]],
+    *,
+    verify_envelope: EnvelopeVerifier | None = None,
+    tags: TagNames = TagNames(),
+    replaying: bool = False,
+) -> Iterator[PreparedBatch]:
+    """:func:`prepare_batch` over ``chunks``, the next chunk prepared in a background
+    thread while the caller writes the current one (its transaction mostly waits on the
+    database, and the thread runs meanwhile). Only the pure part runs ahead: each batch is
+    still written in its own transaction, in order, by the caller. An exception raised by
+    a chunk's preparation (``verify_envelope``'s) surfaces when that chunk is reached."""
+
+    def prepare(chunk: Sequence[str | bytes]) -> PreparedBatch:
+        return prepare_batch(chunk, verify_envelope=verify_envelope, tags=tags, replaying=replaying)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="inboxgap-prepare") as pool:
+        pending: Future[PreparedBatch] | None = None
+        for chunk in chunks:
+            following = pool.submit(prepare, chunk)
+            if pending is not None:
+                yield pending.result()
+            pending = following
+        if pending is not None:
+            yield pending.result()

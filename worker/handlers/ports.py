@@ -117,6 +117,12 @@ class LedgerRow:
     provider: str | None
     help_url: str | None
     recipient_original: str | None
+    # Facts of the whole event, for the IT-admin block (None when SES did not say).
+    reporting_mta: str | None = None
+    remote_mta_ip: str | None = None
+    from_header: str | None = None
+    subject: str | None = None
+    sending_domain: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,13 +193,13 @@ class LogTransaction(Protocol):
         ...
 
     # --- ledger -----------------------------------------------------------------------
-    def resolve(self, keys: Collection[MessageKey]) -> dict[MessageKey, int]:
-        """Notification primary key for each pair that is in the log (not purged)."""
-        ...
-
-    def insert_events(self, rows: Sequence[LedgerRow], now: str) -> set[tuple[str, str]]:
-        """Insert ledger rows, ignoring (identity, recipient) already present.
-        Returns the keys actually inserted."""
+    def insert_ledger(
+        self, rows: Sequence[LedgerRow], now: str
+    ) -> dict[tuple[str, str], int | None]:
+        """Insert ledger rows (received at ``now``), each with the primary key of the
+        notification of its (message id, recipient) if that is in the log and not purged
+        (``row.notification_pk`` is ignored), ignoring (identity, recipient) keys already
+        present. Returns {key: notification pk, None when parked} for the rows inserted."""
         ...
 
     def attach_parked(self, notifications: Sequence[CreatedNotification]) -> dict[int, int]:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from worker.domain.status import decide_status
+from worker.domain.status import DecidingEvent, decide_status
 from worker.handlers.ports import CountKey, LogTransaction, NotificationState
 
 
@@ -53,31 +53,36 @@ def recompute_statuses(
     live = [state.pk for state in states if not state.purged]
     ledgers = tx.deciding_events(live) if live else {}
     changed: list[NotificationState] = []
+    no_events: tuple[DecidingEvent, ...] = ()
     for state in states:
         if state.purged:
             continue
-        new = state
         extra = details.get(state.pk) if details else None
         if extra is not None:
-            new = replace(
-                new,
+            state_with = replace(
+                state,
                 notification_id=extra.notification_id,
                 notification_type=extra.notification_type,
                 sent_at=extra.sent_at,
                 source=extra.source,
             )
+        else:
+            state_with = state
         decision = decide_status(
-            ledgers.get(state.pk, ()),
-            sent_at=parse_stored_timestamp(new.sent_at),
+            ledgers.get(state.pk, no_events),
+            sent_at=parse_stored_timestamp(state_with.sent_at),
             now=now,
             feedback_window=feedback_window,
         )
-        new = replace(
-            new,
-            status=decision.status.value,
-            reason=decision.reason.value,
-            status_at=decision.status_at,
-        )
+        status, reason = decision.status.value, decision.reason.value
+        if (
+            extra is None
+            and status == state.status
+            and reason == state.reason
+            and decision.status_at == state.status_at
+        ):
+            continue  # unchanged: nothing to write
+        new = replace(state_with, status=status, reason=reason, status_at=decision.status_at)
         if new != state:
             changed.append(new)
             old_key, new_key = state.count_key(), new.count_key()

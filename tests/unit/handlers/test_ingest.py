@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -289,3 +290,30 @@ def test_late_feedback_replaces_unknown() -> None:
     apply_batch([b.delivery("m1", ["a@x.example"])], log=log, now=later, feedback_window=WINDOW)
     assert status_of(log, "n1") == ("delivered", "accepted")
     counts_match_notifications(log)
+
+
+def test_the_ledger_keeps_what_the_it_admin_block_shows() -> None:
+    log = FakeNotificationLog()
+    record(log, sent("n1", "m1", "a@x.example"), sent("n2", "m2", "b@x.example"))
+    body = json.loads(b.bounce("m1", "a@x.example", feedback_id="f1"))
+    body["mail"]["commonHeaders"] = {
+        "from": ["Acme Alerts <alerts@Acme.example>"],
+        "subject": "Your code\x00" + "x" * 3000,
+    }
+    body["mail"]["tags"]["ses:from-domain"] = ["Acme.example"]
+    body["bounce"]["remoteMtaIp"] = "198.51.100.7"
+    run(log, [json.dumps(body), b.delivery("m2", ["b@x.example"])])
+    rows = {row["recipient"]: row for row in log.tables.events.values()}
+    bounced, delivered = rows["a@x.example"], rows["b@x.example"]
+    assert bounced["reporting_mta"] == "dns; a8-1.smtp-out.amazonses.com"
+    assert bounced["remote_mta_ip"] == "198.51.100.7"
+    assert bounced["from_header"] == "Acme Alerts <alerts@Acme.example>"
+    assert bounced["sending_domain"] == "acme.example"
+    subject = bounced["subject"]
+    assert len(subject) == ingest.DIAGNOSTIC_MAX and subject.endswith("…")
+    assert subject.startswith("Your code\ufffd")
+    # Without commonHeaders or the tag: mail.source stands in for From and its domain.
+    assert delivered["from_header"] == "no-reply@sender.example"
+    assert delivered["sending_domain"] == "sender.example"
+    assert delivered["subject"] is None and delivered["remote_mta_ip"] is None
+    assert delivered["reporting_mta"] == "a8-1.smtp-out.amazonses.com"

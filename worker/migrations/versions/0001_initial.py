@@ -46,6 +46,8 @@ def upgrade() -> None:
         sa.Column("purged_at", _text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_notifications"),
         sa.UniqueConstraint("notification_id", name="uq_notifications_notification_id"),
+        # Status changes stay HOT updates (no index covers the columns they write).
+        postgresql_with={"fillfactor": 90},
     )
     op.create_index(
         "uq_notifications_ses_message_id_recipient",
@@ -54,7 +56,20 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index("ix_notifications_recipient", "notifications", ["recipient"])
-    op.create_index("ix_notifications_status_sent_at", "notifications", ["status", "sent_at"])
+
+    op.create_table(
+        "pending_notifications",
+        sa.Column("notification_pk", _pk(), autoincrement=False, nullable=False),
+        sa.Column("sent_at", _text(), nullable=False),
+        sa.PrimaryKeyConstraint("notification_pk", name="pk_pending_notifications"),
+        sa.ForeignKeyConstraint(
+            ["notification_pk"],
+            ["notifications.id"],
+            name="fk_pending_notifications_notification_pk_notifications",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index("ix_pending_notifications_sent_at", "pending_notifications", ["sent_at"])
 
     op.create_table(
         "events",
@@ -72,6 +87,11 @@ def upgrade() -> None:
         sa.Column("help_url", _text(), nullable=True),
         sa.Column("recipient_original", _text(), nullable=True),
         sa.Column("received_at", _text(), nullable=False),
+        sa.Column("reporting_mta", _text(), nullable=True),
+        sa.Column("remote_mta_ip", _text(), nullable=True),
+        sa.Column("from_header", _text(), nullable=True),
+        sa.Column("subject", _text(), nullable=True),
+        sa.Column("sending_domain", _text(), nullable=True),
         sa.PrimaryKeyConstraint("identity", "recipient", name="pk_events"),
         sa.ForeignKeyConstraint(
             ["notification_pk"],
@@ -149,7 +169,8 @@ def downgrade() -> None:
     op.drop_index("ix_events_parked", table_name="events")
     op.drop_index("ix_events_notification_pk", table_name="events")
     op.drop_table("events")
-    op.drop_index("ix_notifications_status_sent_at", table_name="notifications")
+    op.drop_index("ix_pending_notifications_sent_at", table_name="pending_notifications")
+    op.drop_table("pending_notifications")
     op.drop_index("ix_notifications_recipient", table_name="notifications")
     op.drop_index("uq_notifications_ses_message_id_recipient", table_name="notifications")
     op.drop_table("notifications")
