@@ -20,6 +20,7 @@ ledger rows, i.e. (event, recipient) pairs; ``dead_lettered`` and ``control`` co
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections import Counter
@@ -57,6 +58,7 @@ from worker.handlers.ports import (
 )
 from worker.handlers.recompute import recompute_statuses
 from worker.handlers.transactions import in_transaction
+from worker.handlers.unpark import attach_parked_events
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +106,9 @@ class IngestResult:
     notifications_created: int = 0
     status_changes: int = 0
     rejections: tuple[BodyRejection, ...] = field(default=(), repr=False)
+    #: (message, recipient) keys that may race a concurrent transaction: created here,
+    #: parked here, or seen again (a redelivery after a crash). See worker.handlers.unpark.
+    race_keys: frozenset[MessageKey] = field(default=frozenset(), repr=False, compare=False)
 
     def __add__(self, other: IngestResult) -> IngestResult:
         return IngestResult(
@@ -117,6 +122,7 @@ class IngestResult:
             notifications_created=self.notifications_created + other.notifications_created,
             status_changes=self.status_changes + other.status_changes,
             rejections=self.rejections + other.rejections,
+            race_keys=self.race_keys | other.race_keys,
         )
 
     def summary(self) -> dict[str, int]:
@@ -378,16 +384,19 @@ def write_batch(
 
     applied = ignored = parked = duplicate = 0
     touched: set[int] = {item.pk for item in created}
+    race_keys: set[MessageKey] = {(item.message_id, item.recipient) for item in created}
     if batch.ledger:
         inserted = tx.insert_ledger(batch.ledger, now_text)
         for row in batch.ledger:
             key = (row.identity, row.recipient)
             if key not in inserted:
                 duplicate += 1
+                race_keys.add((row.message_id, row.recipient))
                 continue
             pk = inserted[key]
             if pk is None:
                 parked += 1
+                race_keys.add((row.message_id, row.recipient))
             elif row.reason is None:
                 ignored += 1
             else:
@@ -427,6 +436,7 @@ def write_batch(
         notifications_created=len(created),
         status_changes=changes,
         rejections=tuple(batch.rejections),
+        race_keys=frozenset(race_keys),
     )
 
 
@@ -480,11 +490,17 @@ def apply_batch(
     dead letters of bodies that now apply as resolved and does not count them again.
     """
     batch = prepare_batch(bodies, verify_envelope=verify_envelope, tags=tags, replaying=replaying)
-    return in_transaction(
+    result = in_transaction(
         log,
         lambda tx: write_batch(tx, batch, now=now, feedback_window=feedback_window),
         retrying=retrying,
     )
+    attached = attach_parked_events(
+        result.race_keys, log=log, now=now, feedback_window=feedback_window, retrying=retrying
+    )
+    if attached:
+        result = dataclasses.replace(result, unparked=result.unparked + attached)
+    return result
 
 
 def prepare_ahead(

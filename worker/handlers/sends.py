@@ -10,6 +10,7 @@ are attached and the statuses recomputed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -31,6 +32,7 @@ from worker.handlers.ports import (
 )
 from worker.handlers.recompute import SendDetails, recompute_statuses
 from worker.handlers.transactions import in_transaction
+from worker.handlers.unpark import attach_parked_events
 
 logger = logging.getLogger(__name__)
 
@@ -258,8 +260,20 @@ def record_sends(
     rows = _dedupe(records)
     if not rows:
         return RecordResult()
-    return in_transaction(
+    result = in_transaction(
         log,
         lambda tx: write_sends(tx, rows, now=now, feedback_window=feedback_window),
         retrying=retrying,
     )
+    # A batch parking events for these sends may have committed alongside us (see
+    # worker.handlers.unpark); recording the same send again also repairs it.
+    attached = attach_parked_events(
+        {(row.message_id, row.recipient) for row in rows},
+        log=log,
+        now=now,
+        feedback_window=feedback_window,
+        retrying=retrying,
+    )
+    if attached:
+        result = dataclasses.replace(result, attached_events=result.attached_events + attached)
+    return result
