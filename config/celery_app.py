@@ -32,11 +32,21 @@ QUEUE_DEFAULT = "inboxgap"
 
 TASK_DRAIN = "inboxgap.drain"
 TASK_RECORD_SENT = "inboxgap.record_sent"
+TASK_CHECK_ALERTS = "inboxgap.check_alerts"
+TASK_SWEEP = "inboxgap.sweep"
 
 TASK_ROUTES: dict[str, dict[str, str]] = {
     TASK_DRAIN: {"queue": QUEUE_DRAIN},
     TASK_RECORD_SENT: {"queue": QUEUE_DEFAULT},
+    # Away from the drain queue: a slow alert sink or sweep never delays ingestion.
+    TASK_CHECK_ALERTS: {"queue": QUEUE_DEFAULT},
+    TASK_SWEEP: {"queue": QUEUE_DEFAULT},
 }
+
+#: How often the feedback-window sweep runs (notifications past the window → unknown).
+SWEEP_INTERVAL = 600.0
+#: Alert evaluation: every minute, as on-call expects.
+ALERTS_INTERVAL = 60.0
 
 # --- limits -----------------------------------------------------------------------------
 #: A drain run stops starting batches after ``drain_max_run_time`` (50 s by default); the
@@ -61,6 +71,16 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": TASK_DRAIN,
             "schedule": settings.drain_interval,
             "options": {"expires": settings.drain_interval, "queue": QUEUE_DRAIN},
+        },
+        "check-alerts": {
+            "task": TASK_CHECK_ALERTS,
+            "schedule": ALERTS_INTERVAL,
+            "options": {"expires": ALERTS_INTERVAL - 5, "queue": QUEUE_DEFAULT},
+        },
+        "sweep-feedback-window": {
+            "task": TASK_SWEEP,
+            "schedule": SWEEP_INTERVAL,
+            "options": {"expires": SWEEP_INTERVAL - 10, "queue": QUEUE_DEFAULT},
         },
     }
 

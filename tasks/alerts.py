@@ -12,16 +12,13 @@ from typing import Any
 
 import structlog
 
-from config.celery_app import app
+from config.celery_app import TASK_CHECK_ALERTS, app
 from config.settings import get_settings
 from worker.alerting import build_alerting
 from worker.domain.timestamps import parse_timestamp
 from worker.handlers.ports import StoreError
 
 logger = structlog.get_logger(__name__)
-
-#: Stable task name (beat and other services use it).
-TASK_CHECK_ALERTS = "inboxgap.check_alerts"
 
 
 @app.task(  # type: ignore[untyped-decorator]

@@ -316,3 +316,51 @@ def test_procfile_has_worker_beat_and_web() -> None:
     assert entries["worker"].strip().startswith("celery -A config.celery_app worker")
     assert entries["beat"].strip().startswith("celery -A config.celery_app beat")
     assert entries["web"].strip().startswith("inboxgap serve")
+
+
+def test_beat_also_runs_alerts_every_minute_and_the_sweep() -> None:
+    from config.celery_app import TASK_ROUTES, beat_schedule
+
+    schedule = beat_schedule(Settings())
+    alerts = schedule["check-alerts"]
+    assert alerts["task"] == "inboxgap.check_alerts"
+    assert alerts["schedule"] == 60.0
+    assert alerts["options"]["expires"] < alerts["schedule"]
+    sweep = schedule["sweep-feedback-window"]
+    assert sweep["task"] == "inboxgap.sweep"
+    # Neither may sit in the drain queue behind ingestion.
+    assert TASK_ROUTES["inboxgap.check_alerts"]["queue"] != TASK_ROUTES["inboxgap.drain"]["queue"]
+    assert TASK_ROUTES["inboxgap.sweep"]["queue"] != TASK_ROUTES["inboxgap.drain"]["queue"]
+
+
+def test_sweep_task_turns_overdue_sends_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from config.settings import get_settings
+    from tasks.sweep import sweep_feedback_window
+    from worker.bootstrap import build_app, ensure_schema
+    from worker.handlers.sends import SendRecord
+
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    monkeypatch.setenv("INBOXGAP_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        app = build_app(get_settings())
+        ensure_schema(app.require_engine(), auto_upgrade=True)
+        app.record_sends(
+            [
+                SendRecord.create(
+                    notification_id="n-old",
+                    message_id="m-old",
+                    recipient="old@acme.example",
+                    sent_at=datetime(2020, 1, 1, tzinfo=UTC),
+                    notification_type="magic_code",
+                )
+            ],
+            now=datetime(2020, 1, 1, 0, 5, tzinfo=UTC),  # recorded within the window
+        )
+        assert sweep_feedback_window.run() == {"examined": 1, "changed": 1}
+    finally:
+        get_settings.cache_clear()

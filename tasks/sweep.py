@@ -1,0 +1,35 @@
+"""``inboxgap.sweep``: notifications still ``sent`` past the feedback window become
+``unknown`` (beat, every 10 minutes).
+
+Thin: build the app, call :func:`worker.handlers.sweep.sweep`. Safe beside ingestion and
+other sweeps (each status is recomputed under its row lock). No Celery retry: the next
+kick does the same work.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from config.celery_app import TASK_SWEEP, app
+from config.settings import get_settings
+from worker.bootstrap import build_app
+from worker.handlers.ports import StoreError
+
+logger = structlog.get_logger(__name__)
+
+
+@app.task(  # type: ignore[untyped-decorator]
+    name=TASK_SWEEP,
+    ignore_result=True,
+    acks_late=False,
+    soft_time_limit=500,
+    time_limit=560,
+)
+def sweep_feedback_window() -> dict[str, int]:
+    try:
+        result = build_app(get_settings()).sweep()
+    except StoreError as exc:
+        logger.warning("sweep skipped: storage unavailable", error=str(exc))
+        return {"changed": 0}
+    logger.info("feedback-window sweep", examined=result.examined, changed=result.changed)
+    return {"examined": result.examined, "changed": result.changed}
