@@ -14,11 +14,10 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from worker.simulation import generate_traffic
-
 from worker.domain.classifier import classify_event
 from worker.domain.events import FeedbackEvent
 from worker.domain.parser import parse_body
+from worker.simulation import generate_traffic
 
 
 def build_corpus(events: int, seed: int) -> list[str]:
