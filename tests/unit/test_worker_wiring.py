@@ -306,7 +306,7 @@ def test_docker_compose_config_accepts_the_file() -> None:
         )
         assert done.returncode == 0, done.stderr
         return
-    # No compose client on this machine: the structural test above still ran.
+    pytest.skip("no docker compose client here; test_docker_compose_file_is_complete ran")
 
 
 def test_procfile_has_worker_beat_and_web() -> None:
