@@ -25,6 +25,8 @@ went (``prepare_s``: parsing and classification; ``store_s``: the transactions;
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gc
 import json
 import multiprocessing
 import os
@@ -34,7 +36,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +56,14 @@ from worker.handlers.ingest import (
     IngestResult,
     PreparedBatch,
     TagNames,
+    apply_prepared,
     prepare_ahead,
     prepare_batch,
     write_batch,
 )
 from worker.handlers.ports import LogTransaction
 from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.transactions import in_transaction
+from worker.handlers.unpark import attach_parked_events
 from worker.simulation import SentRecord, Traffic, generate_traffic
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -100,6 +102,19 @@ class Profile:
         @event.listens_for(engine, "after_cursor_execute")
         def _after(*_args: Any) -> None:
             self.sql_s[self.current] += time.perf_counter() - self.started
+
+        def driver_timed(function: Any) -> Any:  # PostgreSQL fast paths: COPY, tuples
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                t0 = time.perf_counter()
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    self.sql_s[self.current] += time.perf_counter() - t0
+
+            return wrapper
+
+        for name in ("_pg", "_stage"):
+            setattr(SqlLogTransaction, name, driver_timed(getattr(SqlLogTransaction, name)))
 
         def timed(name: str, function: Any) -> Any:
             def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -149,7 +164,11 @@ PROFILE: Profile | None = None
 
 def bench_url() -> tuple[str, str]:
     base = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={SCHEMA}"})
+    parsed = make_url(base)
+    given = parsed.query.get("options", "")  # kept (e.g. auto_explain settings)
+    given = given if isinstance(given, str) else " ".join(given)
+    options = f"{given} -csearch_path={SCHEMA}".strip()
+    url = parsed.update_query_dict({"options": options})
     return base, url.render_as_string(hide_password=False)
 
 
@@ -334,6 +353,9 @@ def bulk_load(engine: Engine, log_rows: int, sends: list[SentRecord], now: datet
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
+        # Write the load out now, so the timed part does not pay for flushing the set-up
+        # (it still pays for its own writes, full-page images after checkpoints included).
+        conn.execute(text("CHECKPOINT"))
     elapsed = time.perf_counter() - started
     log(f"loaded {log_rows} notifications and {fillers} ledger rows in {elapsed:.1f}s")
 
@@ -357,7 +379,41 @@ def as_records(sends: Sequence[SentRecord]) -> list[SendRecord]:
 _SHARED: dict[str, Any] = {}
 
 
-def _apply_share(index: int) -> tuple[dict[str, int], float, float]:
+def _process_cpu_s(pid: int) -> float | None:
+    """CPU seconds used so far by a local process (a PostgreSQL backend), if visible."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class BackendCpu:
+    """CPU used by an engine's PostgreSQL backends since they connected (same host only):
+    with the workers' own CPU time, a figure that other load on the machine cannot skew."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.start: dict[int, float] = {}
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            pid = int(dbapi_connection.info.backend_pid)
+            used = _process_cpu_s(pid)
+            if used is not None:
+                self.start[pid] = used
+
+    def used_s(self) -> float:
+        total = 0.0
+        for pid, start in self.start.items():
+            now = _process_cpu_s(pid)
+            if now is not None:
+                total += now - start
+        return total
+
+
+def _apply_share(index: int) -> tuple[dict[str, int], float, float, float, float]:
     """Worker ``index`` of ``workers``: every workers-th batch, through the handler. With
     ``prefetch`` the next batch is parsed in a thread while this one is written (each
     still in its own transaction); ``prepare_s`` is then the time spent waiting for it."""
@@ -365,6 +421,8 @@ def _apply_share(index: int) -> tuple[dict[str, int], float, float]:
         _SHARED[k] for k in ("url", "bodies", "batch_size", "workers", "now", "prefetch")
     )
     engine = create_engine_from_url(url)
+    backends = BackendCpu(engine)
+    cpu_started = time.process_time()
     sql_log = SqlNotificationLog(engine)
     tags = TagNames()
     total = IngestResult()
@@ -392,18 +450,28 @@ def _apply_share(index: int) -> tuple[dict[str, int], float, float]:
         prepare_s += t1 - t0
         if batch is None:
             break
-        if PROFILE is None:
-            total = total + in_transaction(sql_log, partial(write, batch=batch))
-        else:  # the same unit of work, without retries, the commit timed apart
+        if PROFILE is None:  # what apply_batch does once the batch is prepared
+            total = total + apply_prepared(batch, log=sql_log, now=now, feedback_window=WINDOW)
+        else:  # the same units of work, without retries, the commit timed apart
             with sql_log.transaction() as tx:
-                total = total + write(tx, batch)
+                result = write(tx, batch)
                 t2 = time.perf_counter()
             commit_s += time.perf_counter() - t2
+            result = dataclasses.replace(
+                result,
+                unparked=result.unparked
+                + attach_parked_events(
+                    result.race_keys, log=sql_log, now=now, feedback_window=WINDOW
+                ),
+            )
+            total = total + result
         store_s += time.perf_counter() - t1
+    client_cpu_s = time.process_time() - cpu_started
+    server_cpu_s = backends.used_s()
     engine.dispose()
     if PROFILE is not None:
         _SHARED["profile"] = PROFILE.report(prepare_s, store_s, commit_s)
-    return total.summary(), prepare_s, store_s
+    return total.summary(), prepare_s, store_s, client_cpu_s, server_cpu_s
 
 
 def run_batches(
@@ -426,7 +494,7 @@ def run_batches(
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             shares = pool.map(_apply_share, range(workers))
     totals: Counter[str] = Counter()
-    for summary, _, _ in shares:
+    for summary, *_ in shares:
         totals.update(summary)
     engine = create_engine_from_url(url)
     late = as_records(traffic.late_sends())
@@ -438,8 +506,10 @@ def run_batches(
     return {
         "elapsed_s": round(elapsed, 3),
         # Summed over workers (CPU-seconds in each half).
-        "prepare_s": round(sum(p for _, p, _ in shares), 3),
-        "store_s": round(sum(s for _, _, s in shares) + late_s, 3),
+        "prepare_s": round(sum(share[1] for share in shares), 3),
+        "store_s": round(sum(share[2] for share in shares) + late_s, 3),
+        "client_cpu_s": round(sum(share[3] for share in shares), 3),
+        "server_cpu_s": round(sum(share[4] for share in shares), 3),
         "result": {
             **dict(totals),
             "late_sends": len(late),
@@ -558,6 +628,11 @@ def main() -> None:
 
     log(f"applying {len(traffic.bodies)} bodies in batches of {args.batch_size}")
     engine.dispose()  # no pooled connection crosses a fork
+    # The simulated traffic (every body, every send, the expected outcomes) stays alive
+    # for the whole run; a worker process holds none of it. Out of the collector's way,
+    # as a forking server does with what it loaded before forking.
+    gc.collect()
+    gc.freeze()
     run = run_batches(url, traffic, args.batch_size, now, args.workers, args.prefetch)
     events_per_s = len(traffic.bodies) / run["elapsed_s"]
     log(f"batch handler: {events_per_s:,.0f} events/s ({run})")
@@ -583,6 +658,12 @@ def main() -> None:
         "prepare_s": run["prepare_s"],
         "store_s": run["store_s"],
         "store_events_per_s": round(len(traffic.bodies) / run["store_s"], 1),
+        # CPU per event of the handler processes and of their PostgreSQL backends (when
+        # local): the cost behind the figure, whatever else the machine is running.
+        "cpu_us_per_event": {
+            "client": round(run["client_cpu_s"] / len(traffic.bodies) * 1e6, 1),
+            "server": round(run["server_cpu_s"] / len(traffic.bodies) * 1e6, 1),
+        },
         "baseline_events": len(sample_bodies),
         "baseline_ledger_rows": base_events,
         "result": run["result"],

@@ -329,3 +329,31 @@ def test_missing_tables_say_run_db_upgrade(database_url: str) -> None:
 
 def test_transient_error_classification() -> None:
     assert issubclass(TransientStoreError, Exception)
+
+
+def test_the_it_admin_block_reads_what_the_ledger_keeps(
+    engine: Engine, sql_log: SqlNotificationLog
+) -> None:
+    import json
+
+    from worker.queries.support import SupportQueries, it_admin_block
+
+    record_sends(SENDS, log=sql_log, now=NOW, feedback_window=WINDOW)
+    body = json.loads(b.bounce("m1", "jane@acme.example", feedback_id="f-admin"))
+    body["mail"]["commonHeaders"] = {"from": ["Acme <alerts@acme.example>"], "subject": "Code"}
+    body["mail"]["tags"]["ses:from-domain"] = ["acme.example"]
+    body["bounce"]["remoteMtaIp"] = "198.51.100.7"
+    apply_batch([json.dumps(body)], log=sql_log, now=NOW, feedback_window=WINDOW)
+    (found,) = SupportQueries(engine).lookup(notification_id="n1")
+    (event,) = found.events
+    assert (event.from_header, event.subject, event.sending_domain) == (
+        "Acme <alerts@acme.example>",
+        "Code",
+        "acme.example",
+    )
+    lines = dict(it_admin_block(found, region="us-east-1").lines)
+    assert lines["From"] == "Acme <alerts@acme.example>"
+    assert lines["Subject"] == "Code"
+    assert lines["Sending domain"] == "acme.example"
+    assert lines["Reporting MTA"] == "dns; a8-1.smtp-out.amazonses.com"
+    assert lines["Remote MTA IP"] == "198.51.100.7"

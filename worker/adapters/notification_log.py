@@ -1,11 +1,18 @@
 """The notification log on PostgreSQL or SQLite: :class:`SqlNotificationLog`.
 
 Implements :class:`worker.handlers.ports.NotificationLog`. Every method is a batch
-operation: multi-row ``INSERT ... ON CONFLICT ... RETURNING`` (SQLAlchemy's
-"insertmanyvalues" pages of up to 1,000 rows), ``= ANY(array)`` look-ups on PostgreSQL and
-chunked ``IN`` lists on SQLite, and ``UPDATE ... FROM unnest(...)`` for status writes on
-PostgreSQL. Row locks are ``FOR NO KEY UPDATE`` in primary-key order: compatible with the
-``KEY SHARE`` locks that foreign-key checks of concurrent ledger inserts take, so inserting
+operation, a constant number of statements whatever the number of rows.
+
+* PostgreSQL (the fast path): rows are COPYed into session temporary tables, then one
+  set-based ``INSERT/UPDATE ... SELECT`` per table moves them (the ledger insert looks up
+  each row's notification in the same statement); look-ups bind their keys as one array
+  literal; hot reads come back as plain driver tuples. See "PostgreSQL fast paths" below
+  for why (where a batch's time went).
+* SQLite (the embedded default): SQLAlchemy Core, multi-row ``INSERT ... ON CONFLICT ...
+  RETURNING`` and chunked ``IN`` lists.
+
+Row locks are ``FOR NO KEY UPDATE`` in primary-key order: compatible with the ``KEY
+SHARE`` locks that foreign-key checks of concurrent ledger inserts take, so inserting
 events never waits for (or deadlocks with) a status recompute.
 """
 
@@ -26,7 +33,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy import exc as sa_exc
@@ -124,6 +130,7 @@ class _Staging:
         self.create_sql = (
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({definitions}) ON COMMIT DELETE ROWS"
         )
+        self.empty_sql = f"DELETE FROM {name}"
 
 
 _STAGE_SENDS = _Staging(
@@ -201,17 +208,22 @@ _PG_CREATE_STAGING = "; ".join(
     ]
 )
 
-# New notifications start ``sent``, so they are pending too (same statement).
-_PG_INSERT_NOTIFICATIONS = text(
-    """
+# New notifications start ``sent``, so they are pending too (same statement). Sends already
+# in the log are skipped by one index probe (ON CONFLICT would also skip them, at the cost
+# of a speculative insertion each); ON CONFLICT still settles races with other writers.
+_PG_INSERT_NOTIFICATIONS = """
     WITH created AS (
         INSERT INTO notifications (notification_id, ses_message_id, recipient,
             recipient_original, recipient_domain, notification_type, sent_at, status, reason,
             status_at, updated_at, source)
         SELECT s.notification_id, s.ses_message_id, s.recipient, s.recipient_original,
             s.recipient_domain, s.notification_type, s.sent_at, 'sent', 'awaiting_feedback',
-            s.sent_at, :now, s.source
+            s.sent_at, %(now)s, s.source
         FROM inboxgap_stage_sends AS s
+        WHERE NOT EXISTS (
+            SELECT FROM notifications AS n
+            WHERE n.ses_message_id = s.ses_message_id AND n.recipient = s.recipient
+        )
         ORDER BY s.ord
         ON CONFLICT DO NOTHING
         RETURNING id, ses_message_id, recipient, sent_at
@@ -221,38 +233,32 @@ _PG_INSERT_NOTIFICATIONS = text(
     )
     SELECT id, ses_message_id, recipient FROM created
     """
-)
 # The notification is looked up per row (a unique-index probe; NULL when the message is
 # not in the log or purged), in the same statement as the insert.
-_PG_INSERT_LEDGER = text(
-    f"""
+_PG_INSERT_LEDGER = f"""
     INSERT INTO events (identity, recipient, message_id, notification_pk, received_at,
         {", ".join(_LEDGER_VALUES)})
     SELECT l.identity, l.recipient, l.message_id,
         (SELECT n.id FROM notifications AS n
          WHERE n.ses_message_id = l.message_id AND n.recipient = l.recipient),
-        :now, {", ".join(f"l.{name}" for name in _LEDGER_VALUES)}
+        %(now)s, {", ".join(f"l.{name}" for name in _LEDGER_VALUES)}
     FROM inboxgap_stage_ledger AS l
     ORDER BY l.ord
     ON CONFLICT (identity, recipient) DO NOTHING
     RETURNING identity, recipient, notification_pk
     """
-)
-_PG_ATTACH_PARKED = text(
-    """
+_PG_ATTACH_PARKED = """
     UPDATE events AS e SET notification_pk = u.pk
-    FROM unnest(CAST(:mids AS text[]), CAST(:rcpts AS text[]), CAST(:pks AS bigint[]))
+    FROM unnest(%(mids)s::text[], %(rcpts)s::text[], %(pks)s::bigint[])
         AS u(message_id, recipient, pk)
     WHERE e.notification_pk IS NULL
         AND e.message_id = u.message_id COLLATE "C"
         AND e.recipient = u.recipient COLLATE "C"
     RETURNING e.notification_pk
     """
-)
 # Status writes and the pending set in one statement: rows leaving ``sent`` leave it,
 # rows (still or again) ``sent`` are in it with their current send time.
-_PG_UPDATE_NOTIFICATIONS = text(
-    """
+_PG_UPDATE_NOTIFICATIONS = """
     WITH changed AS (
         UPDATE notifications AS n SET
             notification_id = s.notification_id,
@@ -262,7 +268,7 @@ _PG_UPDATE_NOTIFICATIONS = text(
             status = s.status,
             reason = s.reason,
             status_at = s.status_at,
-            updated_at = :now
+            updated_at = %(now)s
         FROM inboxgap_stage_states AS s
         WHERE n.id = s.id
         RETURNING n.id, n.status, n.sent_at
@@ -275,25 +281,75 @@ _PG_UPDATE_NOTIFICATIONS = text(
     ON CONFLICT (notification_pk) DO UPDATE SET sent_at = excluded.sent_at
     WHERE pending_notifications.sent_at <> excluded.sent_at
     """
-)
+_PG_FIND_SENDS = """
+    SELECT id, notification_id, ses_message_id, recipient, notification_type, sent_at, source
+    FROM notifications
+    WHERE ses_message_id = ANY(%(mids)s::text[]) AND purged_at IS NULL
+"""
+# Read as plain tuples (the columns of NotificationState, then purged_at).
+_PG_LOCK_NOTIFICATIONS = """
+    SELECT id, notification_id, recipient_domain, notification_type, sent_at, status,
+        reason, status_at, source, purged_at
+    FROM notifications WHERE id = ANY(%(pks)s::bigint[])
+    ORDER BY id
+    FOR NO KEY UPDATE
+"""
+_PG_DECIDING_EVENTS = """
+    SELECT notification_pk, identity, occurred_at, reason
+    FROM events WHERE notification_pk = ANY(%(pks)s::bigint[]) AND reason IS NOT NULL
+"""
 _COUNT_KEY = "day, recipient_domain, notification_type, status, reason"
 # Key order: concurrent writers queue on hot buckets but never deadlock.
-_PG_ADD_COUNTS = text(
-    f"""
+_PG_ADD_COUNTS = f"""
     INSERT INTO daily_status_counts ({_COUNT_KEY}, count)
     SELECT {_COUNT_KEY}, delta FROM inboxgap_stage_counts ORDER BY {_COUNT_KEY}
     ON CONFLICT ({_COUNT_KEY}) DO UPDATE SET count = daily_status_counts.count + excluded.count
     """
-)
-_PG_DROP_EMPTY_COUNTS = text(
-    """
+_PG_DROP_EMPTY_COUNTS = """
     DELETE FROM daily_status_counts AS d USING inboxgap_stage_counts AS s
     WHERE s.delta < 0 AND d.count = 0
         AND d.day = s.day AND d.recipient_domain = s.recipient_domain
         AND d.notification_type = s.notification_type AND d.status = s.status
         AND d.reason = s.reason
     """
-)
+
+
+def _bigint_array(values: Iterable[int]) -> str:
+    """A sorted bigint[] literal: one string instead of a list the driver dumps item by item
+    (psycopg adapts list elements in Python, several µs each)."""
+    return "{" + ",".join(str(int(value)) for value in sorted(values)) + "}"
+
+
+def _text_array(values: Iterable[str]) -> str:
+    """A text[] literal of ``values`` in order, every element quoted (NUL-free text)."""
+    return "{" + ",".join(_quote_element(value) for value in values) + "}"
+
+
+def _quote_element(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _state(row: Sequence[Any]) -> NotificationState:
+    """(id, notification_id, recipient_domain, notification_type, sent_at, status, reason,
+    status_at, source, purged_at) as read under lock."""
+    pk, nid, domain, kind, sent_at, status, reason, status_at, source, purged_at = row
+    return NotificationState(
+        pk, nid, domain, kind, sent_at, status, reason, status_at, source, purged_at is not None
+    )
+
+
+def _ledgers(rows: Iterable[Sequence[Any]]) -> dict[int, list[DecidingEvent]]:
+    """(notification pk, identity, occurred_at, reason) rows grouped per notification."""
+    ledgers: dict[int, list[DecidingEvent]] = {}
+    reasons = _REASONS
+    for pk, identity, occurred_at, reason in rows:
+        entry = DecidingEvent(identity, occurred_at, reasons[reason])
+        found = ledgers.get(pk)
+        if found is None:
+            ledgers[pk] = [entry]
+        else:
+            found.append(entry)
+    return ledgers
 
 
 class SqlNotificationLog:
@@ -348,26 +404,16 @@ class SqlLogTransaction:
             return
         yield from iter_chunks(items, SQLITE_IN_CHUNK)
 
-    def _stage(self, staging: _Staging, rows: Iterable[Sequence[Any]]) -> None:
-        """COPY ``rows`` into the (emptied) staging table, on this transaction's connection.
-        Driver errors are raised as SQLAlchemy's, so transient ones are retried."""
+    @contextmanager
+    def _driver(self, statement: str) -> Iterator[Any]:
+        """This transaction's psycopg connection, for the PostgreSQL fast paths (COPY, and
+        statements whose rows are read as plain tuples). Driver errors are raised as
+        SQLAlchemy's, so transient ones are retried like any other."""
         import psycopg
 
         driver: Any = self.conn.connection.driver_connection
-        statement = staging.copy_sql
         try:
-            with driver.cursor() as cursor:
-                if self._staged is None:
-                    statement = _PG_CREATE_STAGING
-                    cursor.execute(statement)
-                    self._staged = set()
-                elif staging.name in self._staged:
-                    statement = f"DELETE FROM {staging.name}"
-                    cursor.execute(statement)
-                statement = staging.copy_sql
-                with cursor.copy(statement) as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            yield driver
         except psycopg.Error as exc:
             raise sa_exc.DBAPIError.instance(
                 statement,
@@ -377,6 +423,24 @@ class SqlLogTransaction:
                 hide_parameters=True,
                 connection_invalidated=bool(driver.closed or driver.broken),
             ) from exc
+
+    def _pg(self, statement: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """Run one statement on PostgreSQL; its rows (if any) as tuples."""
+        with self._driver(statement) as driver, driver.cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall() if cursor.description is not None else []
+
+    def _stage(self, staging: _Staging, rows: Iterable[Sequence[Any]]) -> None:
+        """COPY ``rows`` into the staging table (created or emptied first as needed)."""
+        with self._driver(staging.copy_sql) as driver, driver.cursor() as cursor:
+            if self._staged is None:
+                cursor.execute(_PG_CREATE_STAGING)
+                self._staged = set()
+            elif staging.name in self._staged:
+                cursor.execute(staging.empty_sql)
+            with cursor.copy(staging.copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
         self._staged.add(staging.name)
 
     # --- sends ------------------------------------------------------------------------
@@ -403,8 +467,8 @@ class SqlLogTransaction:
                     for i, r in enumerate(rows)
                 ),
             )
-            result = self.conn.execute(_PG_INSERT_NOTIFICATIONS, {"now": now})
-            return [CreatedNotification(int(pk), mid, rcpt) for pk, mid, rcpt in result.all()]
+            created = self._pg(_PG_INSERT_NOTIFICATIONS, {"now": now})
+            return [CreatedNotification(pk, mid, rcpt) for pk, mid, rcpt in created]
         n = notifications.c
         stmt = (
             self._insert(notifications)
@@ -448,8 +512,18 @@ class SqlLogTransaction:
 
     def find_sends(self, keys: Collection[MessageKey]) -> list[ExistingSend]:
         wanted = set(keys)
-        n = notifications.c
         found: list[ExistingSend] = []
+        if self.pg:
+            if wanted:
+                mids = _text_array(sorted({mid for mid, _ in wanted}))
+                for pk, nid, mid, rcpt, kind, sent_at, source in self._pg(
+                    _PG_FIND_SENDS, {"mids": mids}
+                ):
+                    if (mid, rcpt) in wanted:
+                        found.append(ExistingSend(pk, nid, mid, rcpt, kind, sent_at, source))
+            found.sort(key=lambda s: s.pk)
+            return found
+        n = notifications.c
         for chunk in self._chunks({mid for mid, _ in wanted}):
             query = select(
                 n.id,
@@ -517,8 +591,8 @@ class SqlLogTransaction:
                     for i, r in enumerate(rows)
                 ),
             )
-            result = self.conn.execute(_PG_INSERT_LEDGER, {"now": now})
-            return {(identity, rcpt): pk for identity, rcpt, pk in result}
+            inserted = self._pg(_PG_INSERT_LEDGER, {"now": now})
+            return {(identity, rcpt): pk for identity, rcpt, pk in inserted}
         resolved = self._resolve({(r.message_id, r.recipient) for r in rows})
         return self._insert_events(rows, resolved, now)
 
@@ -577,15 +651,15 @@ class SqlLogTransaction:
         counts: dict[int, int] = {}
         if self.pg:
             ordered = sorted(created, key=lambda c: (c.message_id, c.recipient))
-            result = self.conn.execute(
+            attached = self._pg(
                 _PG_ATTACH_PARKED,
                 {
-                    "mids": [c.message_id for c in ordered],
-                    "rcpts": [c.recipient for c in ordered],
-                    "pks": [c.pk for c in ordered],
+                    "mids": _text_array([c.message_id for c in ordered]),
+                    "rcpts": _text_array([c.recipient for c in ordered]),
+                    "pks": "{" + ",".join(str(int(c.pk)) for c in ordered) + "}",
                 },
             )
-            for (pk,) in result:
+            for (pk,) in attached:
                 counts[pk] = counts.get(pk, 0) + 1
             return counts
         e = events.c
@@ -622,6 +696,12 @@ class SqlLogTransaction:
 
     # --- statuses ---------------------------------------------------------------------
     def lock_notifications(self, pks: Collection[int]) -> list[NotificationState]:
+        if self.pg:
+            if not pks:
+                return []
+            return [
+                _state(row) for row in self._pg(_PG_LOCK_NOTIFICATIONS, {"pks": _bigint_array(pks)})
+            ]
         n = notifications.c
         states: list[NotificationState] = []
         for chunk in self._chunks(pks):
@@ -642,28 +722,21 @@ class SqlLogTransaction:
                 .order_by(n.id)
                 .with_for_update(key_share=True)
             )
-            # Positional: the first nine columns are NotificationState's fields in order.
-            states.extend(
-                NotificationState(*row[:9], purged=row[9] is not None)
-                for row in self.conn.execute(query)
-            )
+            states.extend(_state(row) for row in self.conn.execute(query))
         return states
 
     def deciding_events(self, pks: Collection[int]) -> dict[int, list[DecidingEvent]]:
+        if self.pg:
+            rows = self._pg(_PG_DECIDING_EVENTS, {"pks": _bigint_array(pks)}) if pks else []
+            return _ledgers(rows)
         e = events.c
         ledgers: dict[int, list[DecidingEvent]] = {}
-        reasons = _REASONS
         for chunk in self._chunks(pks):
             query = select(e.notification_pk, e.identity, e.occurred_at, e.reason).where(
                 self._in(e.notification_pk, chunk), e.reason.is_not(None)
             )
-            for pk, identity, occurred_at, reason in self.conn.execute(query):
-                entry = DecidingEvent(identity, occurred_at, reasons[reason])
-                found = ledgers.get(pk)
-                if found is None:
-                    ledgers[pk] = [entry]
-                else:
-                    found.append(entry)
+            for pk, events_of_pk in _ledgers(self.conn.execute(query)).items():
+                ledgers.setdefault(pk, []).extend(events_of_pk)
         return ledgers
 
     def update_notifications(self, states: Sequence[NotificationState], now: str) -> None:
@@ -687,7 +760,7 @@ class SqlLogTransaction:
                     for s in ordered
                 ),
             )
-            self.conn.execute(_PG_UPDATE_NOTIFICATIONS, {"now": now})
+            self._pg(_PG_UPDATE_NOTIFICATIONS, {"now": now})
             return
         n = notifications.c
         stmt = (
@@ -749,9 +822,9 @@ class SqlLogTransaction:
         shrunk = [key for key, delta in items if delta < 0]
         if self.pg:
             self._stage(_STAGE_COUNTS, ((*key, delta) for key, delta in items))
-            self.conn.execute(_PG_ADD_COUNTS)
+            self._pg(_PG_ADD_COUNTS)
             if shrunk:
-                self.conn.execute(_PG_DROP_EMPTY_COUNTS)
+                self._pg(_PG_DROP_EMPTY_COUNTS)
             return
         d = daily_status_counts.c
         names = ("day", "recipient_domain", "notification_type", "status", "reason")

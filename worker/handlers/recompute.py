@@ -82,7 +82,17 @@ def recompute_statuses(
             and decision.status_at == state.status_at
         ):
             continue  # unchanged: nothing to write
-        new = replace(state_with, status=status, reason=reason, status_at=decision.status_at)
+        new = NotificationState(
+            state.pk,
+            state_with.notification_id,
+            state.recipient_domain,
+            state_with.notification_type,
+            state_with.sent_at,
+            status,
+            reason,
+            decision.status_at,
+            state_with.source,
+        )
         if new != state:
             changed.append(new)
             old_key, new_key = state.count_key(), new.count_key()

@@ -8,11 +8,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
 from worker.domain.events import Rejection, RejectionCode, SnsEnvelope
+from worker.domain.outcomes import Reason
+from worker.domain.status import DecidingEvent, decide_status
+from worker.domain.timestamps import format_timestamp
 from worker.handlers import ingest
 from worker.handlers.ingest import IngestResult, apply_batch
 from worker.handlers.ports import TransientStoreError
@@ -319,3 +324,60 @@ def test_the_ledger_keeps_what_the_it_admin_block_shows() -> None:
     assert delivered["sending_domain"] == "sender.example"
     assert delivered["subject"] is None and delivered["remote_mta_ip"] is None
     assert delivered["reporting_mta"] == "a8-1.smtp-out.amazonses.com"
+
+
+_EVENT_REASONS = [r for r in Reason if r not in (Reason.NO_FEEDBACK, Reason.DELAYED_NO_OUTCOME)]
+_SENT_AT = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
+
+
+def _stamp(minutes: int) -> str:
+    return format_timestamp(_SENT_AT + timedelta(minutes=minutes))
+
+
+_deciding = st.builds(
+    DecidingEvent,
+    identity=st.text(alphabet="abAB01|-", min_size=1, max_size=6),
+    occurred_at=st.integers(min_value=-60, max_value=3 * 24 * 60).map(_stamp),
+    reason=st.sampled_from(_EVENT_REASONS),
+)
+
+
+@settings(deadline=None, max_examples=300)
+@given(
+    st.lists(_deciding, max_size=6, unique_by=lambda e: e.identity),
+    st.lists(
+        st.builds(
+            DecidingEvent,
+            identity=st.text(alphabet="sS9", min_size=1, max_size=4),
+            occurred_at=st.integers(min_value=-60, max_value=3 * 24 * 60).map(_stamp),
+            reason=st.sampled_from([Reason(r) for r in ingest.STATUS_NEUTRAL_REASONS]),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    st.integers(min_value=0, max_value=4 * 24 * 60),
+    st.sampled_from([timedelta(hours=1), timedelta(hours=24)]),
+)
+def test_status_neutral_entries_never_change_a_decision(
+    events: list[DecidingEvent],
+    neutral: list[DecidingEvent],
+    minutes: int,
+    window: timedelta,
+) -> None:
+    # What lets the handler skip the recompute for them (ingest.STATUS_NEUTRAL_REASONS).
+    now = _SENT_AT + timedelta(minutes=minutes)
+    without = decide_status(events, sent_at=_SENT_AT, now=now, feedback_window=window)
+    with_them = decide_status(
+        [*events, *neutral], sent_at=_SENT_AT, now=now, feedback_window=window
+    )
+    assert with_them == without
+
+
+def test_a_send_event_for_a_recorded_send_is_kept_without_a_recompute() -> None:
+    log = FakeNotificationLog()
+    record(log, sent("n1", "m1", "a@x.example"))
+    before = log.notification("n1").copy()
+    result = run(log, [b.send("m1", ["a@x.example"], notification_id="n1")])
+    assert (result.applied, result.status_changes) == (1, 0)
+    assert log.notification("n1") == before
+    assert [row["event_type"] for row in log.tables.events.values()] == ["Send"]
