@@ -111,28 +111,15 @@ def domain_of(rng: random.Random) -> str:
 
 
 def load(engine: Engine, rows: int, days: int, now_ms: int, seed: int) -> dict[str, float]:
-    from worker import migrations
+    from _pg import fresh_schema_for_bulk_load
+
     from worker.adapters.database import full_metadata
 
     full_metadata()
     rng = random.Random(seed)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    migrations.upgrade(engine)
-    with engine.begin() as conn:
-        indexes = conn.execute(
-            text(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = :s "
-                "AND i.tablename IN ('notifications', 'events', 'daily_status_counts') "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
-            ),
-            {"s": SCHEMA},
-        ).all()
-        for name, _ in indexes:
-            conn.execute(text(f'DROP INDEX {SCHEMA}."{name}"'))
+    index_definitions = fresh_schema_for_bulk_load(engine, SCHEMA)
     timings["schema_s"] = time.perf_counter() - start
 
     span_ms = days * 86_400_000
@@ -226,7 +213,7 @@ def load(engine: Engine, rows: int, days: int, now_ms: int, seed: int) -> dict[s
             )
         )
         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('notifications', 'id'), {rows})"))
-        for _, definition in indexes:
+        for definition in index_definitions:
             conn.execute(text(definition))
         conn.execute(
             text("CREATE TABLE bench_meta (rows bigint, days int, events bigint, loaded_at text)")
