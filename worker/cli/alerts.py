@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from worker.cli import main
+from worker.cli.terminal_text import terminal_lines, terminal_text
 from worker.durations import parse_duration
 
 if TYPE_CHECKING:
@@ -103,7 +104,8 @@ def check_command(now_text: str | None, as_json: bool, dry_run: bool) -> None:
             view.window,
         )
         head = "[RESOLVED]" if view.state == "resolved" else None
-        click.echo(describe(condition, head=head))
+        # Keys may be a recipient domain or a provider named by a stranger's server.
+        click.echo(terminal_lines(describe(condition, head=head)))
 
 
 @alerts_group.command("list")
@@ -131,7 +133,9 @@ def list_command(limit: int, since: str | None, as_json: bool) -> None:
     for e in entries:
         sinks = ", ".join(f"{sink}:{status}" for sink, status in e.deliveries.items()) or "-"
         click.echo(
-            f"{e.at}  {e.kind:<10} {e.severity:<8} {e.rule} {e.scope}={e.key} "
-            f"value={e.value:.6g} threshold={e.threshold:.6g} window={e.window}  [{sinks}]"
+            terminal_text(
+                f"{e.at}  {e.kind:<10} {e.severity:<8} {e.rule} {e.scope}={e.key} "
+                f"value={e.value:.6g} threshold={e.threshold:.6g} window={e.window}  [{sinks}]"
+            )
         )
     sys.stdout.flush()

@@ -25,6 +25,7 @@ from typing import IO, Any
 import click
 
 from worker.cli import main
+from worker.cli.terminal_text import terminal_text
 from worker.domain.timestamps import parse_timestamp
 from worker.durations import parse_duration
 
@@ -390,7 +391,9 @@ def deadletters_list(include_resolved: bool, limit: int, as_json: bool) -> None:
         return
     for row in rows:
         state = f"resolved {row.resolved_at}" if row.resolved_at else f"seen {row.count}x"
-        click.echo(f"{row.id:>6}  {row.last_seen}  {row.code:<20} {state}  {row.message[:80]}")
+        # The message quotes the body (a stranger's text): shown, never interpreted.
+        message = terminal_text(row.message[:80])
+        click.echo(f"{row.id:>6}  {row.last_seen}  {row.code:<20} {state}  {message}")
 
 
 def _letter_json(row: Any) -> dict[str, Any]:
@@ -421,13 +424,14 @@ def deadletters_show(dead_letter_id: int, raw: bool) -> None:
         sys.stdout.buffer.write(letter.body or b"")
         return
     for key, value in _letter_json(letter.summary).items():
-        click.echo(f"{key}: {value}")
+        click.echo(f"{key}: {terminal_text(value)}")
     click.echo(f"sha256: {letter.body_hash}")
     if letter.body is None:
         click.echo("body: (purged)")
     else:
         click.echo("body:")
-        click.echo(letter.body.decode("utf-8", "replace"))
+        # Exactly as received is --raw's job; here escape sequences are made visible.
+        click.echo(terminal_text(letter.body.decode("utf-8", "replace")))
 
 
 @deadletters_group.command("replay")
@@ -573,7 +577,7 @@ def sent_import(file: IO[str], fmt: str, batch_size: int) -> None:
                 batch.append(SendRecord.from_mapping(row))
             except InvalidSendRecord as exc:
                 invalid += 1
-                click.echo(f"line {line_number}: {exc}", err=True)
+                click.echo(f"line {line_number}: {terminal_text(exc)}", err=True)
                 continue
             if len(batch) >= batch_size:
                 total = total + app.record_sends(batch)

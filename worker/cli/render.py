@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
+from worker.cli.terminal_text import terminal_text
 from worker.domain.explanations import Explanation
 from worker.domain.timestamps import parse_timestamp
 from worker.queries.support import (
@@ -56,9 +57,18 @@ def _rich(console: Console) -> bool:
     return console.is_terminal
 
 
+def _t(value: object, style: str = "") -> Text:
+    """Remote (or any) text for Rich: controls made visible, and a :class:`Text` so that
+    ``[bold red]`` in a server's reply is shown, never parsed as markup."""
+    return Text(terminal_text(value), style=style)
+
+
 def _plain(console: Console, lines: Sequence[str]) -> None:
+    # Every plain line passes through terminal_text: lines mix our words with remote text.
     for line in lines:
-        console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
+        console.print(
+            terminal_text(line), markup=False, highlight=False, emoji=False, soft_wrap=True
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -100,18 +110,18 @@ def render_status(
         if _rich(console):
             body = Group(
                 Text(f" {badge} ", style=_STYLE[OutcomeKind.NEVER_SENT]),
-                Text(explanation.headline),
+                _t(explanation.headline),
                 _steps(explanation),
             )
             title = f"{email}{period}" if email else "lookup"
-            console.print(Panel(body, title=title, title_align="left", expand=True))
+            console.print(Panel(body, title=_t(title), title_align="left", expand=True))
         else:
             _plain(console, [f"[{badge}] {(email or '') + period}".rstrip(), *_text(explanation)])
         return
     if email is not None:
         header = f"{len(views)} notification(s) to {email}{period}, newest first"
         if _rich(console):
-            console.print(Text(header, style="bold"))
+            console.print(_t(header, "bold"))
         else:
             _plain(console, [header, ""])
     for index, view in enumerate(views):
@@ -128,7 +138,7 @@ def _steps(explanation: Explanation) -> RenderableType:
     table.add_column(no_wrap=True)
     table.add_column()
     for step in explanation.next_steps:
-        table.add_row("•", step)
+        table.add_row("•", _t(step))
     return table
 
 
@@ -165,28 +175,28 @@ def _panel(view: NotificationView, *, it_admin: bool) -> Panel:
     parts: list[RenderableType] = []
     head = Text()
     head.append(f" {view.badge} ", style=_STYLE[view.kind])
-    head.append(f"  {record.status} / {record.reason}", style="dim")
-    parts += [head, Text(view.explanation.headline, style="bold"), _steps(view.explanation)]
+    head.append(terminal_text(f"  {record.status} / {record.reason}"), style="dim")
+    parts += [head, _t(view.explanation.headline, "bold"), _steps(view.explanation)]
     replies = _reply_rows(view)
     if replies:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         for label, value in replies:
-            grid.add_row(label, value)
+            grid.add_row(_t(label), _t(value))
         parts += [Text(""), grid]
     timeline = Table(title=None, box=None, show_header=True, header_style="bold dim", expand=False)
     for name in ("time (UTC)", "event", "outcome", "detail"):
         timeline.add_column(name, overflow="fold")
     for row in _timeline_rows(view):
-        timeline.add_row(*row)
+        timeline.add_row(*(_t(cell) for cell in row))
     parts += [Text(""), timeline]
     if it_admin:
         block = Table.grid(padding=(0, 2))
         block.add_column(style="bold", no_wrap=True)
         block.add_column(overflow="fold")
         for label, value in view.it_admin.lines:
-            block.add_row(label, value)
+            block.add_row(_t(label), _t(value))
         parts += [
             Text(""),
             Panel(block, title="for your IT administrator", title_align="left", style="dim"),
@@ -195,7 +205,7 @@ def _panel(view: NotificationView, *, it_admin: bool) -> Panel:
         f"{record.notification_type} · sent {display_time(record.sent_at)} · "
         f"{record.notification_id}"
     )
-    return Panel(Group(*parts), title=title, title_align="left", expand=True)
+    return Panel(Group(*parts), title=_t(title), title_align="left", expand=True)
 
 
 def _status_lines(view: NotificationView, *, it_admin: bool) -> list[str]:
@@ -286,22 +296,22 @@ def render_recipient(
     grid.add_column(overflow="fold")
     for label, value in summary:
         style = "bold red" if label.startswith("On the SES") and suppressed else ""
-        grid.add_row(label, Text(value, style=style))
+        grid.add_row(label, _t(value, style))
     recent = Table(box=None, header_style="bold dim")
     for name in ("sent (UTC)", "type", "outcome", "reason"):
         recent.add_column(name, overflow="fold")
     for v in views:
         recent.add_row(
-            display_time(v.record.sent_at),
-            v.record.notification_type,
+            _t(display_time(v.record.sent_at)),
+            _t(v.record.notification_type),
             Text(f" {v.badge} ", style=_STYLE[v.kind]),
-            v.record.reason,
+            _t(v.record.reason),
         )
     history = Table(box=None, header_style="bold dim")
     for name in ("when (UTC)", "event", "outcome", "details"):
         history.add_column(name, overflow="fold")
     for row in failures:
-        history.add_row(*row)
+        history.add_row(*(_t(cell) for cell in row))
     parts: list[RenderableType] = [grid, Text(""), Text("Recent notifications", style="bold")]
     parts.append(recent if views else Text("none", style="dim"))
     parts += [Text(""), Text("Hard-bounce and complaint history", style="bold")]
@@ -309,8 +319,8 @@ def render_recipient(
     if audit:
         parts += [Text(""), Text("Suppression changes", style="bold")]
         for a in audit:
-            parts.append(Text(f"{display_time(a.created_at)}  {a.action} by {a.actor}: {a.why}"))
-    console.print(Panel(Group(*parts), title=health.recipient, title_align="left"))
+            parts.append(_t(f"{display_time(a.created_at)}  {a.action} by {a.actor}: {a.why}"))
+    console.print(Panel(Group(*parts), title=_t(health.recipient), title_align="left"))
 
 
 # --------------------------------------------------------------------------------------
@@ -385,7 +395,7 @@ def render_report(report: GapReport, *, console: Console) -> None:
                 )
                 table.add_column(header, justify=justify, overflow="fold")
             for row in rows or [["none"] + [""] * (len(headers) - 1)]:
-                table.add_row(*row)
+                table.add_row(*(_t(cell) for cell in row))
             console.print(table)
         else:
             _plain(console, [title + ":"])

@@ -22,6 +22,7 @@ from rich.console import Console
 from sqlalchemy import exc as sa_exc
 
 from worker.cli import main
+from worker.cli.terminal_text import terminal_text
 from worker.durations import parse_duration
 
 if TYPE_CHECKING:
@@ -161,9 +162,9 @@ def recipient_command(
         except InvalidUnsuppressRequest as exc:
             raise click.UsageError(str(exc)) from None
         except SuppressionError as exc:
-            raise click.ClickException(f"nothing changed: {exc}") from None
+            raise click.ClickException(f"nothing changed: {terminal_text(exc)}") from None
         if result.removed:
-            reason = result.previous.reason if result.previous else "?"
+            reason = terminal_text(result.previous.reason) if result.previous else "?"
             click.echo(f"Removed from the suppression list (was listed for {reason}); audited.")
         else:
             click.echo("It was not on the suppression list; nothing to remove (audited).")
@@ -189,7 +190,9 @@ def recipient_command(
             suppression=SuppressionOut.of(suppressed, error),
             audit=audit,
         )
-        click.echo(out.model_dump_json(indent=2))
+        # json.dumps, not model_dump_json: ensure_ascii escapes C1 controls and bidi
+        # overrides as \uXXXX too (JSON itself only escapes C0), so the JSON is safe to cat.
+        click.echo(json.dumps(out.model_dump(mode="json"), indent=2))
         return
     render_recipient(
         health,

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from worker.cli import main
+from worker.cli.terminal_text import terminal_text
 
 
 @main.command("demo")
@@ -98,7 +99,9 @@ def demo_command(
             result = run_demo(options, progress=on_progress)
             progress.update(bar, description="done", completed=result.bodies, depth=0)
     except DemoError as exc:
-        console.print(f"[red]demo failed:[/] {exc}")
+        # The error may quote a body or a server: no markup, no escape sequences.
+        console.print("demo failed: ", style="red", end="")
+        console.print(terminal_text(exc), markup=False, highlight=False)
         sys.exit(1)
 
     counts = result.traffic_counts

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from tests.unit.queries.test_support_views import GATEWAY_BOUNCE, NOW, record
@@ -170,3 +172,97 @@ def test_chart_is_a_png(tmp_path: Path) -> None:
     empty = tmp_path / "empty.png"
     write_chart([], empty, since=start, until=start + timedelta(days=1))
     assert empty.stat().st_size > 1000
+
+
+# --------------------------------------------------------------------------------------
+# hostile remote text: nothing a stranger's server wrote acts on the terminal
+# --------------------------------------------------------------------------------------
+
+HOSTILE = TimelineEvent(
+    event_type="Bounce",
+    occurred_at="2025-03-05T08:00:03.000Z",
+    status="bounced",
+    reason="mailbox_not_found",
+    smtp_status="5.1.1",
+    diagnostic=(
+        "smtp; 550 no\x1b[2J\x1b]0;owned\x07 [bold red]FAKE[/] \x1b]8;;https://evil.example"
+        "\x1b\\link\x1b]8;;\x1b\\\r\x1b[Kdelivered OK \u202eevil\x9b31m"
+    ),
+    provider="[blink]Gmail\x1b[5m",
+    help_url="https://evil.example/\x1b[8m",
+    reporting_mta="dns; mx\x1b[1A.example",
+    remote_mta_ip="192.0.2.1",
+    from_header="\x1b[2JAcme <no-reply@notify.acme.example>",
+    subject="Your code\x07\x08",
+)
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["plain", "rich"])
+def test_a_hostile_status_prints_no_escape_byte(terminal: bool) -> None:
+    out = io.StringIO()
+    # A colour console: the only ESC bytes allowed are Rich's own styling, so count them
+    # against the same render with the hostile text removed.
+    con = Console(file=out, force_terminal=terminal, width=200, color_system=None)
+    render_status(
+        [record("bounced", "mailbox_not_found", HOSTILE, recipient="x\x1b[2J@acme.example")],
+        console=con,
+        it_admin=True,
+        now=NOW,
+        email="x\x1b[2J@acme.example",
+    )
+    text = out.getvalue()
+    for byte in ("\x1b", "\x07", "\x08", "\r", "\x9b", "\u202e"):
+        assert byte not in text, repr(byte)
+    assert "\\x1b[2J" in text and "\\x1b]0;owned\\x07" in text
+    assert "\\r\\x1b[Kdelivered OK" in text and "\\u202eevil" in text
+    assert "[bold red]FAKE[/]" in text  # shown literally, not parsed as Rich markup
+    assert "[blink]Gmail" in text
+
+
+def test_rich_markup_in_remote_text_is_not_interpreted_even_with_colour() -> None:
+    out = io.StringIO()
+    con = Console(file=out, force_terminal=True, width=200, color_system="truecolor")
+    delivered = TimelineEvent(
+        "Bounce",
+        "2025-03-05T08:00:03.000Z",
+        "bounced",
+        "mailbox_not_found",
+        "5.1.1",
+        "[on green]delivered OK[/]",
+        "[link=https://evil.example]Gmail[/link]",
+    )
+    render_status(
+        [record("bounced", "mailbox_not_found", delivered)], console=con, it_admin=True, now=NOW
+    )
+    text = out.getvalue()
+    assert "[on green]delivered OK[/]" in text
+    assert "[link=https://evil.example]Gmail[/link]" in text
+    assert "\x1b]8;" not in text  # no hyperlink was made
+
+
+def test_hostile_recipient_and_report_cells() -> None:
+    health = _health()
+    for terminal in (False, True):
+        con, out = console(terminal)
+        render_recipient(
+            health,
+            suppressed=None,
+            suppression_error="SES said \x1b]0;x\x07[red]no",
+            audit=[
+                AuditEntry("jo@gmail.com", "removed", "[b]amy\x1b[2J", "why\r", NOW.isoformat())
+            ],
+            console=con,
+            now=NOW,
+        )
+        text = out.getvalue()
+        assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+        assert "[red]no" in text and "[b]amy\\x1b[2J" in text
+    report = _report()
+    hostile = dataclasses.replace(
+        report, top_quarantine_domains=(DomainRate("[red]x\x1b[2J.example", 20, 3, 0.15),)
+    )
+    for terminal in (False, True):
+        con, out = console(terminal)
+        render_report(hostile, console=con)
+        text = out.getvalue()
+        assert "\x1b" not in text and "[red]x\\x1b[2J.example" in text
