@@ -19,22 +19,96 @@ from typing import Any
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
-from worker.domain.addresses import mask_address
-
-__all__ = ["RAW_BODY_KEYS", "configure_logging", "mask_emails", "redact_personal_data"]
+__all__ = [
+    "RAW_BODY_KEYS",
+    "configure_logging",
+    "mask_emails",
+    "mask_url",
+    "redact_personal_data",
+]
 
 #: Keys whose values are raw message bodies: never logged at info level and above.
 RAW_BODY_KEYS = frozenset({"body", "bodies", "raw", "raw_body", "message_body"})
 
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+# An address as it appears in log text, in every form we have met: plain, quoted local
+# parts (``"john smith"@acme.example``), URL-encoded (``user%40acme.example`` in an access
+# log's query string), domain literals (``jane@[192.0.2.1]``) and internationalised
+# addresses (RFC 6531: ``jörg@bücher.example``, ``用户@例子.广告``, punycode). The classes
+# are deliberately broad: masking a little too much in a log is harmless, leaking an
+# address is not. Quantifiers are bounded (RFC 5321: local part 64, domain 255) so that a
+# long run of text without an address costs linear time, not quadratic. RFC 5322 allows
+# ``= / ? &`` in a local part, so in a URL the mask swallows the route before an
+# address: :func:`mask_url` masks a request target piece by piece instead.
+_LOCAL_QUOTED = r'"(?:[^"\\\r\n]|\\.){1,64}"'
+_LOCAL_ATOM = r'[^\s@"<>()\[\]\\,;:]{1,64}'
+_AT = r"(?:@|%40|\uff20)"  # @, URL-encoded, fullwidth
+_DOMAIN_LITERAL = r"\[[^\]\s]{1,64}\]"
+_DOMAIN_NAME = r"[^\W_](?:[\w.\-\u3002\uff0e\uff61]{0,253}[^\W_])?"  # IDN dots too
+_EMAIL = re.compile(
+    rf"(?P<local>{_LOCAL_QUOTED}|{_LOCAL_ATOM})(?P<at>{_AT})"
+    rf"(?P<domain>{_DOMAIN_LITERAL}|{_DOMAIN_NAME})",
+    re.IGNORECASE,
+)
 _LEVELS = {"debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "critical": 50}
 
 
+def _masked(match: re.Match[str]) -> str:
+    local = match.group("local")
+    if local.startswith('"'):
+        return f'"{local[1:2]}***"{match.group("at")}{match.group("domain")}'
+    return f"{local[:1]}***{match.group('at')}{match.group('domain')}"
+
+
 def mask_emails(text: str) -> str:
-    """Every address in ``text`` masked: ``j***@acme.example``."""
-    if "@" not in text:
+    """Every address in ``text`` masked to its first character and domain:
+    ``jane@acme.example`` → ``j***@acme.example``, ``"john smith"@acme.example`` →
+    ``"j***"@acme.example``, ``user%40acme.example`` → ``u***%40acme.example``."""
+    if "@" not in text and "%40" not in text and "\uff20" not in text:
         return text
-    return _EMAIL.sub(lambda match: mask_address(match.group(0)), text)
+    return _EMAIL.sub(_masked, text)
+
+
+def mask_url(target: str) -> str:
+    """A request target (``/path?query``) with addresses masked piece by piece: path
+    segments and query values separately, so the route and parameter names stay."""
+    path, question, query = target.partition("?")
+    masked_path = "/".join(mask_emails(segment) for segment in path.split("/"))
+    if not question:
+        return masked_path
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        pairs.append(f"{mask_emails(name)}{equals}{mask_emails(value)}")
+    return f"{masked_path}?{'&'.join(pairs)}"
+
+
+class _AccessLogMask(logging.Filter):
+    """uvicorn's access log line names the full request target: mask it before it is
+    formatted (the generic mask would swallow the route into the local part)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            args = list(record.args)
+            if len(args) >= 3 and isinstance(args[2], str):
+                args[2] = mask_url(args[2])
+                record.args = tuple(args)
+        return True
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """Writes to whatever ``sys.stderr`` is at the time of the log call, not at set-up
+    (click's test runner and pytest swap it; a stale stream would be closed)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def _mask(value: Any, depth: int = 0) -> Any:
@@ -110,8 +184,9 @@ def configure_logging(level: str | int = "INFO", *, json: bool = True) -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(formatter)
+    handler.addFilter(_AccessLogMask())
     root = logging.getLogger()
     for existing in list(root.handlers):
         if getattr(existing, "_inboxgap", False):

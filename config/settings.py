@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from worker.durations import parse_duration
@@ -90,6 +90,20 @@ class Settings(BaseSettings):
     # --- support API --------------------------------------------------------------------
     api_tokens: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated bearer tokens for the support API."
+    )
+    web_insecure_cookie: bool = Field(
+        default=False,
+        description=(
+            "Send the support page's login cookie without Secure, for plain http on a local "
+            "machine only (docker compose, a laptop); never behind HTTPS."
+        ),
+    )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key signing the support page's session cookie (unset: derived from "
+            "INBOXGAP_API_TOKENS, so changing the tokens ends every session)."
+        ),
     )
     sesv2_endpoint_url: str | None = Field(
         default=None,

@@ -10,9 +10,25 @@ Routes
     ``GET  /healthz``  ``GET /metrics``       open (no token)
 
 Every ``/api`` route wants ``Authorization: Bearer <token>`` with a token from
-``INBOXGAP_API_TOKENS``; the page also accepts the HttpOnly cookie set by its login form
+``INBOXGAP_API_TOKENS``; the page also accepts the session cookie set by its login form
 (never the API, so a cookie cannot be used for cross-site POSTs). Tokens are compared in
 constant time. With no token configured, every protected route answers 401.
+
+What a browser is told (the page shows strangers' text: diagnostics, headers):
+
+* every response carries a strict Content-Security-Policy (``default-src 'self'``, no
+  inline script or style, ``frame-ancestors 'none'``, ``base-uri 'none'``,
+  ``form-action 'self'``), ``X-Frame-Options: DENY``, ``X-Content-Type-Options:
+  nosniff`` and ``Referrer-Policy: no-referrer``; everything but ``/static`` also
+  ``Cache-Control: no-store`` (pages and API answers hold addresses);
+* the login cookie is ``HttpOnly``, ``SameSite=Strict``, ``Secure`` unless
+  ``INBOXGAP_WEB_INSECURE_COOKIE`` (local http), and holds a signed session
+  (:mod:`worker.api.sessions`), never the token;
+* no interactive docs (``/docs``, ``/redoc`` would load third-party scripts on this
+  origin): ``GET /openapi.json`` gives the OpenAPI document to a bearer-token holder;
+* a query or path holding a control character, invalid UTF-8 or an absurdly long value
+  is a 422 before any route runs, and an unexpected error is a bare 500 (the traceback
+  goes to the log only).
 """
 
 from __future__ import annotations
@@ -21,11 +37,11 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_to_bytes
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
@@ -51,6 +67,7 @@ from worker.api.models import (
     UnsuppressIn,
     UnsuppressOut,
 )
+from worker.api.sessions import SESSION_LIFETIME, session_key, sign_session, verify_session
 from worker.api.wiring import SupportServices
 from worker.domain.addresses import mask_address, normalise_address
 from worker.durations import parse_duration
@@ -71,6 +88,7 @@ __all__ = ["COOKIE_NAME", "create_app"]
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+#: The cookie's name is kept from when it held the token; its value is now a signed session.
 COOKIE_NAME = "inboxgap_token"
 #: Longest ``since`` a caller may ask for (the log keeps 90 days by default).
 MAX_SINCE = timedelta(days=3660)
@@ -143,6 +161,131 @@ def _email(value: str) -> str:
     return address
 
 
+# --------------------------------------------------------------------------------------
+# what every response says to a browser, and input no route should ever see
+# --------------------------------------------------------------------------------------
+
+#: Everything from this origin, nothing inline (the page's only script and stylesheet are
+#: files under /static), no framing, no <base>, forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+SECURITY_HEADERS = (
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+)
+#: Pages and API answers name people: no browser or proxy cache keeps them.
+NO_STORE = ("cache-control", "no-store")
+
+#: Longest query value or path a caller may send (an address is at most 320 characters).
+MAX_INPUT_CHARS = 2048
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _security_headers(path: str) -> list[tuple[bytes, bytes]]:
+    headers = list(SECURITY_HEADERS)
+    if not path.startswith("/static/"):
+        headers.append(NO_STORE)
+    return [(name.encode(), value.encode()) for name, value in headers]
+
+
+class _SecurityHeaders:
+    """Pure ASGI (not BaseHTTPMiddleware): adds the headers to every response start,
+    error responses from the routes and the input guard included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = _security_headers(scope.get("path", ""))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {extra_name for extra_name, _ in extra}
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message["headers"] = kept + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def bad_text(value: str, *, limit: int = MAX_INPUT_CHARS) -> str | None:
+    """Why ``value`` cannot be a query value or path (``None`` when it can): a control
+    character (NUL would even make PostgreSQL refuse the query), a surrogate, or more
+    than ``limit`` characters."""
+    if len(value) > limit:
+        return f"is longer than {limit} characters"
+    for char in value:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            return f"contains a control character (U+{code:04X})"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"contains a lone surrogate (U+{code:04X})"
+    return None
+
+
+def _input_problem(scope: Scope) -> str | None:
+    raw_path: bytes = scope.get("raw_path") or scope.get("path", "").encode()
+    try:
+        path = unquote_to_bytes(raw_path).decode("utf-8")
+    except UnicodeDecodeError:
+        return "the path is not valid UTF-8"
+    problem = bad_text(path)
+    if problem:
+        return f"the path {problem}"
+    query: bytes = scope.get("query_string", b"")
+    if len(query) > 4 * MAX_INPUT_CHARS:
+        return "the query string is too long"
+    for pair in query.split(b"&"):
+        raw_name, _, raw_value = pair.partition(b"=")
+        try:
+            name = unquote_to_bytes(raw_name.replace(b"+", b" ")).decode("utf-8")
+            value = unquote_to_bytes(raw_value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return f"query parameter {_shown(raw_name.decode('latin-1'))} is not valid UTF-8"
+        problem = bad_text(name, limit=100)
+        if problem:
+            return f"a query parameter name {problem}"
+        problem = bad_text(value)
+        if problem:
+            return f"query parameter {_shown(name)} {problem}"
+    return None
+
+
+def _shown(name: str) -> str:
+    return repr(name[:40].encode("unicode_escape").decode("ascii"))
+
+
+class _InputGuard:
+    """Refuses a request whose path or query could only break a route (422, one line)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            problem = _input_problem(scope)
+            if problem is not None:
+                response = JSONResponse(
+                    {"detail": problem}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class _Metrics(BaseHTTPMiddleware):
     async def dispatch(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -164,6 +307,8 @@ class _Metrics(BaseHTTPMiddleware):
 def create_app(services: SupportServices) -> FastAPI:
     """The support API and page over ``services`` (no module-level state)."""
     tokens = tuple(t.encode() for t in services.api_tokens if t)
+    token_texts = tuple(t for t in services.api_tokens if t)
+    key = session_key(token_texts, services.session_secret)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["display_time"] = display_time
     bearer = HTTPBearer(auto_error=False, description="A token from INBOXGAP_API_TOKENS.")
@@ -176,8 +321,15 @@ def create_app(services: SupportServices) -> FastAPI:
             "explanations, recipient health and the suppression list, the gap report, "
             "and recording sends."
         ),
+        # Swagger UI and ReDoc load scripts from a CDN on the page's origin: off. The
+        # OpenAPI document itself is served to bearer-token holders below.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.add_middleware(_Metrics)
+    app.add_middleware(_InputGuard)
+    app.add_middleware(_SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.exception_handler(RequestValidationError)
@@ -190,6 +342,15 @@ def create_app(services: SupportServices) -> FastAPI:
             {"detail": "; ".join(parts) or "invalid request"},
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Runs outside the middlewares (Starlette's outermost layer): add the headers here.
+        logger.exception("unexpected error in the support API on %s", request.url.path)
+        response = JSONResponse({"detail": "internal error"}, status_code=500)
+        for name, value in _security_headers(request.url.path):
+            response.headers[name.decode()] = value.decode()
+        return response
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, exc: StoreError) -> JSONResponse:
@@ -214,6 +375,10 @@ def create_app(services: SupportServices) -> FastAPI:
         return token
 
     token_dependency = Depends(api_token)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document(_: str = token_dependency) -> JSONResponse:
+        return JSONResponse(app.openapi())
 
     def now() -> datetime:
         return services.clock()
@@ -442,7 +607,9 @@ def create_app(services: SupportServices) -> FastAPI:
         scheme, _, value = header.partition(" ")
         if scheme.lower() == "bearer" and _valid_token(value.strip(), tokens):
             return value.strip()
-        return _valid_token(request.cookies.get(COOKIE_NAME), tokens)
+        return verify_session(
+            request.cookies.get(COOKIE_NAME), key=key, tokens=token_texts, now=services.clock()
+        )
 
     def login_page(request: Request, *, error: str | None = None, code: int = 401) -> Response:
         return templates.TemplateResponse(request, "login.html", {"error": error}, status_code=code)
@@ -484,18 +651,20 @@ def create_app(services: SupportServices) -> FastAPI:
         response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
         response.set_cookie(
             COOKIE_NAME,
-            token,
+            sign_session(token, key=key, now=services.clock()),
             httponly=True,
             samesite="strict",
             secure=services.secure_cookies,
-            max_age=12 * 3600,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
         )
         return response
 
     @app.post("/logout", include_in_schema=False)
     def logout() -> Response:
         response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
-        response.delete_cookie(COOKIE_NAME)
+        response.delete_cookie(
+            COOKIE_NAME, httponly=True, samesite="strict", secure=services.secure_cookies
+        )
         return response
 
     return app

@@ -42,8 +42,11 @@ class SupportServices:
     region: str = "us-east-1"
     feedback_window: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = field(default=utc_now)
-    #: Set the login cookie with ``Secure`` (serve behind HTTPS).
-    secure_cookies: bool = False
+    #: Set the login cookie with ``Secure``; off only for local http
+    #: (``INBOXGAP_WEB_INSECURE_COOKIE``, ``inboxgap serve --insecure-cookie``).
+    secure_cookies: bool = True
+    #: Key material of the signed session cookie (None: derived from the API tokens).
+    session_secret: str | None = None
 
 
 def build_support_services(settings: Settings, *, engine: Engine | None = None) -> SupportServices:
@@ -62,4 +65,8 @@ def build_support_services(settings: Settings, *, engine: Engine | None = None) 
         api_tokens=tuple(settings.api_tokens),
         region=settings.aws_region,
         feedback_window=settings.feedback_window,
+        secure_cookies=not settings.web_insecure_cookie,
+        session_secret=(
+            settings.session_secret.get_secret_value() if settings.session_secret else None
+        ),
     )

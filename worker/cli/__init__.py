@@ -42,10 +42,26 @@ class _LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
+def _configure_logging() -> None:
+    """Every command logs like the worker: structlog JSON on stderr, addresses masked
+    (:func:`config.logging.configure_logging`); stdout stays the command's output."""
+    from config.logging import configure_logging
+
+    try:
+        from config.settings import get_settings
+
+        level = get_settings().log_level
+    except Exception:  # invalid settings: the command itself reports them
+        level = "INFO"
+    configure_logging(level)
+
+
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="inboxgap")
 def main() -> None:
     """InboxGap: what really happened to the email your backend "sent" through Amazon SES.
 
-    Settings come from INBOXGAP_* environment variables (see the README).
+    Settings come from INBOXGAP_* environment variables (see the README). Logs are JSON
+    lines on standard error (INBOXGAP_LOG_LEVEL); results go to standard output.
     """
+    _configure_logging()

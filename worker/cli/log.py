@@ -110,6 +110,12 @@ def _now(value: datetime | None, app: Any) -> datetime:
     return now
 
 
+def _log() -> Any:
+    import structlog
+
+    return structlog.get_logger("inboxgap.cli")
+
+
 def _is_tty(stream: IO[Any]) -> bool:
     try:
         return stream.isatty()
@@ -176,6 +182,7 @@ def ingest_command(
         if batch:
             total = total + _apply(app, batch, now, use_verify, codes)
     summary = {**total.summary(), "rejections": dict(sorted(codes.items()))}
+    _log().info("ingest finished", **summary)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
         return
@@ -289,6 +296,14 @@ def status_command(
         notification_id=notification_id or None,
         since=since_at,
         limit=limit,
+    )
+    # Who looked up what is worth a log line; the address is masked at info level.
+    _log().info(
+        "status lookup",
+        email=email,
+        message_id=message_id,
+        notification_id=notification_id,
+        results=len(records),
     )
     if as_json:
         click.echo(json.dumps([record.as_status_json() for record in records], indent=2))

@@ -266,18 +266,49 @@ def report_command(
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--secure-cookies", is_flag=True, help="Mark the login cookie Secure (HTTPS).")
-def serve_command(host: str, port: int, secure_cookies: bool) -> None:
-    """The support API and web page (FastAPI on uvicorn)."""
+@click.option(
+    "--insecure-cookie",
+    is_flag=True,
+    help="Send the login cookie without Secure: plain http on a local machine only "
+    "(same as INBOXGAP_WEB_INSECURE_COOKIE=1).",
+)
+@click.option(
+    "--secure-cookies",
+    is_flag=True,
+    hidden=True,
+    help="Kept for old scripts: the cookie is Secure by default now.",
+)
+def serve_command(host: str, port: int, insecure_cookie: bool, secure_cookies: bool) -> None:
+    """The support API and web page (FastAPI on uvicorn).
+
+    The login cookie is Secure (serve behind HTTPS); for plain http on your own machine
+    pass --insecure-cookie. Logs, uvicorn's access log included, are JSON lines on
+    standard error with addresses masked.
+    """
     import uvicorn
 
     from worker.api.app import create_app
 
+    if insecure_cookie and secure_cookies:
+        raise click.UsageError("--insecure-cookie and --secure-cookies contradict each other")
     services = _services()
-    services.secure_cookies = secure_cookies
+    if insecure_cookie:
+        services.secure_cookies = False
     if not services.api_tokens:
         click.echo(
             "warning: INBOXGAP_API_TOKENS is empty: every API and page request will get 401",
             err=True,
         )
-    uvicorn.run(create_app(services), host=host, port=port, log_level="info", access_log=False)
+    if not services.secure_cookies:
+        logger.warning("the login cookie is sent without Secure: use plain http only locally")
+    # log_config=None: uvicorn keeps its hands off logging, so its loggers (the access
+    # log too) propagate to the JSON handler the CLI set up; that handler masks the
+    # addresses in request targets (config.logging.mask_url).
+    uvicorn.run(
+        create_app(services),
+        host=host,
+        port=port,
+        log_config=None,
+        log_level="info",
+        access_log=True,
+    )
