@@ -3,8 +3,13 @@ every route, 422s with clear messages, the login cookie, the OpenAPI document.""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -46,7 +51,8 @@ def services(engine: Engine, suppression: FakeSuppressionList) -> SupportService
 
 @pytest.fixture
 def client(services: SupportServices) -> Iterator[TestClient]:
-    with TestClient(create_app(services)) as test_client:
+    # https: the login cookie is Secure, and a client keeps Secure cookies for https only.
+    with TestClient(create_app(services), base_url="https://testserver") as test_client:
         yield test_client
 
 
@@ -285,7 +291,7 @@ def test_page_escapes_what_it_shows(client: TestClient) -> None:
 
 
 def test_openapi_documents_every_route_with_response_models(client: TestClient) -> None:
-    spec = client.get("/openapi.json").json()
+    spec = client.get("/openapi.json", headers=AUTH).json()
     paths = spec["paths"]
     for path, method in [
         ("/api/v1/notifications", "get"),
@@ -302,3 +308,223 @@ def test_openapi_documents_every_route_with_response_models(client: TestClient) 
     assert "422" in paths["/api/v1/report"]["get"]["responses"]
     assert "bearer" in str(spec["components"]["securitySchemes"]).lower()
     assert "/" not in paths and "/login" not in paths
+
+
+# --------------------------------------------------------------------------------------
+# what browsers are told, the docs, the session cookie, hostile input
+# --------------------------------------------------------------------------------------
+
+
+def _assert_security_headers(response: httpx.Response, *, cached: bool = False) -> None:
+    csp = response.headers["content-security-policy"]
+    directives = {part.split()[0]: part.split()[1:] for part in csp.split("; ")}
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'none'"] and directives["base-uri"] == ["'none'"]
+    assert directives["form-action"] == ["'self'"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    if cached:
+        assert "no-store" not in response.headers.get("cache-control", "")
+    else:
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_every_kind_of_response_carries_the_security_headers(client: TestClient) -> None:
+    responses = {
+        "login page": client.get("/"),
+        "page": client.get("/", params={"q": SEEDED.quarantined}, headers=AUTH),
+        "api": client.get("/api/v1/notifications", params={"email": SEEDED.bounced}, headers=AUTH),
+        "api 401": client.get("/api/v1/report"),
+        "api 422": client.get("/api/v1/report", params={"by": "colour"}, headers=AUTH),
+        "guard 422": client.get("/api/v1/notifications?email=a%00@b.example", headers=AUTH),
+        "404": client.get("/nowhere"),
+        "login 303": client.post("/login", data={"token": TOKEN}, follow_redirects=False),
+        "healthz": client.get("/healthz"),
+    }
+    assert [r.status_code for r in responses.values()] == [
+        401,
+        200,
+        200,
+        401,
+        422,
+        422,
+        404,
+        303,
+        200,
+    ]
+    for name, response in responses.items():
+        try:
+            _assert_security_headers(response)
+        except (AssertionError, KeyError) as exc:
+            raise AssertionError(f"{name}: {exc!r}") from exc
+    static = client.get("/static/app.js")
+    assert static.status_code == 200
+    _assert_security_headers(static, cached=True)
+
+
+def test_an_unexpected_error_is_a_bare_500_with_the_headers(services: SupportServices) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    services.queries.lookup = broken  # type: ignore[method-assign]
+    with TestClient(
+        create_app(services), base_url="https://testserver", raise_server_exceptions=False
+    ) as bare:
+        response = bare.get("/api/v1/notifications", params={"message_id": "m"}, headers=AUTH)
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal error"}
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+    _assert_security_headers(response)
+
+
+def test_the_pages_have_no_inline_script_or_style(client: TestClient) -> None:
+    for response in (
+        client.get("/"),
+        client.get("/", params={"q": SEEDED.quarantined}, headers=AUTH),
+    ):
+        html = response.text
+        assert re.search(r"<script(?![^>]*\bsrc=)", html) is None, "inline <script>"
+        assert "<style" not in html and " style=" not in html
+        assert re.search(r"\son[a-z]+\s*=", html) is None, "inline event handler"
+        assert "javascript:" not in html
+
+
+def test_api_docs_are_off_and_the_schema_needs_a_token(client: TestClient) -> None:
+    for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+        assert client.get(path, headers=AUTH).status_code == 404, path
+    assert client.get("/openapi.json").status_code == 401
+    assert client.get("/openapi.json", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    spec = client.get("/openapi.json", headers=AUTH)
+    assert spec.status_code == 200 and spec.json()["info"]["title"] == "InboxGap support API"
+    assert spec.headers["cache-control"] == "no-store"
+    assert "cdn" not in spec.text.lower()
+
+
+def _login(client: TestClient) -> httpx.Response:
+    response = client.post("/login", data={"token": TOKEN}, follow_redirects=False)
+    assert response.status_code == 303
+    return response
+
+
+def test_the_login_cookie_is_secure_signed_and_holds_no_token(client: TestClient) -> None:
+    set_cookie = _login(client).headers["set-cookie"]
+    attributes = [part.strip().lower() for part in set_cookie.split(";")]
+    assert "secure" in attributes and "httponly" in attributes
+    assert "samesite=strict" in attributes and "max-age=43200" in attributes
+    value = client.cookies[COOKIE_NAME]
+    assert TOKEN not in value and TOKEN not in set_cookie
+    assert value.startswith("v1.") and len(value.split(".")) == 4
+    assert client.get("/").status_code == 200  # the session works for the page...
+    assert client.get("/api/v1/report").status_code == 401  # ...never for the API
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda v: v[:-2] + ("AA" if not v.endswith("AA") else "BB"),  # MAC changed
+        lambda v: ".".join([*v.split(".")[:2], str(int(v.split(".")[2]) + 3600), v.split(".")[3]]),
+        lambda v: "v1.0000." + ".".join(v.split(".")[2:]),  # another token id
+        lambda v: TOKEN,  # the raw token no longer works as a cookie
+        lambda v: "garbage",
+    ],
+    ids=["mac", "expiry-extended", "token-id", "raw-token", "garbage"],
+)
+def test_a_tampered_cookie_is_refused(client: TestClient, tamper: Any) -> None:
+    _login(client)
+    value = client.cookies[COOKIE_NAME]
+    client.cookies.clear()
+    client.cookies.set(COOKIE_NAME, tamper(value))
+    assert client.get("/").status_code == 401
+
+
+def test_an_expired_session_or_a_removed_token_is_refused(services: SupportServices) -> None:
+    moments = [NOW]
+    services.clock = lambda: moments[0]
+    with TestClient(create_app(services), base_url="https://testserver") as browser:
+        _login(browser)
+        moments[0] = NOW + timedelta(hours=11, minutes=59)
+        assert browser.get("/").status_code == 200
+        moments[0] = NOW + timedelta(hours=12, seconds=1)
+        assert browser.get("/").status_code == 401
+        moments[0] = NOW
+        cookie = browser.cookies[COOKIE_NAME]
+    services.api_tokens = (TOKEN, "another-token")  # the key is derived from the tokens
+    with TestClient(create_app(services), base_url="https://testserver") as rotated:
+        rotated.cookies.set(COOKIE_NAME, cookie)
+        assert rotated.get("/").status_code == 401
+    services.api_tokens = ("other-token", TOKEN)
+    services.session_secret = "a fixed secret"
+    with TestClient(create_app(services), base_url="https://testserver") as first:
+        _login(first)
+        kept = first.cookies[COOKIE_NAME]
+    services.api_tokens = ("other-token",)  # this session's token was removed
+    with TestClient(create_app(services), base_url="https://testserver") as second:
+        second.cookies.set(COOKIE_NAME, kept)
+        assert second.get("/").status_code == 401
+    services.api_tokens = ("other-token", TOKEN, "new-token")  # same secret, token kept
+    with TestClient(create_app(services), base_url="https://testserver") as third:
+        third.cookies.set(COOKIE_NAME, kept)
+        assert third.get("/").status_code == 200
+
+
+def test_local_http_needs_the_insecure_cookie_switch(services: SupportServices) -> None:
+    services.secure_cookies = False
+    with TestClient(create_app(services)) as local:
+        set_cookie = _login(local).headers["set-cookie"]
+        assert "secure" not in [p.strip().lower() for p in set_cookie.split(";")]
+        assert local.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("/api/v1/notifications?email=jane%00@acme.example", "control character (U+0000)"),
+        ("/api/v1/notifications?message_id=%00", "control character (U+0000)"),
+        ("/api/v1/notifications?notification_id=n%1b%5b2J", "control character (U+001B)"),
+        ("/api/v1/notifications?email=%ED%A0%BD@acme.example", "not valid UTF-8"),
+        ("/api/v1/notifications?email=" + "a" * 5000 + "@acme.example", "longer than 2048"),
+        ("/api/v1/notifications?email=" + "a" * 400 + "@acme.example", "not an email address"),
+        ("/api/v1/recipients/jane%00@acme.example", "the path contains a control character"),
+        ("/api/v1/report?since=24h%C2%85", "control character (U+0085)"),
+        ("/?q=jane%00@acme.example", "control character (U+0000)"),
+    ],
+)
+def test_bad_query_input_is_a_422_never_a_500(
+    client: TestClient, target: str, message: str
+) -> None:
+    response = client.get(target, headers=AUTH)
+    assert response.status_code == 422, response.text
+    assert message in response.json()["detail"]
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "field", ["notification_id", "message_id", "recipient", "notification_type", "sent_at"]
+)
+@pytest.mark.parametrize("poison", ["\x00", "\ud83d", "\x1b[2J"], ids=["nul", "surrogate", "esc"])
+def test_bad_text_in_a_json_body_is_a_422(client: TestClient, field: str, poison: str) -> None:
+    send = {
+        "notification_id": "n-poison",
+        "message_id": "0100018f-poison-000000",
+        "recipient": "grace@example.org",
+        "sent_at": "2025-03-05T08:59:00Z",
+        "notification_type": "magic_code",
+    }
+    send[field] = send[field][:3] + poison + send[field][3:]
+    body = json.dumps({"sends": [send]})  # ensure_ascii: a lone surrogate as \ud83d
+    response = client.post(
+        "/api/v1/notifications",
+        content=body,
+        headers={**AUTH, "content-type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert f"sends.0.{field}" in response.json()["detail"]
+    unsuppress = client.post(
+        f"/api/v1/recipients/{SEEDED.bounced}/unsuppress",
+        content=json.dumps({"reason": "customer" + poison + " asked"}),
+        headers={**AUTH, "content-type": "application/json"},
+    )
+    assert unsuppress.status_code == 422 and "reason" in unsuppress.json()["detail"]

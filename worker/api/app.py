@@ -54,6 +54,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from worker.adapters.suppression import SuppressionError, SuppressionUnavailable
 from worker.api.models import (
+    MAX_INPUT_CHARS,
     ErrorOut,
     ExplanationOut,
     HealthOut,
@@ -66,6 +67,7 @@ from worker.api.models import (
     SuppressionOut,
     UnsuppressIn,
     UnsuppressOut,
+    bad_text,
 )
 from worker.api.sessions import SESSION_LIFETIME, session_key, sign_session, verify_session
 from worker.api.wiring import SupportServices
@@ -181,9 +183,6 @@ SECURITY_HEADERS = (
 #: Pages and API answers name people: no browser or proxy cache keeps them.
 NO_STORE = ("cache-control", "no-store")
 
-#: Longest query value or path a caller may send (an address is at most 320 characters).
-MAX_INPUT_CHARS = 2048
-
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -219,21 +218,6 @@ class _SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def bad_text(value: str, *, limit: int = MAX_INPUT_CHARS) -> str | None:
-    """Why ``value`` cannot be a query value or path (``None`` when it can): a control
-    character (NUL would even make PostgreSQL refuse the query), a surrogate, or more
-    than ``limit`` characters."""
-    if len(value) > limit:
-        return f"is longer than {limit} characters"
-    for char in value:
-        code = ord(char)
-        if code < 0x20 or 0x7F <= code <= 0x9F:
-            return f"contains a control character (U+{code:04X})"
-        if 0xD800 <= code <= 0xDFFF:
-            return f"contains a lone surrogate (U+{code:04X})"
-    return None
 
 
 def _input_problem(scope: Scope) -> str | None:

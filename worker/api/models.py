@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
 from worker.queries.support import (
@@ -15,6 +15,35 @@ from worker.queries.support import (
     RecipientHealth,
     header_message_id,
 )
+
+#: Longest query value or path a caller may send (an address is at most 320 characters).
+MAX_INPUT_CHARS = 2048
+
+
+def bad_text(value: str, *, limit: int = MAX_INPUT_CHARS) -> str | None:
+    """Why ``value`` cannot be input text (``None`` when it can): a control character
+    (NUL would even make PostgreSQL refuse the statement), a lone surrogate (no encoding
+    can store it), or more than ``limit`` characters."""
+    if len(value) > limit:
+        return f"is longer than {limit} characters"
+    for char in value:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            return f"contains a control character (U+{code:04X})"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"contains a lone surrogate (U+{code:04X})"
+    return None
+
+
+def _clean(value: str) -> str:
+    problem = bad_text(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+#: A string field of a request body: no control characters or lone surrogates (422).
+CleanText = Annotated[str, AfterValidator(_clean)]
 
 
 class ErrorOut(BaseModel):
@@ -220,10 +249,10 @@ class RecipientOut(BaseModel):
 class UnsuppressIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(
+    reason: CleanText = Field(
         min_length=3, max_length=1000, description="Why the address is removed (audited)."
     )
-    requested_by: str | None = Field(
+    requested_by: CleanText | None = Field(
         default=None,
         max_length=200,
         description="Who asked (a person or ticket); the token's fingerprint is always kept.",
@@ -318,13 +347,13 @@ class ReportOut(BaseModel):
 class SendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    notification_id: str = Field(min_length=1, max_length=1000)
-    message_id: str = Field(min_length=1, max_length=1000, description="SES message id.")
-    recipient: str = Field(min_length=3, max_length=1000)
-    sent_at: str = Field(
+    notification_id: CleanText = Field(min_length=1, max_length=1000)
+    message_id: CleanText = Field(min_length=1, max_length=1000, description="SES message id.")
+    recipient: CleanText = Field(min_length=3, max_length=1000)
+    sent_at: CleanText = Field(
         description="ISO-8601 time of the send.", examples=["2025-03-04T10:15:01Z"]
     )
-    notification_type: str | None = Field(default=None, max_length=1000)
+    notification_type: CleanText | None = Field(default=None, max_length=1000)
 
 
 class RecordSendsIn(BaseModel):
