@@ -54,6 +54,10 @@ _LEVELS = {"debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "cri
 
 def _masked(match: re.Match[str]) -> str:
     local = match.group("local")
+    if local.endswith("***") or local.endswith('***"'):
+        # Already masked (mask_url ran first, or the text went through twice): masking
+        # again would swallow the route before it, and shows nothing more.
+        return match.group(0)
     if local.startswith('"'):
         return f'"{local[1:2]}***"{match.group("at")}{match.group("domain")}'
     return f"{local[:1]}***{match.group('at')}{match.group('domain')}"
