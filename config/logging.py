@@ -4,8 +4,14 @@
   ``task_name``; the drain binds ``batch_id``) is merged into every line, including lines
   logged through :mod:`logging` by libraries and by code that uses ``logging.getLogger``.
 * At info level and above, email addresses in any string value are masked
-  (``jane@acme.example`` → ``j***@acme.example``) and values under keys that hold raw SQS
-  bodies are dropped; at debug level both are kept (debug is for local investigation).
+  (``jane@acme.example`` → ``j***@acme.example``; quoted, URL-encoded, domain-literal and
+  internationalised forms too, see :func:`mask_emails`) and values under keys that hold
+  raw SQS bodies are dropped; at debug level both are kept (debug is for local
+  investigation).
+* Every entry point uses :func:`configure_logging`: the Celery worker and beat (the
+  ``setup_logging`` signal), every ``inboxgap`` command (the CLI group), and ``inboxgap
+  serve``, whose uvicorn loggers propagate here; uvicorn's access-log line has its
+  request target masked piece by piece (:func:`mask_url`) before it is formatted.
 """
 
 from __future__ import annotations
@@ -199,5 +205,12 @@ def configure_logging(level: str | int = "INFO", *, json: bool = True) -> None:
     root.addHandler(handler)
     root.setLevel(numeric)
     # Chatty libraries: their debug output may contain request bodies.
-    for name in ("botocore", "boto3", "urllib3", "s3transfer", "werkzeug"):
+    for name in (
+        "botocore",
+        "boto3",
+        "urllib3",
+        "s3transfer",
+        "werkzeug",
+        "alembic.runtime.plugins",
+    ):
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))

@@ -72,13 +72,13 @@ def test_first_commands_just_work_on_the_default_database(workdir: Path) -> None
         "--json",
     )
     assert ingested.exit_code == 0, ingested.output
-    summary = json.loads(ingested.output)
+    summary = json.loads(ingested.stdout)
     assert summary["applied"] == 2
     assert summary["ignored"] == 1
     assert summary["parked"] == 1
     assert summary["dead_lettered"] == 1
     assert summary["rejections"] == {"not_json": 1}
-    again = json.loads(invoke("ingest", "events.jsonl", "--no-verify", "--json").output)
+    again = json.loads(invoke("ingest", "events.jsonl", "--no-verify", "--json").stdout)
     assert again["duplicate"] == 4 and again["applied"] == 0
 
 
@@ -87,7 +87,7 @@ def test_status_json_is_the_exact_interface(workdir: Path) -> None:
     invoke("ingest", "events.jsonl", "--no-verify", "--now", "2025-03-04T12:00:00Z")
     result = invoke("status", "--email", "JANE@acme.example", "--json")
     assert result.exit_code == 0
-    (record,) = json.loads(result.output)
+    (record,) = json.loads(result.stdout)
     assert list(record) == [
         "notification_id",
         "message_id",
@@ -113,7 +113,7 @@ def test_status_json_is_the_exact_interface(workdir: Path) -> None:
     ]
     assert record["events"][1]["status"] is None
     nothing = invoke("status", "--notification-id", "nope", "--json")
-    assert (nothing.exit_code, nothing.output.strip()) == (0, "[]")
+    assert (nothing.exit_code, nothing.stdout.strip()) == (0, "[]")
     human = invoke("status", "--message-id", "m2")
     assert "bounced/mailbox_not_found" in human.output
 
@@ -128,10 +128,10 @@ def test_usage_errors_exit_2(workdir: Path) -> None:
 
 def test_export_streams_jsonl_and_csv(workdir: Path) -> None:
     invoke("sent", "import", "sends.csv")
-    lines = invoke("export").output.splitlines()
+    lines = invoke("export").stdout.splitlines()
     assert [json.loads(line)["notification_id"] for line in lines] == ["n1", "n2"]
     assert "events" not in json.loads(lines[0])
-    csv_out = invoke("export", "--format", "csv", "--since", "2025-03-05T00:00:00Z").output
+    csv_out = invoke("export", "--format", "csv", "--since", "2025-03-05T00:00:00Z").stdout
     assert csv_out.splitlines() == [
         "notification_id,message_id,recipient,notification_type,sent_at,status,reason,status_at"
     ]
@@ -140,10 +140,10 @@ def test_export_streams_jsonl_and_csv(workdir: Path) -> None:
 def test_deadletters_list_show_replay(workdir: Path) -> None:
     invoke("ingest", "events.jsonl", "--no-verify")
     listed = invoke("deadletters", "list", "--json")
-    (letter,) = [json.loads(line) for line in listed.output.splitlines()]
+    (letter,) = [json.loads(line) for line in listed.stdout.splitlines()]
     assert letter["code"] == "not_json"
     shown = invoke("deadletters", "show", str(letter["id"]), "--raw")
-    assert shown.output == "garbage"
+    assert shown.stdout == "garbage"
     replay = invoke("deadletters", "replay", str(letter["id"]), "--no-verify")
     assert "still rejected 1" in replay.output
     assert invoke("deadletters", "show", "999").exit_code == 1
@@ -167,7 +167,7 @@ def test_sweep_and_purge(workdir: Path) -> None:
     invoke("sent", "import", "sends.csv")  # sent in 2025: already past the window today
     assert "examined 0" in invoke("sweep", "--now", "2025-03-06T00:00:00Z").output
     assert "purged notifications 2" in invoke("purge", "--older-than", "1d").output
-    record = json.loads(invoke("status", "--notification-id", "n1", "--json").output)[0]
+    record = json.loads(invoke("status", "--notification-id", "n1", "--json").stdout)[0]
     assert record["recipient"] is None and record["status"] == "unknown"
 
 
@@ -181,7 +181,7 @@ def test_other_databases_say_run_db_upgrade(
         assert result.exit_code == 1
         assert "run `inboxgap db upgrade`" in result.output
         assert invoke("db", "upgrade").exit_code == 0
-        assert invoke("status", "--email", "a@b.example", "--json").output.strip() == "[]"
+        assert invoke("status", "--email", "a@b.example", "--json").stdout.strip() == "[]"
     finally:
         get_settings.cache_clear()
 
@@ -205,3 +205,53 @@ def test_a_real_subprocess(tmp_path: Path) -> None:
     status = run("status", "--message-id", "m2", "--json")
     assert json.loads(status.stdout)[0]["reason"] == "mailbox_not_found"
     assert (tmp_path / "inboxgap.db").exists()
+
+
+def test_commands_log_json_on_stderr_with_masked_addresses_and_print_no_escapes(
+    tmp_path: Path,
+) -> None:
+    """Real processes: stderr is JSON log lines (addresses masked), stdout the result; a
+    bounce whose server reply is full of terminal escapes prints none of them."""
+    hostile = b.bounce(
+        "m2",
+        "bob@acme.example",
+        feedback_id="f-hostile",
+        diagnostic="smtp; 550 \x1b[2J\x1b]0;owned\x07gone\r\x1b[Kdelivered OK \x9b31m[bold]x[/]",
+    )
+    (tmp_path / "sends.csv").write_text(SENDS_CSV)
+    # The hostile bounce replaces m2's ordinary one (EVENTS[1]), so it is the reply shown.
+    events_file = "\n".join([EVENTS[0], *EVENTS[2:], hostile]) + "\n"
+    (tmp_path / "events.jsonl").write_text(events_file)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_")}
+    env["INBOXGAP_LOG_LEVEL"] = "INFO"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "from worker.cli import main; main()", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert run("sent", "import", "sends.csv").returncode == 0
+    ingest = run("ingest", "--no-verify", "--json", "events.jsonl")
+    status = run("status", "--email", "Bob@Acme.example")
+    assert ingest.returncode == 0 and status.returncode == 0, ingest.stderr + status.stderr
+    assert json.loads(ingest.stdout)["applied"] >= 2
+    events: dict[str, dict[str, object]] = {}
+    for stream in (ingest.stderr, status.stderr):
+        for line in stream.splitlines():
+            entry = json.loads(line)  # every stderr line is one JSON object
+            assert {"event", "level", "timestamp"} <= set(entry), entry
+            events[str(entry["event"])] = entry
+    assert events["ingest finished"]["dead_lettered"] == 1
+    assert events["status lookup"]["email"] == "B***@Acme.example"  # as typed, masked
+    assert "bob@acme.example" not in ingest.stderr + status.stderr
+    assert "Bob@Acme.example" not in status.stderr
+    shown = status.stdout
+    assert "bounced / mailbox_not_found" in shown
+    for byte in ("\x1b", "\x07", "\r", "\x9b"):
+        assert byte not in shown, repr(byte)
+    assert "\\x1b[2J\\x1b]0;owned\\x07gone\\r\\x1b[Kdelivered OK" in shown
