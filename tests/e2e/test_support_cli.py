@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,3 +108,64 @@ def test_report_text_json_and_chart(seeded_url: str, tmp_path: Path) -> None:
     assert data["totals"]["quarantined"] == 2 and data["totals"]["unknown"] == 1
     bad = run(seeded_url, "report", "--since", "soon")
     assert bad.returncode == 2 and "not a duration" in bad.stderr
+
+
+def test_serve_logs_json_with_a_masked_access_log(tmp_path: Path) -> None:
+    """``inboxgap serve`` as shipped: uvicorn's own lines and its access log are JSON on
+    stderr through the same set-up, and an address in a query or path is masked."""
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    engine = create_engine_from_url(url)
+    seed(engine, now=datetime.now(UTC))
+    engine.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {
+        **os.environ,
+        "INBOXGAP_DATABASE_URL": url,
+        "INBOXGAP_API_TOKENS": "serve-token",
+        "INBOXGAP_SESV2_ENDPOINT_URL": "http://127.0.0.1:9",
+        "INBOXGAP_LOG_LEVEL": "INFO",
+    }
+    stderr_path = tmp_path / "serve.err"
+    with stderr_path.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [*INBOXGAP, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        base = f"http://127.0.0.1:{port}"
+        auth = {"Authorization": "Bearer serve-token"}
+        try:
+            for _ in range(300):  # until it listens (or gives up)
+                try:
+                    with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                        break
+                except OSError:
+                    if proc.poll() is not None:
+                        break
+                    time.sleep(0.2)
+            lookup = urllib.request.Request(
+                f"{base}/api/v1/notifications?email={SEEDED.bounced.replace('@', '%40')}",
+                headers=auth,
+            )
+            with urllib.request.urlopen(lookup, timeout=10) as response:
+                assert response.status == 200
+                assert response.headers["cache-control"] == "no-store"
+            recipient = urllib.request.Request(
+                f"{base}/api/v1/recipients/{SEEDED.bounced}", headers=auth
+            )
+            with urllib.request.urlopen(recipient, timeout=10) as response:
+                assert response.status == 200
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    lines = [json.loads(line) for line in stderr_path.read_text().splitlines() if line]
+    loggers = {line["logger"] for line in lines}
+    assert {"uvicorn.error", "uvicorn.access"} <= loggers, loggers
+    access = [line["event"] for line in lines if line["logger"] == "uvicorn.access"]
+    local, _, domain = SEEDED.bounced.partition("@")
+    assert any(f"email={local[0]}***%40{domain}" in line for line in access), access
+    assert any(f"/api/v1/recipients/{local[0]}***@{domain}" in line for line in access), access
+    assert local not in stderr_path.read_text()
