@@ -23,8 +23,7 @@ class MissingExtra(click.ClickException):
 
     def __init__(self, module: str, extra: str) -> None:
         super().__init__(
-            f"this command needs {module}, which is not installed: "
-            f"pip install 'inboxgap[{extra}]'"
+            f"this command needs {module}, which is not installed: pip install 'inboxgap[{extra}]'"
         )
         self.module = module
         self.extra = extra
