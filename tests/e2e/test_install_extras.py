@@ -150,9 +150,9 @@ def test_the_wheel_without_extras_installs_no_demo_or_chart_tooling(tmp_path: Pa
     assert "include-system-site-packages = false" in (venv / "pyvenv.cfg").read_text()
     bare = _run([str(bin_dir / "python"), "-c", "import pytest"], env, tmp_path)
     assert bare.returncode == 1 and "No module named 'pytest'" in bare.stderr
+    into_venv = [sys.executable, "-m", "pip", "--python", str(bin_dir / "python")]
     installed = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(bin_dir / "python")]
-        + ["install", "-q", "--no-compile", str(wheel)],
+        [*into_venv, "install", "-q", "--no-compile", str(wheel)],
         env=pip_env,
         cwd=tmp_path,
         capture_output=True,
