@@ -10,14 +10,19 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON="${PYTHON:-python3}"
 UV="${UV:-uv}"
 if ! command -v "$UV" >/dev/null; then
-    echo "ERROR: uv not found: pipx install uv (or set UV=/path/to/uv)" >&2
-    exit 2
+    # `pip install uv` puts a module next to the interpreter, not always on PATH.
+    if "$PYTHON" -m uv --version >/dev/null 2>&1; then
+        UV=("$PYTHON" -m uv)
+    else
+        echo "ERROR: uv not found: pipx install uv (or pip install uv, or set UV=/path/to/uv)" >&2
+        exit 2
+    fi
 fi
 
 digest="$("$PYTHON" .ci/lock_digest.py)"
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT
-"$UV" pip compile pyproject.toml --quiet --generate-hashes --no-header \
+"${UV[@]}" pip compile pyproject.toml --quiet --generate-hashes --no-header \
     --python-version 3.11 --python-platform x86_64-manylinux_2_28 -o "$tmp"
 {
     echo "# Runtime dependencies of inboxgap, pinned with hashes, for the Docker image."
