@@ -1,6 +1,6 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint fmt bench services
+.PHONY: help install demo test lint fmt bench services lock
 
 # Interpreter to use (no virtualenv required): `make test PYTHON=python3.11`.
 PYTHON ?= python3
@@ -14,7 +14,8 @@ help: ## show this help
 install: ## install inboxgap in editable mode with the dev tools
 	$(PYTHON) -m pip install -q -e '.[dev]'
 
-demo: install ## run the self-contained demo (embedded SQS, SQLite)
+demo: ## install with the demo extra and run the self-contained demo (embedded SQS, SQLite)
+	$(PYTHON) -m pip install -q -e '.[demo]'
 	inboxgap demo
 
 test: install services ## install, start PostgreSQL/Redis if needed, run the full suite (args: PYTEST_ARGS=...)
@@ -40,6 +41,9 @@ bench: ## run every benchmark script in bench/ (prints figures)
 		found=1; echo "== $$script"; $(PYTHON) "$$script" || exit $$?; \
 	done; \
 	if [ $$found -eq 0 ]; then echo "no benchmark scripts in bench/"; fi
+
+lock: ## regenerate requirements.lock (the image's pinned runtime dependencies; needs uv)
+	PYTHON=$(PYTHON) bash .ci/lock.sh
 
 services: ## start local PostgreSQL and Redis if they are not running
 	bash .ci/services.sh

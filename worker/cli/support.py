@@ -239,8 +239,11 @@ def report_command(
     """The gap report: sent, delivered, bounced, quarantined, unknown and still-pending
     counts and rates, top reasons, and the recipient domains with the worst quarantine
     and bounce rates, for notifications sent in the period."""
+    from worker.cli.extras import require_extra
     from worker.cli.render import render_report, write_chart
 
+    if chart is not None:
+        require_extra("matplotlib", "chart")
     services = _services()
     until: datetime = services.clock()
     start = until - since
