@@ -60,6 +60,7 @@ from worker.handlers.ports import (
     NotificationState,
     PurgeCounts,
     SchemaNotReadyError,
+    StorageRejectedError,
     StoredDeadLetter,
     TransientStoreError,
     iter_chunks,
@@ -72,7 +73,11 @@ _COUNT_PARAMS = ("b_day", "b_domain", "b_type", "b_status", "b_reason")
 _REASONS = {reason.value: reason for reason in Reason}
 #: The status of the notifications in ``pending_notifications`` (awaiting the sweep).
 PENDING_STATUS = "sent"
-_PG_TRANSIENT_PREFIXES = ("08", "40", "53", "55P03", "57P")
+#: SQLSTATEs worth retrying: connection (08), transaction rollback: serialisation
+#: failure and deadlock (40), insufficient resources (53), lock timeout (55P03), statement
+#: timeout or cancel (57014), server shutdown/restart (57P), system I/O errors (58), and a
+#: read-only transaction (25006: connected to a standby during a failover).
+_PG_TRANSIENT_PREFIXES = ("08", "40", "53", "55P03", "57014", "57P", "58", "25006")
 
 
 def _sqlstate(exc: BaseException) -> str | None:
@@ -100,6 +105,21 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, sa_exc.OperationalError):
         return not is_missing_schema(exc)
     return False
+
+
+def is_rejected_data(exc: BaseException) -> bool:
+    """The database refused the values themselves (not transient, not a missing table):
+    a data error (NUL in text, out-of-range number), an integrity or statement error the
+    code did not expect, or a Python error raised while binding the values. Running the
+    same work again fails the same way (see :class:`StorageRejectedError`)."""
+    if is_transient(exc) or is_missing_schema(exc):
+        return False
+    if isinstance(exc, sa_exc.DBAPIError):
+        return True
+    orig = getattr(exc, "orig", None)
+    return isinstance(exc, sa_exc.StatementError) and isinstance(
+        orig, ValueError | TypeError | ArithmeticError
+    )
 
 
 def _describe(exc: BaseException) -> str:
@@ -371,6 +391,8 @@ class SqlNotificationLog:
                 ) from exc
             if is_transient(exc):
                 raise TransientStoreError(_describe(exc)) from exc
+            if is_rejected_data(exc):
+                raise StorageRejectedError(_describe(exc)) from exc
             raise
 
 
@@ -1026,5 +1048,6 @@ __all__ = [
     "SqlLogTransaction",
     "SqlNotificationLog",
     "is_missing_schema",
+    "is_rejected_data",
     "is_transient",
 ]
