@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
 
-import structlog
 from tenacity import Retrying
 
 from worker.domain.addresses import domain_of, normalise_address
@@ -71,8 +70,10 @@ from worker.handlers.transactions import classify_store_error, in_transaction
 from worker.handlers.unpark import attach_parked_events
 
 logger = logging.getLogger(__name__)
-#: Structured (key=value) log lines of poison isolation, counted by operators.
-isolation_log = structlog.get_logger("worker.handlers.isolation")
+#: Poison isolation's log lines: stdlib logging (the CLI's stderr when logging is not set
+#: up, never its stdout), with ``extra`` fields that the structlog set-up
+#: (config/logging.py, ``ExtraAdder``) turns into keys of the JSON line.
+isolation_log = logging.getLogger("worker.handlers.isolation")
 
 #: Verifies an SNS envelope: a Rejection makes the body a dead letter; exceptions are
 #: transient (certificate fetch failed) and propagate to the caller.
@@ -624,9 +625,9 @@ def _isolate_poison(
     parts that can be written, keep each body that fails alone as a dead letter."""
     bodies = source.bodies
     isolation_log.warning(
-        "batch write refused by the database; isolating the bodies it refuses",
-        batch_size=len(bodies),
-        error=describe_error(error),
+        "batch write refused by the database; isolating the bodies it refuses (%d bodies)",
+        len(bodies),
+        extra={"batch_size": len(bodies), "error": describe_error(error)},
     )
 
     def attempt(indices: Sequence[int]) -> IngestResult:
@@ -661,19 +662,29 @@ def _isolate_poison(
             dead_lettered=1, rejections=(BodyRejection(index, STORAGE_REJECTED),)
         )
         isolation_log.warning(
-            "poison body isolated",
-            code=STORAGE_REJECTED,
-            body_index=index,
-            body_hash=row.body_hash,
-            error=describe_error(refused),
+            "poison body isolated: body %d kept as a %s dead letter (%s)",
+            index,
+            STORAGE_REJECTED,
+            describe_error(refused),
+            extra={
+                "code": STORAGE_REJECTED,
+                "body_index": index,
+                "body_hash": row.body_hash,
+                "error": describe_error(refused),
+            },
         )
     isolation_log.warning(
-        "poison isolation finished",
-        batch_size=len(bodies),
-        isolated=len(found.refused) - len(unsettled),
-        unsettled=len(unsettled),
-        committed_parts=len(found.committed),
-        transactions=found.attempts + len(found.refused),
+        "poison isolation finished: %d isolated, %d unsettled, %d parts committed",
+        len(found.refused) - len(unsettled),
+        len(unsettled),
+        len(found.committed),
+        extra={
+            "batch_size": len(bodies),
+            "isolated": len(found.refused) - len(unsettled),
+            "unsettled": len(unsettled),
+            "committed_parts": len(found.committed),
+            "transactions": found.attempts + len(found.refused),
+        },
     )
     return dataclasses.replace(total, unsettled=tuple(unsettled))
 
@@ -693,9 +704,10 @@ def _keep_dead_letter(
         if classify_store_error(exc) is not StoreErrorKind.REJECTED:
             raise
         isolation_log.error(
-            "the database refused even the dead letter of a poison body; it stays on the queue",
-            body_hash=row.body_hash,
-            error=describe_error(exc),
+            "the database refused even the dead letter of a poison body; it stays on the "
+            "queue (%s)",
+            describe_error(exc),
+            extra={"body_hash": row.body_hash, "error": describe_error(exc)},
         )
         return False
     return True
