@@ -99,6 +99,10 @@ def is_transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
         return True
+    if isinstance(exc, sa_exc.InterfaceError):
+        # The driver's connection object is unusable (closed under us): about the
+        # connection, never the data, so never a reason to isolate a body.
+        return True
     state = _sqlstate(exc)
     if state is not None:
         return state.startswith(_PG_TRANSIENT_PREFIXES)
@@ -107,14 +111,27 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+#: SQLSTATE classes of a refusal of the values themselves: data exception (22: NUL in
+#: text, number out of range, invalid text for a type), integrity constraint violation
+#: (23: one the ON CONFLICT paths did not expect) and program limit exceeded (54: e.g. an
+#: index row too large for a huge key). Any other class (privileges, syntax, object
+#: state...) is about the database or the code, the same for every body: never isolated.
+_PG_REJECTED_CLASSES = ("22", "23", "54")
+
+
 def is_rejected_data(exc: BaseException) -> bool:
     """The database refused the values themselves (not transient, not a missing table):
-    a data error (NUL in text, out-of-range number), an integrity or statement error the
-    code did not expect, or a Python error raised while binding the values. Running the
-    same work again fails the same way (see :class:`StorageRejectedError`)."""
+    a data error (NUL in text, out-of-range number), an integrity error the code did not
+    expect, or an error raised while binding the values. Running the same work again
+    fails the same way (see :class:`StorageRejectedError`)."""
     if is_transient(exc) or is_missing_schema(exc):
         return False
-    if isinstance(exc, sa_exc.DBAPIError):
+    state = _sqlstate(exc)
+    if state is not None:
+        return state.startswith(_PG_REJECTED_CLASSES)
+    # No SQLSTATE: SQLite, or an error the driver raised before sending (psycopg's "text
+    # fields cannot contain NUL", a value it cannot adapt or bind).
+    if isinstance(exc, sa_exc.DataError | sa_exc.IntegrityError | sa_exc.ProgrammingError):
         return True
     orig = getattr(exc, "orig", None)
     return isinstance(exc, sa_exc.StatementError) and isinstance(
