@@ -595,9 +595,10 @@ def _attach_after_commit(
     """:func:`attach_parked_events` for the race keys of every committed part, once.
 
     The batch's effect is committed by now. A transient failure still propagates (the
-    batch comes back and dedupes, and its keys are raced again), but a *rejected* one
-    cannot come from the bodies (the keys were just stored): it is logged and left to
-    the sweep, which re-attaches every parked event whose notification exists."""
+    batch comes back, dedupes, and its keys are raced again). A *rejected* one cannot
+    come from a body (the keys were just stored, so the lookup cannot refuse them): it is
+    logged and the batch stays settled rather than held; the events it did not re-attach
+    stay parked until their key is seen again (a redelivery, or their send)."""
     try:
         return attach_parked_events(
             result.race_keys, log=log, now=now, feedback_window=feedback_window, retrying=retrying
@@ -606,7 +607,7 @@ def _attach_after_commit(
         if classify_store_error(exc) is not StoreErrorKind.REJECTED:
             raise
         logger.warning(
-            "re-attaching parked events failed after the commit; the sweep will do it: %s",
+            "re-attaching parked events failed after the commit; they stay parked: %s",
             describe_error(exc),
         )
         return 0

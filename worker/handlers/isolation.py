@@ -15,6 +15,13 @@ batch without poison pays nothing. A transient error (or a fatal one) met while 
 propagates: the parts committed so far stay committed, and re-running the batch is
 idempotent (the ledger's unique key), as after a crash.
 
+What counts as *rejected* is decided in one place (``classify_store_error``, with the
+adapter's mapping of driver errors). It includes programming errors met on these values
+(``TypeError``, ``KeyError``...): a bug that only some bodies reach is isolated like any
+poison. A bug that *every* body reaches dead-letters every body of the batch, each kept
+whole: the dead-letter alert fires and ``inboxgap deadletters replay`` applies them after
+the fix, so nothing is lost, where retrying would have sent them all to the SQS DLQ.
+
 This module only knows indices of bodies; :func:`worker.handlers.ingest.apply_prepared`
 joins it to the batch handler. Pure apart from the ``attempt`` callback.
 """
