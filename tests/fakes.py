@@ -5,6 +5,7 @@ the same observable behaviour as the SQL repository: unique keys, parked rows, c
 a transaction that commits on success and rolls back on error (a deep copy taken at
 begin), and writers serialised by a lock (like SQLite). ``fail_next(n)`` makes the next
 ``n`` transactions raise :class:`TransientStoreError` just before committing.
+:class:`RefusingLog` wraps it with a database that refuses some values (poison bodies).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from worker.handlers.ports import (
     NewNotification,
     NotificationState,
     PurgeCounts,
+    StorageRejectedError,
     StoredDeadLetter,
     TransientStoreError,
 )
@@ -394,3 +396,86 @@ class FakeNotificationLog:
                 (r["body_hash"], r["code"]) for r in self.tables.dead_letters.values()
             ),
         }
+
+
+class RefusingLog:
+    """A :class:`FakeNotificationLog` whose database refuses some *values*, the way
+    PostgreSQL refuses a NUL in text: a transaction that writes any string containing
+    ``marker`` (or, with ``refuse_dead_letters``, a dead letter whose body bytes contain
+    it) fails with ``error()`` and rolls back. Everything else is the inner fake."""
+
+    def __init__(
+        self,
+        inner: FakeNotificationLog | None = None,
+        *,
+        marker: str = "POISON",
+        error: Any = None,
+        refuse_dead_letters: bool = False,
+    ) -> None:
+        self.inner = inner or FakeNotificationLog()
+        self.marker = marker
+        self.error = error or (
+            lambda: StorageRejectedError(
+                "DataError: PostgreSQL text fields cannot contain NUL (0x00) bytes"
+            )
+        )
+        self.refuse_dead_letters = refuse_dead_letters
+        #: Transactions that failed because of the marker.
+        self.refusals = 0
+
+    @property
+    def tables(self) -> FakeTables:
+        return self.inner.tables
+
+    @property
+    def transactions(self) -> int:
+        return self.inner.transactions
+
+    def fail_next(self, count: int = 1) -> None:
+        self.inner.fail_next(count)
+
+    def _holds_marker(self, rows: Any) -> bool:
+        marker = self.marker
+        for row in rows:
+            for value in vars(row).values() if hasattr(row, "__dict__") else _slots(row):
+                if isinstance(value, str) and marker in value:
+                    return True
+                if (
+                    self.refuse_dead_letters
+                    and isinstance(value, bytes)
+                    and marker.encode() in value
+                ):
+                    return True
+        return False
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self.inner.transaction() as tx:
+            yield _RefusingTransaction(tx, self)
+
+
+def _slots(row: Any) -> list[Any]:
+    return [getattr(row, name) for name in getattr(type(row), "__slots__", ())]
+
+
+class _RefusingTransaction:
+    _WRITES = frozenset(
+        {"insert_notifications", "insert_ledger", "upsert_dead_letters", "record_control_messages"}
+    )
+
+    def __init__(self, inner: FakeLogTransaction, log: RefusingLog) -> None:
+        self._inner = inner
+        self._log = log
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+        if name not in self._WRITES:
+            return method
+
+        def write(rows: Any, *args: Any) -> Any:
+            if self._log._holds_marker(rows):
+                self._log.refusals += 1
+                raise self._log.error()
+            return method(rows, *args)
+
+        return write

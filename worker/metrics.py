@@ -19,6 +19,13 @@ Metrics (all prefixed ``inboxgap_``):
     Bodies recorded as dead letters, by rejection code.
 ``batch_size``, ``apply_seconds``
     Histograms of bodies per batch and of the batch handler's latency.
+``poison_isolations_total``
+    Batch writes the database refused for a non-transient reason and that were split to
+    isolate the bodies it refuses (each such body counts in
+    ``dead_letters_total{code="storage_rejected"}``).
+``bodies_unsettled_total``
+    Bodies neither applied nor kept as a dead letter (left on the queue for its redrive
+    policy): the database refused even their dead letter.
 ``batch_failures_total{error}``
     Batches not applied (nothing deleted; they come back after the visibility timeout).
 ``sqs_deletes_total{result}``
@@ -99,6 +106,14 @@ BATCH_FAILURES = Counter(
     "Batches not applied (nothing deleted; redelivered after the visibility timeout).",
     ["error"],
 )
+POISON_ISOLATIONS = Counter(
+    "inboxgap_poison_isolations_total",
+    "Batch writes refused by the database and split to isolate the bodies it refuses.",
+)
+BODIES_UNSETTLED = Counter(
+    "inboxgap_bodies_unsettled_total",
+    "Bodies neither applied nor kept as a dead letter (left on the queue).",
+)
 SQS_DELETES = Counter(
     "inboxgap_sqs_deletes_total", "SQS deletes after a commit, by result.", ["result"]
 )
@@ -157,6 +172,10 @@ class PrometheusDrainObserver:
                 EVENTS.labels(outcome=outcome).inc(value)
         for rejection in result.rejections:
             DEAD_LETTERS.labels(code=rejection.code).inc()
+        if result.isolations:
+            POISON_ISOLATIONS.inc(result.isolations)
+        if result.unsettled:
+            BODIES_UNSETTLED.inc(len(result.unsettled))
         for kind, value in collections.Counter(map(event_type_of, bodies)).items():
             BODIES_BY_TYPE.labels(event_type=kind).inc(value)
         if result.applied or result.unparked or result.ignored or result.parked:

@@ -255,3 +255,107 @@ def test_commands_log_json_on_stderr_with_masked_addresses_and_print_no_escapes(
     for byte in ("\x1b", "\x07", "\r", "\x9b"):
         assert byte not in shown, repr(byte)
     assert "\\x1b[2J\\x1b]0;owned\\x07gone\\r\\x1b[Kdelivered OK" in shown
+
+
+# --------------------------------------------------------------------------- poison
+
+POISON_MARK = "mailbox on fire"
+GOOD_AND_POISON = [
+    b.send("pm1", ["ann@acme.example"], notification_id="pn1"),
+    b.delivery("pm1", ["ann@acme.example"]),
+    b.bounce("pm2", "bea@acme.example", feedback_id="pf2", diagnostic=f"smtp; 550 {POISON_MARK}"),
+    b.bounce("pm3", "cy@acme.example", feedback_id="pf3"),
+]
+
+
+def _inject_nul(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make PostgreSQL itself refuse the poison body: a NUL is put into its prepared
+    ledger row (the parser's output, not the parser, which may clean text itself)."""
+    import dataclasses
+
+    from worker.handlers import ingest
+
+    real = ingest.prepare_batch
+
+    def prepare(bodies: object, **kwargs: object) -> object:
+        batch = real(bodies, **kwargs)  # type: ignore[arg-type]
+        batch.ledger = [
+            dataclasses.replace(row, diagnostic=row.diagnostic + "\x00")
+            if row.diagnostic and POISON_MARK in row.diagnostic
+            else row
+            for row in batch.ledger
+        ]
+        return batch
+
+    monkeypatch.setattr(ingest, "prepare_batch", prepare)
+
+
+def test_ingest_isolates_a_body_postgresql_refuses(
+    postgres_schema_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("INBOXGAP_DATABASE_URL", postgres_schema_url)
+    get_settings.cache_clear()
+    (tmp_path / "feedback.jsonl").write_text("\n".join(GOOD_AND_POISON) + "\n")
+    try:
+        assert invoke("db", "upgrade").exit_code == 0
+        _inject_nul(monkeypatch)
+        ingested = invoke("ingest", str(tmp_path / "feedback.jsonl"), "--no-verify", "--json")
+        assert ingested.exit_code == 0, ingested.output
+        summary = json.loads(ingested.stdout)
+        assert summary["rejections"] == {"storage_rejected": 1}
+        assert (summary["applied"], summary["parked"], summary["dead_lettered"]) == (2, 1, 1)
+        status = json.loads(invoke("status", "--notification-id", "pn1", "--json").stdout)
+        assert status[0]["status"] == "delivered"
+        (letter,) = [
+            json.loads(line)
+            for line in invoke("deadletters", "list", "--json").stdout.split("\n")
+            if line
+        ]
+        assert letter["code"] == "storage_rejected" and "NUL" in letter["message"]
+        shown = invoke("deadletters", "show", str(letter["id"]), "--raw")
+        assert shown.stdout == GOOD_AND_POISON[2]  # the exact body, replayable
+
+        # Replay goes through the same isolation: still refused, kept, not counted again.
+        replay = invoke("deadletters", "replay", "--no-verify")
+        assert replay.exit_code == 0 and "still rejected 1" in replay.output
+        # After the fix (here: the injection removed) the replay applies it.
+        monkeypatch.undo()
+        monkeypatch.setenv("INBOXGAP_DATABASE_URL", postgres_schema_url)
+        get_settings.cache_clear()
+        replay = invoke("deadletters", "replay", "--no-verify")
+        assert "resolved 1" in replay.output, replay.output
+    finally:
+        get_settings.cache_clear()
+
+
+def test_ingest_subprocess_with_a_hostile_body_exits_0_and_loses_nothing(
+    postgres_schema_url: str, tmp_path: Path
+) -> None:
+    """As reported: a JSON lone surrogate in a diagnostic made `inboxgap ingest` exit 1
+    with UnicodeEncodeError and the three good bodies beside it were not applied."""
+    hostile = b.bounce(
+        "pm9", "dee@acme.example", feedback_id="pf9", diagnostic="smtp; 550 bad \ud83d mailbox"
+    )
+    lines = [*GOOD_AND_POISON[:2], GOOD_AND_POISON[3], hostile]
+    (tmp_path / "feedback.jsonl").write_text("\n".join(lines) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_")}
+    env["INBOXGAP_DATABASE_URL"] = postgres_schema_url
+    exe = Path(sys.executable).with_name("inboxgap")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "worker.cli"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    assert run("db", "upgrade").returncode == 0
+    ingest = run("ingest", "--no-verify", "--json", "feedback.jsonl")
+    assert ingest.returncode == 0, ingest.stderr
+    summary = json.loads(ingest.stdout)
+    assert summary["applied"] == 2 and summary["parked"] >= 1
+    # Dead-lettered (the database refused it) or applied (its text made storable).
+    assert summary["rejections"] in ({"storage_rejected": 1}, {})
+    assert summary["dead_lettered"] + summary["parked"] == 2
+    status = json.loads(run("status", "--notification-id", "pn1", "--json").stdout)
+    assert status[0]["status"] == "delivered"
+    assert "Traceback" not in ingest.stderr

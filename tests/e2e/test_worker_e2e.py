@@ -191,3 +191,89 @@ def test_worker_and_beat_drain_sns_and_raw_feedback(
     assert '"task_id"' in log and '"batch_id"' in log  # structured context bound
     for send in sim.sends[:20]:  # addresses never appear unmasked at info level
         assert send.recipient not in log
+
+
+def _poison_accounted(engine: Any, body: str) -> str:
+    """How one hostile body ended: its dead-letter code, ``applied`` when its rows were
+    written (a parser that makes the text storable), or ``lost``."""
+    from worker.adapters.database import control_messages, events
+    from worker.handlers.ingest import body_hash
+
+    with engine.connect() as conn:
+        code = conn.execute(
+            select(dead_letters.c.code).where(dead_letters.c.body_hash == body_hash(body))
+        ).scalar_one_or_none()
+        if code is not None:
+            return str(code)
+        ids = json.loads(body)
+        mail_id = (ids.get("detail") or ids).get("mail", {}).get("messageId", "")
+        prefix = mail_id.split("\ud83d")[0] or "\x00never"
+        written = conn.execute(
+            select(func.count()).select_from(events).where(events.c.message_id.startswith(prefix))
+        ).scalar_one()
+        controls = conn.execute(select(func.count()).select_from(control_messages)).scalar_one()
+    return "applied" if written or (ids.get("Type") and controls) else "lost"
+
+
+def test_worker_drains_poison_bodies_without_holding_their_batch(
+    stack: Stack, celery_client: Celery, tmp_path: Any
+) -> None:
+    """Good bodies and hostile ones in the same batches through the real worker: the
+    queue ends empty (DLQ too), every good one is applied, every hostile one is a dead
+    letter or applied, none lost."""
+    from tests import bodies as b
+    from tests.support.poison_bodies import FORGED_CODE, MUST_DEAD_LETTER, poison_bodies
+
+    good: list[str] = []
+    for i in range(12):
+        good.append(b.send(f"good-{i}", [f"user{i}@acme.example"], notification_id=f"n-{i}"))
+        good.append(b.delivery(f"good-{i}", [f"user{i}@acme.example"]))
+    hostile = poison_bodies()
+    messages = list(good)
+    for offset, body in enumerate(hostile.values()):  # spread among the good ones
+        messages.insert(3 * offset + 1, body)
+    for start in range(0, len(messages), 10):
+        entries = [
+            {"Id": str(i), "MessageBody": body}
+            for i, body in enumerate(messages[start : start + 10])
+        ]
+        stack.queue.client.send_message_batch(QueueUrl=stack.queue.url, Entries=entries)
+
+    # Signatures verified: the forged envelope's made-up region is refused, never fetched.
+    env = stack.env(INBOXGAP_VERIFY_SNS_SIGNATURES="true")
+    worker = processes.start_worker(env, tmp_path / "worker.log", concurrency=2)
+    beat = processes.start_beat(env, tmp_path / "beat.log", tmp_path / "beat-schedule")
+    try:
+
+        def drained() -> bool:
+            if worker.poll() is not None or beat.poll() is not None:
+                raise AssertionError(
+                    "worker or beat exited:\n" + processes.tail(tmp_path / "worker.log")
+                )
+            total = 0
+            for url in (stack.queue.url, stack.queue.dlq_url):
+                attributes = stack.queue.client.get_queue_attributes(
+                    QueueUrl=url,
+                    AttributeNames=[
+                        "ApproximateNumberOfMessages",
+                        "ApproximateNumberOfMessagesNotVisible",
+                    ],
+                )["Attributes"]
+                total += sum(int(v) for v in attributes.values())
+            return total == 0
+
+        wait_until(drained, timeout=120, what="the queue to drain")
+        ids = [f"n-{i}" for i in range(12)]
+        assert {
+            n: status for n, (status, _) in statuses(stack.engine, ids).items()
+        } == dict.fromkeys(ids, "delivered")
+        ended = {name: _poison_accounted(stack.engine, body) for name, body in hostile.items()}
+        for name, code in MUST_DEAD_LETTER.items():
+            assert ended[name] == code, ended
+        assert ended["forged_sns_fake_region"] == FORGED_CODE, ended
+        assert "lost" not in ended.values(), ended
+    finally:
+        processes.stop(beat)
+        processes.stop(worker)
+    log = (tmp_path / "worker.log").read_text(errors="replace")
+    assert "mailbox" not in log  # no raw body in the logs

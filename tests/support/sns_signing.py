@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 import threading
 import uuid
 from collections.abc import Mapping
@@ -101,6 +102,9 @@ class SnsSigner:
         self.cert_url = cert_url
         self._material = _key_material(key_name)
         self.fetched: list[str] = []
+        #: The topic signed by default: in the certificate's region, as SNS does (a
+        #: certificate of another region is refused before any fetch).
+        self.topic_arn = topic_arn_for(cert_url)
 
     @property
     def certificate_pem(self) -> bytes:
@@ -133,13 +137,14 @@ class SnsSigner:
         self,
         message: str,
         *,
-        topic_arn: str = DEFAULT_TOPIC_ARN,
+        topic_arn: str | None = None,
         subject: str | None = None,
         signature_version: int = 2,
         message_id: str | None = None,
         timestamp: str | None = None,
     ) -> str:
         """A full SQS body: a signed SNS ``Notification`` envelope carrying ``message``."""
+        topic_arn = topic_arn or self.topic_arn
         fields = {
             "Type": "Notification",
             "MessageId": message_id or str(uuid.uuid4()),
@@ -159,7 +164,7 @@ class SnsSigner:
     def sign_subscription_confirmation(
         self,
         *,
-        topic_arn: str = DEFAULT_TOPIC_ARN,
+        topic_arn: str | None = None,
         token: str = "2336412f37fb687f5d51e6e2425a8a58",
         message: str | None = None,
         subscribe_url: str | None = None,
@@ -170,6 +175,7 @@ class SnsSigner:
     ) -> str:
         """A full SQS body: a signed ``SubscriptionConfirmation`` (or, with ``type_``,
         ``UnsubscribeConfirmation``) envelope."""
+        topic_arn = topic_arn or self.topic_arn
         fields = {
             "Type": type_,
             "MessageId": message_id or str(uuid.uuid4()),
@@ -188,6 +194,18 @@ class SnsSigner:
             "Timestamp": timestamp or DEFAULT_TIMESTAMP,
         }
         return self.sign_fields(fields, signature_version=signature_version)
+
+
+def topic_arn_for(cert_url: str) -> str:
+    """:data:`DEFAULT_TOPIC_ARN`'s topic in the region (and partition) of ``cert_url``'s
+    ``sns.<region>.amazonaws.com[.cn]`` host; the default itself for any other URL."""
+    match = re.match(r"https?://sns\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/", cert_url)
+    if match is None:
+        return DEFAULT_TOPIC_ARN
+    region = match.group(1)
+    partition = "aws-cn" if match.group(2) else "aws-us-gov" if "-gov-" in region else "aws"
+    account, name = DEFAULT_TOPIC_ARN.split(":")[4:6]
+    return f"arn:{partition}:sns:{region}:{account}:{name}"
 
 
 def sns_envelope_from_body(body: str) -> SnsEnvelope:

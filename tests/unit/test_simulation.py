@@ -528,7 +528,11 @@ def test_signer_callback_signs_sns_envelopes() -> None:
     from worker.domain.events import FeedbackEvent
     from worker.domain.parser import parse_body
 
-    signer = SnsSigner()
+    # SNS signs with the certificate of the topic's own region (the verifier checks it).
+    signer = SnsSigner(
+        cert_url=f"https://sns.{sim.REGION}.amazonaws.com/"
+        "SimpleNotificationService-0123456789abcdef0123456789abcdef.pem"
+    )
     received: list[dict[str, str]] = []
 
     def sign(fields: dict[str, str]) -> dict[str, str]:

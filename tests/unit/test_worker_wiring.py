@@ -196,6 +196,37 @@ def test_observer_counts_outcomes_types_and_dead_letters() -> None:
     assert event_type_of('{"eventType": "Nonsense"}') == "other"
 
 
+def test_observer_counts_poison_isolations_and_unsettled_bodies() -> None:
+    from prometheus_client import generate_latest
+
+    from worker.handlers.ingest import BodyRejection, IngestResult
+    from worker.metrics import PrometheusDrainObserver, metrics_registry
+
+    registry = metrics_registry()
+
+    def value(sample: str) -> float:
+        text = generate_latest(registry).decode()
+        match = re.search(rf"^{re.escape(sample)} (\S+)$", text, re.M)
+        return float(match.group(1)) if match else 0.0
+
+    samples = (
+        "inboxgap_poison_isolations_total",
+        "inboxgap_bodies_unsettled_total",
+        'inboxgap_dead_letters_total{code="storage_rejected"}',
+    )
+    before = [value(s) for s in samples]
+    result = IngestResult(
+        applied=5,
+        dead_lettered=2,
+        rejections=(BodyRejection(1, "storage_rejected"), BodyRejection(4, "storage_rejected")),
+        isolations=1,
+        unsettled=(6,),
+    )
+    PrometheusDrainObserver().applied(["{}"] * 8, result, 0.1)
+    after = [value(s) for s in samples]
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 2]
+
+
 def test_multiprocess_mode_aggregates_processes(tmp_path: Path) -> None:
     directory = tmp_path / "prom"
     directory.mkdir()

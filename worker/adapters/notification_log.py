@@ -60,6 +60,7 @@ from worker.handlers.ports import (
     NotificationState,
     PurgeCounts,
     SchemaNotReadyError,
+    StorageRejectedError,
     StoredDeadLetter,
     TransientStoreError,
     iter_chunks,
@@ -72,7 +73,11 @@ _COUNT_PARAMS = ("b_day", "b_domain", "b_type", "b_status", "b_reason")
 _REASONS = {reason.value: reason for reason in Reason}
 #: The status of the notifications in ``pending_notifications`` (awaiting the sweep).
 PENDING_STATUS = "sent"
-_PG_TRANSIENT_PREFIXES = ("08", "40", "53", "55P03", "57P")
+#: SQLSTATEs worth retrying: connection (08), transaction rollback: serialisation
+#: failure and deadlock (40), insufficient resources (53), lock timeout (55P03), statement
+#: timeout or cancel (57014), server shutdown/restart (57P), system I/O errors (58), and a
+#: read-only transaction (25006: connected to a standby during a failover).
+_PG_TRANSIENT_PREFIXES = ("08", "40", "53", "55P03", "57014", "57P", "58", "25006")
 
 
 def _sqlstate(exc: BaseException) -> str | None:
@@ -94,12 +99,44 @@ def is_transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
         return True
+    if isinstance(exc, sa_exc.InterfaceError):
+        # The driver's connection object is unusable (closed under us): about the
+        # connection, never the data, so never a reason to isolate a body.
+        return True
     state = _sqlstate(exc)
     if state is not None:
         return state.startswith(_PG_TRANSIENT_PREFIXES)
     if isinstance(exc, sa_exc.OperationalError):
         return not is_missing_schema(exc)
     return False
+
+
+#: SQLSTATE classes of a refusal of the values themselves: data exception (22: NUL in
+#: text, number out of range, invalid text for a type), integrity constraint violation
+#: (23: one the ON CONFLICT paths did not expect) and program limit exceeded (54: e.g. an
+#: index row too large for a huge key). Any other class (privileges, syntax, object
+#: state...) is about the database or the code, the same for every body: never isolated.
+_PG_REJECTED_CLASSES = ("22", "23", "54")
+
+
+def is_rejected_data(exc: BaseException) -> bool:
+    """The database refused the values themselves (not transient, not a missing table):
+    a data error (NUL in text, out-of-range number), an integrity error the code did not
+    expect, or an error raised while binding the values. Running the same work again
+    fails the same way (see :class:`StorageRejectedError`)."""
+    if is_transient(exc) or is_missing_schema(exc):
+        return False
+    state = _sqlstate(exc)
+    if state is not None:
+        return state.startswith(_PG_REJECTED_CLASSES)
+    # No SQLSTATE: SQLite, or an error the driver raised before sending (psycopg's "text
+    # fields cannot contain NUL", a value it cannot adapt or bind).
+    if isinstance(exc, sa_exc.DataError | sa_exc.IntegrityError | sa_exc.ProgrammingError):
+        return True
+    orig = getattr(exc, "orig", None)
+    return isinstance(exc, sa_exc.StatementError) and isinstance(
+        orig, ValueError | TypeError | ArithmeticError
+    )
 
 
 def _describe(exc: BaseException) -> str:
@@ -371,6 +408,8 @@ class SqlNotificationLog:
                 ) from exc
             if is_transient(exc):
                 raise TransientStoreError(_describe(exc)) from exc
+            if is_rejected_data(exc):
+                raise StorageRejectedError(_describe(exc)) from exc
             raise
 
 
@@ -1026,5 +1065,6 @@ __all__ = [
     "SqlLogTransaction",
     "SqlNotificationLog",
     "is_missing_schema",
+    "is_rejected_data",
     "is_transient",
 ]

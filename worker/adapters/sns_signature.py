@@ -6,6 +6,12 @@ we accept?" for SQS bodies that arrive in an SNS envelope (paths A, B and E of s
 * the certificate URL is checked against a strict pattern *before* anything is fetched
   (https, an ``sns.<region>.amazonaws.com[.cn]`` host, a ``SimpleNotificationService-*.pem``
   path), which is also the guard against server-side request forgery;
+* so is its region, still before any fetch: it must be a real SNS region of the host's
+  partition (botocore's shipped endpoint data: ``aws``, ``aws-cn`` on ``.amazonaws.com.cn``,
+  ``aws-us-gov``...) and the region of the envelope's ``TopicArn`` (SNS signs with the
+  certificate of the topic's own region). A made-up region would otherwise fail DNS, which
+  is a *transient* fetch error, and hold its batch for retries instead of being a
+  ``bad_signature`` dead letter;
 * the string to sign is rebuilt from the decoded envelope fields, exactly as SNS builds it;
 * the signature is checked with RSA PKCS#1 v1.5 over SHA-1 (``SignatureVersion`` 1) or
   SHA-256 (``SignatureVersion`` 2) against the certificate's public key;
@@ -26,6 +32,7 @@ from __future__ import annotations
 import base64
 import binascii
 import email.message
+import functools
 import http.client
 import re
 import threading
@@ -33,7 +40,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import OrderedDict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import IO
 
 from cryptography import x509
@@ -49,7 +56,9 @@ __all__ = [
     "CertificateFetchError",
     "CertificateUnusableError",
     "SnsSignatureVerifier",
+    "certificate_region_problem",
     "fetch_certificate_https",
+    "sns_region_suffixes",
     "string_to_sign",
 ]
 
@@ -68,6 +77,11 @@ DEFAULT_CERT_URL_PATTERN: re.Pattern[str] = re.compile(
     r"(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
     r"\.pem"
 )
+
+#: The host of an SNS certificate URL: ``sns.<region>.<partition's DNS suffix>``.
+_SNS_HOST = re.compile(r"https://sns\.([a-z0-9-]+)\.([a-z0-9.-]+)/", re.IGNORECASE)
+#: ``arn:<partition>:sns:<region>:<account>:<topic>``.
+_TOPIC_ARN = re.compile(r"arn:[a-z0-9-]+:sns:([a-z0-9-]+):[0-9]{12}:[^:\s]+")
 
 _NOTIFICATION = "Notification"
 _CONFIRMATIONS = frozenset({"SubscriptionConfirmation", "UnsubscribeConfirmation"})
@@ -171,6 +185,48 @@ def string_to_sign(envelope: SnsEnvelope) -> bytes | None:
     # A lone surrogate (legal in JSON escapes, impossible in what SNS signed) keeps its
     # bytes here so the signature check, not an exception, rejects it.
     return "".join(parts).encode("utf-8", "surrogatepass")
+
+
+@functools.lru_cache(maxsize=1)
+def sns_region_suffixes() -> Mapping[str, str]:
+    """{SNS region: DNS suffix of its partition} from botocore's shipped endpoint data
+    (every partition it lists: ``aws``, ``aws-cn``, ``aws-us-gov``, the isolated ones).
+    Computed once per process, without network. A region newer than the installed
+    botocore is unknown until botocore is upgraded: its envelopes are ``bad_signature``
+    dead letters meanwhile, and ``inboxgap deadletters replay`` applies them after."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    suffixes: dict[str, str] = {}
+    for partition in session.get_data("endpoints").get("partitions", ()):
+        name, suffix = partition.get("partition"), partition.get("dnsSuffix")
+        if not name or not suffix:
+            continue
+        for region in session.get_available_regions("sns", name):
+            suffixes.setdefault(region, suffix)
+    return suffixes
+
+
+def certificate_region_problem(url: str, topic_arn: str) -> str | None:
+    """Why a ``SigningCertURL`` of the ``sns.<region>.<suffix>`` form cannot be Amazon
+    SNS's for this topic (None when it can, or when the URL has another form, which only
+    an explicit ``cert_url_pattern`` for a local endpoint lets through)."""
+    host = _SNS_HOST.match(url)
+    if host is None:
+        return None
+    region, suffix = host.group(1).lower(), host.group(2).lower()
+    known = sns_region_suffixes()
+    if known.get(region) != suffix:
+        return f"names {_describe(region)}, which is not an Amazon SNS region of {suffix!r}"
+    topic = _TOPIC_ARN.fullmatch(topic_arn)
+    if topic is None:
+        return f"cannot belong to TopicArn {_describe(topic_arn)} (not an SNS topic ARN)"
+    if topic.group(1) != region:
+        return (
+            f"is in region {region!r} but TopicArn {_describe(topic_arn)} is in "
+            f"{_describe(topic.group(1))}"
+        )
+    return None
 
 
 def _describe(value: str, limit: int = 120) -> str:
@@ -278,6 +334,9 @@ class SnsSignatureVerifier:
                 "(https://sns.<region>.amazonaws.com/SimpleNotificationService-*.pem); "
                 "not fetched"
             )
+        problem = certificate_region_problem(url, envelope.topic_arn)
+        if problem is not None:
+            return _bad(f"SigningCertURL {_describe(url)} {problem}; not fetched")
         data = string_to_sign(envelope)
         if data is None:
             return _bad(

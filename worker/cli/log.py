@@ -71,12 +71,18 @@ DURATION = _Duration()
 @contextmanager
 def _friendly_errors() -> Iterator[None]:
     """Storage problems as one line saying what to do, never a traceback."""
-    from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
+    from worker.handlers.ports import (
+        SchemaNotReadyError,
+        StorageRejectedError,
+        TransientStoreError,
+    )
 
     try:
         yield
     except SchemaNotReadyError as exc:
         raise click.ClickException(str(exc)) from None
+    except StorageRejectedError as exc:
+        raise click.ClickException(f"the database refused the data ({exc})") from None
     except TransientStoreError as exc:
         raise click.ClickException(
             f"the database is unavailable ({exc}); nothing was lost, try again"
@@ -159,9 +165,18 @@ def ingest_command(
     EventBridge event, one JSON document per line; blank lines are skipped), through the
     same batch handler as the worker: duplicates count once, events whose send is not
     recorded yet are parked until it is, and bodies that are not usable SES events are
-    kept as dead letters (see `inboxgap deadletters list`). Safe to run twice.
+    kept as dead letters (see `inboxgap deadletters list`). A body the database refuses
+    (say a text it cannot store) is isolated from its batch and kept as a
+    `storage_rejected` dead letter; the rest of the batch is applied. Safe to run twice.
 
     Prints a summary; a progress bar on a terminal.
+
+    \b
+    Exit status:
+      0  every body is accounted for (applied, duplicate, parked, ignored, control,
+         or kept as a dead letter)
+      1  the database is unavailable or not ready (what was applied stays applied:
+         run again), or some body could not be stored even as a dead letter
     """
     from worker.handlers.ingest import IngestResult
 
@@ -185,6 +200,7 @@ def ingest_command(
     _log().info("ingest finished", **summary)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
+        _fail_if_unsettled(total)
         return
     click.echo(
         f"applied {total.applied}, duplicate {total.duplicate}, parked {total.parked}, "
@@ -199,6 +215,17 @@ def ingest_command(
         click.echo(f"dead letters by reason: {listed} (see `inboxgap deadletters list`)")
         if "bad_signature" in codes and use_verify:
             click.echo("hint: local files with unsigned envelopes need --no-verify", err=True)
+    _fail_if_unsettled(total)
+
+
+def _fail_if_unsettled(total: Any) -> None:
+    if total.unsettled:
+        click.echo(
+            f"error: {len(total.unsettled)} bodies could not be stored, not even as dead "
+            "letters (see the log); nothing else was lost, run again after a fix",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
 
 
 def _apply(

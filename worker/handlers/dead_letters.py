@@ -1,7 +1,9 @@
 """Replay dead letters through the batch handler (after a fix in the parser, the
 classifier or the configuration). Bodies that now apply are marked resolved in the same
 transaction; bodies that are still rejected keep their dead letter (code and message
-updated, not counted again)."""
+updated, not counted again). A body the database refuses is isolated by the batch handler
+like in the drain (its dead letter becomes ``storage_rejected``), so one such body never
+keeps the others of its batch from being resolved."""
 
 from __future__ import annotations
 
@@ -59,7 +61,9 @@ def replay_dead_letters(
             retrying=retrying,
             replaying=True,
         )
-        rejected = len(ingest.rejections)
+        # A body refused again (any code, ``storage_rejected`` included) or left unsettled
+        # keeps its dead letter, unresolved.
+        rejected = len(ingest.rejections) + len(ingest.unsettled)
         result = ReplayResult(
             replayed=result.replayed + len(bodies),
             resolved=result.resolved + len(bodies) - rejected,

@@ -6,8 +6,14 @@ The order is the whole point (at-least-once delivery turned into exactly-once ef
    call): the first receive long-polls, the next ones stop as soon as the queue has
    nothing visible or ``batch_wait`` seconds have passed since the first message.
 2. *Apply* every body with the batch handler (:func:`worker.handlers.ingest.apply_batch`,
-   one transaction; bodies it rejects are committed as dead letters inside it).
-3. Only after it returned, *delete* **all** those messages, dead letters included.
+   one transaction; bodies it rejects are committed as dead letters inside it). When the
+   database refuses the batch's data, the handler isolates the bodies it refuses
+   (:mod:`worker.handlers.isolation`): the others commit in parts, each refused body is a
+   ``storage_rejected`` dead letter, so one hostile body never holds the batch hostage.
+3. Only after it returned, *delete* **all** those messages, dead letters included: every
+   one whose effect is committed. Body ``i`` is message ``i`` (the gathered messages are
+   distinct), so the rare body the handler reports ``unsettled`` (not even its dead letter
+   could be stored) is the one message left on the queue, for SQS's redrive policy.
 
 Failure at any point is safe:
 
@@ -267,7 +273,8 @@ def drain_batch(
     clock: Callable[[], float] = time.perf_counter,
     batch_id: str | None = None,
 ) -> BatchReport:
-    """Apply ``messages`` in one transaction, then delete them all.
+    """Apply ``messages`` in one transaction, then delete them all (but the rare
+    unsettled ones, see the module text).
 
     Raises whatever ``apply`` raises (nothing deleted) and
     :class:`~worker.adapters.sqs.SqsUnavailableError` if the delete cannot be sent
@@ -290,7 +297,8 @@ def drain_batch(
         seconds = clock() - started
         observer.applied(bodies, result, seconds)
         fault_point("crash_after_commit")
-        outcome = queue.delete(messages)
+        settled = _settled(messages, result)
+        outcome = queue.delete(settled)
         observer.deleted(outcome)
         if outcome.failed:
             logger.warning(
@@ -315,6 +323,22 @@ def drain_batch(
             result=result,
             apply_seconds=seconds,
         )
+
+
+def _settled(
+    messages: Sequence[ReceivedMessage], result: IngestResult
+) -> Sequence[ReceivedMessage]:
+    """The messages whose body is committed or kept as a dead letter (all but the ones
+    the handler reports unsettled, by index)."""
+    if not result.unsettled:
+        return messages
+    unsettled = set(result.unsettled)
+    logger.warning(
+        "bodies neither applied nor kept as dead letters stay on the queue",
+        unsettled=len(unsettled),
+        message_ids=[messages[i].message_id for i in sorted(unsettled)],
+    )
+    return [message for index, message in enumerate(messages) if index not in unsettled]
 
 
 def _codes(result: IngestResult) -> dict[str, int]:

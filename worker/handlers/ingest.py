@@ -45,6 +45,13 @@ from worker.domain.events import (
 from worker.domain.outcomes import Reason
 from worker.domain.parser import parse_body
 from worker.domain.timestamps import format_timestamp
+from worker.handlers.isolation import (
+    ERROR_TEXT_MAX,
+    STORAGE_REJECTED,
+    describe_error,
+    isolate,
+    storable_text,
+)
 from worker.handlers.ports import (
     SOURCE_SES_SEND,
     ControlRow,
@@ -56,12 +63,17 @@ from worker.handlers.ports import (
     MessageKey,
     NewNotification,
     NotificationLog,
+    StoreErrorKind,
 )
 from worker.handlers.recompute import recompute_statuses
-from worker.handlers.transactions import in_transaction
+from worker.handlers.transactions import classify_store_error, in_transaction
 from worker.handlers.unpark import attach_parked_events
 
 logger = logging.getLogger(__name__)
+#: Poison isolation's log lines: stdlib logging (the CLI's stderr when logging is not set
+#: up, never its stdout), with ``extra`` fields that the structlog set-up
+#: (config/logging.py, ``ExtraAdder``) turns into keys of the JSON line.
+isolation_log = logging.getLogger("worker.handlers.isolation")
 
 #: Verifies an SNS envelope: a Rejection makes the body a dead letter; exceptions are
 #: transient (certificate fetch failed) and propagate to the caller.
@@ -117,6 +129,12 @@ class IngestResult:
     #: (message, recipient) keys that may race a concurrent transaction: created here,
     #: parked here, or seen again (a redelivery after a crash). See worker.handlers.unpark.
     race_keys: frozenset[MessageKey] = field(default=frozenset(), repr=False, compare=False)
+    #: Batch writes the database refused that were split to isolate the poison bodies
+    #: (each such body is a ``storage_rejected`` rejection above).
+    isolations: int = 0
+    #: Indices of bodies neither committed nor kept as a dead letter (the database refused
+    #: even their dead letter): the only ones a caller must not delete from the queue.
+    unsettled: tuple[int, ...] = ()
 
     def __add__(self, other: IngestResult) -> IngestResult:
         return IngestResult(
@@ -131,6 +149,8 @@ class IngestResult:
             status_changes=self.status_changes + other.status_changes,
             rejections=self.rejections + other.rejections,
             race_keys=self.race_keys | other.race_keys,
+            isolations=self.isolations + other.isolations,
+            unsettled=self.unsettled + other.unsettled,
         )
 
     def summary(self) -> dict[str, int]:
@@ -492,16 +512,38 @@ def apply_batch(
     """Apply raw SQS bodies in one transaction; returns what happened to them.
 
     Every body is accounted for when this returns: applied, parked, ignored, duplicate,
-    recorded as a control message, or kept as a dead letter. Raises
+    recorded as a control message, or kept as a dead letter. A body the database refuses
+    (see :mod:`worker.handlers.isolation`) is isolated and kept as a ``storage_rejected``
+    dead letter while the others commit; in the rare case its dead letter is refused too,
+    its index is in ``unsettled``. Raises
     :class:`~worker.handlers.ports.TransientStoreError` when the database stayed
-    unavailable through the retries (nothing was committed: retry the batch later), and
-    whatever ``verify_envelope`` raises (before anything is written). ``replaying`` marks
-    dead letters of bodies that now apply as resolved and does not count them again.
+    unavailable through the retries (retry the batch later: what was committed dedupes),
+    and whatever ``verify_envelope`` raises. ``replaying`` marks dead letters of bodies
+    that now apply as resolved and does not count them again.
     """
-    batch = prepare_batch(bodies, verify_envelope=verify_envelope, tags=tags, replaying=replaying)
+
+    def prepare(part: Sequence[str | bytes]) -> PreparedBatch:
+        return prepare_batch(part, verify_envelope=verify_envelope, tags=tags, replaying=replaying)
+
     return apply_prepared(
-        batch, log=log, now=now, feedback_window=feedback_window, retrying=retrying
+        prepare(bodies),
+        log=log,
+        now=now,
+        feedback_window=feedback_window,
+        retrying=retrying,
+        source=BodySource(bodies, prepare, replaying=replaying),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BodySource:
+    """The bodies a prepared batch was made of, and how to prepare any part of them
+    again: what :func:`apply_prepared` needs to isolate a body the database refuses."""
+
+    bodies: Sequence[str | bytes]
+    prepare: Callable[[Sequence[str | bytes]], PreparedBatch]
+    #: Dead letters of a replay are not counted again.
+    replaying: bool = False
 
 
 def apply_prepared(
@@ -511,20 +553,165 @@ def apply_prepared(
     now: datetime,
     feedback_window: timedelta,
     retrying: Retrying | None = None,
+    source: BodySource | None = None,
 ) -> IngestResult:
     """The storage half of :func:`apply_batch`: :func:`write_batch` in one (retried)
-    transaction, then the re-attach of parked events its keys may have raced with."""
-    result = in_transaction(
-        log,
-        lambda tx: write_batch(tx, batch, now=now, feedback_window=feedback_window),
-        retrying=retrying,
-    )
-    attached = attach_parked_events(
-        result.race_keys, log=log, now=now, feedback_window=feedback_window, retrying=retrying
+    transaction, then the re-attach of parked events its keys may have raced with.
+
+    With ``source``, a write the database refuses (a *rejected* error, see
+    :func:`~worker.handlers.transactions.classify_store_error`) is isolated: the bodies
+    are written in parts until the ones that fail alone are found and kept as
+    ``storage_rejected`` dead letters. Without it, such an error propagates."""
+
+    def write(part: PreparedBatch) -> IngestResult:
+        return in_transaction(
+            log,
+            lambda tx: write_batch(tx, part, now=now, feedback_window=feedback_window),
+            retrying=retrying,
+        )
+
+    try:
+        result = write(batch)
+    except Exception as exc:
+        if source is None or classify_store_error(exc) is not StoreErrorKind.REJECTED:
+            raise
+        result = _isolate_poison(source, exc, write, log=log, now=now, retrying=retrying)
+    attached = _attach_after_commit(
+        result, log=log, now=now, feedback_window=feedback_window, retrying=retrying
     )
     if attached:
         result = dataclasses.replace(result, unparked=result.unparked + attached)
     return result
+
+
+def _attach_after_commit(
+    result: IngestResult,
+    *,
+    log: NotificationLog,
+    now: datetime,
+    feedback_window: timedelta,
+    retrying: Retrying | None,
+) -> int:
+    """:func:`attach_parked_events` for the race keys of every committed part, once.
+
+    The batch's effect is committed by now. A transient failure still propagates (the
+    batch comes back, dedupes, and its keys are raced again). A *rejected* one cannot
+    come from a body (the keys were just stored, so the lookup cannot refuse them): it is
+    logged and the batch stays settled rather than held; the events it did not re-attach
+    stay parked until their key is seen again (a redelivery, or their send)."""
+    try:
+        return attach_parked_events(
+            result.race_keys, log=log, now=now, feedback_window=feedback_window, retrying=retrying
+        )
+    except Exception as exc:
+        if classify_store_error(exc) is not StoreErrorKind.REJECTED:
+            raise
+        logger.warning(
+            "re-attaching parked events failed after the commit; they stay parked: %s",
+            describe_error(exc),
+        )
+        return 0
+
+
+def _isolate_poison(
+    source: BodySource,
+    error: BaseException,
+    write: Callable[[PreparedBatch], IngestResult],
+    *,
+    log: NotificationLog,
+    now: datetime,
+    retrying: Retrying | None,
+) -> IngestResult:
+    """Bisect ``source.bodies`` (their write together failed with ``error``): commit the
+    parts that can be written, keep each body that fails alone as a dead letter."""
+    bodies = source.bodies
+    isolation_log.warning(
+        "batch write refused by the database; isolating the bodies it refuses (%d bodies)",
+        len(bodies),
+        extra={"batch_size": len(bodies), "error": describe_error(error)},
+    )
+
+    def attempt(indices: Sequence[int]) -> IngestResult:
+        part = write(source.prepare([bodies[i] for i in indices]))
+        # Rejections of the part are numbered within it: give them their batch index.
+        renumbered = tuple(BodyRejection(indices[r.index], r.code) for r in part.rejections)
+        return dataclasses.replace(part, rejections=renumbered)
+
+    found = isolate(len(bodies), attempt, error)
+    total = IngestResult(isolations=1)
+    for _, part_result in found.committed:
+        total = total + part_result
+    now_text = format_timestamp(now)
+    unsettled: list[int] = []
+    for index, refused in found.refused:
+        body = bodies[index]
+        row = DeadLetterRow(
+            body_hash=body_hash(body),
+            body=body_bytes(body),
+            code=STORAGE_REJECTED,
+            message=storable_text(
+                f"the database refused this body ({describe_error(refused)}); "
+                "replay it after a fix with `inboxgap deadletters replay`",
+                limit=2 * ERROR_TEXT_MAX,
+            ),
+            count=0 if source.replaying else 1,
+        )
+        if not _keep_dead_letter(row, log=log, now_text=now_text, retrying=retrying):
+            unsettled.append(index)
+            continue
+        total = total + IngestResult(
+            dead_lettered=1, rejections=(BodyRejection(index, STORAGE_REJECTED),)
+        )
+        isolation_log.warning(
+            "poison body isolated: body %d kept as a %s dead letter (%s)",
+            index,
+            STORAGE_REJECTED,
+            describe_error(refused),
+            extra={
+                "code": STORAGE_REJECTED,
+                "body_index": index,
+                "body_hash": row.body_hash,
+                "error": describe_error(refused),
+            },
+        )
+    isolation_log.warning(
+        "poison isolation finished: %d isolated, %d unsettled, %d parts committed",
+        len(found.refused) - len(unsettled),
+        len(unsettled),
+        len(found.committed),
+        extra={
+            "batch_size": len(bodies),
+            "isolated": len(found.refused) - len(unsettled),
+            "unsettled": len(unsettled),
+            "committed_parts": len(found.committed),
+            "transactions": found.attempts + len(found.refused),
+        },
+    )
+    return dataclasses.replace(total, unsettled=tuple(unsettled))
+
+
+def _keep_dead_letter(
+    row: DeadLetterRow, *, log: NotificationLog, now_text: str, retrying: Retrying | None
+) -> bool:
+    """Write one dead letter in its own transaction. False when the database refuses it
+    too (the body then stays on the queue); transient and fatal errors propagate."""
+
+    def work(tx: LogTransaction) -> None:
+        tx.upsert_dead_letters([row], now_text)
+
+    try:
+        in_transaction(log, work, retrying=retrying)
+    except Exception as exc:
+        if classify_store_error(exc) is not StoreErrorKind.REJECTED:
+            raise
+        isolation_log.error(
+            "the database refused even the dead letter of a poison body; it stays on the "
+            "queue (%s)",
+            describe_error(exc),
+            extra={"body_hash": row.body_hash, "error": describe_error(exc)},
+        )
+        return False
+    return True
 
 
 def prepare_ahead(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from worker.domain.status import DecidingEvent
@@ -38,6 +39,27 @@ class TransientStoreError(StoreError):
 
 class SchemaNotReadyError(StoreError):
     """The tables are missing or older than this code (run ``inboxgap db upgrade``)."""
+
+
+class StorageRejectedError(StoreError):
+    """The database refused the *data* of the unit of work (a value it cannot hold, a
+    constraint or statement error the code did not expect): running the same work again
+    fails the same way, so it is never retried as a whole. The batch handler splits the
+    batch to find the body that causes it (see :mod:`worker.handlers.isolation`)."""
+
+
+class StoreErrorKind(StrEnum):
+    """What a failure of a unit of work means (decided by
+    :func:`worker.handlers.transactions.classify_store_error`, and only there)."""
+
+    #: Connection lost, serialisation failure, deadlock, lock or statement timeout:
+    #: the whole unit of work is retried.
+    TRANSIENT = "transient"
+    #: The data was refused (storage, encoding, constraint or an unexpected programming
+    #: error on these values): the batch is split to isolate the body.
+    REJECTED = "rejected"
+    #: Neither (schema not ready, interrupts, resource exhaustion...): propagates.
+    FATAL = "fatal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +280,9 @@ class LogTransaction(Protocol):
 class NotificationLog(Protocol):
     def transaction(self) -> AbstractContextManager[LogTransaction]:
         """One unit of work: commits on normal exit, rolls back on error. Transient
-        failures surface as :class:`TransientStoreError`."""
+        failures surface as :class:`TransientStoreError`, data the database refuses as
+        :class:`StorageRejectedError` (or as the Python error the driver raised, e.g.
+        ``UnicodeEncodeError``)."""
         ...
 
 

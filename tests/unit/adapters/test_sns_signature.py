@@ -316,6 +316,93 @@ def test_cert_url_pattern_override_allows_a_local_endpoint() -> None:
     assert verifier.verify(envelope) is None
 
 
+# --- certificate region ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "topic_arn", "why"),
+    [
+        # A region that does not exist: DNS would fail, a transient error, forever.
+        ("https://sns.xx-fake-9.amazonaws.com", DEFAULT_TOPIC_ARN, "not an Amazon SNS region"),
+        ("https://sns.us-east-9.amazonaws.com", DEFAULT_TOPIC_ARN, "not an Amazon SNS region"),
+        # Real regions on the wrong partition's host.
+        ("https://sns.cn-north-1.amazonaws.com", DEFAULT_TOPIC_ARN, "not an Amazon SNS region"),
+        ("https://sns.us-east-1.amazonaws.com.cn", DEFAULT_TOPIC_ARN, "not an Amazon SNS region"),
+        # A real region, but not the topic's.
+        ("https://sns.eu-west-1.amazonaws.com", DEFAULT_TOPIC_ARN, "TopicArn"),
+        (
+            "https://sns.cn-north-1.amazonaws.com.cn",
+            "arn:aws-cn:sns:cn-northwest-1:111122223333:t",
+            "TopicArn",
+        ),
+        # No region to compare with.
+        ("https://sns.us-east-1.amazonaws.com", "not-an-arn", "TopicArn"),
+        ("https://sns.us-east-1.amazonaws.com", "arn:aws:sqs:us-east-1:111122223333:q", "TopicArn"),
+    ],
+)
+def test_certificate_of_no_real_region_or_another_region_is_refused_without_fetching(
+    url: str, topic_arn: str, why: str
+) -> None:
+    signer = SnsSigner(cert_url=url + PEM_PATH)
+    fetcher = CountingFetcher(never_fetch)
+    envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT, topic_arn=topic_arn))
+    result = assert_bad_signature(SnsSignatureVerifier(fetcher).verify(envelope))
+    assert fetcher.calls == []
+    assert why in result.message and "not fetched" in result.message
+
+
+@pytest.mark.parametrize(
+    ("url", "topic_arn"),
+    [
+        ("https://sns.cn-north-1.amazonaws.com.cn", "arn:aws-cn:sns:cn-north-1:111122223333:t"),
+        ("https://sns.us-gov-west-1.amazonaws.com", "arn:aws-us-gov:sns:us-gov-west-1:1:t"),
+        ("https://sns.ap-southeast-7.amazonaws.com", "arn:aws:sns:ap-southeast-7:1:t"),
+    ],
+)
+def test_certificate_of_the_topics_real_region_is_fetched(url: str, topic_arn: str) -> None:
+    topic_arn = topic_arn.replace(":1:", ":111122223333:")
+    signer = SnsSigner(cert_url=url + PEM_PATH)
+    fetcher = CountingFetcher(signer.fetch_certificate)
+    envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT, topic_arn=topic_arn))
+    assert SnsSignatureVerifier(fetcher).verify(envelope) is None
+    assert fetcher.calls == [url + PEM_PATH]
+
+
+def test_dns_failure_for_a_real_region_stays_transient() -> None:
+    signer = SnsSigner(cert_url="https://sns.eu-south-2.amazonaws.com" + PEM_PATH)
+
+    def unresolvable(url: str) -> bytes:
+        raise CertificateFetchError("could not fetch certificate: Name or service not known")
+
+    fetcher = CountingFetcher(unresolvable)
+    envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
+    with pytest.raises(CertificateFetchError):
+        SnsSignatureVerifier(fetcher).verify(envelope)
+    assert fetcher.calls == [signer.cert_url]
+
+
+def test_sns_regions_come_from_every_botocore_partition() -> None:
+    regions = sns_signature.sns_region_suffixes()
+    assert regions["us-east-1"] == "amazonaws.com"
+    assert regions["cn-north-1"] == regions["cn-northwest-1"] == "amazonaws.com.cn"
+    assert regions["us-gov-west-1"] == regions["us-gov-east-1"] == "amazonaws.com"
+    assert "xx-fake-9" not in regions
+    # Every region botocore knows for SNS passes with its own topic (nothing hard-coded).
+    for region, suffix in regions.items():
+        url = f"https://sns.{region}.{suffix}{PEM_PATH}"
+        topic = f"arn:aws:sns:{region}:111122223333:t"
+        assert sns_signature.certificate_region_problem(url, topic) is None, region
+
+
+@given(st.from_regex(r"[a-z]{2,4}-[a-z]{3,9}-[0-9]{1,2}", fullmatch=True))
+@settings(max_examples=200, deadline=None)
+def test_region_check_accepts_exactly_the_botocore_regions(region: str) -> None:
+    url = f"https://sns.{region}.amazonaws.com{PEM_PATH}"
+    topic = f"arn:aws:sns:{region}:111122223333:t"
+    problem = sns_signature.certificate_region_problem(url, topic)
+    assert (problem is None) == (region in sns_signature.sns_region_suffixes())
+
+
 # --- topic allowlist -------------------------------------------------------------------
 
 
