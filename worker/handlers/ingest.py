@@ -80,7 +80,9 @@ CLASSIFIER_ERROR = "classifier_error"
 STATUS_NEUTRAL_REASONS = frozenset({Reason.AWAITING_FEEDBACK.value})
 #: Longest diagnostic kept in the ledger; longer ones are cut (the body is not kept).
 DIAGNOSTIC_MAX = 2000
-#: Key fields longer than this make the body a dead letter (index entries are bounded).
+#: Key fields longer than this many UTF-8 bytes make the body a dead letter. PostgreSQL
+#: refuses a btree entry over 2704 bytes (a third of a page), and random text does not
+#: compress: two keys of this size fit in one composite index entry with room to spare.
 KEY_MAX = 1000
 UNKNOWN_TYPE = "unknown"
 
@@ -266,6 +268,9 @@ def prepare_batch(
                 continue
         if isinstance(parsed, ControlMessage):
             key = parsed.sns.message_id if parsed.sns is not None else body_hash(body)
+            if _key_size(key) > KEY_MAX:
+                reject(index, body, RejectionCode.TOO_LARGE.value, "the SNS MessageId is too long")
+                continue
             if key not in control_keys:
                 control_keys.add(key)
                 batch.controls.append(
@@ -291,7 +296,7 @@ def prepare_batch(
         if parsed.label_mismatch:
             # The document decided; the envelope's label is worth a look (no addresses).
             logger.warning("body %d: %s", index, parsed.label_mismatch)
-        if _too_long(parsed, outcomes):
+        if _too_long(parsed, outcomes, tags):
             reject(index, body, RejectionCode.TOO_LARGE.value, "an id or address is too long")
             continue
         facts = event_facts(parsed)
@@ -316,10 +321,22 @@ def prepare_batch(
     return batch
 
 
-def _too_long(event: FeedbackEvent, outcomes: Sequence[RecipientOutcome]) -> bool:
-    if len(event.message_id) > KEY_MAX:
+def _key_size(text: str) -> int:
+    """Size of an indexed value in UTF-8 bytes (ASCII, the usual case, without encoding)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _too_long(event: FeedbackEvent, outcomes: Sequence[RecipientOutcome], tags: TagNames) -> bool:
+    """Whether a value that ends up in an index entry is over :data:`KEY_MAX` bytes: ids,
+    addresses, and for a Send event the tags that become its notification id and type."""
+    if _key_size(event.message_id) > KEY_MAX:
         return True
-    return any(len(o.identity) > KEY_MAX or len(o.address) > KEY_MAX for o in outcomes)
+    if event.event_type is EventType.SEND:
+        for name in (tags.notification_id, tags.notification_type):
+            value = event.tag(name)
+            if value is not None and _key_size(value) > KEY_MAX:
+                return True
+    return any(_key_size(o.identity) > KEY_MAX or _key_size(o.address) > KEY_MAX for o in outcomes)
 
 
 def _collect_sends(
