@@ -41,7 +41,9 @@ from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
 from worker.domain.addresses import normalise_address
+from worker.domain.events import FeedbackEvent
 from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status, rank_of
+from worker.domain.parser import MAX_FUTURE_SKEW, parse_body
 from worker.domain.timestamps import format_timestamp, parse_timestamp
 
 Doc = dict[str, Any]
@@ -1519,6 +1521,36 @@ class Traffic:
     def late_sends(self) -> list[SentRecord]:
         """Sent records to write after the bodies (their events arrived first)."""
         return [s for s in self.sends if s.notification_id in self.early]
+
+    def received_at(self, moment: datetime) -> Traffic:
+        """This traffic as a queue can hold it at ``moment``: without the messages any of
+        whose events is dated more than a day after ``moment`` (their sends, bodies and
+        expected outcomes all left out). Traffic generated from a recent ``start`` holds
+        feedback that has not happened yet (complaints come hours to days after delivery),
+        and the parser refuses an event from the future as ``implausible_timestamp``.
+        Malformed bodies stay (they are dead letters either way); ``counts`` describe what
+        was generated."""
+        limit = moment + MAX_FUTURE_SKEW
+        parsed = [parse_body(body) for body in self.bodies]
+        late = {
+            p.message_id for p in parsed if isinstance(p, FeedbackEvent) and p.occurred_at > limit
+        }
+        if not late:
+            return self
+        sends = [s for s in self.sends if s.message_id not in late]
+        kept = {s.notification_id for s in sends}
+        return Traffic(
+            sends=sends,
+            bodies=[
+                body
+                for body, p in zip(self.bodies, parsed, strict=True)
+                if not (isinstance(p, FeedbackEvent) and p.message_id in late)
+            ],
+            expected={nid: want for nid, want in self.expected.items() if nid in kept},
+            early=self.early & kept,
+            malformed=list(self.malformed),
+            counts=dict(self.counts),
+        )
 
 
 @dataclass(frozen=True, slots=True)

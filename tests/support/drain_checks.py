@@ -25,10 +25,15 @@ from worker.simulation import SentRecord, Traffic, generate_traffic
 
 
 def traffic(notifications_count: int, seed: int, **kwargs: Any) -> Traffic:
-    """Traffic sent over the last two hours (well inside the feedback window)."""
-    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    """Traffic sent over the last two hours (well inside the feedback window), without
+    the messages whose feedback would come from more than a day in the future."""
+    now = dt.datetime.now(dt.UTC)
+    start = now - dt.timedelta(hours=2)
     kwargs.setdefault("mean_interval_seconds", 3600.0 / max(1, notifications_count))
-    return generate_traffic(notifications=notifications_count, seed=seed, start=start, **kwargs)
+    generated = generate_traffic(
+        notifications=notifications_count, seed=seed, start=start, **kwargs
+    )
+    return generated.received_at(now)
 
 
 def send_records(sends: Iterable[SentRecord]) -> list[SendRecord]:

@@ -20,7 +20,9 @@ import pytest
 
 from worker import simulation as sim
 from worker.domain.addresses import normalise_address
+from worker.domain.events import FeedbackEvent
 from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
+from worker.domain.parser import parse_body
 
 START = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 SES_ID = re.compile(
@@ -603,3 +605,23 @@ def test_the_shipped_sample_is_current_and_covers_everything() -> None:
     assert types == set(sim.SUB_OBJECT_KEYS)
     assert {"sns/event", "sns/identity", "raw/event", "raw/identity", "eventbridge/event"} <= shapes
     assert {"SubscriptionConfirmation", "setup", "control"} <= shapes
+
+
+def test_traffic_received_at_leaves_out_messages_with_feedback_from_the_future() -> None:
+    traffic = sim.generate_traffic(notifications=400, seed=3, start=START, malformed=2)
+    moment = START + timedelta(hours=2)
+    now_seen = traffic.received_at(moment)
+    late = {
+        p.message_id
+        for p in map(parse_body, traffic.bodies)
+        if isinstance(p, FeedbackEvent) and p.occurred_at > moment + timedelta(days=1)
+    }
+    assert late, "complaints come up to days after delivery: some feedback is late"
+    assert {s.message_id for s in now_seen.sends} == {s.message_id for s in traffic.sends} - late
+    assert set(now_seen.expected) == {s.notification_id for s in now_seen.sends}
+    assert now_seen.early <= set(now_seen.expected)
+    assert now_seen.malformed == traffic.malformed
+    refused = [parse_body(body, received_at=moment) for body in now_seen.bodies]
+    assert not [r for r in refused if getattr(r, "code", None) == "implausible_timestamp"]
+    # Far enough in the future, nothing is left out.
+    assert traffic.received_at(START + timedelta(days=30)) is traffic

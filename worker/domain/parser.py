@@ -505,17 +505,6 @@ def _parse_ses_document(
             RejectionCode.BAD_TIMESTAMP,
             f"{event_type} timestamp {timestamp_text[:40]!r} is not ISO-8601",
         )
-    if occurred_at < EARLIEST_PLAUSIBLE:
-        _reject(
-            RejectionCode.IMPLAUSIBLE_TIMESTAMP,
-            f"{event_type} timestamp {timestamp_text[:40]!r} is before SES existed (2011)",
-        )
-    if received_at is not None and occurred_at > received_at + MAX_FUTURE_SKEW:
-        _reject(
-            RejectionCode.IMPLAUSIBLE_TIMESTAMP,
-            f"{event_type} timestamp {timestamp_text[:40]!r} is more than a day after the "
-            f"body was received ({format_timestamp(received_at)})",
-        )
     occurred_text = canonical_text(timestamp_text.strip(), occurred_at)
 
     destination = tuple(_strings(_opt_list(mail, "destination", "mail"), "mail.destination"))
@@ -530,6 +519,18 @@ def _parse_ses_document(
     )
     if not recipients:
         _reject(RejectionCode.NO_RECIPIENTS, f"{event_type} event names no recipients")
+    # Plausibility last: a body that is malformed as well is refused for its structure.
+    if occurred_at < EARLIEST_PLAUSIBLE:
+        _reject(
+            RejectionCode.IMPLAUSIBLE_TIMESTAMP,
+            f"{event_type} timestamp {timestamp_text[:40]!r} is before SES existed (2011)",
+        )
+    if received_at is not None and occurred_at > received_at + MAX_FUTURE_SKEW:
+        _reject(
+            RejectionCode.IMPLAUSIBLE_TIMESTAMP,
+            f"{event_type} timestamp {timestamp_text[:40]!r} is more than a day after the "
+            f"body was received ({format_timestamp(received_at)})",
+        )
 
     common = mail.get("commonHeaders")
     common = common if isinstance(common, dict) else {}
