@@ -58,7 +58,9 @@ def json_may_hold_unstorable(text: str, *, known_utf8: bool = False) -> bool:
     refuses raw control characters in strings) or from a raw surrogate already in ``text``
     (impossible when ``text`` came from strictly decoded UTF-8 bytes: ``known_utf8``).
     """
-    if "\\u" in text and _UNSTORABLE_ESCAPE.search(text) is not None:
+    # One regex scan (about 1 ns a character): faster than a ``"\\u" in text`` pre-check,
+    # which SNS bodies (full of ``\\"``) make slow.
+    if _UNSTORABLE_ESCAPE.search(text) is not None:
         return True
     if known_utf8 or text.isascii():
         return False
