@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.domain import ses_bodies as b
+from tests.unit.domain.test_parser_boundary import all_strings
 from worker.domain import parser
 from worker.domain.events import (
     ENGAGEMENT_TYPES,
@@ -30,6 +31,7 @@ from worker.domain.events import (
     RejectionCode,
 )
 from worker.domain.parser import MAX_BODY_BYTES, parse_body
+from worker.domain.text import is_storable
 
 UTC_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 EVENT_TYPES = list(b.SUB_OBJECT_KEYS)
@@ -888,6 +890,9 @@ FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 def _check(result: object) -> None:
     assert isinstance(result, RESULT_TYPES)
+    # Whatever the input, everything handed on is storable text (issue 16).
+    for text in all_strings(result):
+        assert is_storable(text), repr(text)
     if isinstance(result, Rejection):
         assert isinstance(result.code, RejectionCode)
         assert isinstance(result.message, str)
