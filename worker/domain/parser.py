@@ -146,7 +146,7 @@ def parse_body(body: str | bytes, *, received_at: datetime | None = None) -> Par
 def _parse(body: str | bytes, received_at: datetime | None) -> ParseResult:
     text = _decode(body)
     decoded = _load_json_object(text, where="body")
-    document = _storable(decoded, text, known_utf8=not isinstance(body, str))
+    document = _storable(decoded, text, encodable=not isinstance(body, str))
     if _is_message_document(document):
         # Raw delivery, whatever other keys ride along: the document decides.
         return _parse_ses_document(document, Envelope.RAW, sns=None, received_at=received_at)
@@ -181,10 +181,10 @@ def _decode(body: str | bytes) -> str:
     return body
 
 
-def _storable(value: dict[str, Any], text: str, *, known_utf8: bool) -> dict[str, Any]:
+def _storable(value: dict[str, Any], text: str, *, encodable: bool) -> dict[str, Any]:
     """``value`` (decoded from ``text``) with every string made storable; ``value`` itself
     when nothing in ``text`` can decode to NUL or a surrogate (nearly always: one scan)."""
-    if json_may_hold_unstorable(text, known_utf8=known_utf8):
+    if json_may_hold_unstorable(text, encodable=encodable):
         cleaned: dict[str, Any] = storable_json(value)
         return cleaned
     return value
@@ -330,7 +330,8 @@ def _parse_sns(
             topic_arn=envelope.topic_arn or None,
             sns=envelope,
         )
-    inner = _storable(_load_json_object(message, where="SNS Message"), message, known_utf8=False)
+    # ``message`` comes from the storable envelope: no raw surrogate, only escapes to check.
+    inner = _storable(_load_json_object(message, where="SNS Message"), message, encodable=True)
     if "eventType" not in inner and "notificationType" not in inner:
         _reject(
             RejectionCode.BAD_ENVELOPE,
@@ -366,7 +367,7 @@ def _try_json_object(text: str) -> dict[str, Any] | None:
         value = _load_json_object(text, where="SNS Message")
     except _Rejected:
         return None
-    return _storable(value, text, known_utf8=False)
+    return _storable(value, text, encodable=True)  # text: from the storable envelope
 
 
 def _noting(result: ParseResult, label: str) -> ParseResult:

@@ -50,19 +50,20 @@ def is_storable(text: str) -> bool:
     return _UNSTORABLE.search(text) is None
 
 
-def json_may_hold_unstorable(text: str, *, known_utf8: bool = False) -> bool:
+def json_may_hold_unstorable(text: str, *, encodable: bool = False) -> bool:
     """Whether ``json.loads(text)`` may yield a string (or key) that :func:`storable_text`
     would change. False is certain; True may be a false alarm.
 
     Decoded JSON strings get NUL or a surrogate only from a ``\\u`` escape (the decoder
     refuses raw control characters in strings) or from a raw surrogate already in ``text``
-    (impossible when ``text`` came from strictly decoded UTF-8 bytes: ``known_utf8``).
+    (impossible when ``text`` is known to be ``encodable``: decoded from UTF-8 bytes, or
+    itself a string taken from an already storable document).
     """
     # One regex scan (about 1 ns a character): faster than a ``"\\u" in text`` pre-check,
     # which SNS bodies (full of ``\\"``) make slow.
     if _UNSTORABLE_ESCAPE.search(text) is not None:
         return True
-    if known_utf8 or text.isascii():
+    if encodable or text.isascii():
         return False
     try:
         text.encode("utf-8")
