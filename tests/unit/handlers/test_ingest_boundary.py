@@ -126,3 +126,18 @@ def test_aws_ses_event_with_half_a_document_is_a_dead_letter_not_news() -> None:
     result = run(log, [sb.eventbridge(doc, detail_type="SES Email Event"), json.dumps(service)])
     assert (result.dead_lettered, result.control) == (1, 1)
     assert codes(log) == ["unknown_event_type"]
+
+
+def test_poisoned_message_id_still_correlates_send_and_feedback() -> None:
+    log = FakeNotificationLog()
+    mid = "0102-\ud83d\x00-000000"
+    send = b.send(mid, ["a@x.example"], notification_id="n-poison")
+    delivery = b.delivery(mid, ["a@x.example"])
+    first = run(log, [delivery])  # before its send: parked under the cleaned message id
+    assert first.parked == 1
+    second = run(log, [send, delivery])
+    assert (second.notifications_created, second.unparked, second.duplicate) == (1, 1, 1)
+    (notification,) = log.tables.notifications.values()
+    assert notification["notification_id"] == "n-poison"
+    assert notification["ses_message_id"] == f"0102-{REPLACEMENT}{REPLACEMENT}-000000"
+    assert notification["status"] == "delivered"
