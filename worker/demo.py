@@ -417,7 +417,7 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
             start=now - dt.timedelta(seconds=span + 4 * 3600),
             signer=signer,
             mean_interval_seconds=span / max(1, int(options.events * 0.9)),
-        )
+        ).received_at(now)  # feedback not yet "happened" would be implausible_timestamp
         report("record sends", 0, len(traffic.bodies), 0)
         _record(app, traffic.initial_sends())
 

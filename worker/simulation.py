@@ -41,7 +41,9 @@ from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
 from worker.domain.addresses import normalise_address
+from worker.domain.events import FeedbackEvent
 from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status, rank_of
+from worker.domain.parser import MAX_FUTURE_SKEW, parse_body
 from worker.domain.timestamps import format_timestamp, parse_timestamp
 
 Doc = dict[str, Any]
@@ -1511,6 +1513,11 @@ class Traffic:
     early: set[str] = field(default_factory=set)
     malformed: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: Per notification id, every ``(rank, timestamp, identity, reason)`` its events
+    #: decide (``expected`` is the greatest): lets :meth:`received_at` re-decide.
+    decisions: dict[str, list[tuple[int, str, str, Reason]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def initial_sends(self) -> list[SentRecord]:
         """Sent records to write before the bodies are ingested."""
@@ -1519,6 +1526,41 @@ class Traffic:
     def late_sends(self) -> list[SentRecord]:
         """Sent records to write after the bodies (their events arrived first)."""
         return [s for s in self.sends if s.notification_id in self.early]
+
+    def received_at(self, moment: datetime) -> Traffic:
+        """This traffic as a queue can hold it at ``moment``: without the events dated
+        more than a day after ``moment``, and ``expected`` decided by the events left.
+        Traffic generated from a recent ``start`` holds feedback that has not happened yet
+        (complaints come hours to days after delivery), and the parser refuses an event
+        from the future as ``implausible_timestamp``. Malformed bodies stay (they are dead
+        letters either way); ``counts`` describe what was generated."""
+        limit = moment + MAX_FUTURE_SKEW
+        bodies = [
+            body
+            for body in self.bodies
+            if not (isinstance(p := parse_body(body), FeedbackEvent) and p.occurred_at > limit)
+        ]
+        if len(bodies) == len(self.bodies):
+            return self
+        limit_text = format_timestamp(limit)
+        expected: dict[str, tuple[Status, Reason]] = {}
+        for record in self.sends:
+            decided = [
+                d for d in self.decisions.get(record.notification_id, ()) if d[1] <= limit_text
+            ]
+            # The first of equal entries wins, as in _Generator.decide.
+            best = max(decided, key=lambda d: d[:3], default=None)
+            reason = best[3] if best is not None else Reason.AWAITING_FEEDBACK
+            expected[record.notification_id] = (STATUS_OF_REASON[reason], reason)
+        return Traffic(
+            sends=self.sends,
+            bodies=bodies,
+            expected=expected,
+            early=self.early,
+            malformed=self.malformed,
+            counts=self.counts,
+            decisions=self.decisions,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -1812,6 +1854,7 @@ class _Generator:
         self.early: set[str] = set()
         # notification id -> best (rank, timestamp, identity, reason)
         self.ledger: dict[str, tuple[int, str, str, Reason]] = {}
+        self.decisions: dict[str, list[tuple[int, str, str, Reason]]] = {}
         self.counts: dict[str, int] = {}
         self.delivery_docs: list[Doc] = []
         self._mail: Doc | None = None
@@ -1907,6 +1950,7 @@ class _Generator:
 
     def decide(self, notification_id: str, reason: Reason, stamp: str, identity: str) -> None:
         entry = (rank_of(reason), stamp, identity, reason)
+        self.decisions.setdefault(notification_id, []).append(entry)
         best = self.ledger.get(notification_id)
         if best is None or entry[:3] > best[:3]:
             self.ledger[notification_id] = entry
@@ -2393,6 +2437,7 @@ def generate_traffic(
         early={nid for nid in gen.early if nid in expected},
         malformed=extras,
         counts=dict(sorted(gen.counts.items())),
+        decisions=gen.decisions,
     )
 
 

@@ -25,10 +25,16 @@ from worker.simulation import SentRecord, Traffic, generate_traffic
 
 
 def traffic(notifications_count: int, seed: int, **kwargs: Any) -> Traffic:
-    """Traffic sent over the last two hours (well inside the feedback window)."""
-    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    """Traffic sent over the last two hours (well inside the feedback window), without
+    the feedback dated more than a day from now (complaints come days later): it would be
+    ``implausible_timestamp`` when drained now (see ``Traffic.received_at``)."""
+    now = dt.datetime.now(dt.UTC)
+    start = now - dt.timedelta(hours=2)
     kwargs.setdefault("mean_interval_seconds", 3600.0 / max(1, notifications_count))
-    return generate_traffic(notifications=notifications_count, seed=seed, start=start, **kwargs)
+    generated = generate_traffic(
+        notifications=notifications_count, seed=seed, start=start, **kwargs
+    )
+    return generated.received_at(now)
 
 
 def send_records(sends: Iterable[SentRecord]) -> list[SendRecord]:

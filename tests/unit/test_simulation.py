@@ -20,7 +20,9 @@ import pytest
 
 from worker import simulation as sim
 from worker.domain.addresses import normalise_address
+from worker.domain.events import FeedbackEvent
 from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
+from worker.domain.parser import parse_body
 
 START = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 SES_ID = re.compile(
@@ -381,16 +383,21 @@ def test_unshuffled_traffic_arrives_in_publication_order() -> None:
 
 def test_expected_agrees_with_the_production_rules() -> None:
     """Parser + classifier + status rules over every body == the generator's expected."""
+    traffic = sim.generate_traffic(notifications=2500, seed=13, start=START, oversize=1)
+    _assert_expected_agrees_with_the_production_rules(traffic)
+
+
+def _assert_expected_agrees_with_the_production_rules(
+    traffic: sim.Traffic, received_at: datetime | None = None
+) -> None:
     from worker.domain.classifier import classify_event
-    from worker.domain.events import FeedbackEvent, Rejection
-    from worker.domain.parser import parse_body
+    from worker.domain.events import Rejection
     from worker.domain.status import DecidingEvent, decide_status
 
-    traffic = sim.generate_traffic(notifications=2500, seed=13, start=START, oversize=1)
     malformed = set(traffic.malformed)
     deciding: defaultdict[tuple[str, str], dict[str, DecidingEvent]] = defaultdict(dict)
     for body in traffic.bodies:
-        result = parse_body(body)
+        result = parse_body(body, received_at=received_at)
         if body in malformed:
             assert isinstance(result, Rejection), body[:200]
             continue
@@ -607,3 +614,22 @@ def test_the_shipped_sample_is_current_and_covers_everything() -> None:
     assert types == set(sim.SUB_OBJECT_KEYS)
     assert {"sns/event", "sns/identity", "raw/event", "raw/identity", "eventbridge/event"} <= shapes
     assert {"SubscriptionConfirmation", "setup", "control"} <= shapes
+
+
+def test_traffic_received_at_leaves_out_feedback_from_the_future() -> None:
+    traffic = sim.generate_traffic(notifications=1500, seed=3, start=START, malformed=2)
+    moment = START + timedelta(hours=2)
+    now_seen = traffic.received_at(moment)
+    limit = moment + timedelta(days=1)
+    times = [p.occurred_at for p in map(parse_body, traffic.bodies) if isinstance(p, FeedbackEvent)]
+    late = sum(1 for t in times if t > limit)
+    assert late, "complaints come hours to days after delivery: some feedback is late"
+    assert len(now_seen.bodies) == len(traffic.bodies) - late
+    assert now_seen.sends == traffic.sends  # every notification stays
+    changed = {n for n in traffic.expected if traffic.expected[n] != now_seen.expected[n]}
+    assert changed, "a complaint that has not happened yet does not decide"
+    assert {now_seen.expected[n][1] for n in changed} <= {Reason.ACCEPTED, Reason.COMPLAINT}
+    # What is left is exactly what the production rules make of the bodies left.
+    _assert_expected_agrees_with_the_production_rules(now_seen, received_at=moment)
+    # Far enough in the future, nothing is left out.
+    assert traffic.received_at(START + timedelta(days=30)) is traffic

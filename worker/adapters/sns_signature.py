@@ -158,7 +158,9 @@ def _field(name: str, value: str) -> str:
 
 def string_to_sign(envelope: SnsEnvelope) -> bytes | None:
     """The exact bytes SNS signs for this envelope, or None if its ``Type`` cannot be
-    verified (unknown type, or a confirmation without ``SubscribeURL`` / ``Token``)."""
+    verified (unknown type, or a confirmation without ``SubscribeURL`` / ``Token``).
+    Built from the values as decoded, before the parser made them storable text."""
+    envelope = envelope.as_signed
     if envelope.type == _NOTIFICATION:
         parts = [_field("Message", envelope.message), _field("MessageId", envelope.message_id)]
         if envelope.subject is not None:

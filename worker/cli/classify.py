@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import click
@@ -19,9 +20,12 @@ EXIT_OK = 0
 EXIT_INVALID_LINES = 1
 
 
-def classify_line(line_number: int, body: bytes | str) -> dict[str, Any]:
-    """The JSON object ``inboxgap classify`` prints for one input line."""
-    result = parse_body(body)
+def classify_line(
+    line_number: int, body: bytes | str, *, received_at: datetime | None = None
+) -> dict[str, Any]:
+    """The JSON object ``inboxgap classify`` prints for one input line (``received_at``:
+    the time the line is read, bounding its event's timestamp like ingestion does)."""
+    result = parse_body(body, received_at=received_at)
     record: dict[str, Any] = {
         "line": line_number,
         "kind": "invalid",
@@ -92,8 +96,9 @@ def classify_command(source: IO[bytes]) -> None:
       control  an SNS subscription handshake or an SES set-up/service notice
       invalid  not a usable SES event; "error" says why (codes: not_json,
                bad_encoding, bad_envelope, missing_message_id, no_recipients,
-               unknown_event_type, wrong_type, bad_timestamp, too_large,
-               too_deep, inbound_mail)
+               unknown_event_type, wrong_type, bad_timestamp,
+               implausible_timestamp, bad_recipient, too_large, too_deep,
+               inbound_mail)
 
     A Send event gives sent/awaiting_feedback, a DeliveryDelay sent/delivery_delayed.
     Recipients are normalised (display name stripped, lower-cased). Statuses and
@@ -106,7 +111,7 @@ def classify_command(source: IO[bytes]) -> None:
     out = sys.stdout
     invalid = 0
     for number, body in enumerate(_lines(source), start=1):
-        record = classify_line(number, body)
+        record = classify_line(number, body, received_at=datetime.now(UTC))
         if record["kind"] == "invalid":
             invalid += 1
         out.write(json.dumps(record))

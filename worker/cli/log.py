@@ -215,6 +215,12 @@ def ingest_command(
         click.echo(f"dead letters by reason: {listed} (see `inboxgap deadletters list`)")
         if "bad_signature" in codes and use_verify:
             click.echo("hint: local files with unsigned envelopes need --no-verify", err=True)
+        if "implausible_timestamp" in codes and now is not None:
+            click.echo(
+                "hint: events dated more than a day after --now (or before 2011) are "
+                "implausible_timestamp",
+                err=True,
+            )
     _fail_if_unsettled(total)
 
 

@@ -1,6 +1,13 @@
-"""Recipient addresses: normalisation for matching, and masking for logs."""
+"""Recipient addresses: normalisation for matching, the check that an address is one SES
+could have delivered to, and masking for logs."""
 
 from __future__ import annotations
+
+import re
+
+#: Characters no address SES delivered to can hold: C0 controls (NUL included), DEL, C1
+#: controls, lone surrogates, and U+FFFD (what the parser makes of NUL and surrogates).
+_NOT_IN_AN_ADDRESS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
 
 
 def normalise_address(raw: str) -> str:
@@ -13,6 +20,14 @@ def normalise_address(raw: str) -> str:
         if end != -1:
             text = text[start + 1 : end]
     return text.strip().strip("<>").strip().lower()
+
+
+def is_deliverable_address(address: str) -> bool:
+    """False when the bare (normalised) address holds a character no address SES could
+    deliver to: a control character, a lone surrogate or a replacement character."""
+    if address.isascii() and address.isprintable():  # the usual case: no regex
+        return True
+    return _NOT_IN_AN_ADDRESS.search(address) is None
 
 
 def domain_of(address: str) -> str:

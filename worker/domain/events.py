@@ -49,6 +49,11 @@ class RejectionCode(StrEnum):
     INBOUND_MAIL = "inbound_mail"
     BAD_SIGNATURE = "bad_signature"
     TOPIC_NOT_ALLOWED = "topic_not_allowed"
+    #: A recipient address holding a control character, NUL or a lone surrogate: no
+    #: address SES could have delivered to.
+    BAD_RECIPIENT = "bad_recipient"
+    #: An event dated before SES existed (2011) or more than a day after it was received.
+    IMPLAUSIBLE_TIMESTAMP = "implausible_timestamp"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +66,13 @@ class Rejection:
 
 @dataclass(frozen=True, slots=True)
 class SnsEnvelope:
-    """The SNS fields needed to verify a signature (values exactly as decoded)."""
+    """The SNS fields needed to verify a signature.
+
+    Values are storable text (:func:`worker.domain.text.storable_text`), like everything
+    the parser hands on. When that changed any of them (a lone surrogate or NUL in the
+    body), ``unsanitised`` holds the envelope exactly as decoded: the string to sign is
+    built from it, so the signature check, not a changed value, decides such a body.
+    """
 
     type: str
     message_id: str
@@ -74,6 +85,12 @@ class SnsEnvelope:
     subject: str | None = None
     subscribe_url: str | None = None
     token: str | None = None
+    unsanitised: SnsEnvelope | None = None
+
+    @property
+    def as_signed(self) -> SnsEnvelope:
+        """The envelope whose values SNS signed (the decoded originals)."""
+        return self.unsanitised or self
 
 
 class ControlKind(StrEnum):
@@ -116,7 +133,16 @@ class RecipientFeedback:
 
 @dataclass(frozen=True, slots=True)
 class FeedbackEvent:
-    """One SES feedback event, whichever envelope carried it."""
+    """One SES feedback event, whichever envelope carried it.
+
+    Every string is storable text (no NUL, no lone surrogate). ``timestamp_from_mail`` is
+    True when the event has no timestamp of its own (Send, Reject, Rendering Failure, or
+    an event that omitted it) and ``occurred_at`` is ``mail.timestamp``; the envelope's
+    time (SNS ``Timestamp``, EventBridge ``time``) is never used. ``label_mismatch`` is a
+    short note when the envelope labelled the event otherwise than its document (an
+    EventBridge ``detail-type`` or SNS ``Type`` that disagrees): the document decided,
+    the caller logs the note.
+    """
 
     event_type: EventType
     message_id: str
@@ -142,6 +168,8 @@ class FeedbackEvent:
     smtp_response: str | None = None
     detail: str | None = None
     sns: SnsEnvelope | None = None
+    timestamp_from_mail: bool = False
+    label_mismatch: str | None = None
 
     def tag(self, name: str) -> str | None:
         """First value of a ``mail.tags`` entry, or None."""

@@ -9,17 +9,32 @@ handshakes and SES set-up notices (control messages, not errors).
 No input raises: anything unusable comes back as a typed :class:`Rejection` with a stable
 code. Oversized and absurdly nested bodies are refused before any real work is done.
 
+The document decides what a body is, not the envelope's label: a document with ``mail``
+and an ``eventType``/``notificationType`` is that event whatever the EventBridge
+``detail-type`` or SNS ``Type`` says (the disagreement is noted on the event for the
+caller to log); only a body without a message document is a control message.
+
+Text is made safe here, once: every string handed on (event, recipient, tag, envelope and
+control-message fields) is storable text (:mod:`worker.domain.text`: lone surrogates and
+NUL become U+FFFD), so no later layer can meet an unstorable character. Identities are
+computed from that text, so the same body always gives the same identities. What is
+checked rather than repaired: a recipient address holding a control character is
+``bad_recipient``, an event dated before 2011 or more than a day after it was received is
+``implausible_timestamp``.
+
 Signature checks are not done here (they need a certificate, which is I/O): the SNS
 envelope is returned with the event so the caller can verify it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
-from worker.domain.addresses import normalise_address
+from worker.domain.addresses import is_deliverable_address, normalise_address
 from worker.domain.events import (
     ControlKind,
     ControlMessage,
@@ -32,12 +47,20 @@ from worker.domain.events import (
     RejectionCode,
     SnsEnvelope,
 )
-from worker.domain.timestamps import canonical_text, parse_timestamp
+from worker.domain.text import json_may_hold_unstorable, storable_json
+from worker.domain.timestamps import canonical_text, format_timestamp, parse_timestamp
 
 #: SNS and EventBridge cap what SES can put in a queue at 256 KiB.
 MAX_BODY_BYTES = 256 * 1024
 #: Real SES documents nest about 6 deep; anything near this is not from SES.
 MAX_DEPTH = 32
+
+#: SES launched in January 2011: an event dated earlier did not come from SES.
+EARLIEST_PLAUSIBLE = datetime(2011, 1, 1, tzinfo=UTC)
+#: How far after its receipt an event may be dated. Real skew between SES's clock and
+#: ours is seconds; a day is lenient. Without the bound a body dated 9999-12-31 would be
+#: "newest" forever and win every tie-break of the status rules.
+MAX_FUTURE_SKEW = timedelta(days=1)
 
 SES_TOPIC_VALIDATED = "Successfully validated SNS topic for Amazon SES event publishing."
 
@@ -100,11 +123,18 @@ def _reject(code: RejectionCode, message: str) -> NoReturn:
     raise _Rejected(code, message)
 
 
-def parse_body(body: str | bytes) -> ParseResult:
+def parse_body(body: str | bytes, *, received_at: datetime | None = None) -> ParseResult:
     """Parse one SQS message body. Never raises: returns an event, a control message or
-    a rejection with a stable code (``not_json``, ``bad_envelope``, ``too_large``...)."""
+    a rejection with a stable code (``not_json``, ``bad_envelope``, ``too_large``...).
+
+    ``received_at`` is when the body was received (the parser reads no clock): an event
+    dated more than :data:`MAX_FUTURE_SKEW` after it is ``implausible_timestamp``. When
+    None only the lower bound (:data:`EARLIEST_PLAUSIBLE`) is checked. Naive is UTC.
+    """
+    if received_at is not None and received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=UTC)
     try:
-        return _parse(body)
+        return _parse(body, received_at)
     except _Rejected as rejected:
         return rejected.rejection
     except RecursionError:
@@ -113,15 +143,19 @@ def parse_body(body: str | bytes) -> ParseResult:
         return Rejection(RejectionCode.WRONG_TYPE, f"unexpected structure ({type(exc).__name__})")
 
 
-def _parse(body: str | bytes) -> ParseResult:
+def _parse(body: str | bytes, received_at: datetime | None) -> ParseResult:
     text = _decode(body)
-    document = _load_json_object(text, where="body")
+    decoded = _load_json_object(text, where="body")
+    document = _storable(decoded, text, encodable=not isinstance(body, str))
+    if _is_message_document(document):
+        # Raw delivery, whatever other keys ride along: the document decides.
+        return _parse_ses_document(document, Envelope.RAW, sns=None, received_at=received_at)
     if "Type" in document:
-        return _parse_sns(document)
-    if document.get("source") == "aws.ses" and "detail-type" in document:
-        return _parse_eventbridge(document)
+        return _parse_sns(document, decoded, received_at)
+    if document.get("source") == "aws.ses" and ("detail-type" in document or "detail" in document):
+        return _parse_eventbridge(document, received_at)
     if "eventType" in document or "notificationType" in document:
-        return _parse_ses_document(document, Envelope.RAW, sns=None)
+        return _parse_ses_document(document, Envelope.RAW, sns=None, received_at=received_at)
     _reject(
         RejectionCode.BAD_ENVELOPE,
         "not an SES event: no SNS 'Type', no 'eventType'/'notificationType', "
@@ -145,6 +179,20 @@ def _decode(body: str | bytes) -> str:
     ):
         _reject(RejectionCode.TOO_LARGE, "body is over 256 KiB; SES bodies are ≤ 256 KiB")
     return body
+
+
+def _storable(value: dict[str, Any], text: str, *, encodable: bool) -> dict[str, Any]:
+    """``value`` (decoded from ``text``) with every string made storable; ``value`` itself
+    when nothing in ``text`` can decode to NUL or a surrogate (nearly always: one scan)."""
+    if json_may_hold_unstorable(text, encodable=encodable):
+        cleaned: dict[str, Any] = storable_json(value)
+        return cleaned
+    return value
+
+
+def _is_message_document(document: Mapping[str, Any]) -> bool:
+    """An SES message document: ``mail`` and an event or notification type."""
+    return "mail" in document and ("eventType" in document or "notificationType" in document)
 
 
 def _utf8_len(text: str) -> int:
@@ -238,7 +286,11 @@ def _opt_list(obj: Mapping[str, Any], key: str, path: str) -> list[Any]:
 # --- envelopes -------------------------------------------------------------------------
 
 
-def _parse_sns(document: dict[str, Any]) -> ParseResult:
+def _parse_sns(
+    document: dict[str, Any], decoded: dict[str, Any], received_at: datetime | None
+) -> ParseResult:
+    """``document`` is the envelope as storable text; ``decoded`` the same as json.loads
+    gave it (the same object when nothing needed cleaning), for the string to sign."""
     sns_type = document.get("Type")
     if not isinstance(sns_type, str):
         _reject(RejectionCode.WRONG_TYPE, "SNS 'Type' must be a string")
@@ -248,22 +300,18 @@ def _parse_sns(document: dict[str, Any]) -> ParseResult:
             RejectionCode.WRONG_TYPE if message is not None else RejectionCode.BAD_ENVELOPE,
             "SNS envelope has no 'Message' string",
         )
-    envelope = SnsEnvelope(
-        type=sns_type,
-        message_id=_lenient_str(document, "MessageId") or "",
-        topic_arn=_lenient_str(document, "TopicArn") or "",
-        message=message,
-        timestamp=_lenient_str(document, "Timestamp") or "",
-        signature_version=str(document.get("SignatureVersion") or ""),
-        signature=_lenient_str(document, "Signature") or "",
-        # Lambda spells it SigningCertUrl; SQS bodies use SigningCertURL.
-        signing_cert_url=_lenient_str(document, "SigningCertURL")
-        or _lenient_str(document, "SigningCertUrl")
-        or "",
-        subject=_lenient_str(document, "Subject"),
-        subscribe_url=_lenient_str(document, "SubscribeURL"),
-        token=_lenient_str(document, "Token"),
-    )
+    envelope = _sns_envelope(document, sns_type, message)
+    if decoded is not document:
+        signed = _sns_envelope(decoded, decoded["Type"], decoded["Message"])
+        if signed != envelope:
+            envelope = dataclasses.replace(envelope, unsanitised=signed)
+    if sns_type != "Notification":
+        # A handshake's Message is English text. Should it hold an SES event, the document
+        # decides (a forged label cannot hide an event; its signature check still runs).
+        inner = _try_json_object(message)
+        if inner is not None and _is_message_document(inner):
+            result = _parse_ses_document(inner, Envelope.SNS, sns=envelope, received_at=received_at)
+            return _noting(result, f"SNS Type {sns_type[:40]!r}")
     if sns_type in ("SubscriptionConfirmation", "UnsubscribeConfirmation"):
         return ControlMessage(
             kind=ControlKind(sns_type),
@@ -282,23 +330,98 @@ def _parse_sns(document: dict[str, Any]) -> ParseResult:
             topic_arn=envelope.topic_arn or None,
             sns=envelope,
         )
-    inner = _load_json_object(message, where="SNS Message")
+    # ``message`` comes from the storable envelope: no raw surrogate, only escapes to check.
+    inner = _storable(_load_json_object(message, where="SNS Message"), message, encodable=True)
     if "eventType" not in inner and "notificationType" not in inner:
         _reject(
             RejectionCode.BAD_ENVELOPE,
             "SNS Message is not an SES document (no 'eventType' or 'notificationType')",
         )
-    return _parse_ses_document(inner, Envelope.SNS, sns=envelope)
+    return _parse_ses_document(inner, Envelope.SNS, sns=envelope, received_at=received_at)
 
 
-def _parse_eventbridge(document: dict[str, Any]) -> ParseResult:
+def _sns_envelope(document: Mapping[str, Any], sns_type: str, message: str) -> SnsEnvelope:
+    return SnsEnvelope(
+        type=sns_type,
+        message_id=_lenient_str(document, "MessageId") or "",
+        topic_arn=_lenient_str(document, "TopicArn") or "",
+        message=message,
+        timestamp=_lenient_str(document, "Timestamp") or "",
+        signature_version=str(document.get("SignatureVersion") or ""),
+        signature=_lenient_str(document, "Signature") or "",
+        # Lambda spells it SigningCertUrl; SQS bodies use SigningCertURL.
+        signing_cert_url=_lenient_str(document, "SigningCertURL")
+        or _lenient_str(document, "SigningCertUrl")
+        or "",
+        subject=_lenient_str(document, "Subject"),
+        subscribe_url=_lenient_str(document, "SubscribeURL"),
+        token=_lenient_str(document, "Token"),
+    )
+
+
+def _try_json_object(text: str) -> dict[str, Any] | None:
+    """``text`` decoded as a JSON object of storable text, or None (never rejects)."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        value = _load_json_object(text, where="SNS Message")
+    except _Rejected:
+        return None
+    return _storable(value, text, encodable=True)  # text: from the storable envelope
+
+
+def _noting(result: ParseResult, label: str) -> ParseResult:
+    """``result`` with a note that the envelope's ``label`` disagreed with its document."""
+    if isinstance(result, FeedbackEvent):
+        note = f"{label} but the document is a {result.event_type} event"
+        return dataclasses.replace(result, label_mismatch=note)
+    return result
+
+
+def _parse_eventbridge(document: dict[str, Any], received_at: datetime | None) -> ParseResult:
     detail_type = document.get("detail-type")
-    if not isinstance(detail_type, str):
+    if detail_type is not None and not isinstance(detail_type, str):
         _reject(RejectionCode.WRONG_TYPE, "EventBridge 'detail-type' must be a string")
-    expected = EVENTBRIDGE_DETAIL_TYPES.get(detail_type)
-    if expected is None:
+    labelled = EVENTBRIDGE_DETAIL_TYPES.get(detail_type) if detail_type is not None else None
+    detail = document.get("detail")
+    if isinstance(detail, dict) and (
+        "mail" in detail or "eventType" in detail or "notificationType" in detail
+    ):
+        # A message document: it decides, whatever the label (a rule may label every SES
+        # event "SES Email Event"). Half a document is a dead letter, never news.
+        if labelled is None:
+            label = repr(detail_type[:60]) if detail_type is not None else "(none)"
+            if "eventType" not in detail and "notificationType" not in detail:
+                _reject(
+                    RejectionCode.UNKNOWN_EVENT_TYPE,
+                    f"EventBridge event from aws.ses has a 'mail' object but no 'eventType', "
+                    f"and its detail-type {label} names no SES event",
+                )
+            if "mail" not in detail:
+                _reject(
+                    RejectionCode.UNKNOWN_EVENT_TYPE,
+                    f"EventBridge event from aws.ses has an 'eventType' but no 'mail' object "
+                    f"(detail-type {label})",
+                )
+        result = _parse_ses_document(
+            detail,
+            Envelope.EVENTBRIDGE,
+            sns=None,
+            default_type=labelled,
+            received_at=received_at,
+        )
+        if isinstance(result, FeedbackEvent) and result.event_type is not labelled:
+            shown = repr(detail_type[:60]) if detail_type is not None else "missing"
+            return _noting(result, f"EventBridge detail-type {shown}")
+        return result
+    if labelled is None:
+        if detail_type is None:
+            _reject(
+                RejectionCode.BAD_ENVELOPE,
+                "EventBridge event from aws.ses has no 'detail-type' and no SES document",
+            )
         # Sending paused/resumed, advisor recommendations...: account-level news, not
-        # about a message. Recorded, never parsed as an event.
+        # about a message (no message document). Recorded, never parsed as an event.
         return ControlMessage(
             kind=ControlKind.SERVICE_EVENT,
             message=f"SES service event: {detail_type[:200]}",
@@ -307,7 +430,9 @@ def _parse_eventbridge(document: dict[str, Any]) -> ParseResult:
     detail = _opt_object(document, "detail", "EventBridge event")
     if detail is None:
         _reject(RejectionCode.BAD_ENVELOPE, f"EventBridge '{detail_type}' event has no 'detail'")
-    return _parse_ses_document(detail, Envelope.EVENTBRIDGE, sns=None, default_type=expected)
+    return _parse_ses_document(
+        detail, Envelope.EVENTBRIDGE, sns=None, default_type=labelled, received_at=received_at
+    )
 
 
 # --- the SES document ------------------------------------------------------------------
@@ -319,6 +444,7 @@ def _parse_ses_document(
     *,
     sns: SnsEnvelope | None,
     default_type: EventType | None = None,
+    received_at: datetime | None = None,
 ) -> ParseResult:
     raw_type = document.get("eventType", document.get("notificationType"))
     if raw_type is None and default_type is not None:
@@ -394,6 +520,18 @@ def _parse_ses_document(
     )
     if not recipients:
         _reject(RejectionCode.NO_RECIPIENTS, f"{event_type} event names no recipients")
+    # Plausibility last: a body that is malformed as well is refused for its structure.
+    if occurred_at < EARLIEST_PLAUSIBLE:
+        _reject(
+            RejectionCode.IMPLAUSIBLE_TIMESTAMP,
+            f"{event_type} timestamp {timestamp_text[:40]!r} is before SES existed (2011)",
+        )
+    if received_at is not None and occurred_at > received_at + MAX_FUTURE_SKEW:
+        _reject(
+            RejectionCode.IMPLAUSIBLE_TIMESTAMP,
+            f"{event_type} timestamp {timestamp_text[:40]!r} is more than a day after the "
+            f"body was received ({format_timestamp(received_at)})",
+        )
 
     common = mail.get("commonHeaders")
     common = common if isinstance(common, dict) else {}
@@ -438,6 +576,7 @@ def _parse_ses_document(
         smtp_response=_lenient_str(sub, "smtpResponse"),
         detail=_detail(event_type, sub),
         sns=sns,
+        timestamp_from_mail=not own_timestamp,
     )
 
 
@@ -488,12 +627,14 @@ def _recipients(
     discriminator: str | None,
 ) -> tuple[RecipientFeedback, ...]:
     entries: list[tuple[str, str | None, str | None, str | None]] = []
+    where = "mail.destination"
     if event_type in (EventType.BOUNCE, EventType.COMPLAINT, EventType.DELIVERY_DELAY):
         key = {
             EventType.BOUNCE: "bouncedRecipients",
             EventType.COMPLAINT: "complainedRecipients",
             EventType.DELIVERY_DELAY: "delayedRecipients",
         }[event_type]
+        where = f"{key}[].emailAddress"
         for index, item in enumerate(_opt_list(sub, key, str(event_type))):
             path = f"{key}[{index}]"
             if not isinstance(item, dict):
@@ -512,6 +653,7 @@ def _recipients(
                 )
             )
     elif event_type is EventType.DELIVERY:
+        where = "delivery.recipients"
         for address in _strings(_opt_list(sub, "recipients", "delivery"), "delivery.recipients"):
             entries.append((address, None, None, None))
     else:
@@ -523,6 +665,13 @@ def _recipients(
         address = normalise_address(original)
         if not address or address in seen:
             continue
+        if not is_deliverable_address(address):
+            # Checked on the bare address: a display name may hold anything.
+            _reject(
+                RejectionCode.BAD_RECIPIENT,
+                f"a recipient in {where} is not an address SES could deliver to "
+                "(it holds a control character, NUL or a lone surrogate)",
+            )
         seen.add(address)
         identity = event_identity(
             event_type,

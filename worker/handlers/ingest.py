@@ -92,7 +92,9 @@ CLASSIFIER_ERROR = "classifier_error"
 STATUS_NEUTRAL_REASONS = frozenset({Reason.AWAITING_FEEDBACK.value})
 #: Longest diagnostic kept in the ledger; longer ones are cut (the body is not kept).
 DIAGNOSTIC_MAX = 2000
-#: Key fields longer than this make the body a dead letter (index entries are bounded).
+#: Key fields longer than this many UTF-8 bytes make the body a dead letter. PostgreSQL
+#: refuses a btree entry over 2704 bytes (a third of a page), and random text does not
+#: compress: two keys of this size fit in one composite index entry with room to spare.
 KEY_MAX = 1000
 UNKNOWN_TYPE = "unknown"
 
@@ -200,16 +202,9 @@ def body_hash(body: str | bytes) -> str:
     return hashlib.sha256(body_bytes(body)).hexdigest()
 
 
-def _clean(text: str | None) -> str | None:
-    # PostgreSQL text cannot hold NUL; never let one byte fail a whole batch.
-    if text is not None and "\x00" in text:
-        return text.replace("\x00", "\ufffd")
-    return text
-
-
 def _diagnostic(text: str | None) -> str | None:
-    """Free text kept in the ledger: NUL-free, cut to ``DIAGNOSTIC_MAX`` characters."""
-    text = _clean(text)
+    """Free text kept in the ledger, cut to ``DIAGNOSTIC_MAX`` characters. (It is already
+    storable: the parser makes every string it hands on storable text.)"""
     if text is not None and len(text) > DIAGNOSTIC_MAX:
         return text[: DIAGNOSTIC_MAX - 1] + "…"
     return text
@@ -249,11 +244,13 @@ def send_notification_id(
 def prepare_batch(
     bodies: Sequence[str | bytes],
     *,
+    received_at: datetime | None = None,
     verify_envelope: EnvelopeVerifier | None = None,
     tags: TagNames = TagNames(),
     replaying: bool = False,
 ) -> PreparedBatch:
-    """Parse, verify and classify every body (pure except for ``verify_envelope``)."""
+    """Parse, verify and classify every body (pure except for ``verify_envelope``).
+    ``received_at`` bounds event timestamps (see :func:`worker.domain.parser.parse_body`)."""
     batch = PreparedBatch()
     seen: set[tuple[str, str]] = set()
     ledger = batch.ledger
@@ -276,7 +273,7 @@ def prepare_batch(
 
     for index, body in enumerate(bodies):
         try:
-            parsed = parse_body(body)
+            parsed = parse_body(body, received_at=received_at)
         except Exception as exc:  # a parser bug must not become a retry loop
             logger.exception("parser crashed on body %d", index)
             reject(index, body, PARSER_ERROR, f"parser crashed: {type(exc).__name__}")
@@ -291,6 +288,9 @@ def prepare_batch(
                 continue
         if isinstance(parsed, ControlMessage):
             key = parsed.sns.message_id if parsed.sns is not None else body_hash(body)
+            if _key_size(key) > KEY_MAX:
+                reject(index, body, RejectionCode.TOO_LARGE.value, "the SNS MessageId is too long")
+                continue
             if key not in control_keys:
                 control_keys.add(key)
                 batch.controls.append(
@@ -301,7 +301,7 @@ def prepare_batch(
                         subscribe_url=parsed.subscribe_url,
                         token=parsed.token,
                         detail_type=parsed.detail_type,
-                        message=_clean(parsed.message) or "",
+                        message=parsed.message,
                     )
                 )
             if replaying:
@@ -313,11 +313,14 @@ def prepare_batch(
             logger.exception("classifier crashed on body %d", index)
             reject(index, body, CLASSIFIER_ERROR, f"classifier crashed: {type(exc).__name__}")
             continue
-        if _too_long(parsed, outcomes):
+        if parsed.label_mismatch:
+            # The document decided; the envelope's label is worth a look (no addresses).
+            logger.warning("body %d: %s", index, parsed.label_mismatch)
+        if _too_long(parsed, outcomes, tags):
             reject(index, body, RejectionCode.TOO_LARGE.value, "an id or address is too long")
             continue
         facts = event_facts(parsed)
-        message_id = _clean(parsed.message_id) or ""
+        message_id = parsed.message_id
         for outcome in outcomes:
             row = _ledger_row(outcome, message_id, facts)
             row_key = (row.identity, row.recipient)
@@ -338,10 +341,22 @@ def prepare_batch(
     return batch
 
 
-def _too_long(event: FeedbackEvent, outcomes: Sequence[RecipientOutcome]) -> bool:
-    if len(event.message_id) > KEY_MAX:
+def _key_size(text: str) -> int:
+    """Size of an indexed value in UTF-8 bytes (ASCII, the usual case, without encoding)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _too_long(event: FeedbackEvent, outcomes: Sequence[RecipientOutcome], tags: TagNames) -> bool:
+    """Whether a value that ends up in an index entry is over :data:`KEY_MAX` bytes: ids,
+    addresses, and for a Send event the tags that become its notification id and type."""
+    if _key_size(event.message_id) > KEY_MAX:
         return True
-    return any(len(o.identity) > KEY_MAX or len(o.address) > KEY_MAX for o in outcomes)
+    if event.event_type is EventType.SEND:
+        for name in (tags.notification_id, tags.notification_type):
+            value = event.tag(name)
+            if value is not None and _key_size(value) > KEY_MAX:
+                return True
+    return any(_key_size(o.identity) > KEY_MAX or _key_size(o.address) > KEY_MAX for o in outcomes)
 
 
 def _collect_sends(
@@ -355,8 +370,8 @@ def _collect_sends(
     addresses: dict[str, str] = {}
     for outcome in outcomes:
         addresses.setdefault(outcome.address, outcome.original)
-    tag_id = _clean(event.tag(tags.notification_id))
-    kind = _clean(event.tag(tags.notification_type)) or UNKNOWN_TYPE
+    tag_id = event.tag(tags.notification_id)
+    kind = event.tag(tags.notification_type) or UNKNOWN_TYPE
     multi = len(addresses) > 1
     for address, original in addresses.items():
         key = (event.message_id, address)
@@ -372,7 +387,7 @@ def _collect_sends(
                 notification_id=notification_id,
                 message_id=event.message_id,
                 recipient=address,
-                recipient_original=_clean(original) or address,
+                recipient_original=original or address,
                 recipient_domain=domain_of(address),
                 notification_type=kind,
                 sent_at=event.occurred_at_text,
@@ -477,19 +492,19 @@ def _ledger_row(outcome: RecipientOutcome, message_id: str, facts: _EventFacts) 
     """The ledger row of one (event, recipient), its notification still unresolved."""
     verdict = outcome.verdict
     return LedgerRow(
-        identity=_clean(outcome.identity) or "",
-        recipient=_clean(outcome.address) or "",
+        identity=outcome.identity,
+        recipient=outcome.address,
         message_id=message_id,
         notification_pk=None,
         event_type=outcome.event_type.value,
         occurred_at=outcome.occurred_at,
         status=verdict.status.value if verdict is not None else None,
         reason=verdict.reason.value if verdict is not None else None,
-        smtp_status=_clean(verdict.smtp_status) if verdict is not None else None,
+        smtp_status=verdict.smtp_status if verdict is not None else None,
         diagnostic=_diagnostic(outcome.diagnostic),
-        provider=_clean(verdict.provider) if verdict is not None else None,
-        help_url=_clean(verdict.help_url) if verdict is not None else None,
-        recipient_original=_clean(outcome.original),
+        provider=verdict.provider if verdict is not None else None,
+        help_url=verdict.help_url if verdict is not None else None,
+        recipient_original=outcome.original,
         reporting_mta=facts.reporting_mta,
         remote_mta_ip=facts.remote_mta_ip,
         from_header=facts.from_header,
@@ -523,7 +538,9 @@ def apply_batch(
     """
 
     def prepare(part: Sequence[str | bytes]) -> PreparedBatch:
-        return prepare_batch(part, verify_envelope=verify_envelope, tags=tags, replaying=replaying)
+        return prepare_batch(
+            part, received_at=now, verify_envelope=verify_envelope, tags=tags, replaying=replaying
+        )
 
     return apply_prepared(
         prepare(bodies),
@@ -717,6 +734,7 @@ def _keep_dead_letter(
 def prepare_ahead(
     chunks: Iterable[Sequence[str | bytes]],
     *,
+    received_at: datetime | None = None,
     verify_envelope: EnvelopeVerifier | None = None,
     tags: TagNames = TagNames(),
     replaying: bool = False,
@@ -728,7 +746,13 @@ def prepare_ahead(
     a chunk's preparation (``verify_envelope``'s) surfaces when that chunk is reached."""
 
     def prepare(chunk: Sequence[str | bytes]) -> PreparedBatch:
-        return prepare_batch(chunk, verify_envelope=verify_envelope, tags=tags, replaying=replaying)
+        return prepare_batch(
+            chunk,
+            received_at=received_at,
+            verify_envelope=verify_envelope,
+            tags=tags,
+            replaying=replaying,
+        )
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="inboxgap-prepare") as pool:
         pending: Future[PreparedBatch] | None = None

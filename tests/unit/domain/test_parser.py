@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.domain import ses_bodies as b
+from tests.unit.domain.test_parser_boundary import all_strings
 from worker.domain import parser
 from worker.domain.events import (
     ENGAGEMENT_TYPES,
@@ -30,6 +31,7 @@ from worker.domain.events import (
     RejectionCode,
 )
 from worker.domain.parser import MAX_BODY_BYTES, parse_body
+from worker.domain.text import is_storable
 
 UTC_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 EVENT_TYPES = list(b.SUB_OBJECT_KEYS)
@@ -413,13 +415,11 @@ def test_mail_timestamp_with_space_offset_is_used_for_send() -> None:
 def test_timestamp_text_is_fixed_width_even_for_early_years() -> None:
     """The UTC text is compared as a plain string (contract, "Which event wins" 3), so it
     must be fixed-width: a year below 1000 must be zero-padded (or refused), never
-    written as ``999-...`` which sorts after ``2025-...``."""
+    written as ``999-...`` which sorts after ``2025-...``. Such a year is now refused as
+    implausible (before SES existed), so no event ever carries it."""
     result = parse_body(b.raw(b.bounce_doc(timestamp="0999-12-31T00:00:00.000Z")))
-    if isinstance(result, Rejection):
-        assert result.code is RejectionCode.BAD_TIMESTAMP
-    else:
-        assert isinstance(result, FeedbackEvent)
-        assert result.occurred_at_text == "0999-12-31T00:00:00.000Z"
+    assert isinstance(result, Rejection)
+    assert result.code is RejectionCode.IMPLAUSIBLE_TIMESTAMP
 
 
 # --- identity --------------------------------------------------------------------------
@@ -598,7 +598,11 @@ REJECTIONS: list[tuple[str, str | bytes, RejectionCode]] = [
         _doc_with("Delivery", _delete(("delivery",))),
         RejectionCode.BAD_ENVELOPE,
     ),
-    ("unknown SNS Type", b.sns(b.bounce_doc(), sns_type="Banana"), RejectionCode.BAD_ENVELOPE),
+    (
+        "unknown SNS Type around no SES document",
+        b.sns(json.dumps({"alarm": "CPU high"}), sns_type="Banana"),
+        RejectionCode.BAD_ENVELOPE,
+    ),
     ("SNS Message {}", b.sns("{}"), RejectionCode.BAD_ENVELOPE),
     (
         "SNS Message not an SES document",
@@ -886,6 +890,9 @@ FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 def _check(result: object) -> None:
     assert isinstance(result, RESULT_TYPES)
+    # Whatever the input, everything handed on is storable text (issue 16).
+    for text in all_strings(result):
+        assert is_storable(text), repr(text)
     if isinstance(result, Rejection):
         assert isinstance(result.code, RejectionCode)
         assert isinstance(result.message, str)

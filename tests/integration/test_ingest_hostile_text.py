@@ -1,0 +1,265 @@
+"""One hostile body never holds a batch hostage, on real PostgreSQL (issue 16, items 1, 6, 7).
+
+Hypothesis takes a realistic body (every envelope, events and control messages), injects
+arbitrary text (lone surrogates, NUL, C0/C1 controls, escape sequences, huge strings) into
+any one string field or object key, and applies it with good bodies in one batch through
+``apply_batch`` on the PostgreSQL adapter. Whatever the text: nothing raises, the good
+bodies are applied, and the poisoned body is either applied (as storable text) or a dead
+letter, never lost.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete, select
+
+from tests import bodies as tb
+from tests.unit.domain import ses_bodies as sb
+from worker import migrations
+from worker.adapters.database import (
+    ALL_TABLES,
+    control_messages,
+    create_engine_from_url,
+    dead_letters,
+    events,
+    notifications,
+)
+from worker.adapters.notification_log import SqlNotificationLog
+from worker.domain.events import ControlMessage, FeedbackEvent, Rejection
+from worker.domain.parser import parse_body
+from worker.handlers.ingest import apply_batch, body_hash
+from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.transactions import default_retrying
+
+NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
+WINDOW = timedelta(hours=24)
+NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
+GOOD = 3
+
+#: Realistic bodies to poison: every event type in every envelope, control messages.
+CORPUS = [
+    *sb.real_bodies(),
+    tb.send(
+        "msg-p", ["p1@x.example", "p2@y.example"], notification_id="n-p", notification_type="t"
+    ),
+    tb.bounce("msg-p", "p1@x.example", feedback_id="fb-p"),
+    tb.subscription_confirmation(),
+]
+
+hostile_char = st.one_of(
+    st.characters(),  # any code point, surrogates included
+    st.sampled_from(["\x00", "\ud83d", "\udfff", "\x1b", "\x85", "\x9b", "\x7f", "\r", "\n"]),
+)
+
+
+def noise(seed: int, size: int) -> str:
+    """``size`` random code points (surrogates, NUL and controls included): text that does
+    not compress, so an index entry holding it is as large as it looks."""
+    rng = random.Random(seed)
+    pool = [0, 0xD83D, 0xDFFF, 0x1B, 0x85, 0x7F]
+    return "".join(
+        chr(rng.choice(pool) if rng.random() < 0.05 else rng.randrange(0x20, 0x10FFFF))
+        for _ in range(size)
+    )
+
+
+hostile_text = st.one_of(
+    st.text(hostile_char, max_size=40),
+    # Huge: refused by the parser's limits (too_large), cut by storage (diagnostics), or
+    # too long for an index entry (a key over KEY_MAX bytes: too_large).
+    st.builds(lambda c, n: c * n, hostile_char, st.sampled_from([1_500, 3_000, 60_000])),
+    st.builds(noise, st.integers(0, 2**32), st.sampled_from([300, 700, 1_500, 5_000])),
+)
+
+
+def _open(obj: Any) -> Any:
+    if isinstance(obj, dict) and isinstance(obj.get("Message"), str):
+        try:
+            inner = json.loads(obj["Message"])
+        except ValueError:
+            return obj
+        if isinstance(inner, dict):
+            obj["Message"] = {"__inner__": inner}
+    return obj
+
+
+def _close(obj: Any, ensure_ascii: bool) -> Any:
+    if isinstance(obj, dict) and isinstance(obj.get("Message"), dict):
+        obj["Message"] = json.dumps(obj["Message"]["__inner__"], ensure_ascii=ensure_ascii)
+    return obj
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(path, "value" | "key") of every string value and every object key."""
+    if isinstance(node, str):
+        yield path, "value"
+    elif isinstance(node, dict):
+        for key, child in node.items():
+            if key != "__inner__":
+                yield (*path, key), "key"
+            yield from _paths(child, (*path, key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _paths(child, (*path, index))
+
+
+@st.composite
+def poisoned_bodies(draw: st.DrawFn) -> str:
+    obj = _open(json.loads(draw(st.sampled_from(CORPUS))))
+    path, kind = draw(st.sampled_from(list(_paths(obj))))
+    text = draw(hostile_text)
+    parent = obj
+    for key in path[:-1]:
+        parent = parent[key]
+    last = path[-1]
+    if kind == "key":
+        parent[str(last) + text] = parent.pop(last)
+    else:
+        value = parent[last]
+        how = draw(st.sampled_from(["replace", "insert", "append"]))
+        if how == "replace":
+            parent[last] = text
+        elif how == "insert":
+            cut = draw(st.integers(0, len(value)))
+            parent[last] = value[:cut] + text + value[cut:]
+        else:
+            parent[last] = value + text
+    ensure_ascii = draw(st.booleans())
+    return json.dumps(_close(obj, ensure_ascii), ensure_ascii=ensure_ascii)
+
+
+@pytest.fixture(scope="module")
+def pg_engine(postgres_url: str) -> Iterator[Engine]:
+    from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
+
+    url, schema = fresh_postgres_schema_url(postgres_url)
+    engine = create_engine_from_url(url)
+    migrations.upgrade(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        drop_postgres_schema(postgres_url, schema)
+
+
+def _empty(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(ALL_TABLES):
+            conn.execute(delete(table))
+
+
+def _good_batch(log: SqlNotificationLog) -> list[str]:
+    record_sends(
+        [
+            SendRecord.create(
+                notification_id=f"good-{i}",
+                message_id=f"good-msg-{i}",
+                recipient=f"g{i}@good.example",
+                sent_at="2025-03-06T10:00:00Z",
+                notification_type="magic_code",
+            )
+            for i in range(GOOD)
+        ],
+        log=log,
+        now=NOW,
+        feedback_window=WINDOW,
+        retrying=NO_SLEEP,
+    )
+    return [
+        tb.delivery(
+            f"good-msg-{i}",
+            [f"g{i}@good.example"],
+            timestamp="2025-03-06T10:00:02.000Z",
+            mail_timestamp="2025-03-06T10:00:00.000Z",
+        )
+        for i in range(GOOD)
+    ]
+
+
+def _random_cjk(seed: int, size: int) -> str:
+    rng = random.Random(seed)
+    return "".join(chr(rng.randrange(0x4E00, 0x9FFF)) for _ in range(size))
+
+
+#: Keys whose UTF-8 size, not character count, overflows a PostgreSQL btree entry.
+OVERSIZED_KEYS = {
+    "feedback id": tb.bounce("m1", "a@x.example", feedback_id=_random_cjk(1, 400)),
+    "recipient": tb.bounce("m1", _random_cjk(2, 400) + "@x.example", feedback_id="fb-1"),
+    "notification id tag": tb.send("m1", ["a@x.example"], notification_id=_random_cjk(3, 1000)),
+    "notification type tag": tb.send("m2", ["a@x.example"], notification_type=_random_cjk(4, 1000)),
+    "SNS MessageId": json.dumps(
+        {**json.loads(tb.subscription_confirmation()), "MessageId": _random_cjk(5, 1000)}
+    ),
+    # 255 characters (the parser's limit is 256), 4 bytes each.
+    "messageId": tb.delivery(
+        "".join(chr(0x20000 + ord(c) - 0x4E00) for c in _random_cjk(6, 255)),
+        ["a@x.example"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OVERSIZED_KEYS))
+def test_keys_too_large_for_an_index_entry_are_dead_letters(pg_engine: Engine, name: str) -> None:
+    _empty(pg_engine)
+    log = SqlNotificationLog(pg_engine)
+    batch = _good_batch(log)
+    batch.insert(1, OVERSIZED_KEYS[name])
+    result = apply_batch(batch, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)
+    assert [(r.index, r.code) for r in result.rejections] == [(1, "too_large")]
+    assert result.applied == GOOD
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(poison=poisoned_bodies(), position=st.integers(0, GOOD), as_bytes=st.booleans())
+def test_one_poisoned_body_never_holds_the_batch_hostage(
+    pg_engine: Engine, poison: str, position: int, as_bytes: bool
+) -> None:
+    _empty(pg_engine)
+    log = SqlNotificationLog(pg_engine)
+    batch: list[str | bytes] = list(_good_batch(log))
+    body: str | bytes = poison
+    if as_bytes:
+        # What SQS would hand over as bytes: lone surrogates cannot be UTF-8 (bad_encoding).
+        body = poison.encode("utf-8", "surrogatepass")
+    batch.insert(position, body)
+
+    result = apply_batch(batch, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)
+
+    with pg_engine.connect() as conn:
+        statuses = dict(
+            conn.execute(
+                select(notifications.c.notification_id, notifications.c.status).where(
+                    notifications.c.notification_id.like("good-%")
+                )
+            ).all()
+        )
+        letters = dict(conn.execute(select(dead_letters.c.body_hash, dead_letters.c.code)).all())
+        ledger = set(conn.execute(select(events.c.identity, events.c.recipient)).all())
+        controls = {row[0] for row in conn.execute(select(control_messages.c.dedup_key)).all()}
+    # The good bodies are applied.
+    assert statuses == {f"good-{i}": "delivered" for i in range(GOOD)}
+    # The poisoned body is accounted for: a dead letter, an event or a control message.
+    rejected = [r for r in result.rejections if r.index == position]
+    parsed = parse_body(body, received_at=NOW)
+    if rejected:
+        assert letters.get(body_hash(body)) == rejected[0].code
+    else:
+        assert not isinstance(parsed, Rejection)
+        if isinstance(parsed, FeedbackEvent):
+            assert {(r.identity, r.address) for r in parsed.recipients} <= ledger
+        else:
+            assert isinstance(parsed, ControlMessage)
+            assert controls
+    assert len(result.rejections) == (1 if rejected else 0)

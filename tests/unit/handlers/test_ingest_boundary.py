@@ -1,0 +1,143 @@
+"""The batch handler with hostile bodies, on the in-memory log (issue 16, items 1, 6, 7):
+everything written is storable text, the new dead-letter codes reach the log, a relabelled
+event is applied and its label logged without addresses, and the receive time is ``now``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests import bodies as b
+from tests.fakes import FakeNotificationLog
+from tests.unit.domain import ses_bodies as sb
+from worker.domain.text import REPLACEMENT, is_storable
+from worker.handlers.ingest import IngestResult, apply_batch, prepare_ahead, prepare_batch
+from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.transactions import default_retrying
+
+NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
+WINDOW = timedelta(hours=24)
+NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
+
+
+def run(log: FakeNotificationLog, bodies: list[str | bytes]) -> IngestResult:
+    return apply_batch(bodies, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)
+
+
+def strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(key)
+            yield from strings(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from strings(item)
+
+
+def codes(log: FakeNotificationLog) -> list[str]:
+    return sorted(row["code"] for row in log.tables.dead_letters.values())
+
+
+def test_poison_beside_good_bodies_every_stored_string_is_storable() -> None:
+    log = FakeNotificationLog()
+    record_sends(
+        [
+            SendRecord.create(
+                notification_id=f"n{i}",
+                message_id=f"m{i}",
+                recipient=f"u{i}@x.example",
+                sent_at="2025-03-04T10:00:00Z",
+                notification_type="magic_code",
+            )
+            for i in range(4)
+        ],
+        log=log,
+        now=NOW,
+        feedback_window=WINDOW,
+        retrying=NO_SLEEP,
+    )
+    poisoned_diagnostic = b.bounce(
+        "m1", "u1@x.example", feedback_id="fb-\ud83d", diagnostic="550 \x00 no \ud83d such user"
+    )
+    bodies: list[str | bytes] = [
+        b.delivery("m0", ["u0@x.example"]),
+        poisoned_diagnostic,
+        b.bounce("m2", "u2\x00@x.example", feedback_id="fb-2"),  # bad_recipient
+        b.delivery("m3", ["u3@x.example"], timestamp="9999-12-31T23:59:59.999Z"),
+        b.sns_wrap(b.delivery("m3", ["u3@x.example"]), sns_message_id="sns-\x00"),
+    ]
+    result = run(log, bodies)
+    assert result.applied == 3
+    assert codes(log) == ["bad_recipient", "implausible_timestamp"]
+    for text in strings(log.snapshot()):
+        assert is_storable(text), repr(text)
+    (bounce_row,) = [r for r in log.tables.events.values() if r["event_type"] == "Bounce"]
+    assert bounce_row["identity"] == f"fb-{REPLACEMENT}"
+    assert bounce_row["diagnostic"] == f"550 {REPLACEMENT} no {REPLACEMENT} such user"
+    # The same poisoned body again is a duplicate, not a second event.
+    again = run(log, [poisoned_diagnostic])
+    assert (again.applied, again.duplicate) == (0, 1)
+
+
+def test_receive_time_is_now_for_the_future_bound() -> None:
+    body = b.delivery("m1", ["a@x.example"], timestamp="2025-03-05T12:00:00.001Z")
+    assert [r.code for r in prepare_batch([body], received_at=NOW).rejections] == [
+        "implausible_timestamp"
+    ]
+    assert prepare_batch([body], received_at=NOW + timedelta(seconds=1)).rejections == []
+    assert prepare_batch([body]).rejections == []  # no receive time: no upper bound
+    (ahead,) = prepare_ahead([[body]], received_at=NOW)
+    assert [r.code for r in ahead.rejections] == ["implausible_timestamp"]
+    log = FakeNotificationLog()
+    assert run(log, [body]).dead_lettered == 1
+    assert codes(log) == ["implausible_timestamp"]
+
+
+def test_relabelled_eventbridge_bounce_is_applied_and_logged_without_addresses(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = FakeNotificationLog()
+    body = sb.eventbridge(sb.bounce_doc(), detail_type="SES Email Event")
+    with caplog.at_level(logging.WARNING, logger="worker.handlers.ingest"):
+        result = run(log, [body])
+    assert result.dead_lettered == 0 and result.control == 0
+    assert result.parked == 1  # the bounce is in the ledger, waiting for its send
+    (row,) = log.tables.events.values()
+    assert row["event_type"] == "Bounce"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    text = warnings[0].getMessage()
+    assert "SES Email Event" in text and "Bounce" in text
+    assert "@" not in text
+
+
+def test_aws_ses_event_with_half_a_document_is_a_dead_letter_not_news() -> None:
+    log = FakeNotificationLog()
+    doc = sb.bounce_doc()
+    del doc["eventType"]
+    service = json.loads(sb.eventbridge_service_event())
+    result = run(log, [sb.eventbridge(doc, detail_type="SES Email Event"), json.dumps(service)])
+    assert (result.dead_lettered, result.control) == (1, 1)
+    assert codes(log) == ["unknown_event_type"]
+
+
+def test_poisoned_message_id_still_correlates_send_and_feedback() -> None:
+    log = FakeNotificationLog()
+    mid = "0102-\ud83d\x00-000000"
+    send = b.send(mid, ["a@x.example"], notification_id="n-poison")
+    delivery = b.delivery(mid, ["a@x.example"])
+    first = run(log, [delivery])  # before its send: parked under the cleaned message id
+    assert first.parked == 1
+    second = run(log, [send, delivery])
+    assert (second.notifications_created, second.unparked, second.duplicate) == (1, 1, 1)
+    (notification,) = log.tables.notifications.values()
+    assert notification["notification_id"] == "n-poison"
+    assert notification["ses_message_id"] == f"0102-{REPLACEMENT}{REPLACEMENT}-000000"
+    assert notification["status"] == "delivered"
