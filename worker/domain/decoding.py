@@ -91,9 +91,10 @@ class Mail(Struct, rename="camel", gc=False):
 
     message_id: str | None = None
     timestamp: str | None = None
-    destination: list[str] | None = None
+    destination: tuple[str, ...] | None = None
     source: str | None = None
-    tags: dict[str, list[str] | str] | None = None
+    # SES writes every tag as a list of strings (a bare string takes the careful path).
+    tags: dict[str, tuple[str, ...]] | None = None
     common_headers: CommonHeaders | None = None
 
 

@@ -49,7 +49,6 @@ from worker.domain.decoding import (
     UNSET,
     Body,
     DecodeFailed,
-    Mail,
     SesDocument,
     SubObject,
     body_decoder,
@@ -790,17 +789,36 @@ def _detail(event_type: EventType, sub: dict[str, Any]) -> str | None:
 # --- the typed path --------------------------------------------------------------------
 
 #: Recipients and timestamps repeat across a batch (a message's Send, Delivery and Open
-#: share addresses and ``mail.timestamp``): both are pure functions of their text.
-_normalised = lru_cache(maxsize=1 << 16)(normalise_address)
+#: share addresses and ``mail.timestamp``): both are pure functions of their text, so
+#: they are cached. Only short texts are (no real address is over 320 characters, no
+#: timestamp over 64): a hostile stream of huge values cannot grow the caches' memory.
+_CACHED_ADDRESS_MAX = 320
+_CACHED_TIMESTAMP_MAX = 64
+_cached_normalise = lru_cache(maxsize=1 << 15)(normalise_address)
 
 
-@lru_cache(maxsize=1 << 14)
+def _normalised(original: str) -> str:
+    """:func:`~worker.domain.addresses.normalise_address`, cached for real addresses."""
+    if len(original) > _CACHED_ADDRESS_MAX:
+        return normalise_address(original)
+    return _cached_normalise(original)
+
+
 def _moment(text: str) -> tuple[datetime, str] | None:
     """``text`` parsed, and the canonical text of that moment (None: not a timestamp)."""
+    if len(text) > _CACHED_TIMESTAMP_MAX:
+        return _parse_moment(text)
+    return _cached_moment(text)
+
+
+def _parse_moment(text: str) -> tuple[datetime, str] | None:
     parsed = parse_timestamp(text)
     if parsed is None:
         return None
     return parsed, canonical_text(text.strip(), parsed)
+
+
+_cached_moment = lru_cache(maxsize=1 << 14)(_parse_moment)
 
 
 #: The JSON strings of a text (unrolled: linear, no backtracking) and its brackets.
@@ -950,7 +968,7 @@ def _typed_event(
     ):
         return None
 
-    destination = tuple(mail.destination) if mail.destination else ()
+    destination = mail.destination or ()
     recipients = _recipient_feedback(
         *_typed_entries(event_type, sub, destination),
         event_type,
@@ -972,7 +990,7 @@ def _typed_event(
         occurred_at_text=occurred_text,
         recipients=recipients,
         envelope=envelope,
-        tags=_typed_tags(mail),
+        tags=mail.tags or {},
         destination=destination,
         mail_timestamp=mail_timestamp,
         mail_source=mail.source,
@@ -1018,15 +1036,6 @@ def _typed_entries(
         for item in items or ()
     ]
     return entries, f"{key}[].emailAddress"
-
-
-def _typed_tags(mail: Mail) -> dict[str, tuple[str, ...]]:
-    if not mail.tags:
-        return {}
-    return {
-        name: (values,) if isinstance(values, str) else tuple(values)
-        for name, values in mail.tags.items()
-    }
 
 
 def _typed_detail(event_type: EventType, sub: SubObject) -> str | None:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from operator import attrgetter
 
 from tenacity import Retrying
@@ -42,7 +43,7 @@ from worker.domain.events import (
     RejectionCode,
     SnsEnvelope,
 )
-from worker.domain.outcomes import Reason
+from worker.domain.outcomes import Reason, Status
 from worker.domain.parser import parse_body
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.isolation import (
@@ -218,17 +219,52 @@ def event_facts(event: FeedbackEvent) -> _EventFacts:
     """What the IT-admin block shows about the message itself, each value bounded like
     the diagnostic. From falls back to the envelope sender (``mail.source``); the sending
     domain to the ``ses:from-domain`` tag, else the domain of ``mail.source``."""
-    source = event.mail_source
+    mta, ip, source, subject = (
+        event.reporting_mta,
+        event.remote_mta_ip,
+        event.mail_source,
+        event.subject,
+    )
+    sender = event.from_header or source
     domain = event.tag(FROM_DOMAIN_TAG)
+    # The same sender, subject and MTA recur across a batch: short facts are cached (a
+    # bound on their size keeps a hostile stream from growing the cache's memory).
+    size = (
+        len(mta or "")
+        + len(ip or "")
+        + len(sender or "")
+        + len(subject or "")
+        + len(domain or "")
+        + len(source or "")
+    )
+    if size <= _CACHED_FACTS_MAX:
+        return _cached_facts(mta, ip, sender, subject, domain, source)
+    return _facts(mta, ip, sender, subject, domain, source)
+
+
+_CACHED_FACTS_MAX = 1024
+
+
+def _facts(
+    reporting_mta: str | None,
+    remote_mta_ip: str | None,
+    from_header: str | None,
+    subject: str | None,
+    domain: str | None,
+    source: str | None,
+) -> _EventFacts:
     if not domain and source:
         domain = domain_of(normalise_address(source))
     return _EventFacts(
-        reporting_mta=_diagnostic(event.reporting_mta),
-        remote_mta_ip=_diagnostic(event.remote_mta_ip),
-        from_header=_diagnostic(event.from_header or source),
-        subject=_diagnostic(event.subject),
+        reporting_mta=_diagnostic(reporting_mta),
+        remote_mta_ip=_diagnostic(remote_mta_ip),
+        from_header=_diagnostic(from_header),
+        subject=_diagnostic(subject),
         sending_domain=_diagnostic(domain.strip().lower() if domain else None) or None,
     )
+
+
+_cached_facts = lru_cache(maxsize=4096)(_facts)
 
 
 def send_notification_id(
@@ -288,7 +324,7 @@ def prepare_batch(
                 continue
         if isinstance(parsed, ControlMessage):
             key = parsed.sns.message_id if parsed.sns is not None else body_hash(body)
-            if _key_size(key) > KEY_MAX:
+            if _over_key_max(key):
                 reject(index, body, RejectionCode.TOO_LARGE.value, "the SNS MessageId is too long")
                 continue
             if key not in control_keys:
@@ -341,22 +377,29 @@ def prepare_batch(
     return batch
 
 
-def _key_size(text: str) -> int:
-    """Size of an indexed value in UTF-8 bytes (ASCII, the usual case, without encoding)."""
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
+def _over_key_max(text: str) -> bool:
+    """Whether an indexed value is over :data:`KEY_MAX` UTF-8 bytes. A character is at
+    most 4 bytes, so short values (the usual case) are settled without encoding."""
+    size = len(text)
+    if size * 4 <= KEY_MAX or text.isascii():
+        return size > KEY_MAX
+    return len(text.encode("utf-8")) > KEY_MAX
 
 
 def _too_long(event: FeedbackEvent, outcomes: Sequence[RecipientOutcome], tags: TagNames) -> bool:
     """Whether a value that ends up in an index entry is over :data:`KEY_MAX` bytes: ids,
     addresses, and for a Send event the tags that become its notification id and type."""
-    if _key_size(event.message_id) > KEY_MAX:
+    if _over_key_max(event.message_id):
         return True
     if event.event_type is EventType.SEND:
         for name in (tags.notification_id, tags.notification_type):
             value = event.tag(name)
-            if value is not None and _key_size(value) > KEY_MAX:
+            if value is not None and _over_key_max(value):
                 return True
-    return any(_key_size(o.identity) > KEY_MAX or _key_size(o.address) > KEY_MAX for o in outcomes)
+    for outcome in outcomes:
+        if _over_key_max(outcome.identity) or _over_key_max(outcome.address):
+            return True
+    return False
 
 
 def _collect_sends(
@@ -488,22 +531,37 @@ def write_batch(
 _ledger_key = attrgetter("identity", "recipient")
 
 
+#: Enum member → its text: a dict lookup is several times cheaper than ``.value``.
+_VALUE: dict[EventType | Status | Reason, str] = {
+    member: member.value for kind in (EventType, Status, Reason) for member in kind
+}
+
+
 def _ledger_row(outcome: RecipientOutcome, message_id: str, facts: _EventFacts) -> LedgerRow:
     """The ledger row of one (event, recipient), its notification still unresolved."""
     verdict = outcome.verdict
+    diagnostic = outcome.diagnostic
+    if diagnostic is not None and len(diagnostic) > DIAGNOSTIC_MAX:
+        diagnostic = _diagnostic(diagnostic)
+    if verdict is None:
+        status = reason = smtp_status = provider = help_url = None
+    else:
+        status = _VALUE[verdict.status]
+        reason = _VALUE[verdict.reason]
+        smtp_status, provider, help_url = verdict.smtp_status, verdict.provider, verdict.help_url
     return LedgerRow(
         identity=outcome.identity,
         recipient=outcome.address,
         message_id=message_id,
         notification_pk=None,
-        event_type=outcome.event_type.value,
+        event_type=_VALUE[outcome.event_type],
         occurred_at=outcome.occurred_at,
-        status=verdict.status.value if verdict is not None else None,
-        reason=verdict.reason.value if verdict is not None else None,
-        smtp_status=verdict.smtp_status if verdict is not None else None,
-        diagnostic=_diagnostic(outcome.diagnostic),
-        provider=verdict.provider if verdict is not None else None,
-        help_url=verdict.help_url if verdict is not None else None,
+        status=status,
+        reason=reason,
+        smtp_status=smtp_status,
+        diagnostic=diagnostic,
+        provider=provider,
+        help_url=help_url,
         recipient_original=outcome.original,
         reporting_mta=facts.reporting_mta,
         remote_mta_ip=facts.remote_mta_ip,
