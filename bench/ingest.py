@@ -19,7 +19,9 @@ touched):
 Prints one JSON object: ``events_per_s`` (end to end: parse, classify, store),
 ``baseline_events_per_s``, ``ratio``, ``log_rows``, ``events``, ``db`` and where the time
 went (``prepare_s``: parsing and classification; ``store_s``: the transactions;
-``store_events_per_s``: the storage side alone).
+``store_events_per_s``: the storage side alone), and CPU per event
+(``cpu_us_per_event``: ``client``, the handler process end to end; ``server``, its
+PostgreSQL backends; ``prepare``, one pass of the pure part alone without a database).
 """
 
 from __future__ import annotations
@@ -474,6 +476,16 @@ def _apply_share(index: int) -> tuple[dict[str, int], float, float, float, float
     return total.summary(), prepare_s, store_s, client_cpu_s, server_cpu_s
 
 
+def prepare_cpu(bodies: Sequence[str], batch_size: int, now: datetime) -> float:
+    """CPU seconds :func:`prepare_batch` takes over every body once, in batches, with no
+    database: what the ingest path costs before storage (parse, classify, ledger rows).
+    One cold pass (the domain's caches start empty, as in a fresh worker)."""
+    started = time.process_time()
+    for start in range(0, len(bodies), batch_size):
+        prepare_batch(bodies[start : start + batch_size], received_at=now, tags=TagNames())
+    return time.process_time() - started
+
+
 def run_batches(
     url: str, traffic: Traffic, batch_size: int, now: datetime, workers: int, prefetch: bool
 ) -> dict[str, Any]:
@@ -633,6 +645,8 @@ def main() -> None:
     # as a forking server does with what it loaded before forking.
     gc.collect()
     gc.freeze()
+    prepare_cpu_s = prepare_cpu(traffic.bodies, args.batch_size, now)
+    log(f"prepare alone: {prepare_cpu_s / len(traffic.bodies) * 1e6:.1f} µs CPU per body")
     run = run_batches(url, traffic, args.batch_size, now, args.workers, args.prefetch)
     events_per_s = len(traffic.bodies) / run["elapsed_s"]
     log(f"batch handler: {events_per_s:,.0f} events/s ({run})")
@@ -663,6 +677,8 @@ def main() -> None:
         "cpu_us_per_event": {
             "client": round(run["client_cpu_s"] / len(traffic.bodies) * 1e6, 1),
             "server": round(run["server_cpu_s"] / len(traffic.bodies) * 1e6, 1),
+            # The pure part alone (parse, classify, build the rows), no database.
+            "prepare": round(prepare_cpu_s / len(traffic.bodies) * 1e6, 1),
         },
         "baseline_events": len(sample_bodies),
         "baseline_ledger_rows": base_events,
