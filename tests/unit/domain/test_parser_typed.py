@@ -115,6 +115,17 @@ def test_duplicate_keys_take_the_last_value_in_both_readers() -> None:
     assert_agree(body[:-1] + ', "mail": null}', RECEIVED)
 
 
+def test_keys_spelled_with_escapes_are_the_same_keys_in_both_readers() -> None:
+    body = (
+        b.raw(b.delivery_doc())
+        .replace('"eventType"', '"event\\u0054ype"')
+        .replace('"messageId"', '"message\\u0049d"')
+    )
+    assert '"event\\u0054ype"' in body
+    assert isinstance(parse_body_typed(body, received_at=RECEIVED), FeedbackEvent)
+    assert_agree(body, RECEIVED)
+
+
 def test_a_control_message_with_an_event_inside_agrees() -> None:
     for sns_type in ("SubscriptionConfirmation", "Weird"):
         body = b.sns(b.delivery_doc(), sns_type=sns_type)
