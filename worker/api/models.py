@@ -11,8 +11,8 @@ from worker.queries.support import (
     DomainRate,
     GapReport,
     NotificationView,
-    OutcomeCounts,
     RecipientHealth,
+    StatusCounts,
     header_message_id,
 )
 
@@ -285,7 +285,7 @@ class CountsOut(BaseModel):
     rates: RatesOut
 
     @classmethod
-    def of(cls, counts: OutcomeCounts) -> CountsOut:
+    def of(cls, counts: StatusCounts) -> CountsOut:
         data = counts.as_json()
         return cls(**{**data, "rates": RatesOut(**data["rates"])})
 

@@ -28,10 +28,10 @@ from worker.queries.support import (
     GapReport,
     NotificationLike,
     NotificationView,
-    OutcomeCounts,
     OutcomeKind,
     RecipientHealth,
     SeriesPoint,
+    StatusCounts,
     describe,
     display_time,
     never_sent_view,
@@ -332,7 +332,7 @@ def _pct(rate: float) -> str:
     return f"{rate * 100:.1f}%"
 
 
-def _count_cells(counts: OutcomeCounts) -> list[str]:
+def _count_cells(counts: StatusCounts) -> list[str]:
     return [
         f"{counts.sent:,}",
         *(

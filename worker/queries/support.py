@@ -59,7 +59,7 @@ from sqlalchemy.sql import Subquery
 from worker.adapters.database import daily_status_counts, events, notifications
 from worker.domain.addresses import domain_of, normalise_address
 from worker.domain.explanations import Explanation, explain, never_sent, sent_no_feedback_yet
-from worker.domain.outcomes import Reason, Status
+from worker.domain.outcomes import Reason, Status, reasons_where
 from worker.domain.timestamps import format_timestamp, parse_timestamp
 
 __all__ = [
@@ -72,12 +72,12 @@ __all__ = [
     "ItAdminBlock",
     "NotificationRecord",
     "NotificationView",
-    "OutcomeCounts",
     "OutcomeKind",
     "ReasonCount",
     "RecipientHealth",
     "SearchResult",
     "SeriesPoint",
+    "StatusCounts",
     "SupportQueries",
     "TimelineEvent",
     "describe",
@@ -427,14 +427,7 @@ def never_sent_view(email: str | None) -> tuple[str, Explanation]:
 
 #: Failures that say something about the address itself (what puts it on SES's list).
 ADDRESS_FAILURE_REASONS: frozenset[str] = frozenset(
-    {
-        Reason.MAILBOX_NOT_FOUND,
-        Reason.DOMAIN_NOT_FOUND,
-        Reason.MAILBOX_DISABLED,
-        Reason.HARD_BOUNCE,
-        Reason.SUPPRESSED,
-        Reason.COMPLAINT,
-    }
+    reasons_where(lambda spec: spec.condemns_address)
 )
 
 
@@ -479,7 +472,7 @@ class RecipientHealth:
 
 
 @dataclass(frozen=True, slots=True)
-class OutcomeCounts:
+class StatusCounts:
     """Counts over a set of notifications; ``sent`` is all of them (handed to SES)."""
 
     sent: int = 0
@@ -490,7 +483,7 @@ class OutcomeCounts:
     pending: int = 0
 
     @classmethod
-    def from_statuses(cls, counts: Mapping[str, int]) -> OutcomeCounts:
+    def from_statuses(cls, counts: Mapping[str, int]) -> StatusCounts:
         return cls(
             sent=sum(counts.values()),
             delivered=counts.get(Status.DELIVERED, 0),
@@ -540,7 +533,7 @@ class DomainRate:
 @dataclass(frozen=True, slots=True)
 class BreakdownRow:
     key: str
-    counts: OutcomeCounts
+    counts: StatusCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,7 +541,7 @@ class SeriesPoint:
     """Outcomes of the notifications sent in one bucket (a day or an hour)."""
 
     start: str
-    counts: OutcomeCounts
+    counts: StatusCounts
 
 
 #: Values of ``inboxgap report --by``.
@@ -559,7 +552,7 @@ REPORT_DIMENSIONS = ("domain", "type", "day")
 class GapReport:
     since: str
     until: str
-    totals: OutcomeCounts
+    totals: StatusCounts
     top_reasons: tuple[ReasonCount, ...]
     top_quarantine_domains: tuple[DomainRate, ...]
     top_bounce_domains: tuple[DomainRate, ...]
@@ -897,8 +890,8 @@ class SupportQueries:
                 )
             else:
                 counts = {status: int(getattr(row, status) or 0) for status in _STATUSES}
-                breakdown.append(BreakdownRow(str(row.key), OutcomeCounts.from_statuses(counts)))
-        totals = OutcomeCounts.from_statuses(per_status)
+                breakdown.append(BreakdownRow(str(row.key), StatusCounts.from_statuses(counts)))
+        totals = StatusCounts.from_statuses(per_status)
         if by == "day":
             breakdown.sort(key=lambda r: r.key)
         else:
@@ -965,7 +958,7 @@ class SupportQueries:
             if int(row.n or 0):
                 buckets[str(row.bucket)][row.status] += int(row.n)
         return [
-            SeriesPoint(start + suffix, OutcomeCounts.from_statuses(counts))
+            SeriesPoint(start + suffix, StatusCounts.from_statuses(counts))
             for start, counts in sorted(buckets.items())
         ]
 
