@@ -64,7 +64,6 @@ from worker.api.models import (
     RecordSendsIn,
     RecordSendsOut,
     ReportOut,
-    SuppressionOut,
     UnsuppressIn,
     UnsuppressOut,
     bad_text,
@@ -76,6 +75,7 @@ from worker.durations import parse_duration
 from worker.handlers.ports import StoreError, TransientStoreError
 from worker.handlers.sends import InvalidSendRecord, SendRecord, record_sends
 from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
+from worker.queries.recipient import recipient_overview
 from worker.queries.support import (
     BADGES,
     REPORT_DIMENSIONS,
@@ -456,12 +456,6 @@ def create_app(services: SupportServices) -> FastAPI:
             raise HTTPException(503, "the notification log is busy; retry") from None
         return RecordSendsOut(**result.summary())
 
-    def _suppression_state(address: str) -> SuppressionOut:
-        try:
-            return SuppressionOut.of(services.suppression.get(address), None)
-        except SuppressionError as exc:
-            return SuppressionOut.of(None, str(exc))
-
     @app.get(
         "/api/v1/recipients/{email}",
         response_model=RecipientOut,
@@ -477,15 +471,16 @@ def create_app(services: SupportServices) -> FastAPI:
     ) -> RecipientOut:
         address = _email(email)
         moment = now()
-        health = services.queries.recipient_health(address, since=_parse_since(since, moment))
-        views = [describe(r, now=moment, region=services.region) for r in health.recent]
-        return RecipientOut.of(
-            health,
-            views,
+        overview = recipient_overview(
+            address,
+            since=_parse_since(since, moment),
+            now=moment,
             region=services.region,
-            suppression=_suppression_state(address),
-            audit=list(services.audit.history(address)),
+            queries=services.queries,
+            suppression=services.suppression,
+            audit=services.audit,
         )
+        return RecipientOut.of_overview(overview, region=services.region)
 
     @app.post(
         "/api/v1/recipients/{email}/unsuppress",

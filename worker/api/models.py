@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
-from worker.queries.support import (
+from worker.queries.recipient import RecipientOverview
+from worker.queries.support_views import (
     DomainRate,
     GapReport,
     NotificationView,
@@ -208,6 +209,17 @@ class RecipientOut(BaseModel):
     complaints: list[FailureOut]
     suppression: SuppressionOut
     suppression_changes: list[AuditOut]
+
+    @classmethod
+    def of_overview(cls, overview: RecipientOverview, *, region: str) -> RecipientOut:
+        """The API shape of :func:`worker.queries.recipient.recipient_overview`."""
+        return cls.of(
+            overview.health,
+            overview.views,
+            region=region,
+            suppression=SuppressionOut.of(overview.suppressed, overview.suppression_error),
+            audit=overview.audit,
+        )
 
     @classmethod
     def of(

@@ -24,7 +24,7 @@ from worker.adapters.suppression import AuditEntry, SuppressedDestination
 from worker.cli.terminal_text import terminal_text
 from worker.domain.explanations import Explanation
 from worker.domain.timestamps import parse_timestamp
-from worker.queries.support import (
+from worker.queries.support_views import (
     GapReport,
     NotificationLike,
     NotificationView,

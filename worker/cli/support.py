@@ -168,37 +168,31 @@ def recipient_command(
             click.echo(f"Removed from the suppression list (was listed for {reason}); audited.")
         else:
             click.echo("It was not on the suppression list; nothing to remove (audited).")
-    with _friendly_errors():
-        health = services.queries.recipient_health(
-            email, since=now - since if since is not None else None
-        )
-        audit = list(services.audit.history(email))
-    suppressed, error = None, None
-    try:
-        suppressed = services.suppression.get(email)
-    except SuppressionError as exc:
-        error = str(exc)
-    if as_json:
-        from worker.api.models import RecipientOut, SuppressionOut
-        from worker.queries.support import describe
+    from worker.queries.recipient import recipient_overview
 
-        views = [describe(r, now=now, region=services.region) for r in health.recent]
-        out = RecipientOut.of(
-            health,
-            views,
+    with _friendly_errors():
+        overview = recipient_overview(
+            email,
+            since=now - since if since is not None else None,
+            now=now,
             region=services.region,
-            suppression=SuppressionOut.of(suppressed, error),
-            audit=audit,
+            queries=services.queries,
+            suppression=services.suppression,
+            audit=services.audit,
         )
+    if as_json:
+        from worker.api.models import RecipientOut
+
+        out = RecipientOut.of_overview(overview, region=services.region)
         # json.dumps, not model_dump_json: ensure_ascii escapes C1 controls and bidi
         # overrides as \uXXXX too (JSON itself only escapes C0), so the JSON is safe to cat.
         click.echo(json.dumps(out.model_dump(mode="json"), indent=2))
         return
     render_recipient(
-        health,
-        suppressed=suppressed,
-        suppression_error=error,
-        audit=audit,
+        overview.health,
+        suppressed=overview.suppressed,
+        suppression_error=overview.suppression_error,
+        audit=overview.audit,
         console=console,
         now=now,
         region=services.region,

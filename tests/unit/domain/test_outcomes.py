@@ -20,25 +20,25 @@ from worker.queries.support import ADDRESS_FAILURE_REASONS
 
 def test_every_reason_has_an_entry() -> None:
     assert set(REASONS) == set(Reason)
-    assert STATUS_OF_REASON == {reason: spec.status for reason, spec in REASONS.items()}
+    assert {reason: spec.status for reason, spec in REASONS.items()} == STATUS_OF_REASON
 
 
 def test_bounce_rate_reasons_are_the_permanent_address_failures() -> None:
     # outcomes.md: AWS counts permanent failures of the address or domain.
-    assert HARD_BOUNCE_REASONS == {
+    assert {
         Reason.MAILBOX_NOT_FOUND,
         Reason.DOMAIN_NOT_FOUND,
         Reason.MAILBOX_DISABLED,
         Reason.HARD_BOUNCE,
-    }
+    } == HARD_BOUNCE_REASONS
 
 
 def test_not_attempted_reasons_are_the_sends_ses_refused() -> None:
-    assert NOT_ATTEMPTED_REASONS == {Reason.SUPPRESSED, Reason.REJECTED, Reason.RENDERING_FAILURE}
+    assert {Reason.SUPPRESSED, Reason.REJECTED, Reason.RENDERING_FAILURE} == NOT_ATTEMPTED_REASONS
 
 
 def test_address_failures_are_hard_bounces_suppressions_and_complaints() -> None:
-    assert ADDRESS_FAILURE_REASONS == HARD_BOUNCE_REASONS | {Reason.SUPPRESSED, Reason.COMPLAINT}
+    assert HARD_BOUNCE_REASONS | {Reason.SUPPRESSED, Reason.COMPLAINT} == ADDRESS_FAILURE_REASONS
 
 
 @pytest.mark.parametrize("reason", list(Reason))

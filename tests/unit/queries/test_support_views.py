@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from worker.domain.explanations import MailboxKind
-from worker.queries.support import (
+from worker.queries.support_views import (
     BADGES,
     ItAdminBlock,
     NotificationRecord,
