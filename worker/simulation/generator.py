@@ -68,6 +68,7 @@ from worker.simulation.mix import (
     SentRecord,
     _eligible,
     _generated_mail_json,
+    _NotificationType,
 )
 from worker.simulation.scenarios import (
     _DELAY_REPLIES,
@@ -261,34 +262,8 @@ class _Generator:
         the number of notifications it made."""
         rng = self.rng
         ntype = rng.weighted(_NOTIFICATION_TYPES, _NTYPE_WEIGHTS)
-        message_level: str | None = None
-        if forced in _MESSAGE_LEVEL:
-            message_level = forced
-        else:
-            u = rng.random()
-            for name, weight in _MESSAGE_KINDS:
-                if u < weight:
-                    message_level = name
-                    break
-                u -= weight
-        multi = forced is None and rng.random() < ntype.multi_rate
-        # Recipients: (address, kind, domain)
-        recipients: list[tuple[str, str, RecipientDomain]] = []
-        if multi:
-            company = rng.weighted(_COMPANY_DOMAINS, _COMPANY_WEIGHTS)
-            for _ in range(min(room, rng.pick((2, 2, 3)))):
-                kind = self._pick_kind(None)
-                if not _eligible(kind, company):
-                    kind = "delivered"
-                address = self._address(company)
-                if any(address == r[0] for r in recipients):
-                    continue
-                recipients.append((address, kind, company))
-        else:
-            kind = self._pick_kind(forced)
-            domains, weights = _DOMAIN_TABLES[kind]
-            domain = rng.weighted(domains, weights)
-            recipients.append((self._address(domain), kind, domain))
+        message_level = self._message_level(forced)
+        recipients = self._recipients(forced, ntype, room)
 
         mid = message_id(rng, at)
         tag = f"n-{self.seed}-{index:06d}"
@@ -333,6 +308,60 @@ class _Generator:
             whole_message(reject_event(mail), Reason.REJECTED)
             return len(ids)
 
+        delivered_at = self._deliveries(mail, recipients, ids, at)
+
+        for i, (address, kind, domain) in enumerate(recipients):
+            self._count(f"plan:{kind}")
+            self._after(mail, ids[i], address, kind, domain, at, delivered_at.get(i))
+
+        if delivered_at and rng.random() < 0.3:
+            self._engagement(mail, ntype, max(delivered_at.values()))
+        return len(ids)
+
+    def _message_level(self, forced: str | None) -> str | None:
+        """The whole-message outcome (no feedback, reject...), or None: per recipient."""
+        if forced in _MESSAGE_LEVEL:
+            return forced
+        u = self.rng.random()
+        for name, weight in _MESSAGE_KINDS:
+            if u < weight:
+                return name
+            u -= weight
+        return None
+
+    def _recipients(
+        self, forced: str | None, ntype: _NotificationType, room: int
+    ) -> list[tuple[str, str, RecipientDomain]]:
+        """Recipients as (address, kind, domain): one, or a few at one company."""
+        rng = self.rng
+        multi = forced is None and rng.random() < ntype.multi_rate
+        recipients: list[tuple[str, str, RecipientDomain]] = []
+        if multi:
+            company = rng.weighted(_COMPANY_DOMAINS, _COMPANY_WEIGHTS)
+            for _ in range(min(room, rng.pick((2, 2, 3)))):
+                kind = self._pick_kind(None)
+                if not _eligible(kind, company):
+                    kind = "delivered"
+                address = self._address(company)
+                if any(address == r[0] for r in recipients):
+                    continue
+                recipients.append((address, kind, company))
+        else:
+            kind = self._pick_kind(forced)
+            domains, weights = _DOMAIN_TABLES[kind]
+            domain = rng.weighted(domains, weights)
+            recipients.append((self._address(domain), kind, domain))
+        return recipients
+
+    def _deliveries(
+        self,
+        mail: Doc,
+        recipients: list[tuple[str, str, RecipientDomain]],
+        ids: list[str],
+        at: datetime,
+    ) -> dict[int, datetime]:
+        """Deliver to the recipients that get one; when each was delivered."""
+        rng = self.rng
         # Deliveries to several recipients of one message are often reported together.
         delivering = [i for i, r in enumerate(recipients) if r[1] in _DELIVERING]
         delivered_at: dict[int, datetime] = {}
@@ -351,25 +380,23 @@ class _Generator:
                 offset = 400 + rng.below(4000)
                 self._deliver(mail, [recipients[i][0]], [ids[i]], at, offset)
                 delivered_at[i] = at + _ms(offset)
+        return delivered_at
 
-        for i, (address, kind, domain) in enumerate(recipients):
-            self._count(f"plan:{kind}")
-            self._after(mail, ids[i], address, kind, domain, at, delivered_at.get(i))
-
-        if delivered_at and rng.random() < 0.3:
-            opened = max(delivered_at.values()) + _ms(60_000 + rng.below(6 * 3_600_000))
-            self.emit(open_event(mail, timestamp=opened, user_agent=rng.pick(_OPEN_AGENTS)))
-            if rng.random() < 0.35:
-                clicked = opened + _ms(2_000 + rng.below(120_000))
-                self.emit(
-                    click_event(
-                        mail,
-                        timestamp=clicked,
-                        link=ntype.link,
-                        link_tags={"campaign": [ntype.name]},
-                    )
+    def _engagement(self, mail: Doc, ntype: _NotificationType, delivered: datetime) -> None:
+        """An open after the last delivery, sometimes a click after it."""
+        rng = self.rng
+        opened = delivered + _ms(60_000 + rng.below(6 * 3_600_000))
+        self.emit(open_event(mail, timestamp=opened, user_agent=rng.pick(_OPEN_AGENTS)))
+        if rng.random() < 0.35:
+            clicked = opened + _ms(2_000 + rng.below(120_000))
+            self.emit(
+                click_event(
+                    mail,
+                    timestamp=clicked,
+                    link=ntype.link,
+                    link_tags={"campaign": [ntype.name]},
                 )
-        return len(ids)
+            )
 
     def _deliver(
         self, mail: Doc, addresses: list[str], ids: list[str], at: datetime, offset: int

@@ -60,58 +60,63 @@ def write_sample(path: str | Path, bodies: Iterable[str]) -> int:
     return len(lines)
 
 
-def hand_picked_bodies() -> list[str]:
-    """One body per event type and envelope, plus the control messages, with fixed ids."""
-    rng = random.Random(7)
-    at = datetime(2025, 3, 4, 8, 30, tzinfo=UTC)
+class _Picker:
+    """Fixed ids and times for the hand-picked bodies (one seeded generator, in order)."""
 
-    def mail_for(address: str, ntype: str, subject: str, n: int) -> Doc:
+    def __init__(self) -> None:
+        self.rng = random.Random(7)
+        self.at = datetime(2025, 3, 4, 8, 30, tzinfo=UTC)
+
+    def mail_for(self, address: str, ntype: str, subject: str, n: int) -> Doc:
         return mail_object(
-            message_id(rng, at + timedelta(minutes=n)),
+            message_id(self.rng, self.at + timedelta(minutes=n)),
             [address],
-            timestamp=at + timedelta(minutes=n),
+            timestamp=self.at + timedelta(minutes=n),
             tags={"notification_id": f"n-sample-{n:03d}", "notification_type": ntype},
             subject=subject,
         )
 
-    def later(n: int, seconds: float) -> datetime:
-        return at + timedelta(minutes=n, seconds=seconds)
+    def later(self, n: int, seconds: float) -> datetime:
+        return self.at + timedelta(minutes=n, seconds=seconds)
 
+
+def _outcome_bodies(p: _Picker) -> list[str]:
+    """Send, Delivery, Bounce, Complaint and DeliveryDelay in each envelope."""
     bodies = []
-    m1 = mail_for("jane.doe@acme.example", "magic_code", "Your sign-in code", 1)
+    m1 = p.mail_for("jane.doe@acme.example", "magic_code", "Your sign-in code", 1)
     bodies.append(as_raw(send_event(m1)))
-    bodies.append(as_sns(delivery_event(m1, ["jane.doe@acme.example"], timestamp=later(1, 1.6))))
-    m2 = mail_for("omardoe84@gmail.com", "password_reset", "Reset your password", 2)
+    bodies.append(as_sns(delivery_event(m1, ["jane.doe@acme.example"], timestamp=p.later(1, 1.6))))
+    m2 = p.mail_for("omardoe84@gmail.com", "password_reset", "Reset your password", 2)
     bounce = scenario_bounce(
         m2,
         "omardoe84@gmail.com",
         SCENARIOS_BY_NAME["gmail_no_such_user"],
-        feedback_id=feedback_id(rng, later(2, 1)),
-        timestamp=later(2, 1),
+        feedback_id=feedback_id(p.rng, p.later(2, 1)),
+        timestamp=p.later(2, 1),
         remote_mta_ip="198.51.100.26",
         form="notification",
     )
     bodies.append(as_sns(bounce))
-    m3 = mail_for("li.wei@yahoo.com", "weekly_digest", "Your weekly digest", 3)
+    m3 = p.mail_for("li.wei@yahoo.com", "weekly_digest", "Your weekly digest", 3)
     complaint = complaint_event(
         m3,
         ["li.wei@yahoo.com"],
-        feedback_id=feedback_id(rng, later(3, 7200)),
-        timestamp=later(3, 7200),
+        feedback_id=feedback_id(p.rng, p.later(3, 7200)),
+        timestamp=p.later(3, 7200),
         form="notification",
     )
     bodies.append(as_raw(complaint))
-    m4 = mail_for("maria.garcia@globex.example", "approval_request", "Approval needed", 4)
+    m4 = p.mail_for("maria.garcia@globex.example", "approval_request", "Approval needed", 4)
     mimecast = scenario_bounce(
         m4,
         "maria.garcia@globex.example",
         SCENARIOS_BY_NAME["mimecast_security_policies"],
-        feedback_id=feedback_id(rng, later(4, 2)),
-        timestamp=later(4, 2),
+        feedback_id=feedback_id(p.rng, p.later(4, 2)),
+        timestamp=p.later(4, 2),
         remote_mta_ip="198.51.100.80",
     )
     bodies.append(as_eventbridge(mimecast))
-    m5 = mail_for("kenji.tanaka@outlook.com", "alert", "[Alert] Disk usage above 90% on db-1", 5)
+    m5 = p.mail_for("kenji.tanaka@outlook.com", "alert", "[Alert] Disk usage above 90% on db-1", 5)
     delay_reply = _DELAY_REPLIES["microsoft"][0]
     bodies.append(
         as_eventbridge(
@@ -124,31 +129,37 @@ def hand_picked_bodies() -> list[str]:
                         "diagnosticCode": f"smtp; {delay_reply[2]}",
                     }
                 ],
-                timestamp=later(5, 900),
+                timestamp=p.later(5, 900),
                 delay_type=delay_reply[0],
             )
         )
     )
-    m6 = mail_for("amara.okafor@contoso.example", "weekly_digest", "Your weekly digest", 6)
+    return bodies
+
+
+def _other_bodies(p: _Picker) -> list[str]:
+    """Reject, Rendering Failure, engagement events, the simulator and control messages."""
+    bodies = []
+    m6 = p.mail_for("amara.okafor@contoso.example", "weekly_digest", "Your weekly digest", 6)
     bodies.append(as_sns(reject_event(m6)))
-    m7 = mail_for("lucas.martin@fabrikam.example", "approval_request", "Approval needed", 7)
+    m7 = p.mail_for("lucas.martin@fabrikam.example", "approval_request", "Approval needed", 7)
     bodies.append(as_raw(rendering_failure_event(m7, template_name="approval-request-v1")))
-    m8 = mail_for("priya.sharma@gmail.com", "weekly_digest", "Your weekly digest", 8)
-    bodies.append(as_eventbridge(open_event(m8, timestamp=later(8, 600))))
+    m8 = p.mail_for("priya.sharma@gmail.com", "weekly_digest", "Your weekly digest", 8)
+    bodies.append(as_eventbridge(open_event(m8, timestamp=p.later(8, 600))))
     bodies.append(
         as_sns(
             click_event(
                 m8,
-                timestamp=later(8, 640),
+                timestamp=p.later(8, 640),
                 link="https://app.example.com/digest",
                 link_tags={"campaign": ["weekly_digest"]},
             )
         )
     )
-    bodies.append(as_raw(subscription_event(m8, timestamp=later(8, 700))))
-    m9 = mail_for("success@simulator.amazonses.com", "magic_code", "Your sign-in code", 9)
+    bodies.append(as_raw(subscription_event(m8, timestamp=p.later(8, 700))))
+    m9 = p.mail_for("success@simulator.amazonses.com", "magic_code", "Your sign-in code", 9)
     bodies.append(
-        as_raw(delivery_event(m9, ["success@simulator.amazonses.com"], timestamp=later(9, 0.9)))
+        as_raw(delivery_event(m9, ["success@simulator.amazonses.com"], timestamp=p.later(9, 0.9)))
     )
     bodies.append(
         subscription_confirmation(
@@ -159,6 +170,12 @@ def hand_picked_bodies() -> list[str]:
     bodies.append(setup_notice("identity"))
     bodies.append(service_event("Sending Status Disabled"))
     return bodies
+
+
+def hand_picked_bodies() -> list[str]:
+    """One body per event type and envelope, plus the control messages, with fixed ids."""
+    picker = _Picker()
+    return _outcome_bodies(picker) + _other_bodies(picker)
 
 
 def sample_bodies() -> list[str]:

@@ -84,6 +84,55 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _play_messages(gen: _Generator, notifications: int, mean_interval_seconds: float) -> None:
+    """Send messages until ``notifications`` notifications exist."""
+    rng = gen.rng
+    # Messages average ~1.1 recipients; force the rare cases onto some of the first ones.
+    estimate = max(1, int(notifications * 0.85))
+    forced_count = min(len(_FORCED), estimate // 2)
+    forced_at = dict(
+        zip(rng.sample(range(estimate), forced_count), _FORCED[:forced_count], strict=True)
+    )
+    at = gen.start
+    produced = 0
+    index = 0
+    with _gc_paused():
+        while produced < notifications:
+            produced += gen.message(index, at, forced_at.get(index), notifications - produced)
+            index += 1
+            at = at + _ms(int(rng.expovariate(1.0 / max(mean_interval_seconds, 0.001)) * 1000) + 1)
+
+
+def _expected_outcomes(gen: _Generator) -> dict[str, tuple[Status, Reason]]:
+    """What "Which event wins" makes of each notification's generated events."""
+    expected: dict[str, tuple[Status, Reason]] = {}
+    for record in gen.sends:
+        best = gen.ledger.get(record.notification_id)
+        reason = best[3] if best is not None else Reason.AWAITING_FEEDBACK
+        expected[record.notification_id] = (STATUS_OF_REASON[reason], reason)
+    return expected
+
+
+def _arrange_bodies(
+    gen: _Generator, malformed: int, oversize: int, *, out_of_order: bool
+) -> tuple[list[str], list[str]]:
+    """The bodies in arrival order with the broken ones inserted; and the broken ones."""
+    rng = gen.rng
+    extras = _malformed_bodies(gen, malformed) + _oversize_bodies(gen, oversize)
+    gen.counts["malformed"] = malformed
+    gen.counts["oversize"] = len(extras) - malformed
+    bodies: list[str]
+    if out_of_order:
+        bodies = gen.bodies
+        rng.shuffle(bodies)
+    else:
+        order = sorted(range(len(gen.keys)), key=gen.keys.__getitem__)  # stable
+        bodies = [gen.bodies[i] for i in order]
+    for body in extras:
+        bodies.insert(rng.below(len(bodies) + 1), body)
+    return bodies, extras
+
+
 def generate_traffic(
     *,
     notifications: int,
@@ -142,40 +191,9 @@ def generate_traffic(
         signer=signer,
         early_rate=early_rate,
     )
-    rng = gen.rng
-    # Messages average ~1.1 recipients; force the rare cases onto some of the first ones.
-    estimate = max(1, int(notifications * 0.85))
-    forced_count = min(len(_FORCED), estimate // 2)
-    forced_at = dict(
-        zip(rng.sample(range(estimate), forced_count), _FORCED[:forced_count], strict=True)
-    )
-    at = gen.start
-    produced = 0
-    index = 0
-    with _gc_paused():
-        while produced < notifications:
-            produced += gen.message(index, at, forced_at.get(index), notifications - produced)
-            index += 1
-            at = at + _ms(int(rng.expovariate(1.0 / max(mean_interval_seconds, 0.001)) * 1000) + 1)
-
-    extras = _malformed_bodies(gen, malformed) + _oversize_bodies(gen, oversize)
-    gen.counts["malformed"] = malformed
-    gen.counts["oversize"] = len(extras) - malformed
-    bodies: list[str]
-    if out_of_order:
-        bodies = gen.bodies
-        rng.shuffle(bodies)
-    else:
-        order = sorted(range(len(gen.keys)), key=gen.keys.__getitem__)  # stable
-        bodies = [gen.bodies[i] for i in order]
-    for body in extras:
-        bodies.insert(rng.below(len(bodies) + 1), body)
-
-    expected: dict[str, tuple[Status, Reason]] = {}
-    for record in gen.sends:
-        best = gen.ledger.get(record.notification_id)
-        reason = best[3] if best is not None else Reason.AWAITING_FEEDBACK
-        expected[record.notification_id] = (STATUS_OF_REASON[reason], reason)
+    _play_messages(gen, notifications, mean_interval_seconds)
+    bodies, extras = _arrange_bodies(gen, malformed, oversize, out_of_order=out_of_order)
+    expected = _expected_outcomes(gen)
     gen.counts["bodies"] = len(bodies)
     gen.counts["notifications"] = len(gen.sends)
     return Traffic(
