@@ -95,7 +95,11 @@ class Profile:
         from sqlalchemy import event
 
         import worker.handlers.ingest as ingest_module
-        from worker.adapters.notification_log import SqlLogTransaction
+        from worker.adapters.notification_log import (
+            PostgresLogTransaction,
+            SqliteLogTransaction,
+            SqlLogTransaction,
+        )
 
         @event.listens_for(engine, "before_cursor_execute")
         def _before(*_args: Any) -> None:
@@ -116,7 +120,9 @@ class Profile:
             return wrapper
 
         for name in ("_pg", "_stage"):
-            setattr(SqlLogTransaction, name, driver_timed(getattr(SqlLogTransaction, name)))
+            setattr(
+                PostgresLogTransaction, name, driver_timed(getattr(PostgresLogTransaction, name))
+            )
 
         def timed(name: str, function: Any) -> Any:
             def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -131,9 +137,10 @@ class Profile:
 
             return wrapper
 
-        for name, member in list(vars(SqlLogTransaction).items()):
-            if callable(member) and not name.startswith("_"):
-                setattr(SqlLogTransaction, name, timed(name, member))
+        for cls in (SqlLogTransaction, PostgresLogTransaction, SqliteLogTransaction):
+            for name, member in list(vars(cls).items()):
+                if callable(member) and not name.startswith("_"):
+                    setattr(cls, name, timed(name, member))
         for name in ("parse_body", "classify_event"):
             setattr(ingest_module, name, timed(name, getattr(ingest_module, name)))
 

@@ -1,10 +1,17 @@
-"""Build realistic SES event-publishing bodies (raw delivery) for handler and log tests."""
+"""Build realistic SES event-publishing bodies (raw delivery) for handler and log tests.
+
+The documents come from :mod:`worker.simulation` wherever its builders give the same
+document; the ``mail`` object here stays minimal (no headers, no ``ses:*`` tags) because
+the tests assert what is stored from exactly these fields.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from typing import Any
+
+from worker import simulation
 
 T0 = "2025-03-04T10:00:00.000Z"
 
@@ -39,9 +46,7 @@ def send(
         tags["notification_id"] = notification_id
     if notification_type is not None:
         tags["notification_type"] = notification_type
-    return json.dumps(
-        {"eventType": "Send", "mail": _mail(message_id, destination, timestamp, tags), "send": {}}
-    )
+    return json.dumps(simulation.send_event(_mail(message_id, destination, timestamp, tags)))
 
 
 def delivery(
@@ -78,27 +83,17 @@ def bounce(
     diagnostic: str = "smtp; 550 5.1.1 <user>: Recipient address rejected: User unknown",
     mail_timestamp: str = T0,
 ) -> str:
-    return json.dumps(
-        {
-            "eventType": "Bounce",
-            "mail": _mail(message_id, [recipient], mail_timestamp, None),
-            "bounce": {
-                "bounceType": bounce_type,
-                "bounceSubType": subtype,
-                "bouncedRecipients": [
-                    {
-                        "emailAddress": recipient,
-                        "action": "failed",
-                        "status": status,
-                        "diagnosticCode": diagnostic,
-                    }
-                ],
-                "timestamp": timestamp,
-                "feedbackId": feedback_id,
-                "reportingMTA": "dns; a8-1.smtp-out.amazonses.com",
-            },
-        }
+    entry = simulation.bounced_recipient(recipient, status=status, diagnostic=diagnostic)
+    doc = simulation.bounce_event(
+        _mail(message_id, [recipient], mail_timestamp, None),
+        [entry],
+        bounce_type,
+        subtype,
+        feedback_id=feedback_id,
+        timestamp=timestamp,
+        reporting_mta="dns; a8-1.smtp-out.amazonses.com",
     )
+    return json.dumps(doc)
 
 
 def complaint(
@@ -157,13 +152,13 @@ def open_(
     timestamp: str = "2025-03-04T12:00:00.000Z",
     mail_timestamp: str = T0,
 ) -> str:
-    return json.dumps(
-        {
-            "eventType": "Open",
-            "mail": _mail(message_id, [recipient], mail_timestamp, None),
-            "open": {"timestamp": timestamp, "userAgent": "Mozilla/5.0", "ipAddress": "192.0.2.1"},
-        }
+    doc = simulation.open_event(
+        _mail(message_id, [recipient], mail_timestamp, None),
+        timestamp=timestamp,
+        ip_address="192.0.2.1",
+        user_agent="Mozilla/5.0",
     )
+    return json.dumps(doc)
 
 
 def subscription_confirmation(message_id: str = "sns-msg-1") -> str:

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
-from worker.queries.support import (
+from worker.queries.recipient import RecipientOverview
+from worker.queries.support_views import (
     DomainRate,
     GapReport,
     NotificationView,
-    OutcomeCounts,
     RecipientHealth,
+    StatusCounts,
     header_message_id,
 )
 
@@ -210,6 +211,17 @@ class RecipientOut(BaseModel):
     suppression_changes: list[AuditOut]
 
     @classmethod
+    def of_overview(cls, overview: RecipientOverview, *, region: str) -> RecipientOut:
+        """The API shape of :func:`worker.queries.recipient.recipient_overview`."""
+        return cls.of(
+            overview.health,
+            overview.views,
+            region=region,
+            suppression=SuppressionOut.of(overview.suppressed, overview.suppression_error),
+            audit=overview.audit,
+        )
+
+    @classmethod
     def of(
         cls,
         health: RecipientHealth,
@@ -285,7 +297,7 @@ class CountsOut(BaseModel):
     rates: RatesOut
 
     @classmethod
-    def of(cls, counts: OutcomeCounts) -> CountsOut:
+    def of(cls, counts: StatusCounts) -> CountsOut:
         data = counts.as_json()
         return cls(**{**data, "rates": RatesOut(**data["rates"])})
 

@@ -25,6 +25,7 @@ from typing import IO, Any
 import click
 
 from worker.cli import main
+from worker.cli.params import Duration
 from worker.cli.terminal_text import terminal_text
 from worker.domain.timestamps import parse_timestamp
 from worker.durations import parse_duration
@@ -49,23 +50,8 @@ class _IsoTime(click.ParamType):  # type: ignore[type-arg,unused-ignore]
         return parsed
 
 
-class _Duration(click.ParamType):  # type: ignore[type-arg,unused-ignore]
-    name = "DURATION"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, timedelta):
-            return value
-        try:
-            duration = parse_duration(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-        if duration <= timedelta(0):
-            self.fail("the duration must be positive", param, ctx)
-        return duration
-
-
 ISO_TIME = _IsoTime()
-DURATION = _Duration()
+DURATION = Duration("DURATION", "the duration must be positive")
 
 
 @contextmanager

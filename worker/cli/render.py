@@ -24,14 +24,14 @@ from worker.adapters.suppression import AuditEntry, SuppressedDestination
 from worker.cli.terminal_text import terminal_text
 from worker.domain.explanations import Explanation
 from worker.domain.timestamps import parse_timestamp
-from worker.queries.support import (
+from worker.queries.support_views import (
     GapReport,
     NotificationLike,
     NotificationView,
-    OutcomeCounts,
     OutcomeKind,
     RecipientHealth,
     SeriesPoint,
+    StatusCounts,
     describe,
     display_time,
     never_sent_view,
@@ -232,17 +232,11 @@ def _status_lines(view: NotificationView, *, it_admin: bool) -> list[str]:
 # --------------------------------------------------------------------------------------
 
 
-def render_recipient(
+def _recipient_summary(
     health: RecipientHealth,
-    *,
     suppressed: SuppressedDestination | None,
     suppression_error: str | None,
-    audit: Sequence[AuditEntry],
-    console: Console,
-    now: datetime,
-    region: str = "us-east-1",
-) -> None:
-    """Recent notifications and outcomes, failure history, suppression-list state."""
+) -> list[tuple[str, str]]:
     if suppression_error is not None:
         listed = f"unknown: {suppression_error}"
     elif suppressed is None:
@@ -252,7 +246,7 @@ def render_recipient(
             f"YES, reason {suppressed.reason} since {display_time(suppressed.last_update_time)}"
         )
     counts = ", ".join(f"{k} {v}" for k, v in sorted(health.status_counts.items())) or "none"
-    summary = [
+    return [
         ("Address", health.recipient),
         ("Notifications in the log", f"{health.total} ({counts})"),
         (
@@ -264,39 +258,36 @@ def render_recipient(
         ("Complaints", str(len(health.complaints))),
         ("On the SES suppression list", listed),
     ]
-    views = [describe(r, now=now, region=region) for r in health.recent]
-    failures = [
-        (
-            display_time(f.occurred_at),
-            f.event_type,
-            f"{f.status}/{f.reason}",
-            " ".join(x for x in (f.smtp_status, f.provider, f.diagnostic) if x),
-        )
-        for f in health.failures
-    ]
-    if not _rich(console):
-        lines = [f"{label}: {value}" for label, value in summary]
-        lines.append("Recent notifications (newest first):")
-        lines += [
-            f"  {display_time(v.record.sent_at)}  {v.record.notification_type:<16} "
-            f"[{v.badge}] {v.record.reason}"
-            for v in views
-        ] or ["  none"]
-        lines.append("Hard-bounce and complaint history:")
-        lines += [f"  {a}  {b}  {c}  {d}".rstrip() for a, b, c, d in failures] or ["  none"]
-        if audit:
-            lines.append("Suppression changes:")
-            lines += [
-                f"  {display_time(a.created_at)}  {a.action} by {a.actor}: {a.why}" for a in audit
-            ]
-        _plain(console, lines)
-        return
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for label, value in summary:
-        style = "bold red" if label.startswith("On the SES") and suppressed else ""
-        grid.add_row(label, _t(value, style))
+
+
+def _audit_line(entry: AuditEntry) -> str:
+    return f"{display_time(entry.created_at)}  {entry.action} by {entry.actor}: {entry.why}"
+
+
+def _recipient_lines(
+    summary: list[tuple[str, str]],
+    views: list[NotificationView],
+    failures: list[tuple[str, str, str, str]],
+    audit: Sequence[AuditEntry],
+) -> list[str]:
+    lines = [f"{label}: {value}" for label, value in summary]
+    lines.append("Recent notifications (newest first):")
+    lines += [
+        f"  {display_time(v.record.sent_at)}  {v.record.notification_type:<16} "
+        f"[{v.badge}] {v.record.reason}"
+        for v in views
+    ] or ["  none"]
+    lines.append("Hard-bounce and complaint history:")
+    lines += [f"  {a}  {b}  {c}  {d}".rstrip() for a, b, c, d in failures] or ["  none"]
+    if audit:
+        lines.append("Suppression changes:")
+        lines += [f"  {_audit_line(a)}" for a in audit]
+    return lines
+
+
+def _recipient_tables(
+    views: list[NotificationView], failures: list[tuple[str, str, str, str]]
+) -> tuple[Table, Table]:
     recent = Table(box=None, header_style="bold dim")
     for name in ("sent (UTC)", "type", "outcome", "reason"):
         recent.add_column(name, overflow="fold")
@@ -312,14 +303,48 @@ def render_recipient(
         history.add_column(name, overflow="fold")
     for row in failures:
         history.add_row(*(_t(cell) for cell in row))
+    return recent, history
+
+
+def render_recipient(
+    health: RecipientHealth,
+    *,
+    suppressed: SuppressedDestination | None,
+    suppression_error: str | None,
+    audit: Sequence[AuditEntry],
+    console: Console,
+    now: datetime,
+    region: str = "us-east-1",
+) -> None:
+    """Recent notifications and outcomes, failure history, suppression-list state."""
+    summary = _recipient_summary(health, suppressed, suppression_error)
+    views = [describe(r, now=now, region=region) for r in health.recent]
+    failures = [
+        (
+            display_time(f.occurred_at),
+            f.event_type,
+            f"{f.status}/{f.reason}",
+            " ".join(x for x in (f.smtp_status, f.provider, f.diagnostic) if x),
+        )
+        for f in health.failures
+    ]
+    if not _rich(console):
+        _plain(console, _recipient_lines(summary, views, failures, audit))
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in summary:
+        style = "bold red" if label.startswith("On the SES") and suppressed else ""
+        grid.add_row(label, _t(value, style))
+    recent, history = _recipient_tables(views, failures)
     parts: list[RenderableType] = [grid, Text(""), Text("Recent notifications", style="bold")]
     parts.append(recent if views else Text("none", style="dim"))
     parts += [Text(""), Text("Hard-bounce and complaint history", style="bold")]
     parts.append(history if failures else Text("none", style="dim"))
     if audit:
         parts += [Text(""), Text("Suppression changes", style="bold")]
-        for a in audit:
-            parts.append(_t(f"{display_time(a.created_at)}  {a.action} by {a.actor}: {a.why}"))
+        parts += [_t(_audit_line(a)) for a in audit]
     console.print(Panel(Group(*parts), title=_t(health.recipient), title_align="left"))
 
 
@@ -332,7 +357,7 @@ def _pct(rate: float) -> str:
     return f"{rate * 100:.1f}%"
 
 
-def _count_cells(counts: OutcomeCounts) -> list[str]:
+def _count_cells(counts: StatusCounts) -> list[str]:
     return [
         f"{counts.sent:,}",
         *(

@@ -22,8 +22,8 @@ from rich.console import Console
 from sqlalchemy import exc as sa_exc
 
 from worker.cli import main
+from worker.cli.params import Duration
 from worker.cli.terminal_text import terminal_text
-from worker.durations import parse_duration
 
 if TYPE_CHECKING:
     from worker.api.wiring import SupportServices
@@ -76,24 +76,7 @@ def _os_user() -> str:
         return "unknown-user"
 
 
-class _Duration(click.ParamType[timedelta]):  # type: ignore[type-arg,unused-ignore]
-    name = "duration"
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> timedelta:
-        if isinstance(value, timedelta):
-            return value
-        try:
-            period = parse_duration(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-        if period <= timedelta(0):
-            self.fail("must be a positive period such as 24h or 7d", param, ctx)
-        return period
-
-
-DURATION = _Duration()
+DURATION = Duration()
 
 
 def _console() -> Console:
@@ -103,6 +86,45 @@ def _console() -> Console:
 # --------------------------------------------------------------------------------------
 # recipient
 # --------------------------------------------------------------------------------------
+
+
+def _unsuppress(
+    services: SupportServices, email: str, *, why: str | None, yes: bool, now: datetime
+) -> None:
+    """``recipient --unsuppress``: ask, remove, audit, say what happened."""
+    from worker.adapters.suppression import SuppressionError
+    from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
+
+    if not why:
+        if not sys.stdin.isatty():
+            raise click.UsageError("--unsuppress needs --reason TEXT (kept in the audit)")
+        why = click.prompt("Why remove it from the suppression list (kept in the audit)")
+    if not yes:
+        click.confirm(
+            f"Remove {email} from the SES account suppression list? Amazon SES will "
+            "send to it again",
+            abort=True,
+        )
+    actor = f"cli:{_os_user()}"
+    try:
+        with _friendly_errors():
+            result = unsuppress_recipient(
+                email,
+                actor=actor,
+                why=why or "",
+                now=now,
+                suppression=services.suppression,
+                audit=services.audit,
+            )
+    except InvalidUnsuppressRequest as exc:
+        raise click.UsageError(str(exc)) from None
+    except SuppressionError as exc:
+        raise click.ClickException(f"nothing changed: {terminal_text(exc)}") from None
+    if result.removed:
+        reason = terminal_text(result.previous.reason) if result.previous else "?"
+        click.echo(f"Removed from the suppression list (was listed for {reason}); audited.")
+    else:
+        click.echo("It was not on the suppression list; nothing to remove (audited).")
 
 
 @main.command("recipient")
@@ -126,10 +148,8 @@ def recipient_command(
 ) -> None:
     """Recent notifications and outcomes of ADDRESS, its hard-bounce and complaint
     history, and whether it is on the SES account suppression list."""
-    from worker.adapters.suppression import SuppressionError
     from worker.cli.render import render_recipient
     from worker.domain.addresses import normalise_address
-    from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
 
     email = normalise_address(address)
     if "@" not in email:
@@ -138,67 +158,32 @@ def recipient_command(
     now = services.clock()
     console = _console()
     if unsuppress:
-        if not why:
-            if not sys.stdin.isatty():
-                raise click.UsageError("--unsuppress needs --reason TEXT (kept in the audit)")
-            why = click.prompt("Why remove it from the suppression list (kept in the audit)")
-        if not yes:
-            click.confirm(
-                f"Remove {email} from the SES account suppression list? Amazon SES will "
-                "send to it again",
-                abort=True,
-            )
-        actor = f"cli:{_os_user()}"
-        try:
-            with _friendly_errors():
-                result = unsuppress_recipient(
-                    email,
-                    actor=actor,
-                    why=why or "",
-                    now=now,
-                    suppression=services.suppression,
-                    audit=services.audit,
-                )
-        except InvalidUnsuppressRequest as exc:
-            raise click.UsageError(str(exc)) from None
-        except SuppressionError as exc:
-            raise click.ClickException(f"nothing changed: {terminal_text(exc)}") from None
-        if result.removed:
-            reason = terminal_text(result.previous.reason) if result.previous else "?"
-            click.echo(f"Removed from the suppression list (was listed for {reason}); audited.")
-        else:
-            click.echo("It was not on the suppression list; nothing to remove (audited).")
-    with _friendly_errors():
-        health = services.queries.recipient_health(
-            email, since=now - since if since is not None else None
-        )
-        audit = list(services.audit.history(email))
-    suppressed, error = None, None
-    try:
-        suppressed = services.suppression.get(email)
-    except SuppressionError as exc:
-        error = str(exc)
-    if as_json:
-        from worker.api.models import RecipientOut, SuppressionOut
-        from worker.queries.support import describe
+        _unsuppress(services, email, why=why, yes=yes, now=now)
+    from worker.queries.recipient import recipient_overview
 
-        views = [describe(r, now=now, region=services.region) for r in health.recent]
-        out = RecipientOut.of(
-            health,
-            views,
+    with _friendly_errors():
+        overview = recipient_overview(
+            email,
+            since=now - since if since is not None else None,
+            now=now,
             region=services.region,
-            suppression=SuppressionOut.of(suppressed, error),
-            audit=audit,
+            queries=services.queries,
+            suppression=services.suppression,
+            audit=services.audit,
         )
+    if as_json:
+        from worker.api.models import RecipientOut
+
+        out = RecipientOut.of_overview(overview, region=services.region)
         # json.dumps, not model_dump_json: ensure_ascii escapes C1 controls and bidi
         # overrides as \uXXXX too (JSON itself only escapes C0), so the JSON is safe to cat.
         click.echo(json.dumps(out.model_dump(mode="json"), indent=2))
         return
     render_recipient(
-        health,
-        suppressed=suppressed,
-        suppression_error=error,
-        audit=audit,
+        overview.health,
+        suppressed=overview.suppressed,
+        suppression_error=overview.suppression_error,
+        audit=overview.audit,
         console=console,
         now=now,
         region=services.region,

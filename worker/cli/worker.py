@@ -11,11 +11,51 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from worker.cli import main
 from worker.cli.terminal_text import terminal_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from worker.demo import DemoResult
+
+
+def _print_demo_result(console: Console, result: DemoResult) -> None:
+    """What the demo found: the bodies drained, the gap report, the ledger and whether
+    every notification got the outcome the simulation expected (exit 1 if not)."""
+    from worker.cli.render import render_report
+
+    counts = result.traffic_counts
+    console.print(
+        f"\nDrained {result.bodies:,} SQS bodies "
+        f"({counts.get('duplicates', 0)} exact duplicates, {counts.get('twins', 0)} "
+        f"cross-envelope twins, {counts.get('malformed', 0)} malformed; envelopes: "
+        f"SNS {counts.get('envelope:sns', 0)}, raw {counts.get('envelope:raw', 0)}, "
+        f"EventBridge {counts.get('envelope:eventbridge', 0)}) in {result.seconds:.1f} s."
+    )
+    render_report(result.report, console=console)
+    pipeline = result.pipeline
+    letters = ", ".join(f"{code} {n}" for code, n in sorted(pipeline.dead_letters.items()))
+    console.print(
+        f"Ledger: {pipeline.ledger_rows:,} events, {pipeline.parked} still parked; "
+        f"dead letters: {letters or 'none'}; {result.swept} swept past the 24 h window."
+    )
+    colour = "green" if result.matched == result.expected else "red"
+    console.print(
+        f"[{colour}]{result.matched}/{result.expected} notifications have exactly the "
+        f"outcome the simulation expected.[/]"
+    )
+    for nid, want, got in result.mismatches[:10]:
+        console.print(f"  {nid}: expected {want}, got {got}")
+    console.print(
+        f"\nExplore it: INBOXGAP_DATABASE_URL='{result.database_url}' inboxgap report --help"
+    )
+    if result.matched != result.expected:
+        sys.exit(1)
 
 
 @main.command("demo")
@@ -65,7 +105,6 @@ def demo_command(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from worker.cli.render import render_report
     from worker.demo import DemoError, DemoOptions, run_demo
 
     console = Console()
@@ -108,33 +147,7 @@ def demo_command(
         console.print(terminal_text(exc), markup=False, highlight=False)
         sys.exit(1)
 
-    counts = result.traffic_counts
-    console.print(
-        f"\nDrained {result.bodies:,} SQS bodies "
-        f"({counts.get('duplicates', 0)} exact duplicates, {counts.get('twins', 0)} "
-        f"cross-envelope twins, {counts.get('malformed', 0)} malformed; envelopes: "
-        f"SNS {counts.get('envelope:sns', 0)}, raw {counts.get('envelope:raw', 0)}, "
-        f"EventBridge {counts.get('envelope:eventbridge', 0)}) in {result.seconds:.1f} s."
-    )
-    render_report(result.report, console=console)
-    pipeline = result.pipeline
-    letters = ", ".join(f"{code} {n}" for code, n in sorted(pipeline.dead_letters.items()))
-    console.print(
-        f"Ledger: {pipeline.ledger_rows:,} events, {pipeline.parked} still parked; "
-        f"dead letters: {letters or 'none'}; {result.swept} swept past the 24 h window."
-    )
-    colour = "green" if result.matched == result.expected else "red"
-    console.print(
-        f"[{colour}]{result.matched}/{result.expected} notifications have exactly the "
-        f"outcome the simulation expected.[/]"
-    )
-    for nid, want, got in result.mismatches[:10]:
-        console.print(f"  {nid}: expected {want}, got {got}")
-    console.print(
-        f"\nExplore it: INBOXGAP_DATABASE_URL='{result.database_url}' inboxgap report --help"
-    )
-    if result.matched != result.expected:
-        sys.exit(1)
+    _print_demo_result(console, result)
 
 
 @main.command("drain")

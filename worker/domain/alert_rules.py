@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from worker.domain.outcomes import Reason, Status
+from worker.domain.outcomes import Reason, Status, reasons_where
 
 
 class Scope(StrEnum):
@@ -68,17 +68,10 @@ ACCOUNT_KEY = "*"
 #: ``message_too_large`` are Transient in SES), ``undetermined``, filtering verdicts
 #: (quarantined), and ``suppressed``, which is mostly ``OnAccountSuppressionList`` (the log
 #: keeps no bounce subtype, so the rarer global-list ``Suppressed`` is left out too).
-HARD_BOUNCE_REASONS = frozenset(
-    {
-        Reason.MAILBOX_NOT_FOUND,
-        Reason.DOMAIN_NOT_FOUND,
-        Reason.MAILBOX_DISABLED,
-        Reason.HARD_BOUNCE,
-    }
-)
+HARD_BOUNCE_REASONS = reasons_where(lambda spec: spec.counts_in_bounce_rate)
 
 #: SES never attempted these sends: they are not part of the eligible volume.
-NOT_ATTEMPTED_REASONS = frozenset({Reason.SUPPRESSED, Reason.REJECTED, Reason.RENDERING_FAILURE})
+NOT_ATTEMPTED_REASONS = reasons_where(lambda spec: not spec.delivery_attempted)
 
 
 @dataclass(frozen=True, slots=True)

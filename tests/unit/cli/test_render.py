@@ -17,10 +17,10 @@ from worker.queries.support import (
     DomainRate,
     FailureEvent,
     GapReport,
-    OutcomeCounts,
     ReasonCount,
     RecipientHealth,
     SeriesPoint,
+    StatusCounts,
     TimelineEvent,
 )
 
@@ -136,7 +136,7 @@ def test_recipient_plain_and_rich() -> None:
 
 
 def _report() -> GapReport:
-    totals = OutcomeCounts(sent=100, delivered=90, bounced=5, quarantined=3, unknown=1, pending=1)
+    totals = StatusCounts(sent=100, delivered=90, bounced=5, quarantined=3, unknown=1, pending=1)
     return GapReport(
         since="2025-03-04T09:00:00.000Z",
         until="2025-03-05T09:00:00.000Z",
@@ -163,7 +163,7 @@ def test_report_plain_and_rich() -> None:
 def test_chart_is_a_png(tmp_path: Path) -> None:
     start = datetime(2025, 3, 4, 9, tzinfo=UTC)
     series = [
-        SeriesPoint(f"2025-03-04T{h:02d}:00:00.000Z", OutcomeCounts(10, 8, 1, 1, 0, 0))
+        SeriesPoint(f"2025-03-04T{h:02d}:00:00.000Z", StatusCounts(10, 8, 1, 1, 0, 0))
         for h in range(9, 20)
     ]
     path = tmp_path / "chart.png"

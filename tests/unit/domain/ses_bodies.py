@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from typing import Any
+
+from worker import simulation
 
 Doc = dict[str, Any]
 
-REGION = "eu-west-1"
-ACCOUNT = "111122223333"
-TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:inboxgap-ses-feedback"
+# The simulated account (worker.simulation): same region, account and topic.
+REGION = simulation.REGION
+ACCOUNT = simulation.ACCOUNT_ID
+TOPIC_ARN = simulation.DEFAULT_TOPIC_ARN
 PARTNER_TOPIC_ARN = "arn:aws:sns:eu-west-1:444455556666:partner-ses-feedback"
 SIGNING_CERT_URL = (
     "https://sns.eu-west-1.amazonaws.com/"
@@ -43,31 +47,9 @@ SES_SOURCE = "noreply@notify.example.com"
 
 SES_TOPIC_VALIDATED = "Successfully validated SNS topic for Amazon SES event publishing."
 
-DETAIL_TYPES: dict[str, str] = {
-    "Send": "Email Sent",
-    "Delivery": "Email Delivered",
-    "Bounce": "Email Bounced",
-    "Complaint": "Email Complaint Received",
-    "Reject": "Email Rejected",
-    "Rendering Failure": "Email Rendering Failed",
-    "DeliveryDelay": "Email Delivery Delayed",
-    "Open": "Email Opened",
-    "Click": "Email Clicked",
-    "Subscription": "Email Subscribed",
-}
-
-SUB_OBJECT_KEYS: dict[str, str] = {
-    "Send": "send",
-    "Delivery": "delivery",
-    "Bounce": "bounce",
-    "Complaint": "complaint",
-    "Reject": "reject",
-    "Rendering Failure": "failure",
-    "DeliveryDelay": "deliveryDelay",
-    "Open": "open",
-    "Click": "click",
-    "Subscription": "subscription",
-}
+#: EventBridge detail-types and document sub-object keys: the simulation's tables.
+DETAIL_TYPES: Mapping[str, str] = simulation.DETAIL_TYPES
+SUB_OBJECT_KEYS: Mapping[str, str] = simulation.SUB_OBJECT_KEYS
 
 
 # --- the mail object -------------------------------------------------------------------
@@ -135,14 +117,9 @@ def bounce_entry(
     diagnostic: str | None = "smtp; 550 5.1.1 <jane@acme.example>: Recipient address rejected: "
     "User unknown",
 ) -> Doc:
-    entry: Doc = {"emailAddress": address}
-    if action is not None:
-        entry["action"] = action
-    if status is not None:
-        entry["status"] = status
-    if diagnostic is not None:
-        entry["diagnosticCode"] = diagnostic
-    return entry
+    return simulation.bounced_recipient(
+        address, action=action, status=status, diagnostic=diagnostic
+    )
 
 
 def bounce_doc(

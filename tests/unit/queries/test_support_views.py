@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from worker.domain.explanations import MailboxKind
-from worker.queries.support import (
+from worker.queries.support_views import (
     BADGES,
     ItAdminBlock,
     NotificationRecord,
-    OutcomeCounts,
     OutcomeKind,
+    StatusCounts,
     TimelineEvent,
     describe,
     display_time,
@@ -159,10 +159,10 @@ def test_never_sent_view() -> None:
 
 
 def test_counts_and_rates() -> None:
-    counts = OutcomeCounts.from_statuses({"delivered": 6, "bounced": 2, "sent": 2})
+    counts = StatusCounts.from_statuses({"delivered": 6, "bounced": 2, "sent": 2})
     assert (counts.sent, counts.pending) == (10, 2)
     assert counts.rates()["bounced"] == 0.2
-    assert OutcomeCounts().rate(0) == 0.0
+    assert StatusCounts().rate(0) == 0.0
 
 
 def test_display_time() -> None:

@@ -1,0 +1,105 @@
+"""The support page: search (``GET /``), ``POST /login`` and ``POST /logout``.
+
+The page accepts a bearer token or the signed session cookie its login form sets (the API
+never accepts the cookie, so it cannot be used for cross-site POSTs).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from worker.api.deps import AppState, State, parse_since, valid_token
+from worker.api.sessions import SESSION_LIFETIME, sign_session, verify_session
+from worker.queries.support import BADGES, describe, never_sent_view
+
+#: The cookie's name is kept from when it held the token; its value is now a signed session.
+COOKIE_NAME = "inboxgap_token"
+
+router = APIRouter()
+
+
+def page_token(request: Request, state: AppState) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and valid_token(value.strip(), state.tokens):
+        return value.strip()
+    return verify_session(
+        request.cookies.get(COOKIE_NAME),
+        key=state.session_key,
+        tokens=state.token_texts,
+        now=state.services.clock(),
+    )
+
+
+def login_page(
+    request: Request, state: AppState, *, error: str | None = None, code: int = 401
+) -> Response:
+    return state.templates.TemplateResponse(
+        request, "login.html", {"error": error}, status_code=code
+    )
+
+
+def _search(state: AppState, q: str, since: str, moment: datetime) -> dict[str, Any]:
+    """What the page shows for a query: the matches, or why there are none."""
+    services = state.services
+    context: dict[str, Any] = {"q": q, "since": since, "error": None, "views": []}
+    try:
+        start = parse_since(since or None, moment)
+    except HTTPException as exc:
+        context["error"] = str(exc.detail)
+        return context
+    result = services.queries.search(q, since=start)
+    context["field"] = result.field
+    context["views"] = [describe(r, now=moment, region=services.region) for r in result.records]
+    if not result.records:
+        if result.field == "email":
+            badge, explanation = never_sent_view(q)
+        else:
+            badge = "No notification with this id"
+            _, explanation = never_sent_view(None)
+        context["empty"] = {"badge": badge, "explanation": explanation}
+    return context
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def index(request: Request, state: State, q: str = "", since: str = "") -> Response:
+    if page_token(request, state) is None:
+        return login_page(request, state)
+    if q.strip():
+        context = _search(state, q, since, state.services.clock())
+    else:
+        context = {"q": q, "since": since, "error": None, "views": []}
+    context["badges"] = BADGES
+    return state.templates.TemplateResponse(request, "index.html", context)
+
+
+@router.post("/login", response_class=HTMLResponse, include_in_schema=False)
+async def login(request: Request, state: State) -> Response:
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    token = (form.get("token") or [""])[0].strip()
+    if valid_token(token, state.tokens) is None:
+        return login_page(request, state, error="That token is not valid.")
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        COOKIE_NAME,
+        sign_session(token, key=state.session_key, now=state.services.clock()),
+        httponly=True,
+        samesite="strict",
+        secure=state.services.secure_cookies,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+    )
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(state: State) -> Response:
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(
+        COOKIE_NAME, httponly=True, samesite="strict", secure=state.services.secure_cookies
+    )
+    return response

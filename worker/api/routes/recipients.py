@@ -1,0 +1,99 @@
+"""``/api/v1/recipients/{email}``: one address's overview, and unsuppressing it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from worker.adapters.suppression import SuppressionError, SuppressionUnavailable
+from worker.api.deps import (
+    ERRORS,
+    Now,
+    Services,
+    Token,
+    email_address,
+    parse_since,
+    token_fingerprint,
+    unprocessable,
+)
+from worker.api.models import ErrorOut, RecipientOut, UnsuppressIn, UnsuppressOut
+from worker.domain.addresses import mask_address
+from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
+from worker.queries.recipient import recipient_overview
+
+logger = logging.getLogger("worker.api.app")
+
+router = APIRouter()
+
+
+@router.get(
+    "/api/v1/recipients/{email}",
+    response_model=RecipientOut,
+    responses=ERRORS,
+    tags=["recipients"],
+    summary="Recent notifications, hard-bounce and complaint history, suppression state",
+)
+def get_recipient(
+    *,
+    _: Token,
+    services: Services,
+    moment: Now,
+    email: str,
+    since: Annotated[str | None, Query(description="Period of the recent list.")] = None,
+) -> RecipientOut:
+    address = email_address(email)
+    overview = recipient_overview(
+        address,
+        since=parse_since(since, moment),
+        now=moment,
+        region=services.region,
+        queries=services.queries,
+        suppression=services.suppression,
+        audit=services.audit,
+    )
+    return RecipientOut.of_overview(overview, region=services.region)
+
+
+@router.post(
+    "/api/v1/recipients/{email}/unsuppress",
+    response_model=UnsuppressOut,
+    responses={
+        **ERRORS,
+        502: {"model": ErrorOut, "description": "SES refused the request."},
+        503: {"model": ErrorOut, "description": "SES could not be reached."},
+    },
+    tags=["recipients"],
+    summary="Remove the address from the SES account suppression list (audited)",
+)
+def post_unsuppress(
+    email: str, body: UnsuppressIn, token: Token, services: Services, moment: Now
+) -> UnsuppressOut:
+    address = email_address(email)
+    actor = token_fingerprint(token)
+    if body.requested_by:
+        actor = f"{body.requested_by.strip()} via {actor}"
+    try:
+        result = unsuppress_recipient(
+            address,
+            actor=actor,
+            why=body.reason,
+            now=moment,
+            suppression=services.suppression,
+            audit=services.audit,
+        )
+    except InvalidUnsuppressRequest as exc:
+        raise unprocessable(str(exc)) from None
+    except SuppressionUnavailable as exc:
+        raise HTTPException(503, str(exc)) from None
+    except SuppressionError as exc:
+        raise HTTPException(502, str(exc)) from None
+    logger.info("unsuppress requested for %s", mask_address(address))
+    return UnsuppressOut(
+        recipient=result.recipient,
+        action=result.action,
+        removed=result.removed,
+        previous_reason=result.previous.reason if result.previous else None,
+        audited_as=actor,
+    )

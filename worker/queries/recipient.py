@@ -1,0 +1,61 @@
+"""The recipient overview: one address's health, suppression state and audit trail.
+
+Assembled here once for ``inboxgap recipient`` and ``GET /api/v1/recipients/{email}``, so
+the CLI and the API cannot drift apart in what they read or how a suppression-list
+failure is reported (as text beside the rest, not as a failed request).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from worker.adapters.suppression import (
+    AuditEntry,
+    SuppressedDestination,
+    SuppressionAudit,
+    SuppressionError,
+    SuppressionList,
+)
+from worker.queries.support_views import NotificationView, RecipientHealth, describe
+
+
+class HealthReader(Protocol):
+    def recipient_health(self, email: str, *, since: datetime | None = None) -> RecipientHealth:
+        """Recent notifications and failure history of ``email``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientOverview:
+    """Everything support is shown about one address."""
+
+    health: RecipientHealth
+    views: list[NotificationView]
+    suppressed: SuppressedDestination | None
+    suppression_error: str | None
+    audit: list[AuditEntry]
+
+
+def recipient_overview(
+    email: str,
+    *,
+    since: datetime | None,
+    now: datetime,
+    region: str,
+    queries: HealthReader,
+    suppression: SuppressionList,
+    audit: SuppressionAudit,
+) -> RecipientOverview:
+    """Read and describe one address. Log and audit failures propagate; a suppression
+    list that cannot be asked is reported in ``suppression_error`` instead."""
+    health = queries.recipient_health(email, since=since)
+    views = [describe(record, now=now, region=region) for record in health.recent]
+    history = list(audit.history(email))
+    suppressed, error = None, None
+    try:
+        suppressed = suppression.get(email)
+    except SuppressionError as exc:
+        error = str(exc)
+    return RecipientOverview(health, views, suppressed, error, history)
