@@ -23,17 +23,17 @@ from worker.adapters.sns_signature import (
     CertificateUnusableError,
     fetch_certificate_https,
 )
-from worker.adapters.sqs import SqsQueue
+from worker.adapters.sqs import SqsError, SqsQueue, sqs_client
 from worker.bootstrap import auto_upgrades, build_app, ensure_schema
 from worker.handlers.drain import (
     DrainLimits,
     DrainObserver,
     DrainReport,
     FaultInjectingLog,
-    MessageQueue,
     drain_queue,
 )
 from worker.handlers.ingest import IngestResult
+from worker.handlers.ports.queue import MessageQueue
 from worker.metrics import PrometheusDrainObserver, observe_queue
 
 __all__ = ["Drainer", "build_drainer", "certificate_fetcher", "limits_from_settings"]
@@ -119,6 +119,19 @@ class Drainer:
             observe_queue(stats())
 
 
+def _sqs_queue(settings: Settings) -> SqsQueue:
+    if not settings.sqs_queue_url:
+        raise SqsError("INBOXGAP_SQS_QUEUE_URL is not set")
+    client = sqs_client(
+        region=settings.aws_region,
+        endpoint_url=settings.sqs_endpoint_url,
+        read_timeout=settings.sqs_wait_time + 15.0,
+    )
+    return SqsQueue(
+        client, settings.sqs_queue_url, visibility_timeout=settings.sqs_visibility_timeout
+    )
+
+
 def build_drainer(
     settings: Settings,
     *,
@@ -131,7 +144,7 @@ def build_drainer(
     app = dataclasses.replace(app, log=FaultInjectingLog(app.log))
     return Drainer(
         settings=settings,
-        queue=queue or SqsQueue.from_settings(settings),
+        queue=queue or _sqs_queue(settings),
         apply=app.ingest,
         observer=observer or PrometheusDrainObserver(),
     )

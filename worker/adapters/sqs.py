@@ -22,8 +22,7 @@ callers measure the age of the oldest message *they received*.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 import structlog
@@ -39,8 +38,12 @@ from tenacity import (
     wait_random,
 )
 
-if TYPE_CHECKING:
-    from config.settings import Settings
+from worker.handlers.ports.queue import (
+    DeleteOutcome,
+    FailedDelete,
+    QueueStats,
+    ReceivedMessage,
+)
 
 __all__ = [
     "MAX_BATCH_ENTRIES",
@@ -162,46 +165,6 @@ def sqs_client(
     return session.client("sqs", endpoint_url=endpoint_url, config=config)
 
 
-@dataclass(frozen=True, slots=True)
-class ReceivedMessage:
-    """One received SQS message. ``receipt_handle`` is the one from *this* receive (the
-    only one guaranteed to delete it)."""
-
-    message_id: str
-    receipt_handle: str
-    body: str
-    receive_count: int
-    #: When SQS accepted the message (epoch seconds), or None if not reported.
-    sent_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class FailedDelete:
-    message_id: str
-    code: str
-    message: str
-    sender_fault: bool
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteOutcome:
-    deleted: int
-    failed: tuple[FailedDelete, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class QueueStats:
-    """Approximate counts from ``GetQueueAttributes`` (SQS calls them approximate)."""
-
-    visible: int
-    in_flight: int
-    delayed: int
-
-    @property
-    def total(self) -> int:
-        return self.visible + self.in_flight + self.delayed
-
-
 def _chunks(items: Sequence[ReceivedMessage], size: int) -> Iterable[Sequence[ReceivedMessage]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -241,19 +204,6 @@ class SqsQueue:
         self.queue_url = queue_url
         self._visibility_timeout = visibility_timeout
         self._retrying = retrying or default_sqs_retrying()
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SqsQueue:
-        if not settings.sqs_queue_url:
-            raise SqsError("INBOXGAP_SQS_QUEUE_URL is not set")
-        client = sqs_client(
-            region=settings.aws_region,
-            endpoint_url=settings.sqs_endpoint_url,
-            read_timeout=settings.sqs_wait_time + 15.0,
-        )
-        return cls(
-            client, settings.sqs_queue_url, visibility_timeout=settings.sqs_visibility_timeout
-        )
 
     # ------------------------------------------------------------------ calls
 

@@ -50,9 +50,9 @@ from typing import Protocol
 
 import structlog
 
-from worker.adapters.sqs import DeleteOutcome, ReceivedMessage
 from worker.handlers.ingest import IngestResult
 from worker.handlers.ports import LogTransaction, NotificationLog
+from worker.handlers.ports.queue import DeleteOutcome, MessageQueue, ReceivedMessage
 
 __all__ = [
     "FAULT_ENV",
@@ -76,16 +76,6 @@ FAULT_ENV = "INBOXGAP_FAULT_INJECT"
 
 #: Applies raw bodies in one transaction (``apply_batch`` with its dependencies bound).
 ApplyBodies = Callable[[Sequence[str]], IngestResult]
-
-
-class MessageQueue(Protocol):
-    """What the drain needs from the queue (:class:`worker.adapters.sqs.SqsQueue`)."""
-
-    def receive(
-        self, *, max_messages: int = 10, wait_seconds: int = 0
-    ) -> list[ReceivedMessage]: ...
-
-    def delete(self, messages: Sequence[ReceivedMessage]) -> DeleteOutcome: ...
 
 
 class DrainObserver(Protocol):

@@ -11,14 +11,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from worker.adapters.suppression import (
+from worker.domain.addresses import mask_address, normalise_address
+from worker.domain.timestamps import format_timestamp
+from worker.handlers.ports.suppression import (
     AuditEntry,
     SuppressedDestination,
     SuppressionAudit,
     SuppressionList,
 )
-from worker.domain.addresses import mask_address, normalise_address
-from worker.domain.timestamps import format_timestamp
 
 logger = logging.getLogger(__name__)
 
