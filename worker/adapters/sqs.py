@@ -12,7 +12,7 @@ follow (reference section 9) and nothing about what a body means:
   with tenacity (bounded exponential backoff), then raised as :class:`SqsUnavailableError`
   so the caller can stop and let the messages come back after their visibility timeout.
   Anything else (a queue that does not exist, access denied, a bad parameter) is a
-  configuration error: :class:`SqsError`, never retried.
+  configuration error: :class:`SqsRefusedError`, never retried.
 
 SQS does not expose the age of the oldest message through ``GetQueueAttributes`` (that is
 a CloudWatch metric), so :attr:`ReceivedMessage.sent_at` is returned with every message and
@@ -38,6 +38,7 @@ from tenacity import (
     wait_random,
 )
 
+from worker.handlers.ports.errors import BadInput, Retryable
 from worker.handlers.ports.queue import (
     DeleteOutcome,
     FailedDelete,
@@ -53,9 +54,10 @@ __all__ = [
     "ReceivedMessage",
     "SqsError",
     "SqsQueue",
+    "SqsRefusedError",
     "SqsUnavailableError",
     "default_sqs_retrying",
-    "is_transient",
+    "is_transient_boto",
     "sqs_client",
 ]
 
@@ -91,16 +93,20 @@ _TRANSIENT_CODES = frozenset(
 
 
 class SqsError(Exception):
+    """Base of the SQS adapter's errors."""
+
+
+class SqsRefusedError(SqsError, BadInput):
     """SQS refused the call for a reason retrying will not fix (configuration error)."""
 
 
-class SqsUnavailableError(SqsError):
+class SqsUnavailableError(SqsError, Retryable):
     """SQS could not be reached or kept failing transiently through every retry.
 
     Nothing was lost: undeleted messages come back after their visibility timeout."""
 
 
-def is_transient(exc: BaseException) -> bool:
+def is_transient_boto(exc: BaseException) -> bool:
     """True for errors worth retrying: network/endpoint errors, throttling, 5xx."""
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
@@ -214,10 +220,10 @@ class SqsQueue:
             try:
                 return dict(method(**kwargs))
             except Exception as exc:
-                if is_transient(exc):
+                if is_transient_boto(exc):
                     raise SqsUnavailableError(f"{operation}: {_describe(exc)}") from exc
                 if isinstance(exc, ClientError):
-                    raise SqsError(f"{operation}: {_describe(exc)}") from exc
+                    raise SqsRefusedError(f"{operation}: {_describe(exc)}") from exc
                 raise
 
         # A copy: Retrying keeps per-call state and the queue may be shared by threads.
@@ -294,7 +300,9 @@ class SqsQueue:
             entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)]
             answer = self._call("send_message_batch", QueueUrl=self.queue_url, Entries=entries)
             if answer.get("Failed"):
-                raise SqsError(f"send_message_batch failed for {len(answer['Failed'])} entries")
+                raise SqsRefusedError(
+                    f"send_message_batch failed for {len(answer['Failed'])} entries"
+                )
             sent += len(answer.get("Successful") or ())
         return sent
 

@@ -52,7 +52,6 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from worker.adapters.suppression import SuppressionError, SuppressionUnavailable
 from worker.api.models import (
     MAX_INPUT_CHARS,
     ErrorOut,
@@ -73,7 +72,9 @@ from worker.api.sessions import SESSION_LIFETIME, session_key, sign_session, ver
 from worker.api.wiring import SupportServices
 from worker.domain.addresses import mask_address, normalise_address
 from worker.durations import parse_duration
+from worker.handlers.errors import http_status
 from worker.handlers.ports import StoreError, TransientStoreError
+from worker.handlers.ports.suppression import SuppressionError, SuppressionUnavailable
 from worker.handlers.sends import InvalidSendRecord, SendRecord, record_sends
 from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
 from worker.queries.support import (
@@ -341,7 +342,7 @@ def create_app(services: SupportServices) -> FastAPI:
         logger.warning("storage error in the support API: %s", type(exc).__name__)
         return JSONResponse(
             {"detail": "the notification log is unavailable; try again shortly"},
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            status_code=http_status(exc),
         )
 
     # Dependencies as defaults (not Annotated): they are local to this factory, and string

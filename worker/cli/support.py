@@ -26,28 +26,21 @@ from worker.cli.terminal_text import terminal_text
 from worker.durations import parse_duration
 
 if TYPE_CHECKING:
-    from worker.api.wiring import SupportServices
+    from worker.bootstrap.support import SupportServices
 
 logger = logging.getLogger(__name__)
 
 
 def _services() -> SupportServices:
     """The wired support services; the schema checked (and created for SQLite files)."""
-    from config.settings import get_settings
-    from worker.api.wiring import build_support_services
-    from worker.bootstrap import auto_upgrades, ensure_schema
+    from worker.bootstrap.support import support_services_from_environment
     from worker.handlers.ports import SchemaNotReadyError
 
-    settings = get_settings()
-    services = build_support_services(settings)
     with _friendly_errors():
         try:
-            ensure_schema(
-                services.queries.engine, auto_upgrade=auto_upgrades(settings.database_url)
-            )
+            return support_services_from_environment()
         except SchemaNotReadyError as exc:
             raise click.ClickException(str(exc)) from None
-    return services
 
 
 @contextmanager
@@ -126,9 +119,9 @@ def recipient_command(
 ) -> None:
     """Recent notifications and outcomes of ADDRESS, its hard-bounce and complaint
     history, and whether it is on the SES account suppression list."""
-    from worker.adapters.suppression import SuppressionError
     from worker.cli.render import render_recipient
     from worker.domain.addresses import normalise_address
+    from worker.handlers.ports.suppression import SuppressionError
     from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
 
     email = normalise_address(address)

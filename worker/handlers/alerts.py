@@ -39,6 +39,7 @@ from worker.domain.alert_lifecycle import (
     advance,
 )
 from worker.domain.alert_rules import AlertThresholds, evaluate
+from worker.handlers.errors import is_transient
 from worker.handlers.ports.alerts import (
     AlertCounts,
     AlertSink,
@@ -117,10 +118,6 @@ class DeliveryResult:
     error: str | None = None
 
 
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, SinkError) and exc.retryable
-
-
 def deliver(
     sink: AlertSink,
     payload: Payload,
@@ -132,7 +129,7 @@ def deliver(
     tried = 0
     extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
     retrying = Retrying(
-        retry=retry_if_exception(_retryable),
+        retry=retry_if_exception(is_transient),
         stop=stop_after_attempt(attempts),
         wait=wait_exponential(multiplier=BACKOFF_INITIAL, min=BACKOFF_INITIAL, max=BACKOFF_MAX),
         reraise=True,
