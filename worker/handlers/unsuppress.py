@@ -13,6 +13,7 @@ from datetime import datetime
 
 from worker.domain.addresses import mask_address, normalise_address
 from worker.domain.timestamps import format_timestamp
+from worker.handlers.ports.errors import BadInput
 from worker.handlers.ports.suppression import (
     AuditEntry,
     SuppressedDestination,
@@ -29,7 +30,7 @@ NOT_LISTED = "not_listed"
 MIN_REASON_LENGTH = 3
 
 
-class InvalidUnsuppressRequest(ValueError):
+class InvalidUnsuppressRequest(ValueError, BadInput):
     """The request cannot be audited (no address, no actor, no reason)."""
 
 
