@@ -269,8 +269,8 @@ def main() -> int:
     from worker.adapters.alert_sinks import LogSink
     from worker.adapters.alert_store import SqlAlertStore
     from worker.adapters.database import full_metadata, notifications
-    from worker.alerting import Alerting
-    from worker.domain.alert_rules import AlertThresholds, Scope, evaluate, tally
+    from worker.bootstrap.alerts import Alerting, default_thresholds
+    from worker.domain.alert_rules import Scope, evaluate, tally
     from worker.queries.alert_counts import SqlAlertCounts
 
     full_metadata()
@@ -291,7 +291,7 @@ def main() -> int:
     with engine.begin() as conn:  # every run starts with no alert state
         conn.execute(text("DELETE FROM alerts"))
 
-    thresholds = AlertThresholds()
+    thresholds = default_thresholds()
     counts = SqlAlertCounts(engine)
     alerting = Alerting(
         counts=counts,

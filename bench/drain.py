@@ -44,7 +44,7 @@ from worker import migrations
 from worker.adapters.database import create_engine_from_url, events
 from worker.adapters.sqs import SqsQueue, sqs_client
 from worker.bootstrap import build_app
-from worker.drainer import Drainer, build_drainer
+from worker.bootstrap.drain import Drainer, build_drainer
 from worker.handlers.drain import NULL_OBSERVER, DrainLimits, drain_queue
 from worker.handlers.ingest import IngestResult
 from worker.handlers.sends import SendRecord

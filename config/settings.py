@@ -7,15 +7,137 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    create_model,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from worker.durations import parse_duration
 
 
-class Settings(BaseSettings):
+class AlertSettings(BaseModel):
+    """Alert thresholds and sinks: ``INBOXGAP_ALERT_<NAME>`` sets ``<name>``. Rates are
+    fractions (0.05 = 5 %). These defaults are the only copy: :class:`Settings` takes
+    its ``alert_*`` fields from here, and the domain's
+    :class:`~worker.domain.alert_rules.AlertThresholds` is built from these values."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bounce_warning: float = Field(
+        default=0.05, gt=0, le=1, description="Account hard-bounce rate that warns (AWS review)."
+    )
+    bounce_critical: float = Field(
+        default=0.10, gt=0, le=1, description="Account hard-bounce rate that is critical (pause)."
+    )
+    complaint_warning: float = Field(
+        default=0.001, gt=0, le=1, description="Account complaint rate that warns (AWS review)."
+    )
+    complaint_critical: float = Field(
+        default=0.005, gt=0, le=1, description="Account complaint rate that is critical (pause)."
+    )
+    min_volume: int = Field(
+        default=1_000,
+        ge=1,
+        description="No reputation alert below this many eligible sends (or delivered mails).",
+    )
+    reputation_volume: int = Field(
+        default=10_000,
+        ge=1,
+        description="Representative volume: whole days are read back until this many sends.",
+    )
+    reputation_max_window: timedelta = Field(
+        default=timedelta(days=90), description="The representative volume spans at most this."
+    )
+    spike_windows: Annotated[list[timedelta], NoDecode] = Field(
+        default_factory=lambda: [timedelta(minutes=15), timedelta(hours=1)],
+        description="Comma-separated short windows of the spike rule.",
+    )
+    spike_baseline: timedelta = Field(
+        default=timedelta(days=7),
+        description="Each key's baseline: this many whole days before today.",
+    )
+    spike_ratio: float = Field(
+        default=3.0, ge=1, description="A spike is at least this many times the baseline rate."
+    )
+    spike_min_delta: float = Field(
+        default=0.05, ge=0, le=1, description="...and at least this much above it (absolute)."
+    )
+    spike_critical_delta: float = Field(
+        default=0.5, ge=0, le=1, description="A spike this far above the baseline is critical."
+    )
+    spike_min_count: int = Field(
+        default=10, ge=1, description="A spike needs at least this many failures in the window."
+    )
+    silence_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="Sends recorded but no feedback applied for this long: silence alert.",
+    )
+    silence_min_sends: int = Field(
+        default=10, ge=1, description="Silence needs at least this many sends in its window."
+    )
+    backlog_window: timedelta = Field(
+        default=timedelta(minutes=15),
+        description="Dead letters and parked events are counted over this window.",
+    )
+    dead_letters_min: int = Field(
+        default=10, ge=1, description="Dead letters in the backlog window that warn."
+    )
+    parked_min: int = Field(
+        default=100, ge=1, description="Events still parked from the backlog window that warn."
+    )
+    queue_age_limit: timedelta = Field(
+        default=timedelta(minutes=15), description="Oldest SQS message older than this warns."
+    )
+    backlog_critical_factor: float = Field(
+        default=4.0, ge=1, description="Backlog alerts are critical at this multiple."
+    )
+    renotify_interval: timedelta = Field(
+        default=timedelta(hours=1),
+        description="A firing alert notifies again this often (0: only fire and resolve).",
+    )
+    webhook_url: str | None = Field(
+        default=None, description="Generic JSON webhook receiving every alert notification."
+    )
+    slack_webhook_url: str | None = Field(
+        default=None, description="Slack-compatible incoming webhook (text messages)."
+    )
+    sns_topic_arn: str | None = Field(
+        default=None, description="SNS topic receiving every alert notification (JSON)."
+    )
+    sink_timeout: float = Field(
+        default=5.0, gt=0, le=60, description="Seconds per HTTP/SNS call of an alert sink."
+    )
+
+
+def _prefixed_fields(model: type[BaseModel], prefix: str) -> type[BaseModel]:
+    """A model holding ``model``'s fields under ``prefix`` (same types, defaults,
+    constraints and descriptions), so that flat environment names such as
+    ``INBOXGAP_ALERT_BOUNCE_WARNING`` keep working without a second copy of them."""
+    fields: dict[str, Any] = {
+        f"{prefix}{name}": (info.annotation, info) for name, info in model.model_fields.items()
+    }
+    return create_model(f"_{model.__name__}Fields", **fields)
+
+
+if TYPE_CHECKING:
+
+    class _AlertFields(BaseModel):
+        """What the type checker sees: read the alert settings through ``.alerts``."""
+
+else:
+    _AlertFields = _prefixed_fields(AlertSettings, "alert_")
+
+
+class Settings(_AlertFields, BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INBOXGAP_", extra="ignore")
 
     # --- notification log -------------------------------------------------------------
@@ -110,93 +232,6 @@ class Settings(BaseSettings):
         description="Override the SESv2 endpoint (suppression list look-ups; local emulators).",
     )
 
-    # --- alerts (issue 7; rates are fractions: 0.05 = 5 %) ---------------------------------
-    alert_bounce_warning: float = Field(
-        default=0.05, gt=0, le=1, description="Account hard-bounce rate that warns (AWS review)."
-    )
-    alert_bounce_critical: float = Field(
-        default=0.10, gt=0, le=1, description="Account hard-bounce rate that is critical (pause)."
-    )
-    alert_complaint_warning: float = Field(
-        default=0.001, gt=0, le=1, description="Account complaint rate that warns (AWS review)."
-    )
-    alert_complaint_critical: float = Field(
-        default=0.005, gt=0, le=1, description="Account complaint rate that is critical (pause)."
-    )
-    alert_min_volume: int = Field(
-        default=1_000,
-        ge=1,
-        description="No reputation alert below this many eligible sends (or delivered mails).",
-    )
-    alert_reputation_volume: int = Field(
-        default=10_000,
-        ge=1,
-        description="Representative volume: whole days are read back until this many sends.",
-    )
-    alert_reputation_max_window: timedelta = Field(
-        default=timedelta(days=90), description="The representative volume spans at most this."
-    )
-    alert_spike_windows: Annotated[list[timedelta], NoDecode] = Field(
-        default_factory=lambda: [timedelta(minutes=15), timedelta(hours=1)],
-        description="Comma-separated short windows of the spike rule.",
-    )
-    alert_spike_baseline: timedelta = Field(
-        default=timedelta(days=7),
-        description="Each key's baseline: this many whole days before today.",
-    )
-    alert_spike_ratio: float = Field(
-        default=3.0, ge=1, description="A spike is at least this many times the baseline rate."
-    )
-    alert_spike_min_delta: float = Field(
-        default=0.05, ge=0, le=1, description="...and at least this much above it (absolute)."
-    )
-    alert_spike_critical_delta: float = Field(
-        default=0.5, ge=0, le=1, description="A spike this far above the baseline is critical."
-    )
-    alert_spike_min_count: int = Field(
-        default=10, ge=1, description="A spike needs at least this many failures in the window."
-    )
-    alert_silence_minutes: int = Field(
-        default=30,
-        ge=1,
-        description="Sends recorded but no feedback applied for this long: silence alert.",
-    )
-    alert_silence_min_sends: int = Field(
-        default=10, ge=1, description="Silence needs at least this many sends in its window."
-    )
-    alert_backlog_window: timedelta = Field(
-        default=timedelta(minutes=15),
-        description="Dead letters and parked events are counted over this window.",
-    )
-    alert_dead_letters_min: int = Field(
-        default=10, ge=1, description="Dead letters in the backlog window that warn."
-    )
-    alert_parked_min: int = Field(
-        default=100, ge=1, description="Events still parked from the backlog window that warn."
-    )
-    alert_queue_age_limit: timedelta = Field(
-        default=timedelta(minutes=15), description="Oldest SQS message older than this warns."
-    )
-    alert_backlog_critical_factor: float = Field(
-        default=4.0, ge=1, description="Backlog alerts are critical at this multiple."
-    )
-    alert_renotify_interval: timedelta = Field(
-        default=timedelta(hours=1),
-        description="A firing alert notifies again this often (0: only fire and resolve).",
-    )
-    alert_webhook_url: str | None = Field(
-        default=None, description="Generic JSON webhook receiving every alert notification."
-    )
-    alert_slack_webhook_url: str | None = Field(
-        default=None, description="Slack-compatible incoming webhook (text messages)."
-    )
-    alert_sns_topic_arn: str | None = Field(
-        default=None, description="SNS topic receiving every alert notification (JSON)."
-    )
-    alert_sink_timeout: float = Field(
-        default=5.0, gt=0, le=60, description="Seconds per HTTP/SNS call of an alert sink."
-    )
-
     # --- logging / metrics ----------------------------------------------------------------
     log_level: str = Field(default="INFO", description="Log level of the JSON logs.")
     metrics_port: int | None = Field(
@@ -205,6 +240,13 @@ class Settings(BaseSettings):
         le=65_535,
         description="Serve Prometheus /metrics on this port from the Celery worker (unset: off).",
     )
+
+    @property
+    def alerts(self) -> AlertSettings:
+        """The ``alert_*`` settings as one value."""
+        return AlertSettings.model_validate(
+            {name: getattr(self, f"alert_{name}") for name in AlertSettings.model_fields}
+        )
 
     @field_validator("sns_topic_allowlist", "api_tokens", mode="before")
     @classmethod

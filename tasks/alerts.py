@@ -13,10 +13,9 @@ from typing import Any
 import structlog
 
 from config.celery_app import TASK_CHECK_ALERTS, app
-from config.settings import get_settings
-from worker.alerting import build_alerting
+from worker.bootstrap.process import alerting
 from worker.domain.timestamps import parse_timestamp
-from worker.handlers.ports import StoreError
+from worker.handlers.errors import NEXT_KICK
 
 logger = structlog.get_logger(__name__)
 
@@ -32,8 +31,8 @@ def check_alerts(now: str | None = None, dry_run: bool = False) -> dict[str, Any
     """Evaluate at ``now`` (ISO-8601; default: the current time)."""
     moment = parse_timestamp(now) if now else None
     try:
-        views = build_alerting(get_settings()).check(moment, dry_run=dry_run)
-    except StoreError as exc:
+        views = alerting().check(moment, dry_run=dry_run)
+    except NEXT_KICK as exc:
         logger.warning("alert check skipped: storage unavailable", error=str(exc))
         return {"error": type(exc).__name__}
     return {

@@ -24,46 +24,28 @@ message, is the unit of durability (deleted only after the commit).
 
 from __future__ import annotations
 
-import threading
-from functools import lru_cache
 from typing import Any
 
 import structlog
 from celery.exceptions import SoftTimeLimitExceeded
 
 from config.celery_app import TASK_DRAIN, task
-from config.settings import get_settings
-from worker.adapters.sns_signature import CertificateFetchError
-from worker.adapters.sqs import SqsUnavailableError
-from worker.drainer import Drainer, build_drainer
-from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
+from worker.bootstrap.process import drainer
+from worker.handlers.errors import RETRYABLE
+from worker.handlers.ports import SchemaNotReadyError
 
 logger = structlog.get_logger(__name__)
 
 #: Errors after which the messages in hand come back by themselves (nothing deleted):
-#: logged, and the next kick tries again.
-RETRY_LATER = (TransientStoreError, SqsUnavailableError, CertificateFetchError)
-
-
-_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _build() -> Drainer:
-    return build_drainer(get_settings())
-
-
-def _drainer() -> Drainer:
-    # Built on first use in each (forked) process, never in the parent; the lock keeps
-    # threads of a thread pool from building it twice.
-    with _lock:
-        return _build()
+#: logged, and the next kick tries again (storage, SQS, SNS certificates: every
+#: :class:`~worker.handlers.ports.errors.Retryable`).
+RETRY_LATER = RETRYABLE
 
 
 def run_drain(max_run_time: float | None = None) -> dict[str, Any]:
     """Drain for at most ``max_run_time`` seconds (default: the setting)."""
     try:
-        report = _drainer().run(max_run_time=max_run_time)
+        report = drainer().run(max_run_time=max_run_time)
     except RETRY_LATER as exc:
         logger.warning("drain stopped; will retry at the next kick", error=str(exc))
         return {"stopped": "retry_later", "error": type(exc).__name__}

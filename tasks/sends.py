@@ -17,23 +17,16 @@ a worker killed mid-task gets it again).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 import structlog
 
 from config.celery_app import TASK_RECORD_SENT, task
-from config.settings import get_settings
-from worker.bootstrap import App, build_app
-from worker.handlers.ports import TransientStoreError
+from worker.bootstrap.process import process_app
+from worker.handlers.errors import RETRYABLE
 from worker.handlers.sends import InvalidSendRecord, SendRecord
 
 logger = structlog.get_logger(__name__)
-
-
-@lru_cache(maxsize=1)
-def _app() -> App:
-    return build_app(get_settings())
 
 
 def run_record_sent(
@@ -51,7 +44,7 @@ def run_record_sent(
         except InvalidSendRecord as exc:
             invalid += 1
             logger.warning("send record rejected", error=str(exc))
-    result = _app().record_sends(parsed)
+    result = process_app().record_sends(parsed)
     return {**result.summary(), "invalid": invalid}
 
 
@@ -60,7 +53,7 @@ record_sent = task(
     name=TASK_RECORD_SENT,
     ignore_result=True,
     acks_late=True,
-    autoretry_for=(TransientStoreError,),
+    autoretry_for=RETRYABLE,
     retry_backoff=2,
     retry_backoff_max=300,
     retry_jitter=True,

@@ -11,9 +11,8 @@ from __future__ import annotations
 import structlog
 
 from config.celery_app import TASK_SWEEP, app
-from config.settings import get_settings
-from worker.bootstrap import build_app
-from worker.handlers.ports import StoreError
+from worker.bootstrap.process import current_app
+from worker.handlers.errors import NEXT_KICK
 
 logger = structlog.get_logger(__name__)
 
@@ -27,8 +26,8 @@ logger = structlog.get_logger(__name__)
 )
 def sweep_feedback_window() -> dict[str, int]:
     try:
-        result = build_app(get_settings()).sweep()
-    except StoreError as exc:
+        result = current_app().sweep()
+    except NEXT_KICK as exc:
         logger.warning("sweep skipped: storage unavailable", error=str(exc))
         return {"changed": 0}
     logger.info("feedback-window sweep", examined=result.examined, changed=result.changed)

@@ -48,16 +48,15 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine, func, select
 
-from config.settings import Settings
-from worker.adapters.database import create_engine_from_url, dead_letters, events, notifications
+from worker.adapters.database import dead_letters, events, notifications
 from worker.adapters.sns_signature import string_to_sign
-from worker.adapters.sqs import SqsQueue, sqs_client
-from worker.bootstrap import App, build_app
+from worker.adapters.sqs import SqsQueue
+from worker.bootstrap.app import App
+from worker.bootstrap.demo import build_demo, demo_sqs_client, demo_sqs_queue
 from worker.domain.events import SnsEnvelope
 from worker.domain.outcomes import Reason, Status
 from worker.handlers.sends import SendRecord
-from worker.migrations import upgrade
-from worker.queries.support import GapReport, SupportQueries
+from worker.queries.support import GapReport
 from worker.simulation import DEFAULT_TOPIC_ARN, REGION, SentRecord, Traffic, generate_traffic
 
 __all__ = ["DemoOptions", "DemoResult", "PipelineCounts", "run_demo"]
@@ -401,11 +400,9 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="inboxgap-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = options.database_url or f"sqlite:///{workdir / 'inboxgap-demo.db'}"
-    engine = create_engine_from_url(database_url)
+    wiring = build_demo(database_url, feedback_window=FEEDBACK_WINDOW)
+    engine, app = wiring.engine, wiring.app
     try:
-        upgrade(engine)
-        settings = Settings(database_url=database_url, feedback_window=FEEDBACK_WINDOW)
-        app = build_app(settings, engine=engine, verify_envelope=None)
         now = dt.datetime.now(dt.UTC)
         signer = DemoSnsSigner()
         # About a day of mail that ended a few hours ago: the oldest sends are past the
@@ -422,11 +419,9 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
         _record(app, traffic.initial_sends())
 
         with local_sqs() as endpoint, signer.serve() as cert_endpoint:
-            client = sqs_client(
-                region="us-east-1", endpoint_url=endpoint, credentials=("demo", "demo")
-            )
+            client = demo_sqs_client(endpoint)
             queue_url, _dlq_url = create_queue(client, QUEUE_NAME)
-            queue = SqsQueue(client, queue_url)
+            queue = demo_sqs_queue(client, queue_url)
             env = _worker_env(
                 database_url=database_url,
                 queue_url=queue_url,
@@ -446,7 +441,7 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
         swept = app.sweep(now=end).changed
         matched, mismatches = _compare(engine, expected_at(traffic, traffic.sends, end))
         sent_times = [r.sent_at for r in traffic.sends] or [now]
-        report_ = SupportQueries(engine).gap_report(
+        report_ = wiring.queries.gap_report(
             since=min(sent_times) - dt.timedelta(minutes=1),
             until=max(max(sent_times), end) + dt.timedelta(minutes=1),
             top=8,
@@ -465,7 +460,7 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
             swept=swept,
         )
     finally:
-        engine.dispose()
+        wiring.dispose()
 
 
 class DemoError(RuntimeError):

@@ -61,9 +61,9 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from worker.adapters.sqs import DeleteOutcome, QueueStats, ReceivedMessage
 from worker.domain.events import EventType
 from worker.handlers.ingest import IngestResult
+from worker.handlers.ports.queue import DeleteOutcome, QueueStats, ReceivedMessage
 
 __all__ = [
     "MULTIPROC_ENV",

@@ -22,7 +22,7 @@ from tests import bodies
 from worker.adapters.alert_sinks import SlackSink, WebhookSink
 from worker.adapters.alert_store import SqlAlertStore, alert_deliveries, alert_history
 from worker.adapters.notification_log import SqlNotificationLog
-from worker.alerting import Alerting
+from worker.bootstrap.alerts import Alerting, default_thresholds
 from worker.domain.alert_lifecycle import AlertState
 from worker.domain.alert_rules import AlertThresholds
 from worker.domain.timestamps import format_timestamp
@@ -272,7 +272,7 @@ def alerting(
         counts=SqlAlertCounts(engine),
         store=kw.pop("store", None) or SqlAlertStore(engine),
         sinks=list(sinks),
-        thresholds=thresholds or AlertThresholds(),
+        thresholds=thresholds or default_thresholds(),
         renotify_interval=kw.pop("renotify_interval", timedelta(hours=1)),
         sleep=no_sleep,
         **kw,
@@ -362,7 +362,7 @@ def test_same_spike_below_minimum_count_fires_nothing(engine: Engine) -> None:
 
 # --------------------------------------------------------------------------- reputation
 
-SMALL = AlertThresholds(min_volume=200, reputation_volume=200)
+SMALL = default_thresholds(min_volume=200, reputation_volume=200)
 
 
 @pytest.mark.parametrize(
@@ -374,9 +374,9 @@ SMALL = AlertThresholds(min_volume=200, reputation_volume=200)
         (199, 40, "hard", SMALL, []),  # 20 %, but under the minimum volume
         (200, 60, "soft", SMALL, []),  # soft bounces do not count
         (200, 60, "suppressed", SMALL, []),  # nor OnAccountSuppressionList
-        (1000, 0, "complaint", AlertThresholds(), []),
-        (1000, 1, "complaint", AlertThresholds(), [("complaint_rate", "warning")]),  # 0.1 %
-        (1000, 5, "complaint", AlertThresholds(), [("complaint_rate", "critical")]),  # 0.5 %
+        (1000, 0, "complaint", default_thresholds(), []),
+        (1000, 1, "complaint", default_thresholds(), [("complaint_rate", "warning")]),  # 0.1 %
+        (1000, 5, "complaint", default_thresholds(), [("complaint_rate", "critical")]),  # 0.5 %
     ],
 )
 def test_reputation_breach_at_each_threshold(

@@ -26,7 +26,7 @@ from worker.adapters.sns_signature import CertificateUnusableError, SnsSignature
 from worker.adapters.sqs import DeleteOutcome, ReceivedMessage, sqs_client
 from worker.adapters.sqs import SqsQueue as QueueAdapter
 from worker.bootstrap import App, build_app
-from worker.drainer import Drainer
+from worker.bootstrap.drain import Drainer
 from worker.handlers.drain import NULL_OBSERVER, DrainLimits, drain_queue
 from worker.handlers.ingest import IngestResult
 from worker.handlers.ports import TransientStoreError

@@ -16,7 +16,7 @@ from worker.adapters.sqs import (
     SqsError,
     SqsUnavailableError,
     default_sqs_retrying,
-    is_transient,
+    is_transient_boto,
     sqs_client,
 )
 from worker.adapters.sqs import (
@@ -177,10 +177,10 @@ def test_is_transient_classification() -> None:
             "ReceiveMessage",
         )
 
-    assert is_transient(EndpointConnectionError(endpoint_url="http://x"))
-    assert is_transient(client_error("ThrottlingException", 400))
-    assert is_transient(client_error("InternalError", 500))
-    assert is_transient(client_error("Whatever", 503))
-    assert not is_transient(client_error("AWS.SimpleQueueService.NonExistentQueue", 400))
-    assert not is_transient(client_error("AccessDenied", 403))
-    assert not is_transient(ValueError("x"))
+    assert is_transient_boto(EndpointConnectionError(endpoint_url="http://x"))
+    assert is_transient_boto(client_error("ThrottlingException", 400))
+    assert is_transient_boto(client_error("InternalError", 500))
+    assert is_transient_boto(client_error("Whatever", 503))
+    assert not is_transient_boto(client_error("AWS.SimpleQueueService.NonExistentQueue", 400))
+    assert not is_transient_boto(client_error("AccessDenied", 403))
+    assert not is_transient_boto(ValueError("x"))

@@ -19,20 +19,13 @@ MAX_MODULE_LINES = 700
 #: Files exempt from both limits, each with why. Remove an entry when its owner is done.
 ALLOWED: dict[str, str] = {
     # issue 15a rewrites the parser and prepare_batch; split them after that merge.
-    "worker/domain/parser.py": "15a: parser rewrite in progress",
-    "worker/handlers/ingest.py": "15a: prepare_batch rewrite in progress",
+    "worker/domain/parser.py": "too long: the typed and the reference parse paths; split pending (issue 15)",
+    "worker/handlers/ingest.py": "too long: prepare_batch and the isolation helpers; split pending (issue 15)",
     # issue 13 owns the classifier and its word lists.
     "worker/domain/classifier.py": "13: classifier changes in progress",
     "worker/domain/diagnostic_rules.py": "13: classifier changes in progress",
     "worker/domain/provider_codes.py": "13: classifier changes in progress",
     "worker/domain/explanations.py": "13: explanations changes in progress",
-    # issue 11a builds the composition root, the ports package and the alert thresholds.
-    "worker/bootstrap.py": "11a: composition root in progress",
-    "worker/drainer.py": "11a: composition root in progress",
-    "worker/alerting.py": "11a: composition root in progress",
-    "worker/api/wiring.py": "11a: composition root in progress",
-    "worker/domain/alert_rules.py": "11a: alert thresholds in progress",
-    "config/settings.py": "11a: alert thresholds in progress",
 }
 
 

@@ -75,12 +75,13 @@ def test_the_application_package_never_imports_celery() -> None:
 
 def test_record_sent_task_records_and_rejects_invalid(tmp_path: Path, monkeypatch: Any) -> None:
     from tasks import sends
+    from worker.bootstrap.process import process_app
 
     monkeypatch.setenv("INBOXGAP_DATABASE_URL", f"sqlite:///{tmp_path / 'log.db'}")
     from config.settings import get_settings
 
     get_settings.cache_clear()
-    sends._app.cache_clear()
+    process_app.cache_clear()
     try:
         from worker.bootstrap import build_app, ensure_schema
 
@@ -98,7 +99,7 @@ def test_record_sent_task_records_and_rejects_invalid(tmp_path: Path, monkeypatc
         assert again["created"] == 0 and again["unchanged"] == 1
     finally:
         get_settings.cache_clear()
-        sends._app.cache_clear()
+        process_app.cache_clear()
 
 
 # --------------------------------------------------------------------------- logging
@@ -264,10 +265,9 @@ def test_multiprocess_mode_aggregates_processes(tmp_path: Path) -> None:
 
 
 def test_local_certificate_endpoint_serves_the_demo_signature() -> None:
-    from worker.adapters.sns_signature import SnsSignatureVerifier
+    from worker.adapters.sns_signature import SnsSignatureVerifier, certificate_fetcher
     from worker.demo import DemoSnsSigner
     from worker.domain.events import SnsEnvelope
-    from worker.drainer import certificate_fetcher
 
     signer = DemoSnsSigner()
     fields = {
@@ -289,7 +289,7 @@ def test_local_certificate_endpoint_serves_the_demo_signature() -> None:
         signing_cert_url=signature["SigningCertURL"],
     )
     with signer.serve() as url:
-        fetch = certificate_fetcher(Settings(sns_certificate_endpoint_url=url))
+        fetch = certificate_fetcher(url)
         verifier = SnsSignatureVerifier(fetch)
         assert verifier.verify(envelope) is None
         forged = dataclasses.replace(envelope, message='{"eventType":"Bounce"}')

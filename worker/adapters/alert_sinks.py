@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import structlog
 
-from worker.handlers.alerts import AlertSink, SinkError
+from worker.handlers.ports.alerts import AlertSink, SinkError
 
 logger = structlog.get_logger(__name__)
 

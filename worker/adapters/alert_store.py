@@ -77,8 +77,8 @@ from worker.domain.alert_lifecycle import (
 )
 from worker.domain.alert_rules import Rule, Scope, Severity
 from worker.domain.timestamps import format_timestamp, parse_timestamp
-from worker.handlers.alerts import HistoryEntry, PendingDelivery
 from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
+from worker.handlers.ports.alerts import HistoryEntry, PendingDelivery
 
 Str = code_point_text
 

@@ -49,6 +49,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from worker.domain.events import Rejection, RejectionCode, SnsEnvelope
+from worker.handlers.ports.errors import BadInput, Retryable
 
 __all__ = [
     "DEFAULT_CERT_URL_PATTERN",
@@ -56,6 +57,7 @@ __all__ = [
     "CertificateFetchError",
     "CertificateUnusableError",
     "SnsSignatureVerifier",
+    "certificate_fetcher",
     "certificate_region_problem",
     "fetch_certificate_https",
     "sns_region_suffixes",
@@ -88,12 +90,12 @@ _CONFIRMATIONS = frozenset({"SubscriptionConfirmation", "UnsubscribeConfirmation
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {"1": hashes.SHA1, "2": hashes.SHA256}
 
 
-class CertificateFetchError(Exception):
+class CertificateFetchError(Retryable):
     """The signing certificate could not be fetched right now (network error, timeout,
     server error). Retriable: the caller retries the whole batch and never dead-letters."""
 
 
-class CertificateUnusableError(Exception):
+class CertificateUnusableError(BadInput):
     """The certificate URL answered definitively with something unusable (HTTP 4xx, a
     redirect, an oversized body). Not retriable: the envelope cannot be verified and
     :meth:`SnsSignatureVerifier.verify` turns this into a ``bad_signature`` rejection, so
@@ -386,3 +388,50 @@ class SnsSignatureVerifier:
 
 def _bad(message: str) -> Rejection:
     return Rejection(RejectionCode.BAD_SIGNATURE, message)
+
+
+# --------------------------------------------------------------------------- local endpoints
+
+_CERT_PATH = re.compile(r"/SimpleNotificationService-[0-9A-Za-z-]{8,64}\.pem")
+
+
+def certificate_fetcher(endpoint: str | None = None) -> Callable[[str], bytes]:
+    """Fetch SNS certificates over https; with ``INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL``
+    (moto, the demo), fetch the same certificate path from that local endpoint instead.
+
+    The verifier has already checked the URL against the Amazon SNS pattern before this
+    is called; the override only changes *where* the validated path is fetched from. The
+    request names the SNS service and region in an (unchecked) SigV4-shaped
+    ``Authorization`` header: that is how a moto server routes a request to its SNS."""
+    if not endpoint:
+        return fetch_certificate_https
+    base = endpoint.rstrip("/")
+
+    def fetch_local(url: str) -> bytes:
+        parts = urllib.parse.urlsplit(url)
+        if not _CERT_PATH.fullmatch(parts.path):
+            raise CertificateUnusableError(f"not an SNS certificate path: {parts.path[:80]!r}")
+        region = parts.hostname.split(".")[1] if parts.hostname else "us-east-1"
+        request = urllib.request.Request(  # noqa: S310 - http(s) URL of the configured endpoint
+            base + parts.path,
+            headers={
+                "Authorization": (
+                    f"AWS4-HMAC-SHA256 Credential=local/20000101/{region}/sns/aws4_request, "
+                    "SignedHeaders=host, Signature=0"
+                )
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                body: bytes = response.read(MAX_CERTIFICATE_BYTES + 1)
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                raise CertificateUnusableError(f"HTTP {exc.code} from {base}") from exc
+            raise CertificateFetchError(f"HTTP {exc.code} from {base}") from exc
+        except (OSError, ValueError) as exc:
+            raise CertificateFetchError(f"could not fetch certificate from {base}: {exc}") from exc
+        if len(body) > MAX_CERTIFICATE_BYTES:
+            raise CertificateUnusableError("certificate response too large")
+        return body
+
+    return fetch_local

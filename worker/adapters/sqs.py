@@ -12,7 +12,7 @@ follow (reference section 9) and nothing about what a body means:
   with tenacity (bounded exponential backoff), then raised as :class:`SqsUnavailableError`
   so the caller can stop and let the messages come back after their visibility timeout.
   Anything else (a queue that does not exist, access denied, a bad parameter) is a
-  configuration error: :class:`SqsError`, never retried.
+  configuration error: :class:`SqsRefusedError`, never retried.
 
 SQS does not expose the age of the oldest message through ``GetQueueAttributes`` (that is
 a CloudWatch metric), so :attr:`ReceivedMessage.sent_at` is returned with every message and
@@ -22,8 +22,7 @@ callers measure the age of the oldest message *they received*.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 import structlog
@@ -39,8 +38,13 @@ from tenacity import (
     wait_random,
 )
 
-if TYPE_CHECKING:
-    from config.settings import Settings
+from worker.handlers.ports.errors import BadInput, Retryable
+from worker.handlers.ports.queue import (
+    DeleteOutcome,
+    FailedDelete,
+    QueueStats,
+    ReceivedMessage,
+)
 
 __all__ = [
     "MAX_BATCH_ENTRIES",
@@ -50,9 +54,10 @@ __all__ = [
     "ReceivedMessage",
     "SqsError",
     "SqsQueue",
+    "SqsRefusedError",
     "SqsUnavailableError",
     "default_sqs_retrying",
-    "is_transient",
+    "is_transient_boto",
     "sqs_client",
 ]
 
@@ -88,16 +93,20 @@ _TRANSIENT_CODES = frozenset(
 
 
 class SqsError(Exception):
+    """Base of the SQS adapter's errors."""
+
+
+class SqsRefusedError(SqsError, BadInput):
     """SQS refused the call for a reason retrying will not fix (configuration error)."""
 
 
-class SqsUnavailableError(SqsError):
+class SqsUnavailableError(SqsError, Retryable):
     """SQS could not be reached or kept failing transiently through every retry.
 
     Nothing was lost: undeleted messages come back after their visibility timeout."""
 
 
-def is_transient(exc: BaseException) -> bool:
+def is_transient_boto(exc: BaseException) -> bool:
     """True for errors worth retrying: network/endpoint errors, throttling, 5xx."""
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
@@ -162,46 +171,6 @@ def sqs_client(
     return session.client("sqs", endpoint_url=endpoint_url, config=config)
 
 
-@dataclass(frozen=True, slots=True)
-class ReceivedMessage:
-    """One received SQS message. ``receipt_handle`` is the one from *this* receive (the
-    only one guaranteed to delete it)."""
-
-    message_id: str
-    receipt_handle: str
-    body: str
-    receive_count: int
-    #: When SQS accepted the message (epoch seconds), or None if not reported.
-    sent_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class FailedDelete:
-    message_id: str
-    code: str
-    message: str
-    sender_fault: bool
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteOutcome:
-    deleted: int
-    failed: tuple[FailedDelete, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class QueueStats:
-    """Approximate counts from ``GetQueueAttributes`` (SQS calls them approximate)."""
-
-    visible: int
-    in_flight: int
-    delayed: int
-
-    @property
-    def total(self) -> int:
-        return self.visible + self.in_flight + self.delayed
-
-
 def _chunks(items: Sequence[ReceivedMessage], size: int) -> Iterable[Sequence[ReceivedMessage]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -242,19 +211,6 @@ class SqsQueue:
         self._visibility_timeout = visibility_timeout
         self._retrying = retrying or default_sqs_retrying()
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SqsQueue:
-        if not settings.sqs_queue_url:
-            raise SqsError("INBOXGAP_SQS_QUEUE_URL is not set")
-        client = sqs_client(
-            region=settings.aws_region,
-            endpoint_url=settings.sqs_endpoint_url,
-            read_timeout=settings.sqs_wait_time + 15.0,
-        )
-        return cls(
-            client, settings.sqs_queue_url, visibility_timeout=settings.sqs_visibility_timeout
-        )
-
     # ------------------------------------------------------------------ calls
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
@@ -264,10 +220,10 @@ class SqsQueue:
             try:
                 return dict(method(**kwargs))
             except Exception as exc:
-                if is_transient(exc):
+                if is_transient_boto(exc):
                     raise SqsUnavailableError(f"{operation}: {_describe(exc)}") from exc
                 if isinstance(exc, ClientError):
-                    raise SqsError(f"{operation}: {_describe(exc)}") from exc
+                    raise SqsRefusedError(f"{operation}: {_describe(exc)}") from exc
                 raise
 
         # A copy: Retrying keeps per-call state and the queue may be shared by threads.
@@ -344,7 +300,9 @@ class SqsQueue:
             entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)]
             answer = self._call("send_message_batch", QueueUrl=self.queue_url, Entries=entries)
             if answer.get("Failed"):
-                raise SqsError(f"send_message_batch failed for {len(answer['Failed'])} entries")
+                raise SqsRefusedError(
+                    f"send_message_batch failed for {len(answer['Failed'])} entries"
+                )
             sent += len(answer.get("Successful") or ())
         return sent
 

@@ -14,10 +14,8 @@ through (see :mod:`worker.queries.support`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Engine, Index, Integer, Table, Text, insert, select
 from sqlalchemy.types import TypeEngine
@@ -25,6 +23,15 @@ from sqlalchemy.types import TypeEngine
 from worker.adapters.database import code_point_text, metadata, notifications
 from worker.domain.addresses import mask_address, normalise_address
 from worker.domain.timestamps import format_timestamp
+from worker.handlers.ports.suppression import (
+    AuditEntry,
+    SuppressedDestination,
+    SuppressionAudit,
+    SuppressionError,
+    SuppressionList,
+    SuppressionRefused,
+    SuppressionUnavailable,
+)
 
 __all__ = [
     "AuditEntry",
@@ -76,35 +83,6 @@ ix_notifications_sent_at = Index("ix_notifications_sent_at", notifications.c.sen
 # --------------------------------------------------------------------------------------
 
 
-class SuppressionError(Exception):
-    """SES refused the request (bad address...)."""
-
-
-class SuppressionUnavailable(SuppressionError):
-    """SES could not be asked: no credentials, network, throttling. Try again later."""
-
-
-@dataclass(frozen=True, slots=True)
-class SuppressedDestination:
-    """An address on the account-level suppression list."""
-
-    email: str
-    reason: str  # BOUNCE or COMPLAINT
-    last_update_time: str  # fixed-width UTC text
-    message_id: str | None = None
-    feedback_id: str | None = None
-
-
-class SuppressionList(Protocol):
-    def get(self, email: str) -> SuppressedDestination | None:
-        """The entry for ``email``, or None when it is not on the list."""
-        ...
-
-    def remove(self, email: str) -> bool:
-        """Remove ``email``; False when it was not on the list."""
-        ...
-
-
 def _time_text(value: Any) -> str:
     if isinstance(value, datetime):
         return format_timestamp(value if value.tzinfo else value.replace(tzinfo=UTC))
@@ -141,7 +119,7 @@ class SesSuppressionList:
             if code in ("TooManyRequestsException", "Throttling", "ThrottlingException"):
                 raise SuppressionUnavailable(f"SES is throttling requests: {message}") from exc
             if code in ("BadRequestException",):
-                raise SuppressionError(f"SES refused the request: {message}") from exc
+                raise SuppressionRefused(f"SES refused the request: {message}") from exc
             raise SuppressionUnavailable(f"SES error {code}: {message}") from exc
         except BotoCoreError as exc:
             raise SuppressionUnavailable(f"cannot reach SES: {exc}") from exc
@@ -189,23 +167,6 @@ class UnconfiguredSuppressionList:
 # --------------------------------------------------------------------------------------
 # The audit trail
 # --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    recipient: str
-    action: str
-    actor: str
-    why: str
-    created_at: str
-    ses_reason: str | None = None
-    listed_since: str | None = None
-
-
-class SuppressionAudit(Protocol):
-    def record(self, entry: AuditEntry) -> None: ...
-
-    def history(self, email: str, limit: int = 20) -> Sequence[AuditEntry]: ...
 
 
 class SqlSuppressionAudit:

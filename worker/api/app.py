@@ -54,6 +54,7 @@ from worker.api.routes import ROUTERS
 from worker.api.routes.page import COOKIE_NAME
 from worker.api.sessions import session_key
 from worker.api.wiring import SupportServices
+from worker.handlers.errors import http_status
 from worker.handlers.ports import StoreError
 from worker.queries.support import display_time
 
@@ -94,7 +95,7 @@ async def _store(_: Request, exc: Exception) -> JSONResponse:
     logger.warning("storage error in the support API: %s", type(exc).__name__)
     return JSONResponse(
         {"detail": "the notification log is unavailable; try again shortly"},
-        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        status_code=http_status(exc),
     )
 
 

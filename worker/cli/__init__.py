@@ -45,15 +45,10 @@ class _LazyGroup(click.Group):
 def _configure_logging() -> None:
     """Every command logs like the worker: structlog JSON on stderr, addresses masked
     (:func:`config.logging.configure_logging`); stdout stays the command's output."""
-    from config.logging import configure_logging
+    from worker.bootstrap.environment import configure_logging
 
-    try:
-        from config.settings import get_settings
-
-        level = get_settings().log_level
-    except Exception:  # invalid settings: the command itself reports them
-        level = "INFO"
-    configure_logging(level)
+    # Invalid settings: INFO here, and the command itself reports them.
+    configure_logging(tolerate_invalid=True)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

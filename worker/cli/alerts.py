@@ -1,5 +1,5 @@
 """``inboxgap alerts check`` and ``inboxgap alerts list``: thin over
-:mod:`worker.handlers.alerts` through :func:`worker.alerting.build_alerting`."""
+:mod:`worker.handlers.alerts` through :func:`worker.bootstrap.alerts.build_alerting`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from worker.cli.terminal_text import terminal_lines, terminal_text
 from worker.durations import parse_duration
 
 if TYPE_CHECKING:
-    from worker.alerting import Alerting
+    from worker.bootstrap.alerts import Alerting
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -53,16 +53,11 @@ def _friendly_errors() -> Iterator[None]:
 
 
 def _alerting() -> Alerting:
-    from config.logging import configure_logging
-    from config.settings import get_settings
-    from worker.alerting import build_alerting
-    from worker.bootstrap import auto_upgrades, engine_for, ensure_schema
+    from worker.bootstrap.alerts import alerting_from_environment
+    from worker.bootstrap.environment import configure_logging
 
-    settings = get_settings()
-    configure_logging(settings.log_level)
-    engine = engine_for(settings.database_url)
-    ensure_schema(engine, auto_upgrade=auto_upgrades(settings.database_url))
-    return build_alerting(settings, engine=engine)
+    configure_logging()
+    return alerting_from_environment()
 
 
 @main.group("alerts")

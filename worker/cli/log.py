@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -29,6 +29,9 @@ from worker.cli.params import Duration
 from worker.cli.terminal_text import terminal_text
 from worker.domain.timestamps import parse_timestamp
 from worker.durations import parse_duration
+
+if TYPE_CHECKING:
+    from worker.bootstrap.app import App
 
 EXIT_INVALID_RECORDS = 1
 
@@ -75,26 +78,21 @@ def _friendly_errors() -> Iterator[None]:
         ) from None
 
 
-def _app(*, schema: bool = True) -> Any:
-    """The wired app; the schema checked (and created for SQLite files)."""
+def _app(*, schema: bool = True) -> App:
+    """The wired app (:func:`worker.bootstrap.app.app_from_environment`); the schema
+    checked (and created for SQLite files)."""
     from sqlalchemy import exc as sa_exc
 
-    from config.settings import get_settings
-    from worker.bootstrap import auto_upgrades, build_app, ensure_schema
+    from worker.bootstrap.app import app_from_environment
 
-    settings = get_settings()
-    app = build_app(settings)
-    if schema:
-        auto = auto_upgrades(settings.database_url)
-        with _friendly_errors():
-            try:
-                ensure_schema(app.require_engine(), auto_upgrade=auto)
-            except sa_exc.DBAPIError as exc:
-                first = str(exc.orig).strip().splitlines()
-                raise click.ClickException(
-                    f"cannot use the database: {first[0][:200] if first else type(exc).__name__}"
-                ) from None
-    return app
+    with _friendly_errors():
+        try:
+            return app_from_environment(schema=schema)
+        except sa_exc.DBAPIError as exc:
+            first = str(exc.orig).strip().splitlines()
+            raise click.ClickException(
+                f"cannot use the database: {first[0][:200] if first else type(exc).__name__}"
+            ) from None
 
 
 def _now(value: datetime | None, app: Any) -> datetime:

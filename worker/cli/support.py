@@ -26,28 +26,21 @@ from worker.cli.params import Duration
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
-    from worker.api.wiring import SupportServices
+    from worker.bootstrap.support import SupportServices
 
 logger = logging.getLogger(__name__)
 
 
 def _services() -> SupportServices:
     """The wired support services; the schema checked (and created for SQLite files)."""
-    from config.settings import get_settings
-    from worker.api.wiring import build_support_services
-    from worker.bootstrap import auto_upgrades, ensure_schema
+    from worker.bootstrap.support import support_services_from_environment
     from worker.handlers.ports import SchemaNotReadyError
 
-    settings = get_settings()
-    services = build_support_services(settings)
     with _friendly_errors():
         try:
-            ensure_schema(
-                services.queries.engine, auto_upgrade=auto_upgrades(settings.database_url)
-            )
+            return support_services_from_environment()
         except SchemaNotReadyError as exc:
             raise click.ClickException(str(exc)) from None
-    return services
 
 
 @contextmanager
@@ -92,7 +85,7 @@ def _unsuppress(
     services: SupportServices, email: str, *, why: str | None, yes: bool, now: datetime
 ) -> None:
     """``recipient --unsuppress``: ask, remove, audit, say what happened."""
-    from worker.adapters.suppression import SuppressionError
+    from worker.handlers.ports.suppression import SuppressionError
     from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
 
     if not why:

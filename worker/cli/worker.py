@@ -162,24 +162,23 @@ def drain_command(once: bool, max_run_time: float | None) -> None:
     """Drain SES feedback from SQS in this process (the same code as the Celery task).
 
     Stops when a long poll finds the queue empty, after --max-run-time, or after one
-    batch with --once. Prints a JSON summary. Exit status 0, or 1 when the batch could
-    not be applied (nothing was deleted; the messages come back by themselves).
+    batch with --once. Prints a JSON summary. Exit status 0, 1 when the batch could
+    not be applied (nothing was deleted; the messages come back by themselves), or 2
+    when the configuration is wrong (no queue URL, a queue SQS refuses).
     """
-    from config.logging import configure_logging
-    from config.settings import get_settings
-    from worker.adapters.sns_signature import CertificateFetchError
-    from worker.adapters.sqs import SqsError
-    from worker.drainer import build_drainer
-    from worker.handlers.ports import StoreError
+    from worker.bootstrap.drain import drainer_from_environment
+    from worker.bootstrap.environment import configure_logging
+    from worker.handlers.errors import exit_code
+    from worker.handlers.ports import BadInput, Retryable, StoreError
 
-    settings = get_settings()
-    configure_logging(settings.log_level)
-    drainer = build_drainer(settings)
+    configure_logging()
     try:
-        report = drainer.run(max_run_time=max_run_time, max_batches=1 if once else None)
-    except (StoreError, SqsError, CertificateFetchError) as exc:
+        report = drainer_from_environment().run(
+            max_run_time=max_run_time, max_batches=1 if once else None
+        )
+    except (StoreError, Retryable, BadInput) as exc:
         click.echo(json.dumps({"error": type(exc).__name__, "message": str(exc)}))
-        sys.exit(1)
+        sys.exit(exit_code(exc))
     click.echo(json.dumps(report.summary()))
 
 

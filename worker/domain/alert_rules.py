@@ -177,34 +177,36 @@ class AlertSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class AlertThresholds:
-    """Thresholds of every rule (defaults documented in :mod:`config.settings`)."""
+    """Thresholds of every rule. Built by the composition root from the alert settings
+    (:class:`config.settings.AlertSettings`, where the defaults are), so the domain
+    keeps no copy of them."""
 
-    bounce_warning: float = 0.05
-    bounce_critical: float = 0.10
-    complaint_warning: float = 0.001
-    complaint_critical: float = 0.005
-    min_volume: int = 1_000
+    bounce_warning: float
+    bounce_critical: float
+    complaint_warning: float
+    complaint_critical: float
+    min_volume: int
     #: Representative volume: whole days are read back from today until this many
     #: eligible sends, spanning at most ``reputation_max_window``.
-    reputation_volume: int = 10_000
-    reputation_max_window: timedelta = timedelta(days=90)
-    spike_windows: tuple[timedelta, ...] = (timedelta(minutes=15), timedelta(hours=1))
-    spike_baseline: timedelta = timedelta(days=7)
-    spike_ratio: float = 3.0
-    spike_min_delta: float = 0.05
-    spike_critical_delta: float = 0.5
-    spike_min_count: int = 10
-    silence: timedelta = timedelta(minutes=30)
-    silence_min_sends: int = 10
-    #: Silence is measured back at most this far (the value is capped at it).
-    silence_cap: timedelta = timedelta(hours=24)
+    reputation_volume: int
+    reputation_max_window: timedelta
+    spike_windows: tuple[timedelta, ...]
+    spike_baseline: timedelta
+    spike_ratio: float
+    spike_min_delta: float
+    spike_critical_delta: float
+    spike_min_count: int
+    silence: timedelta
+    silence_min_sends: int
     #: Dead letters and parked events are counted over this window.
-    backlog_window: timedelta = timedelta(minutes=15)
-    dead_letters_min: int = 10
-    parked_min: int = 100
-    queue_age_limit: timedelta = timedelta(minutes=15)
+    backlog_window: timedelta
+    dead_letters_min: int
+    parked_min: int
+    queue_age_limit: timedelta
     #: Backlog rules are critical at this multiple of their threshold.
-    backlog_critical_factor: float = 4.0
+    backlog_critical_factor: float
+    #: Silence is measured back at most this far (the value is capped at it; no setting).
+    silence_cap: timedelta = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,10 +24,10 @@ notifications exactly once, then deliver them to the sinks.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import structlog
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -36,14 +36,22 @@ from worker.domain.alert_lifecycle import (
     VALUE_DIGITS,
     AlertNotification,
     AlertState,
-    LifecycleResult,
     advance,
 )
-from worker.domain.alert_rules import AlertSnapshot, AlertThresholds, evaluate
+from worker.domain.alert_rules import AlertThresholds, evaluate
+from worker.handlers.errors import is_transient
+from worker.handlers.ports.alerts import (
+    AlertCounts,
+    AlertSink,
+    AlertStore,
+    HistoryEntry,
+    Payload,
+    PendingDelivery,
+    QueueAgeProbe,
+    SinkError,
+)
 
 logger = structlog.get_logger(__name__)
-
-Payload = Mapping[str, Any]
 
 #: Attempts of one delivery within one evaluation, and the backoff between them.
 SEND_ATTEMPTS = 3
@@ -55,108 +63,6 @@ DELIVERY_LEASE = timedelta(minutes=2)
 MAX_DELIVERY_ATTEMPTS = 10
 #: Time one evaluation spends on deliveries at most; the rest wait for the next one.
 DELIVERY_BUDGET = 20.0
-
-
-# --------------------------------------------------------------------------- ports
-
-
-class SinkError(Exception):
-    """A sink refused a notification. ``retryable``: a later attempt may succeed."""
-
-    def __init__(self, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-
-
-class AlertSink(Protocol):
-    #: Stable name, stored in the outbox.
-    name: str
-
-    def send(self, payload: Payload) -> None:
-        """Deliver one notification; raise :class:`SinkError` (or anything) on failure."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class PendingDelivery:
-    id: int
-    sink: str
-    #: Attempts made by earlier evaluations.
-    attempts: int
-    payload: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    id: int
-    at: str
-    kind: str
-    rule: str
-    scope: str
-    key: str
-    state: str
-    severity: str
-    value: float
-    threshold: float
-    window: str
-    #: {sink: pending|sent|failed}
-    deliveries: dict[str, str]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "at": self.at,
-            "kind": self.kind,
-            "rule": self.rule,
-            "scope": self.scope,
-            "key": self.key,
-            "severity": self.severity,
-            "value": round(self.value, VALUE_DIGITS),
-            "threshold": round(self.threshold, VALUE_DIGITS),
-            "window": self.window,
-            "state": self.state,
-            "deliveries": self.deliveries,
-        }
-
-
-class AlertCounts(Protocol):
-    def snapshot(
-        self,
-        now: datetime,
-        thresholds: AlertThresholds,
-        *,
-        queue_oldest_age: timedelta | None = None,
-    ) -> AlertSnapshot: ...
-
-
-class AlertStore(Protocol):
-    def load_firing(self) -> list[AlertState]: ...
-
-    def save(
-        self, result: LifecycleResult, *, sinks: Sequence[str], now: datetime
-    ) -> list[AlertNotification]: ...
-
-    def claim_deliveries(
-        self, *, now: datetime, lease_until: datetime, limit: int = 100
-    ) -> list[PendingDelivery]: ...
-
-    def finish_delivery(
-        self,
-        delivery_id: int,
-        *,
-        ok: bool,
-        now: datetime,
-        error: str | None = None,
-        give_up: bool = False,
-        attempted: bool = True,
-    ) -> None: ...
-
-    def history(self, *, limit: int = 50, since: datetime | None = None) -> list[HistoryEntry]: ...
-
-
-class QueueAgeProbe(Protocol):
-    def oldest_message_age(self, now: datetime) -> timedelta | None:
-        """Age of the oldest message in the feedback queue; None when unknown."""
-        ...
 
 
 # --------------------------------------------------------------------------- views
@@ -212,10 +118,6 @@ class DeliveryResult:
     error: str | None = None
 
 
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, SinkError) and exc.retryable
-
-
 def deliver(
     sink: AlertSink,
     payload: Payload,
@@ -227,7 +129,7 @@ def deliver(
     tried = 0
     extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
     retrying = Retrying(
-        retry=retry_if_exception(_retryable),
+        retry=retry_if_exception(is_transient),
         stop=stop_after_attempt(attempts),
         wait=wait_exponential(multiplier=BACKOFF_INITIAL, min=BACKOFF_INITIAL, max=BACKOFF_MAX),
         reraise=True,

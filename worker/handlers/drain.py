@@ -30,16 +30,12 @@ concurrent receivers, and a redelivered one is deduplicated by the ledger. A run
 bounded (``max_run_time``) so a Celery worker stays responsive: no new batch is started
 after the deadline, and the batch in hand is finished.
 
-``INBOXGAP_FAULT_INJECT`` (crash drill only, read in :func:`fault_point` and nowhere else)
-kills the process with SIGKILL at a named point, e.g.
-``crash_after_commit:0.3,crash_before_commit:0.2``.
+The crash drill passes a ``fault`` hook (built from ``INBOXGAP_FAULT_INJECT`` by
+:mod:`worker.bootstrap.faults`) that kills the process at a named point.
 """
 
 from __future__ import annotations
 
-import os
-import random
-import signal
 import time
 import uuid
 from collections import Counter
@@ -50,23 +46,23 @@ from typing import Protocol
 
 import structlog
 
-from worker.adapters.sqs import DeleteOutcome, ReceivedMessage
 from worker.handlers.ingest import IngestResult
 from worker.handlers.ports import LogTransaction, NotificationLog
+from worker.handlers.ports.queue import DeleteOutcome, MessageQueue, ReceivedMessage
 
 __all__ = [
-    "FAULT_ENV",
     "ApplyBodies",
     "BatchReport",
     "DrainLimits",
     "DrainObserver",
     "DrainReport",
+    "FaultHook",
     "FaultInjectingLog",
     "MessageQueue",
     "drain_batch",
     "drain_queue",
-    "fault_point",
     "gather_batch",
+    "no_fault",
 ]
 
 logger = structlog.get_logger(__name__)
@@ -76,16 +72,6 @@ FAULT_ENV = "INBOXGAP_FAULT_INJECT"
 
 #: Applies raw bodies in one transaction (``apply_batch`` with its dependencies bound).
 ApplyBodies = Callable[[Sequence[str]], IngestResult]
-
-
-class MessageQueue(Protocol):
-    """What the drain needs from the queue (:class:`worker.adapters.sqs.SqsQueue`)."""
-
-    def receive(
-        self, *, max_messages: int = 10, wait_seconds: int = 0
-    ) -> list[ReceivedMessage]: ...
-
-    def delete(self, messages: Sequence[ReceivedMessage]) -> DeleteOutcome: ...
 
 
 class DrainObserver(Protocol):
@@ -183,43 +169,28 @@ class DrainReport:
 
 # --------------------------------------------------------------------------- fault hook
 
-_SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+#: Called at a named point of a batch (``crash_after_commit``, ``crash_before_commit``):
+#: the crash drill's hook, built by :mod:`worker.bootstrap.faults`; a no-op otherwise.
+FaultHook = Callable[[str], None]
 
 
-def fault_point(point: str) -> None:
-    """Crash drill only: SIGKILL this process at ``point`` with the configured probability.
-
-    ``INBOXGAP_FAULT_INJECT`` is read here and nowhere else; unset, this does nothing.
-    """
-    spec = os.environ.get(FAULT_ENV, "")
-    if not spec:
-        return
-    for item in spec.split(","):
-        name, _, probability = item.strip().partition(":")
-        if name != point:
-            continue
-        try:
-            chance = float(probability) if probability else 1.0
-        except ValueError:
-            chance = 0.0
-        if random.random() < chance:
-            logger.warning("fault injected: killing this process", point=point, pid=os.getpid())
-            os.kill(os.getpid(), _SIGKILL)
-            time.sleep(5)  # SIGKILL is asynchronous; never run past the fault point
+def no_fault(point: str) -> None:
+    """The fault hook of every run but the crash drill's."""
 
 
 class FaultInjectingLog:
     """A :class:`NotificationLog` that passes the ``crash_before_commit`` fault point after
     the unit of work ran and before its transaction commits (crash drill)."""
 
-    def __init__(self, inner: NotificationLog) -> None:
+    def __init__(self, inner: NotificationLog, fault: FaultHook) -> None:
         self._inner = inner
+        self._fault = fault
 
     @contextmanager
     def transaction(self) -> Iterator[LogTransaction]:
         with self._inner.transaction() as tx:
             yield tx
-            fault_point("crash_before_commit")
+            self._fault("crash_before_commit")
 
 
 # --------------------------------------------------------------------------- the drain
@@ -272,6 +243,7 @@ def drain_batch(
     observer: DrainObserver = NULL_OBSERVER,
     clock: Callable[[], float] = time.perf_counter,
     batch_id: str | None = None,
+    fault: FaultHook = no_fault,
 ) -> BatchReport:
     """Apply ``messages`` in one transaction, then delete them all (but the rare
     unsettled ones, see the module text).
@@ -296,7 +268,7 @@ def drain_batch(
             raise
         seconds = clock() - started
         observer.applied(bodies, result, seconds)
-        fault_point("crash_after_commit")
+        fault("crash_after_commit")
         settled = _settled(messages, result)
         outcome = queue.delete(settled)
         observer.deleted(outcome)
@@ -353,6 +325,7 @@ def drain_queue(
     observer: DrainObserver = NULL_OBSERVER,
     clock: Callable[[], float] = time.monotonic,
     max_batches: int | None = None,
+    fault: FaultHook = no_fault,
 ) -> DrainReport:
     """Gather, apply and delete batches until the queue is empty (with
     ``stop_when_empty``), ``max_batches`` were applied, or ``max_run_time`` has passed.
@@ -369,7 +342,7 @@ def drain_queue(
             messages = gather_batch(queue, limits, deadline=deadline, clock=clock)
             if messages:
                 observer.received(messages)
-                report.add(drain_batch(queue, apply, messages, observer=observer))
+                report.add(drain_batch(queue, apply, messages, observer=observer, fault=fault))
                 if max_batches is not None and report.batches >= max_batches:
                     report.stopped = "once"
                     break

@@ -30,6 +30,7 @@ from worker.handlers.ports import (
     NewNotification,
     NotificationLog,
 )
+from worker.handlers.ports.errors import BadInput
 from worker.handlers.recompute import SendDetails, recompute_statuses
 from worker.handlers.transactions import in_transaction
 from worker.handlers.unpark import attach_parked_events
@@ -40,7 +41,7 @@ FIELD_MAX = 1000
 SEND_FIELDS = ("notification_id", "message_id", "recipient", "sent_at", "notification_type")
 
 
-class InvalidSendRecord(ValueError):
+class InvalidSendRecord(ValueError, BadInput):
     """A send record that cannot be stored (missing or malformed field)."""
 
 

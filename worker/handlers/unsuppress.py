@@ -11,14 +11,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from worker.adapters.suppression import (
+from worker.domain.addresses import mask_address, normalise_address
+from worker.domain.timestamps import format_timestamp
+from worker.handlers.ports.errors import BadInput
+from worker.handlers.ports.suppression import (
     AuditEntry,
     SuppressedDestination,
     SuppressionAudit,
     SuppressionList,
 )
-from worker.domain.addresses import mask_address, normalise_address
-from worker.domain.timestamps import format_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ NOT_LISTED = "not_listed"
 MIN_REASON_LENGTH = 3
 
 
-class InvalidUnsuppressRequest(ValueError):
+class InvalidUnsuppressRequest(ValueError, BadInput):
     """The request cannot be audited (no address, no actor, no reason)."""
 
 

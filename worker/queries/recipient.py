@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from worker.adapters.suppression import (
+from worker.handlers.ports.suppression import (
     AuditEntry,
     SuppressedDestination,
     SuppressionAudit,

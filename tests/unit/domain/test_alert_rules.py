@@ -8,10 +8,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from worker.bootstrap.alerts import default_thresholds
 from worker.domain.alert_rules import (
     ACCOUNT_KEY,
     AlertSnapshot,
-    AlertThresholds,
     BacklogSample,
     Condition,
     OutcomeCounts,
@@ -32,7 +32,7 @@ from worker.domain.alert_rules import (
 )
 
 NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
-T = AlertThresholds()
+T = default_thresholds()
 M15 = timedelta(minutes=15)
 H1 = timedelta(hours=1)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from worker.bootstrap.alerts import default_thresholds
 from worker.domain.alert_lifecycle import (
     AlertNotification,
     AlertState,
@@ -138,7 +139,7 @@ def run(
         counts=counts,
         store=store,
         sinks=sinks,
-        thresholds=AlertThresholds(),
+        thresholds=default_thresholds(),
         renotify_interval=timedelta(hours=1),
         sleep=lambda s: None,
         **kw,

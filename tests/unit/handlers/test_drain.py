@@ -14,19 +14,19 @@ import pytest
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
-from worker.adapters.sqs import DeleteOutcome, FailedDelete, ReceivedMessage
-from worker.handlers import drain as drain_module
+from worker.bootstrap import faults as faults_module
+from worker.bootstrap.faults import FAULT_ENV, fault_hook_from_env
 from worker.handlers.drain import (
-    FAULT_ENV,
     DrainLimits,
     FaultInjectingLog,
     drain_batch,
     drain_queue,
-    fault_point,
     gather_batch,
+    no_fault,
 )
 from worker.handlers.ingest import IngestResult, apply_batch
 from worker.handlers.ports import TransientStoreError
+from worker.handlers.ports.queue import DeleteOutcome, FailedDelete, ReceivedMessage
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 
@@ -270,9 +270,14 @@ def test_drain_batch_binds_batch_id_in_logs(capsys: pytest.CaptureFixture[str]) 
 # --------------------------------------------------------------------------- fault hook
 
 
+def fault_point(point: str) -> None:
+    """The crash drill's hook as bootstrap builds it from the environment, passed."""
+    (fault_hook_from_env() or no_fault)(point)
+
+
 def test_fault_point_is_inert_without_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     kills: list[tuple[int, int]] = []
-    monkeypatch.setattr(drain_module.os, "kill", lambda pid, sig: kills.append((pid, sig)))
+    monkeypatch.setattr(faults_module.os, "kill", lambda pid, sig: kills.append((pid, sig)))
     monkeypatch.delenv(FAULT_ENV, raising=False)
     fault_point("crash_after_commit")
     monkeypatch.setenv(FAULT_ENV, "crash_after_commit:0")
@@ -284,8 +289,8 @@ def test_fault_point_is_inert_without_the_variable(monkeypatch: pytest.MonkeyPat
 
 def test_fault_point_kills_at_the_named_point(monkeypatch: pytest.MonkeyPatch) -> None:
     kills: list[int] = []
-    monkeypatch.setattr(drain_module.os, "kill", lambda pid, sig: kills.append(sig))
-    monkeypatch.setattr(drain_module.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(faults_module.os, "kill", lambda pid, sig: kills.append(sig))
+    monkeypatch.setattr(faults_module.time, "sleep", lambda _s: None)
     monkeypatch.setenv(FAULT_ENV, "crash_before_commit:0.0, crash_after_commit:1")
     fault_point("crash_after_commit")
     assert kills == [getattr(signal, "SIGKILL", signal.SIGTERM)]
@@ -303,11 +308,16 @@ def test_crash_after_commit_happens_between_apply_and_delete(
     def kill(_pid: int, _sig: int) -> None:
         raise Killed
 
-    monkeypatch.setattr(drain_module.os, "kill", kill)
+    monkeypatch.setattr(faults_module.os, "kill", kill)
     monkeypatch.setenv(FAULT_ENV, "crash_after_commit:1")
     log = FakeNotificationLog()
     with pytest.raises(Killed):
-        drain_queue(queue, _apply(log, queue.calls), DrainLimits(poll_wait=0))
+        drain_queue(
+            queue,
+            _apply(log, queue.calls),
+            DrainLimits(poll_wait=0),
+            fault=fault_hook_from_env() or no_fault,
+        )
     assert any(c.startswith("apply") for c in queue.calls)
     assert not any(c.startswith("delete") for c in queue.calls)
     assert log.notification("n-1")["status"] == "delivered"  # committed
@@ -323,10 +333,11 @@ def test_crash_before_commit_rolls_back(monkeypatch: pytest.MonkeyPatch) -> None
     def kill(_pid: int, _sig: int) -> None:
         raise Killed
 
-    monkeypatch.setattr(drain_module.os, "kill", kill)
+    monkeypatch.setattr(faults_module.os, "kill", kill)
     monkeypatch.setenv(FAULT_ENV, "crash_before_commit:1")
     log = FakeNotificationLog()
     with pytest.raises(Killed):
-        drain_queue(queue, _apply(FaultInjectingLog(log)), DrainLimits(poll_wait=0))  # type: ignore[arg-type]
+        hook = fault_hook_from_env() or no_fault
+        drain_queue(queue, _apply(FaultInjectingLog(log, hook)), DrainLimits(poll_wait=0))  # type: ignore[arg-type]
     assert log.snapshot()["notifications"] == []
     assert not any(c.startswith("delete") for c in queue.calls)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from worker.adapters.suppression import SuppressionError, SuppressionUnavailable
 from worker.api.deps import (
     ERRORS,
     Now,
@@ -20,6 +19,7 @@ from worker.api.deps import (
 )
 from worker.api.models import ErrorOut, RecipientOut, UnsuppressIn, UnsuppressOut
 from worker.domain.addresses import mask_address
+from worker.handlers.ports.suppression import SuppressionError, SuppressionUnavailable
 from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
 from worker.queries.recipient import recipient_overview
 

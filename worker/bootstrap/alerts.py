@@ -1,6 +1,5 @@
 """What alert checking depends on, built from the settings (the alerts' part of the
-composition root, next to :mod:`worker.bootstrap`, like :mod:`worker.api.wiring` for the
-support API and :mod:`worker.drainer` for the drain).
+composition root).
 
 ``inboxgap alerts`` and the ``inboxgap.check_alerts`` task call :func:`build_alerting`;
 tests build an :class:`Alerting` with fakes or their own engine instead.
@@ -8,27 +7,25 @@ tests build an :class:`Alerting` with fakes or their own engine instead.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 
+from config.settings import AlertSettings, Settings
+from worker.bootstrap.engines import auto_upgrades, engine_for, ensure_schema
 from worker.domain.alert_rules import AlertThresholds
-from worker.handlers.alerts import (
+from worker.handlers.alerts import AlertView, alert_history, check_alerts
+from worker.handlers.ports.alerts import (
     AlertCounts,
     AlertSink,
     AlertStore,
-    AlertView,
     HistoryEntry,
     QueueAgeProbe,
-    alert_history,
-    check_alerts,
 )
-
-if TYPE_CHECKING:
-    from config.settings import Settings
 
 _UNSET: Any = object()
 
@@ -37,29 +34,26 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def thresholds_from(alerts: AlertSettings) -> AlertThresholds:
+    """The domain's thresholds from the alert settings (same names, but the silence,
+    given in minutes, and the spike windows, sorted)."""
+    values: dict[str, Any] = {
+        f.name: getattr(alerts, f.name)
+        for f in dataclasses.fields(AlertThresholds)
+        if f.name in AlertSettings.model_fields
+    }
+    values["spike_windows"] = tuple(sorted(alerts.spike_windows))
+    values["silence"] = timedelta(minutes=alerts.silence_minutes)
+    return AlertThresholds(**values)
+
+
 def thresholds_from_settings(settings: Settings) -> AlertThresholds:
-    return AlertThresholds(
-        bounce_warning=settings.alert_bounce_warning,
-        bounce_critical=settings.alert_bounce_critical,
-        complaint_warning=settings.alert_complaint_warning,
-        complaint_critical=settings.alert_complaint_critical,
-        min_volume=settings.alert_min_volume,
-        reputation_volume=settings.alert_reputation_volume,
-        reputation_max_window=settings.alert_reputation_max_window,
-        spike_windows=tuple(sorted(settings.alert_spike_windows)),
-        spike_baseline=settings.alert_spike_baseline,
-        spike_ratio=settings.alert_spike_ratio,
-        spike_min_delta=settings.alert_spike_min_delta,
-        spike_critical_delta=settings.alert_spike_critical_delta,
-        spike_min_count=settings.alert_spike_min_count,
-        silence=timedelta(minutes=settings.alert_silence_minutes),
-        silence_min_sends=settings.alert_silence_min_sends,
-        backlog_window=settings.alert_backlog_window,
-        dead_letters_min=settings.alert_dead_letters_min,
-        parked_min=settings.alert_parked_min,
-        queue_age_limit=settings.alert_queue_age_limit,
-        backlog_critical_factor=settings.alert_backlog_critical_factor,
-    )
+    return thresholds_from(settings.alerts)
+
+
+def default_thresholds(**overrides: Any) -> AlertThresholds:
+    """The thresholds of the default settings, with ``overrides`` (tests, benchmarks)."""
+    return dataclasses.replace(thresholds_from(AlertSettings()), **overrides)
 
 
 @dataclass
@@ -67,7 +61,7 @@ class Alerting:
     counts: AlertCounts
     store: AlertStore
     sinks: Sequence[AlertSink]
-    thresholds: AlertThresholds = field(default_factory=AlertThresholds)
+    thresholds: AlertThresholds = field(default_factory=default_thresholds)
     renotify_interval: timedelta = timedelta(hours=1)
     queue_probe: QueueAgeProbe | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
@@ -91,6 +85,17 @@ class Alerting:
         return alert_history(self.store, limit=limit, since=since)
 
 
+def alerting_from_environment() -> Alerting:
+    """Alert checking as the environment configures it, the schema checked
+    (``inboxgap alerts``)."""
+    from config.settings import get_settings
+
+    settings = get_settings()
+    engine = engine_for(settings.database_url)
+    ensure_schema(engine, auto_upgrade=auto_upgrades(settings.database_url))
+    return build_alerting(settings, engine=engine)
+
+
 def build_alerting(
     settings: Settings,
     *,
@@ -102,16 +107,16 @@ def build_alerting(
     SQS queue age when a queue is configured."""
     from worker.adapters.alert_sinks import build_sinks
     from worker.adapters.alert_store import SqlAlertStore
-    from worker.bootstrap import engine_for
     from worker.queries.alert_counts import SqlAlertCounts
 
     engine = engine or engine_for(settings.database_url)
+    alerts = settings.alerts
     if sinks is None:
         sinks = build_sinks(
-            webhook_url=settings.alert_webhook_url,
-            slack_webhook_url=settings.alert_slack_webhook_url,
-            sns_topic_arn=settings.alert_sns_topic_arn,
-            timeout=settings.alert_sink_timeout,
+            webhook_url=alerts.webhook_url,
+            slack_webhook_url=alerts.slack_webhook_url,
+            sns_topic_arn=alerts.sns_topic_arn,
+            timeout=alerts.sink_timeout,
         )
     if queue_probe is _UNSET:
         queue_probe = None
@@ -120,13 +125,13 @@ def build_alerting(
 
             queue_probe = CloudWatchQueueAge(
                 settings.sqs_queue_url,
-                cloudwatch_client(settings.aws_region, timeout=settings.alert_sink_timeout),
+                cloudwatch_client(settings.aws_region, timeout=alerts.sink_timeout),
             )
     return Alerting(
         counts=SqlAlertCounts(engine),
         store=SqlAlertStore(engine),
         sinks=sinks,
-        thresholds=thresholds_from_settings(settings),
-        renotify_interval=settings.alert_renotify_interval,
+        thresholds=thresholds_from(alerts),
+        renotify_interval=alerts.renotify_interval,
         queue_probe=queue_probe,
     )

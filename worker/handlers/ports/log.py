@@ -16,6 +16,12 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from worker.domain.status import DecidingEvent
+from worker.handlers.ports.errors import (  # noqa: F401 - the log port speaks them
+    SchemaNotReadyError,
+    StorageRejectedError,
+    StoreError,
+    TransientStoreError,
+)
 
 #: (ses_message_id, normalised recipient): how an event finds its notification.
 MessageKey = tuple[str, str]
@@ -26,26 +32,6 @@ T = TypeVar("T")
 
 SOURCE_RECORD = "record"
 SOURCE_SES_SEND = "ses_send"
-
-
-class StoreError(Exception):
-    """Base of the storage errors the handlers understand."""
-
-
-class TransientStoreError(StoreError):
-    """The database was unreachable, a connection dropped, or the transaction lost a
-    serialisation or deadlock race: retrying the whole unit of work may succeed."""
-
-
-class SchemaNotReadyError(StoreError):
-    """The tables are missing or older than this code (run ``inboxgap db upgrade``)."""
-
-
-class StorageRejectedError(StoreError):
-    """The database refused the *data* of the unit of work (a value it cannot hold, a
-    constraint or statement error the code did not expect): running the same work again
-    fails the same way, so it is never retried as a whole. The batch handler splits the
-    batch to find the body that causes it (see :mod:`worker.handlers.isolation`)."""
 
 
 class StoreErrorKind(StrEnum):

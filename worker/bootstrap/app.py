@@ -1,4 +1,5 @@
-"""The composition root: settings in, a wired :class:`App` out.
+"""The app: settings in, a wired :class:`App` out (notification log, SNS verifier, clock
+and the handlers bound to them).
 
 The CLI, the Celery tasks and the support API call :func:`build_app`; tests pass fakes
 (``build_app(settings, log=FakeNotificationLog(), verify_envelope=None)``). Engines are
@@ -8,61 +9,34 @@ of a process shares one connection pool.
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine
 
 from config.settings import Settings, get_settings
-from worker.adapters.database import create_engine_from_url, is_sqlite
 from worker.adapters.notification_log import SqlNotificationLog
+from worker.bootstrap.engines import auto_upgrades, engine_for, ensure_schema
 from worker.handlers.dead_letters import ReplayResult, replay_dead_letters
 from worker.handlers.ingest import EnvelopeVerifier, IngestResult, TagNames, apply_batch
-from worker.handlers.ports import NotificationLog, PurgeCounts, SchemaNotReadyError
+from worker.handlers.ports import NotificationLog, PurgeCounts
 from worker.handlers.purge import purge
 from worker.handlers.sends import RecordResult, SendRecord, record_sends
 from worker.handlers.sweep import SweepResult, sweep
 
-logger = logging.getLogger(__name__)
-
 _UNSET: Any = object()
-_engines: dict[str, Engine] = {}
-_engines_lock = threading.Lock()
-
-
-def engine_for(url: str) -> Engine:
-    """One engine (and pool) per URL per process."""
-    with _engines_lock:
-        engine = _engines.get(url)
-        if engine is None:
-            engine = create_engine_from_url(url)
-            _engines[url] = engine
-        return engine
-
-
-def dispose_engines() -> None:
-    """Close every cached pool (after a fork, or at the end of tests)."""
-    with _engines_lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
 
 
 def build_verifier(settings: Settings) -> EnvelopeVerifier | None:
     """SNS signature verification as configured (None when switched off)."""
     if not settings.verify_sns_signatures:
         return None
-    from worker.adapters.sns_signature import SnsSignatureVerifier, fetch_certificate_https
+    from worker.adapters.sns_signature import SnsSignatureVerifier, certificate_fetcher
 
-    fetch: Callable[[str], bytes] = fetch_certificate_https
-    if settings.sns_certificate_endpoint_url:
-        from worker.drainer import certificate_fetcher  # local endpoints (moto, the demo)
-
-        fetch = certificate_fetcher(settings)
+    # A local endpoint (moto, the demo) when configured, else https to Amazon SNS.
+    fetch = certificate_fetcher(settings.sns_certificate_endpoint_url)
     verifier = SnsSignatureVerifier(fetch, allowed_topic_arns=settings.sns_topic_allowlist)
     return verifier.verify
 
@@ -153,6 +127,17 @@ class App:
         return self.engine
 
 
+def app_from_environment(*, schema: bool = True) -> App:
+    """The app as the environment configures it (the ``inboxgap`` log commands); with
+    ``schema``, the tables checked (created or upgraded for SQLite files)."""
+    settings = get_settings()
+    app = build_app(settings)
+    if schema:
+        auto = auto_upgrades(settings.database_url)
+        ensure_schema(app.require_engine(), auto_upgrade=auto)
+    return app
+
+
 def build_app(
     settings: Settings | None = None,
     *,
@@ -172,37 +157,3 @@ def build_app(
     if clock is not None:
         app.clock = clock
     return app
-
-
-DEFAULT_DATABASE_URL = Settings.model_fields["database_url"].default
-
-
-def auto_upgrades(url: str) -> bool:
-    """Schemas created and upgraded on first use: SQLite files (the default database
-    of a newcomer's first command, and local files). Server databases are migrated
-    explicitly with ``inboxgap db upgrade``."""
-    if not is_sqlite(url):
-        return False
-    database = make_url(url).database
-    return bool(database) and database != ":memory:"
-
-
-def ensure_schema(engine: Engine, *, auto_upgrade: bool) -> None:
-    """Make sure the tables are there and current: upgrade them when ``auto_upgrade``,
-    else raise :class:`SchemaNotReadyError` saying to run ``inboxgap db upgrade``."""
-    from worker import migrations
-
-    state = migrations.schema_state(engine)
-    if state is migrations.SchemaState.CURRENT:
-        return
-    if state is migrations.SchemaState.AHEAD:
-        raise SchemaNotReadyError(
-            "the database was migrated by a newer InboxGap than this one; upgrade InboxGap"
-        )
-    if auto_upgrade:
-        logger.info("creating or upgrading the notification log schema")
-        migrations.upgrade(engine)
-        return
-    where = engine.url.render_as_string(hide_password=True)
-    what = "has no InboxGap tables" if state is migrations.SchemaState.MISSING else "is behind"
-    raise SchemaNotReadyError(f"the database {where} {what}: run `inboxgap db upgrade`")
