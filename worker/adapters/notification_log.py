@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
+from worker.adapters import callback_outbox
 from worker.adapters.database import (
     control_messages,
     daily_status_counts,
@@ -48,6 +49,7 @@ from worker.adapters.database import (
 )
 from worker.domain.outcomes import Reason
 from worker.domain.status import DecidingEvent
+from worker.handlers.callback_ports import StatusChange
 from worker.handlers.ports import (
     ControlRow,
     CountKey,
@@ -392,14 +394,16 @@ def _ledgers(rows: Iterable[Sequence[Any]]) -> dict[int, list[DecidingEvent]]:
 class SqlNotificationLog:
     """The notification log behind :class:`~worker.handlers.ports.NotificationLog`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, callbacks: bool = False) -> None:
         self.engine = engine
+        #: Write status changes to the ``status_callbacks`` outbox (issue 14).
+        self.callbacks = callbacks
 
     @contextmanager
     def transaction(self) -> Iterator[SqlLogTransaction]:
         try:
             with self.engine.begin() as conn:
-                yield SqlLogTransaction(conn)
+                yield SqlLogTransaction(conn, callbacks=self.callbacks)
         except sa_exc.SQLAlchemyError as exc:
             if is_missing_schema(exc):
                 raise SchemaNotReadyError(
@@ -416,8 +420,9 @@ class SqlNotificationLog:
 class SqlLogTransaction:
     """One transaction on the notification log (see the Protocol for each method)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, callbacks: bool = False) -> None:
         self.conn = conn
+        self.callbacks = callbacks
         self.pg = conn.dialect.name == "postgresql"
         self._insert = postgresql.insert if self.pg else sqlite.insert
         #: Staging tables filled earlier in this transaction (emptied before reuse).
@@ -854,6 +859,11 @@ class SqlLogTransaction:
                 pending,
             )
 
+    def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
+        # Status callbacks (issue 14): nothing is written while they are switched off.
+        if self.callbacks and changes:
+            callback_outbox.insert_changes(self.conn, changes, now)
+
     def add_counts(self, deltas: Mapping[CountKey, int]) -> None:
         items = sorted((key, delta) for key, delta in deltas.items() if delta)
         if not items:
@@ -1013,6 +1023,7 @@ class SqlLogTransaction:
                     .where(self._in(n.id, chunk))
                     .values(recipient=None, recipient_original=None, purged_at=now)
                 )
+                callback_outbox.delete_delivered(self.conn, chunk)  # issue 14: retention
                 # A purged notification is never swept (its status stays as it is).
                 self.conn.execute(
                     delete(pending_notifications).where(

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from worker.domain.status import DecidingEvent
+from worker.handlers.callback_ports import StatusChange
 
 #: (ses_message_id, normalised recipient): how an event finds its notification.
 MessageKey = tuple[str, str]
@@ -250,6 +251,12 @@ class LogTransaction(Protocol):
 
     def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
         """Primary keys of ``sent`` notifications sent before ``sent_before``, ascending."""
+        ...
+
+    # --- status callbacks (issue 14) ----------------------------------------------------
+    def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
+        """Add the changes to the ``status_callbacks`` outbox in this transaction (a
+        no-op when callbacks are not configured)."""
         ...
 
     # --- dead letters and control messages --------------------------------------------
