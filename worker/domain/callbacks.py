@@ -79,9 +79,13 @@ def retry_delay(attempts: int, jitter: float) -> timedelta:
     """Wait after the ``attempts``-th failed attempt (1-based); ``jitter`` in [0, 1)."""
     if attempts < 1:
         raise ValueError("attempts starts at 1")
-    base: timedelta = min(BACKOFF_BASE * BACKOFF_FACTOR ** (attempts - 1), BACKOFF_CAP)
-    spread: timedelta = base * (1 - JITTER_SPREAD + 2 * JITTER_SPREAD * jitter)
-    return spread
+    # In float seconds: the growth overflows a timedelta long before it reaches the cap
+    # for large attempt numbers.
+    seconds = min(
+        BACKOFF_BASE.total_seconds() * float(BACKOFF_FACTOR) ** (attempts - 1),
+        BACKOFF_CAP.total_seconds(),
+    )
+    return timedelta(seconds=seconds * (1 - JITTER_SPREAD + 2 * JITTER_SPREAD * jitter))
 
 
 @dataclass(frozen=True, slots=True)
