@@ -42,7 +42,7 @@ FACTS = StatusChangeFacts(
     notification_type="magic_code",
     sent_at="2025-03-04T10:00:00.000Z",
     status="bounced",
-    reason="mailbox_does_not_exist",
+    reason="mailbox_not_found",
     previous_status="sent",
     previous_reason="awaiting_feedback",
     status_at="2025-03-04T10:00:03.000Z",
@@ -189,7 +189,7 @@ def test_settle(
     ("before", "after", "announced"),
     [
         (("sent", "awaiting_feedback"), ("delivered", "accepted"), True),
-        (("delivered", "accepted"), ("bounced", "mailbox_does_not_exist"), True),
+        (("delivered", "accepted"), ("bounced", "mailbox_not_found"), True),
         (("unknown", "no_feedback"), ("unknown", "delayed_no_outcome"), True),
         (("delivered", "accepted"), ("delivered", "accepted"), False),
     ],
