@@ -39,6 +39,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import aliased
@@ -195,6 +196,28 @@ def _pending(row: Sequence[Any]) -> PendingCallback:
     return PendingCallback(id=int(row[0]), webhook_id=row[1], attempts=int(row[2]), facts=facts)
 
 
+_PG_SETTLE_ARRAYS = (
+    ("ids", "id"),
+    ("states", "state"),
+    ("attempts", "attempts"),
+    ("nexts", "next"),
+    ("delivered", "delivered"),
+    ("causes", "cause"),
+    ("errors", "error"),
+)
+_PG_SETTLE = """
+UPDATE status_callbacks AS c
+SET state = u.state, attempts = u.attempts, next_attempt_at = u.next_at,
+    delivered_at = u.delivered_at, cause = u.cause, last_error = u.error, updated_at = :now
+FROM unnest(
+    CAST(:ids AS bigint[]), CAST(:states AS text[]), CAST(:attempts AS integer[]),
+    CAST(:nexts AS text[]), CAST(:delivered AS text[]), CAST(:causes AS text[]),
+    CAST(:errors AS text[])
+) AS u(id, state, attempts, next_at, delivered_at, cause, error)
+WHERE c.id = u.id
+"""
+
+
 class _Batch:
     def __init__(self, conn: Connection | None, engine: Engine, rows: list[PendingCallback]):
         self._conn = conn
@@ -232,6 +255,19 @@ class _Batch:
             for row_id, s in sorted(outcomes, key=lambda item: item[0])
         ]
         if self._conn is not None:
+            if self._conn.dialect.name == "postgresql":
+                # One statement for the whole batch instead of one UPDATE per row.
+                self._conn.execute(
+                    text(_PG_SETTLE),
+                    {
+                        "now": now,
+                        **{
+                            column: [p[f"b_{key}"] for p in params]
+                            for column, key in _PG_SETTLE_ARRAYS
+                        },
+                    },
+                )
+                return
             self._conn.execute(stmt, params)
             return
         with self._engine.begin() as conn:

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from worker.domain.explanations import explain
@@ -149,17 +150,18 @@ class StatusChangeFacts:
 
 
 def summary_of(facts: StatusChangeFacts) -> str:
-    """The one-line explanation support reads out for this reason."""
+    """The one-line explanation support reads out for this reason (without its time:
+    ``status_at`` carries it), cached: a backlog repeats few (reason, domain, provider)."""
+    return _summary(facts.reason, facts.recipient_domain, facts.provider)
+
+
+@lru_cache(maxsize=4096)
+def _summary(reason_text: str, recipient_domain: str, provider: str | None) -> str:
     try:
-        reason = Reason(facts.reason)
+        reason = Reason(reason_text)
     except ValueError:
-        return facts.reason
-    return explain(
-        reason,
-        recipient_domain=facts.recipient_domain,
-        provider=facts.provider,
-        occurred_at=facts.status_at,
-    ).headline
+        return reason_text
+    return explain(reason, recipient_domain=recipient_domain, provider=provider).headline
 
 
 def payload(facts: StatusChangeFacts, *, now: datetime) -> dict[str, Any]:

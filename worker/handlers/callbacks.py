@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -88,6 +90,58 @@ class DeliveryResult:
         }
 
 
+def _deliver_one_batch(
+    outbox: CallbackOutbox,
+    sender: CallbackSender,
+    config: CallbackConfig,
+    clock: Callable[[], datetime],
+    jitter: Callable[[], float],
+    result: DeliveryResult,
+    lock: threading.Lock,
+) -> int:
+    """Claim, send and settle one batch; the number of rows claimed (0: nothing due)."""
+    now = clock()
+    with outbox.claim(config.batch_size, format_timestamp(now)) as batch:
+        rows = list(batch.rows)
+        if not rows:
+            return 0
+        requests = []
+        for row in rows:
+            body = encode_body(payload(row.facts, now=now))
+            headers = webhook_headers(
+                row.webhook_id, body, now=now, key=config.key, bearer_token=config.bearer_token
+            )
+            requests.append(OutgoingCallback(row.id, body, headers))
+        outcomes = {outcome.id: outcome for outcome in sender.send_all(requests)}
+        settled_at = clock()
+        settlements: list[tuple[int, Settlement]] = []
+        for row in rows:
+            outcome = outcomes.get(row.id)
+            code = outcome.status_code if outcome is not None else None
+            error = outcome.error if outcome is not None else "not sent"
+            settlement = settle(
+                code,
+                error,
+                attempts_before=row.attempts,
+                max_attempts=config.max_attempts,
+                now=settled_at,
+                jitter=jitter(),
+            )
+            settlements.append((row.id, settlement))
+        batch.settle(settlements, format_timestamp(settled_at))
+    with lock:
+        for _, settlement in settlements:
+            if settlement.state is CallbackState.DELIVERED:
+                result.delivered += 1
+            elif settlement.state is CallbackState.FAILED:
+                result.failed[settlement.cause.value if settlement.cause else "unknown"] += 1
+            else:
+                result.retried += 1
+        result.attempted += len(rows)
+        result.batches += 1
+    return len(rows)
+
+
 def deliver_callbacks(
     *,
     outbox: CallbackOutbox,
@@ -97,49 +151,31 @@ def deliver_callbacks(
     jitter: Callable[[], float] = random.random,
     max_seconds: float | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    lanes: int = 1,
 ) -> DeliveryResult:
     """Deliver every row due now, batch after batch, until none is due (or
-    ``max_seconds`` have passed). Each batch is claimed, sent and settled in one go."""
+    ``max_seconds`` have passed). Each batch is claimed, sent and settled in one go.
+
+    ``lanes`` > 1 runs that many batches at once (PostgreSQL only: each lane's claim
+    skips the rows another lane holds, and never takes a row whose notification has an
+    older row still pending, held by another lane or not), so the database work of one
+    batch overlaps the HTTP requests of another.
+    """
     result = DeliveryResult()
+    lock = threading.Lock()
     started = monotonic()
-    while max_seconds is None or monotonic() - started < max_seconds:
-        now = clock()
-        with outbox.claim(config.batch_size, format_timestamp(now)) as batch:
-            rows = list(batch.rows)
-            if not rows:
-                break
-            requests = []
-            for row in rows:
-                body = encode_body(payload(row.facts, now=now))
-                headers = webhook_headers(
-                    row.webhook_id, body, now=now, key=config.key, bearer_token=config.bearer_token
-                )
-                requests.append(OutgoingCallback(row.id, body, headers))
-            outcomes = {outcome.id: outcome for outcome in sender.send_all(requests)}
-            settled_at = clock()
-            settlements: list[tuple[int, Settlement]] = []
-            for row in rows:
-                outcome = outcomes.get(row.id)
-                code = outcome.status_code if outcome is not None else None
-                error = outcome.error if outcome is not None else "not sent"
-                settlement = settle(
-                    code,
-                    error,
-                    attempts_before=row.attempts,
-                    max_attempts=config.max_attempts,
-                    now=settled_at,
-                    jitter=jitter(),
-                )
-                settlements.append((row.id, settlement))
-                if settlement.state is CallbackState.DELIVERED:
-                    result.delivered += 1
-                elif settlement.state is CallbackState.FAILED:
-                    result.failed[settlement.cause.value if settlement.cause else "unknown"] += 1
-                else:
-                    result.retried += 1
-            batch.settle(settlements, format_timestamp(settled_at))
-        result.attempted += len(rows)
-        result.batches += 1
+
+    def lane() -> None:
+        while max_seconds is None or monotonic() - started < max_seconds:
+            if not _deliver_one_batch(outbox, sender, config, clock, jitter, result, lock):
+                return
+
+    if lanes <= 1:
+        lane()
+    else:
+        with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="callback-lane") as pool:
+            for future in [pool.submit(lane) for _ in range(lanes)]:
+                future.result()
     if result.attempted:
         logger.info(
             "callbacks delivered=%d retried=%d failed=%d",

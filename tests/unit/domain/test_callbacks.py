@@ -93,7 +93,7 @@ def test_a_tampered_body_does_not_verify() -> None:
     now = datetime.now(UTC)
     body = encode_body(payload(FACTS, now=now))
     headers = webhook_headers("msg_abc", body, now=now, key=secret_key(SECRET), bearer_token=None)
-    with pytest.raises(Exception, match="(?i)signature"):
+    with pytest.raises(Exception, match=r"(?i)signature"):
         Webhook(SECRET).verify(body.replace(b"bounced", b"delivrd"), headers)
 
 
