@@ -34,7 +34,7 @@ from sqlalchemy import make_url, text
 from worker import migrations
 from worker.adapters.callback_outbox import SqlCallbackOutbox
 from worker.adapters.database import create_engine_from_url
-from worker.adapters.http_callbacks import HttpCallbackSender
+from worker.adapters.http_callbacks import DEFAULT_IN_FLIGHT, HttpCallbackSender
 from worker.domain.callbacks import secret_key
 from worker.handlers.callbacks import CallbackConfig, deliver_callbacks
 
@@ -130,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--notifications", type=int, default=10_000)
-    parser.add_argument("--in-flight", type=int, default=32)
+    parser.add_argument("--in-flight", type=int, default=DEFAULT_IN_FLIGHT)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--receiver-ms", type=float, default=5.0)
     parser.add_argument("--lanes", type=int, default=2)

@@ -106,6 +106,9 @@ def run_delivery_pass(
             config=callback_config(settings),
             clock=utc_now,
             max_seconds=max_seconds,
+            # Two batches at once on PostgreSQL (SKIP LOCKED keeps them apart); SQLite
+            # takes no row locks, so one.
+            lanes=2 if outbox.pg else 1,
         )
     finally:
         close = getattr(sender, "close", None)

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from worker.handlers.callback_ports import OutgoingCallback, SendOutcome
 
 DEFAULT_TIMEOUT = 10.0
-DEFAULT_IN_FLIGHT = 16
+DEFAULT_IN_FLIGHT = 32
 USER_AGENT = "inboxgap-callbacks"
 
 
