@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from worker.domain.alert_rules import AlertThresholds
+from worker.callback_wiring import callback_backlog_check
+from worker.domain.alert_rules import AlertThresholds, Condition
 from worker.handlers.alerts import (
     AlertCounts,
     AlertSink,
@@ -73,6 +74,8 @@ class Alerting:
     clock: Callable[[], datetime] = field(default=utc_now)
     #: Sleep between sink retries (tests pass a no-op).
     sleep: Callable[[float], None] | None = None
+    #: Checks owned by other features (the status-callback backlog, issue 14).
+    extra_conditions: Callable[[datetime], Sequence[Condition]] | None = None
 
     def check(self, now: datetime | None = None, *, dry_run: bool = False) -> list[AlertView]:
         return check_alerts(
@@ -85,6 +88,7 @@ class Alerting:
             queue_probe=self.queue_probe,
             dry_run=dry_run,
             sleep=self.sleep,
+            extra_conditions=self.extra_conditions,
         )
 
     def history(self, *, limit: int = 50, since: datetime | None = None) -> list[HistoryEntry]:
@@ -129,4 +133,5 @@ def build_alerting(
         thresholds=thresholds_from_settings(settings),
         renotify_interval=settings.alert_renotify_interval,
         queue_probe=queue_probe,
+        extra_conditions=callback_backlog_check(settings, engine),
     )

@@ -13,17 +13,23 @@ made while callbacks were off are never announced later.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from worker.domain.callbacks import secret_key
+from worker.domain.callbacks import backlog_condition, secret_key
 from worker.handlers.callback_ports import CallbackSender, OutgoingCallback, SendOutcome
 from worker.handlers.callbacks import CallbackConfig, DeliveryResult, deliver_callbacks
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from config.settings import Settings
     from worker.adapters.callback_outbox import SqlCallbackOutbox
+    from worker.domain.alert_rules import Condition
+
+logger = logging.getLogger(__name__)
 
 
 def callbacks_enabled(settings: Settings) -> bool:
@@ -120,3 +126,30 @@ def run_delivery_pass(
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def callback_backlog_check(
+    settings: Settings, engine: Engine
+) -> Callable[[datetime], Sequence[Condition]] | None:
+    """The on-call check of the outbox for :func:`worker.handlers.alerts.check_alerts`
+    (None while callbacks are off). Best effort, like the SQS queue-age probe."""
+    if not callbacks_enabled(settings):
+        return None
+    from worker.adapters.callback_outbox import SqlCallbackOutbox
+
+    outbox = SqlCallbackOutbox(engine)
+
+    def check(now: datetime) -> list[Condition]:
+        from worker.callback_metrics import oldest_age_seconds
+
+        try:
+            stats = outbox.stats()
+        except Exception as exc:  # no reading, no condition: the other rules still run
+            logger.warning("callback backlog check failed: %s", type(exc).__name__)
+            return []
+        if stats.oldest_pending_at is None:
+            return []
+        condition = backlog_condition(timedelta(seconds=oldest_age_seconds(stats, now)))
+        return [condition] if condition is not None else []
+
+    return check

@@ -312,3 +312,27 @@ def test_purge_removes_delivered_rows_with_the_personal_data(pg_engine: Engine) 
     log = SqlNotificationLog(pg_engine, callbacks=True)
     purge(log=log, now=NOW + timedelta(days=100), older_than=timedelta(days=90))
     assert states(pg_engine) == {"failed": 1}
+
+
+def test_a_backed_up_outbox_raises_the_on_call_alert_and_the_metrics(pg_engine: Engine) -> None:
+    from prometheus_client import REGISTRY
+
+    from config.settings import Settings
+    from worker import callback_metrics
+    from worker.alerting import build_alerting
+    from worker.handlers.callbacks import DeliveryResult
+
+    seed(pg_engine, 3)  # rows created at NOW, still pending
+    settings = Settings(callback_url="http://127.0.0.1:9/hooks")
+    alerting = build_alerting(settings, engine=pg_engine, sinks=[], queue_probe=None)
+    assert [
+        v for v in alerting.check(NOW + timedelta(minutes=5)) if v.rule == "callback_backlog"
+    ] == []
+    views = alerting.check(NOW + timedelta(minutes=20))
+    backlog = [v for v in views if v.rule == "callback_backlog"]
+    assert [(v.severity, v.state) for v in backlog] == [("warning", "firing")]
+
+    stats = SqlCallbackOutbox(pg_engine).stats()
+    callback_metrics.observe_pass(DeliveryResult(), stats, NOW + timedelta(minutes=20))
+    assert REGISTRY.get_sample_value("inboxgap_callbacks_pending") == 3
+    assert REGISTRY.get_sample_value("inboxgap_callbacks_oldest_pending_age_seconds") == 1200

@@ -20,6 +20,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from worker.domain.alert_rules import ACCOUNT_KEY, Condition, Rule, Scope, Severity
 from worker.domain.explanations import explain
 from worker.domain.outcomes import Reason
 from worker.domain.timestamps import format_timestamp
@@ -35,6 +36,12 @@ BACKOFF_CAP = timedelta(hours=8)
 #: Each wait is drawn from [80 %, 120 %] of the schedule so retries of many rows after an
 #: outage of the receiver do not arrive in lockstep.
 JITTER_SPREAD = 0.2
+
+
+#: The on-call check of the outbox: the oldest pending callback older than this warns...
+BACKLOG_WARNING_AGE = timedelta(minutes=15)
+#: ...and older than this is critical (the receiver is down, or delivery is not keeping up).
+BACKLOG_CRITICAL_AGE = timedelta(hours=1)
 
 
 class CallbackState(StrEnum):
@@ -234,3 +241,21 @@ def webhook_headers(
     if bearer_token:
         headers["authorization"] = f"Bearer {bearer_token}"
     return headers
+
+
+def backlog_condition(oldest_pending_age: timedelta | None) -> Condition | None:
+    """The ``callback_backlog`` alert when the outbox backs up (None: nothing pending or
+    young enough). Fixed thresholds, kept apart from the alert settings."""
+    if oldest_pending_age is None or oldest_pending_age < BACKLOG_WARNING_AGE:
+        return None
+    critical = oldest_pending_age >= BACKLOG_CRITICAL_AGE
+    limit = BACKLOG_CRITICAL_AGE if critical else BACKLOG_WARNING_AGE
+    return Condition(
+        Rule.CALLBACK_BACKLOG,
+        Scope.ACCOUNT,
+        ACCOUNT_KEY,
+        Severity.CRITICAL if critical else Severity.WARNING,
+        round(oldest_pending_age.total_seconds(), 1),
+        limit.total_seconds(),
+        "now",
+    )

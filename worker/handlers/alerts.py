@@ -39,7 +39,13 @@ from worker.domain.alert_lifecycle import (
     LifecycleResult,
     advance,
 )
-from worker.domain.alert_rules import AlertSnapshot, AlertThresholds, evaluate
+from worker.domain.alert_rules import (
+    AlertSnapshot,
+    AlertThresholds,
+    Condition,
+    evaluate,
+    strongest,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -329,12 +335,15 @@ def check_alerts(
     queue_probe: QueueAgeProbe | None = None,
     dry_run: bool = False,
     sleep: Callable[[float], None] | None = None,
+    extra_conditions: Callable[[datetime], Sequence[Condition]] | None = None,
 ) -> list[AlertView]:
     """Evaluate every rule at ``now``; returns the alerts firing after this evaluation
     plus those it resolved. Notifies the sinks unless ``dry_run``."""
     started = time.perf_counter()
     snapshot = counts.snapshot(now, thresholds, queue_oldest_age=_queue_age(queue_probe, now))
     conditions = evaluate(snapshot, thresholds, now)
+    if extra_conditions is not None:  # checks owned elsewhere (callback backlog, issue 14)
+        conditions = strongest([*conditions, *extra_conditions(now)])
     result = advance(store.load_firing(), conditions, now, renotify_interval=renotify_interval)
     recorded: list[AlertNotification] = []
     deliveries: list[DeliveryResult] = []

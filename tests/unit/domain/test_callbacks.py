@@ -14,12 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks import Webhook
 
+from worker.domain.alert_rules import describe
 from worker.domain.callbacks import (
     BACKOFF_CAP,
     CallbackState,
     FailureCause,
     StatusChangeFacts,
     Verdict,
+    backlog_condition,
     encode_body,
     is_announced_change,
     judge_response,
@@ -196,3 +198,25 @@ def test_settle(
 )
 def test_announced_change(before: tuple[str, str], after: tuple[str, str], announced: bool) -> None:
     assert is_announced_change(*before, *after) is announced
+
+
+@pytest.mark.parametrize(
+    ("age", "severity"),
+    [
+        (None, None),
+        (timedelta(minutes=14, seconds=59), None),
+        (timedelta(minutes=15), "warning"),
+        (timedelta(minutes=59), "warning"),
+        (timedelta(hours=1), "critical"),
+        (timedelta(days=2), "critical"),
+    ],
+)
+def test_backlog_alert(age: timedelta | None, severity: str | None) -> None:
+    condition = backlog_condition(age)
+    if severity is None:
+        assert condition is None
+        return
+    assert condition is not None and age is not None
+    assert (condition.rule.value, condition.severity.value) == ("callback_backlog", severity)
+    assert condition.value == age.total_seconds() >= condition.threshold
+    assert "status callback" in describe(condition)
