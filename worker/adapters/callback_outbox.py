@@ -98,9 +98,69 @@ def new_webhook_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
+_COPY_COLUMNS = (
+    "webhook_id",
+    "notification_pk",
+    "previous_status",
+    "previous_reason",
+    "status",
+    "reason",
+    "status_at",
+    "state",
+    "attempts",
+    "created_at",
+    "next_attempt_at",
+    "updated_at",
+)
+_PG_COPY = f"COPY status_callbacks ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+
+
+def _copy_pg(conn: Connection, changes: Sequence[StatusChange], now: str) -> None:
+    """COPY on PostgreSQL: measured with ``bench/ingest.py --callbacks``, a multi-row
+    INSERT cost the ingest client ~14% more CPU per event, COPY a fraction of that. Driver
+    errors are raised as SQLAlchemy's, so the log's error mapping (transient, rejected)
+    applies as to every other statement of the transaction."""
+    import psycopg
+    from sqlalchemy import exc as sa_exc
+
+    driver: Any = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(_PG_COPY) as copy:
+            for c in changes:
+                copy.write_row(
+                    (
+                        new_webhook_id(),
+                        c.notification_pk,
+                        c.previous_status,
+                        c.previous_reason,
+                        c.status,
+                        c.reason,
+                        c.status_at,
+                        _PENDING,
+                        0,
+                        now,
+                        now,
+                        now,
+                    )
+                )
+    except psycopg.Error as exc:
+        raise sa_exc.DBAPIError.instance(
+            _PG_COPY,
+            None,
+            exc,
+            psycopg.Error,
+            hide_parameters=True,
+            connection_invalidated=bool(driver.closed or driver.broken),
+        ) from exc
+
+
 def insert_changes(conn: Connection, changes: Sequence[StatusChange], now: str) -> None:
-    """Add one pending row per change (one multi-row INSERT), due at once."""
+    """Add one pending row per change, due at once (COPY on PostgreSQL, one multi-row
+    INSERT on SQLite)."""
     if not changes:
+        return
+    if conn.dialect.name == "postgresql":
+        _copy_pg(conn, changes, now)
         return
     conn.execute(
         insert(status_callbacks),
