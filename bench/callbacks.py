@@ -36,7 +36,7 @@ from worker.adapters.callback_outbox import SqlCallbackOutbox
 from worker.adapters.database import create_engine_from_url
 from worker.adapters.http_callbacks import DEFAULT_IN_FLIGHT, HttpCallbackSender
 from worker.domain.callbacks import secret_key
-from worker.handlers.callbacks import CallbackConfig, deliver_callbacks
+from worker.handlers.callbacks import DEFAULT_BATCH_SIZE, CallbackConfig, deliver_callbacks
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SCHEMA = "inboxgap_bench_callbacks"
@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--notifications", type=int, default=10_000)
     parser.add_argument("--in-flight", type=int, default=DEFAULT_IN_FLIGHT)
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--receiver-ms", type=float, default=5.0)
     parser.add_argument("--lanes", type=int, default=2)
     parser.add_argument("--json", action="store_true")

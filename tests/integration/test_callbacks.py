@@ -336,3 +336,22 @@ def test_a_backed_up_outbox_raises_the_on_call_alert_and_the_metrics(pg_engine: 
     callback_metrics.observe_pass(DeliveryResult(), stats, NOW + timedelta(minutes=20))
     assert REGISTRY.get_sample_value("inboxgap_callbacks_pending") == 3
     assert REGISTRY.get_sample_value("inboxgap_callbacks_oldest_pending_age_seconds") == 1200
+
+
+def test_a_hanging_receiver_costs_a_batch_a_few_timeouts_not_one_per_row(
+    pg_engine: Engine,
+) -> None:
+    seed(pg_engine, 12)
+    with CallbackReceiver() as receiver:
+        receiver.release.clear()  # accepts, records, never answers (until the end)
+        sender = HttpCallbackSender(receiver.url, timeout=0.5, max_in_flight=2)
+        try:
+            result = deliver_callbacks(
+                outbox=SqlCallbackOutbox(pg_engine), sender=sender, config=CONFIG, clock=Clock()
+            )
+        finally:
+            sender.close()
+    assert (result.retried, result.delivered) == (12, 0)
+    assert len(receiver.webhook_ids()) <= 4  # two rounds of the pool at most
+    errors = {row.last_error for row in SqlCallbackOutbox(pg_engine).list_rows("pending", 20)}
+    assert errors == {"timeout", "skipped: receiver not answering"}

@@ -28,6 +28,29 @@ DEFAULT_IN_FLIGHT = 32
 USER_AGENT = "inboxgap-callbacks"
 
 
+class _Breaker:
+    """Per call of ``send_all``: once a whole pool's worth of requests in a row got no
+    answer (timeouts, refused connections) and none got one, the rest of the batch is not
+    tried (retried later like the others), so a hanging receiver costs a batch about two
+    timeouts, not one per row."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures = 0
+        self._answered = False
+
+    def open(self, limit: int) -> bool:
+        with self._lock:
+            return not self._answered and self._failures >= limit
+
+    def record(self, answered: bool) -> None:
+        with self._lock:
+            if answered:
+                self._answered = True
+            else:
+                self._failures += 1
+
+
 class HttpCallbackSender:
     """Implements :class:`~worker.handlers.callback_ports.CallbackSender`."""
 
@@ -79,7 +102,14 @@ class HttpCallbackSender:
                 if conn in self._connections:
                     self._connections.remove(conn)
 
-    def _post(self, request: OutgoingCallback) -> SendOutcome:
+    def _post(self, request: OutgoingCallback, breaker: _Breaker) -> SendOutcome:
+        if breaker.open(self.max_in_flight):
+            return SendOutcome(request.id, None, "skipped: receiver not answering")
+        outcome = self._post_once(request)
+        breaker.record(outcome.status_code is not None)
+        return outcome
+
+    def _post_once(self, request: OutgoingCallback) -> SendOutcome:
         headers = {"user-agent": USER_AGENT, **request.headers}
         for attempt in (1, 2):
             conn = self._connection()
@@ -107,7 +137,8 @@ class HttpCallbackSender:
     def send_all(self, requests: Sequence[OutgoingCallback]) -> list[SendOutcome]:
         if not requests:
             return []
-        return list(self._pool.map(self._post, requests))
+        breaker = _Breaker()
+        return list(self._pool.map(lambda request: self._post(request, breaker), requests))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
