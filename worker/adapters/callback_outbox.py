@@ -219,7 +219,7 @@ def _facts_query(ids: Sequence[int]) -> Any:
             c.attempts,
             n.notification_id,
             n.ses_message_id,
-            func.coalesce(n.recipient_original, n.recipient),
+            n.recipient,  # normalised, as `status --json` shows it; NULL once purged
             n.recipient_domain,
             n.notification_type,
             n.sent_at,
