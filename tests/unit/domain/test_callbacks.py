@@ -220,3 +220,18 @@ def test_backlog_alert(age: timedelta | None, severity: str | None) -> None:
     assert (condition.rule.value, condition.severity.value) == ("callback_backlog", severity)
     assert condition.value == age.total_seconds() >= condition.threshold
     assert "status callback" in describe(condition)
+
+
+def test_the_readme_hand_verification_example_accepts_our_signature() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("or by hand with `hmac`:", 1)[1].split("```python\n", 1)[1]
+    namespace: dict[str, object] = {}
+    exec(block.split("```", 1)[0], namespace)  # the README's own code
+    verify = namespace["verify"]
+    now = datetime.now(UTC)
+    body = encode_body(payload(FACTS, now=now))
+    headers = webhook_headers("msg_1", body, now=now, key=secret_key(SECRET), bearer_token=None)
+    assert verify(SECRET, headers, body) is True  # type: ignore[operator]
+    assert verify(SECRET, headers, body + b" ") is False  # type: ignore[operator]
