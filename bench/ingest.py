@@ -422,6 +422,10 @@ class BackendCpu:
         return total
 
 
+#: ``--callbacks``: ingest with the status-callback outbox on (issue 14).
+CALLBACKS = False
+
+
 def _apply_share(index: int) -> tuple[dict[str, int], float, float, float, float]:
     """Worker ``index`` of ``workers``: every workers-th batch, through the handler. With
     ``prefetch`` the next batch is parsed in a thread while this one is written (each
@@ -432,7 +436,7 @@ def _apply_share(index: int) -> tuple[dict[str, int], float, float, float, float
     engine = create_engine_from_url(url)
     backends = BackendCpu(engine)
     cpu_started = time.process_time()
-    sql_log = SqlNotificationLog(engine)
+    sql_log = SqlNotificationLog(engine, callbacks=CALLBACKS)
     tags = TagNames()
     total = IngestResult()
     prepare_s = store_s = commit_s = 0.0
@@ -624,7 +628,14 @@ def main() -> None:
         action="store_true",
         help="time each storage method, its SQL and the commits (one worker only)",
     )
+    parser.add_argument(
+        "--callbacks",
+        action="store_true",
+        help="with the status-callback outbox on (one outbox row per status change)",
+    )
     args = parser.parse_args()
+    global CALLBACKS
+    CALLBACKS = args.callbacks
     if args.profile:
         if args.workers != 1 or args.prefetch:
             parser.error("--profile needs --workers 1 --no-prefetch")
@@ -674,6 +685,7 @@ def main() -> None:
         "db": f"postgresql {version}",
         "batch_size": args.batch_size,
         "workers": args.workers,
+        "callbacks": args.callbacks,
         "prefetch": args.prefetch,
         "elapsed_s": run["elapsed_s"],
         "prepare_s": run["prepare_s"],

@@ -34,6 +34,10 @@ TASK_DRAIN = "inboxgap.drain"
 TASK_RECORD_SENT = "inboxgap.record_sent"
 TASK_CHECK_ALERTS = "inboxgap.check_alerts"
 TASK_SWEEP = "inboxgap.sweep"
+TASK_DELIVER_CALLBACKS = "inboxgap.deliver_callbacks"
+#: Where INBOXGAP_CALLBACK_CELERY_TASK is published: Celery's default queue, the one the
+#: receiving app's workers consume unless it routes that task elsewhere.
+QUEUE_CALLBACK_RECEIVER = "celery"
 
 TASK_ROUTES: dict[str, dict[str, str]] = {
     TASK_DRAIN: {"queue": QUEUE_DRAIN},
@@ -41,12 +45,15 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
     # Away from the drain queue: a slow alert sink or sweep never delays ingestion.
     TASK_CHECK_ALERTS: {"queue": QUEUE_DEFAULT},
     TASK_SWEEP: {"queue": QUEUE_DEFAULT},
+    TASK_DELIVER_CALLBACKS: {"queue": QUEUE_DEFAULT},
 }
 
 #: How often the feedback-window sweep runs (notifications past the window → unknown).
 SWEEP_INTERVAL = 600.0
 #: Alert evaluation: every minute, as on-call expects.
 ALERTS_INTERVAL = 60.0
+#: Status callbacks: a pass every few seconds (each pass drains everything due).
+CALLBACKS_INTERVAL = 5.0
 
 # --- limits -----------------------------------------------------------------------------
 #: A drain run stops starting batches after ``drain_max_run_time`` (50 s by default); the
@@ -66,7 +73,7 @@ def _broker_options(settings: Settings) -> dict[str, Any]:
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     """Beat kicks the drain every ``drain_interval`` seconds; a kick not picked up before
     the next one expires (no pile-up while workers are busy or down)."""
-    return {
+    schedule: dict[str, dict[str, Any]] = {
         "drain-ses-feedback": {
             "task": TASK_DRAIN,
             "schedule": settings.drain_interval,
@@ -83,6 +90,13 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "options": {"expires": SWEEP_INTERVAL - 10, "queue": QUEUE_DEFAULT},
         },
     }
+    if settings.callback_url or settings.callback_celery_task:  # issue 14
+        schedule["deliver-status-callbacks"] = {
+            "task": TASK_DELIVER_CALLBACKS,
+            "schedule": CALLBACKS_INTERVAL,
+            "options": {"expires": CALLBACKS_INTERVAL, "queue": QUEUE_DEFAULT},
+        }
+    return schedule
 
 
 #: Celery and kombu ship without type hints: their callables are used through ``Any``.

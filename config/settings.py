@@ -232,6 +232,35 @@ class Settings(_AlertFields, BaseSettings):
         description="Override the SESv2 endpoint (suppression list look-ups; local emulators).",
     )
 
+    # --- status callbacks (issue 14) -----------------------------------------------------
+    callback_url: str | None = Field(
+        default=None,
+        description="POST every status change here (signed JSON; unset with no task: off).",
+    )
+    callback_secret: SecretStr | None = Field(
+        default=None,
+        description="Standard Webhooks signing secret, whsec_<base64> (unset: unsigned).",
+    )
+    callback_bearer_token: SecretStr | None = Field(
+        default=None, description="Sent as Authorization: Bearer <token> with each callback."
+    )
+    callback_max_attempts: int = Field(
+        default=10, ge=1, le=30, description="Attempts per callback (over about a day)."
+    )
+    callback_celery_task: str | None = Field(
+        default=None,
+        description="Also send each callback as a Celery task of this name (same broker).",
+    )
+
+    @field_validator("callback_secret", mode="after")
+    @classmethod
+    def _check_callback_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from worker.domain.callbacks import secret_key
+
+            secret_key(value.get_secret_value())  # ValueError names the expected form
+        return value
+
     # --- logging / metrics ----------------------------------------------------------------
     log_level: str = Field(default="INFO", description="Log level of the JSON logs.")
     metrics_port: int | None = Field(

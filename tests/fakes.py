@@ -34,6 +34,7 @@ from worker.handlers.ports import (
     StoredDeadLetter,
     TransientStoreError,
 )
+from worker.handlers.ports.callbacks import StatusChange
 
 
 @dataclass
@@ -45,6 +46,8 @@ class FakeTables:
     counts: dict[CountKey, int] = field(default_factory=dict)
     next_pk: int = 1
     next_dead_letter_id: int = 1
+    #: The status_callbacks outbox (issue 14), in insertion order.
+    status_changes: list[StatusChange] = field(default_factory=list)
 
 
 class FakeLogTransaction:
@@ -213,6 +216,10 @@ class FakeLogTransaction:
                 status_at=s.status_at,
                 updated_at=now,
             )
+
+    def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
+        # Not counted as a statement: the SQL log writes nothing while callbacks are off.
+        self.t.status_changes.extend(changes)
 
     def add_counts(self, deltas: Mapping[CountKey, int]) -> None:
         self._stmt()

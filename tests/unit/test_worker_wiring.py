@@ -395,3 +395,54 @@ def test_sweep_task_turns_overdue_sends_unknown(
         assert sweep_feedback_window.run() == {"examined": 1, "changed": 1}
     finally:
         get_settings.cache_clear()
+
+
+def test_callbacks_are_kicked_by_beat_only_when_configured_on_the_default_queue() -> None:
+    from config.celery_app import QUEUE_DEFAULT, TASK_ROUTES, beat_schedule
+
+    assert "deliver-status-callbacks" not in beat_schedule(Settings())
+    for settings in (
+        Settings(callback_url="https://app.example/hooks"),
+        Settings(callback_celery_task="app.tasks.on_status"),
+    ):
+        entry = beat_schedule(settings)["deliver-status-callbacks"]
+        assert entry["task"] == "inboxgap.deliver_callbacks"
+        assert entry["options"]["queue"] == QUEUE_DEFAULT
+    assert TASK_ROUTES["inboxgap.deliver_callbacks"]["queue"] == QUEUE_DEFAULT
+    assert TASK_ROUTES["inboxgap.drain"]["queue"] != QUEUE_DEFAULT
+
+
+def test_celery_callback_task_gets_the_payload_once_the_post_succeeded() -> None:
+    from tasks.callbacks import CeleryTaskPublisher
+    from worker.bootstrap.callbacks import ThenPublish
+    from worker.handlers.ports.callbacks import OutgoingCallback, SendOutcome
+
+    class FakeCelery:
+        def __init__(self) -> None:
+            self.sent: list[tuple[str, Any, Any, str]] = []
+
+        def send_task(self, name: str, args: Any, kwargs: Any, queue: str) -> None:
+            self.sent.append((name, args, kwargs, queue))
+
+    class Http:
+        def send_all(self, requests: Any) -> list[SendOutcome]:
+            return [SendOutcome(r.id, 200 if r.id == 1 else 503) for r in requests]
+
+    celery = FakeCelery()
+    sender = ThenPublish(Http(), CeleryTaskPublisher(celery, "app.tasks.on_status"))
+    requests = [
+        OutgoingCallback(i, b'{"type": "notification.status_changed"}', {"webhook-id": f"msg_{i}"})
+        for i in (1, 2)
+    ]
+    outcomes = sender.send_all(requests)
+    assert [(o.id, o.status_code) for o in outcomes] == [(1, 200), (2, 503)]
+    assert celery.sent == [
+        (
+            "app.tasks.on_status",
+            [{"type": "notification.status_changed"}],
+            {"webhook_id": "msg_1"},
+            "celery",
+        )
+    ]
+    only_task = ThenPublish(None, CeleryTaskPublisher(celery, "app.tasks.on_status"))
+    assert [o.status_code for o in only_task.send_all(requests)] == [200, 200]

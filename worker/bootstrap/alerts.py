@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from config.settings import AlertSettings, Settings
+from worker.bootstrap.callbacks import callback_backlog_check
 from worker.bootstrap.engines import auto_upgrades, engine_for, ensure_schema
-from worker.domain.alert_rules import AlertThresholds
+from worker.domain.alert_rules import AlertThresholds, Condition
 from worker.handlers.alerts import AlertView, alert_history, check_alerts
 from worker.handlers.ports.alerts import (
     AlertCounts,
@@ -67,6 +68,8 @@ class Alerting:
     clock: Callable[[], datetime] = field(default=utc_now)
     #: Sleep between sink retries (tests pass a no-op).
     sleep: Callable[[float], None] | None = None
+    #: Checks owned by other features (the status-callback backlog, issue 14).
+    extra_conditions: Callable[[datetime], Sequence[Condition]] | None = None
 
     def check(self, now: datetime | None = None, *, dry_run: bool = False) -> list[AlertView]:
         return check_alerts(
@@ -79,6 +82,7 @@ class Alerting:
             queue_probe=self.queue_probe,
             dry_run=dry_run,
             sleep=self.sleep,
+            extra_conditions=self.extra_conditions,
         )
 
     def history(self, *, limit: int = 50, since: datetime | None = None) -> list[HistoryEntry]:
@@ -134,4 +138,5 @@ def build_alerting(
         thresholds=thresholds_from(alerts),
         renotify_interval=alerts.renotify_interval,
         queue_probe=queue_probe,
+        extra_conditions=callback_backlog_check(settings, engine),
     )

@@ -151,7 +151,9 @@ def build_app(
     settings = settings or get_settings()
     if log is None:
         engine = engine or engine_for(settings.database_url)
-        log = SqlNotificationLog(engine)
+        from worker.bootstrap.callbacks import callbacks_enabled  # issue 14
+
+        log = SqlNotificationLog(engine, callbacks=callbacks_enabled(settings))
     verifier = build_verifier(settings) if verify_envelope is _UNSET else verify_envelope
     app = App(settings=settings, log=log, engine=engine, verify_envelope=verifier)
     if clock is not None:

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "worker.cli.worker",
     "worker.cli.support",
     "worker.cli.alerts",
+    "worker.cli.callbacks",
 )
 
 

@@ -58,6 +58,7 @@ class Rule(StrEnum):
     DEAD_LETTERS = "dead_letters_growing"
     PARKED_EVENTS = "parked_events_growing"
     QUEUE_AGE = "queue_oldest_message_age"
+    CALLBACK_BACKLOG = "callback_backlog"  # issue 14: worker.domain.callbacks
 
 
 #: Key of account-wide conditions.
@@ -466,6 +467,8 @@ def describe(condition: Condition, *, head: str | None = None) -> str:
         )
     elif c.rule is Rule.QUEUE_AGE:
         text = f"oldest SQS message is {value} s old (threshold {threshold} s)"
+    elif c.rule is Rule.CALLBACK_BACKLOG:
+        text = f"oldest pending status callback is {value} s old (threshold {threshold} s)"
     else:  # pragma: no cover - every rule is listed above
         text = f"{c.rule.value} {c.scope.value} {c.key}: {value} (threshold {threshold})"
     return f"{head} {text}"

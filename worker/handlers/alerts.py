@@ -38,7 +38,12 @@ from worker.domain.alert_lifecycle import (
     AlertState,
     advance,
 )
-from worker.domain.alert_rules import AlertThresholds, evaluate
+from worker.domain.alert_rules import (
+    AlertThresholds,
+    Condition,
+    evaluate,
+    strongest,
+)
 from worker.handlers.errors import is_transient
 from worker.handlers.ports.alerts import (
     AlertCounts,
@@ -231,12 +236,15 @@ def check_alerts(
     queue_probe: QueueAgeProbe | None = None,
     dry_run: bool = False,
     sleep: Callable[[float], None] | None = None,
+    extra_conditions: Callable[[datetime], Sequence[Condition]] | None = None,
 ) -> list[AlertView]:
     """Evaluate every rule at ``now``; returns the alerts firing after this evaluation
     plus those it resolved. Notifies the sinks unless ``dry_run``."""
     started = time.perf_counter()
     snapshot = counts.snapshot(now, thresholds, queue_oldest_age=_queue_age(queue_probe, now))
     conditions = evaluate(snapshot, thresholds, now)
+    if extra_conditions is not None:  # checks owned elsewhere (callback backlog, issue 14)
+        conditions = strongest([*conditions, *extra_conditions(now)])
     result = advance(store.load_firing(), conditions, now, renotify_interval=renotify_interval)
     recorded: list[AlertNotification] = []
     deliveries: list[DeliveryResult] = []

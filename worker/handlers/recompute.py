@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from worker.domain.status import DecidingEvent, decide_status
+from worker.handlers.callbacks import announced_changes
 from worker.handlers.ports import CountKey, LogTransaction, NotificationState
 
 
@@ -101,4 +102,6 @@ def recompute_statuses(
                 deltas[new_key] += 1
     if changed:
         tx.update_notifications(changed, now_text)
+        # Status callbacks (issue 14): the announcement commits with the change.
+        tx.record_status_changes(announced_changes(states, changed), now_text)
     return len(changed)

@@ -43,8 +43,10 @@ from worker.handlers.ports import SchemaNotReadyError, StorageRejectedError, Tra
 class SqlNotificationLog:
     """The notification log behind :class:`~worker.handlers.ports.NotificationLog`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, callbacks: bool = False) -> None:
         self.engine = engine
+        #: Write status changes to the ``status_callbacks`` outbox (issue 14).
+        self.callbacks = callbacks
         self._transaction_class: type[SqlLogTransaction] = (
             PostgresLogTransaction if engine.dialect.name == "postgresql" else SqliteLogTransaction
         )
@@ -53,7 +55,7 @@ class SqlNotificationLog:
     def transaction(self) -> Iterator[SqlLogTransaction]:
         try:
             with self.engine.begin() as conn:
-                yield self._transaction_class(conn)
+                yield self._transaction_class(conn, callbacks=self.callbacks)
         except sa_exc.SQLAlchemyError as exc:
             if is_missing_schema(exc):
                 raise SchemaNotReadyError(

@@ -22,6 +22,7 @@ from sqlalchemy import (
     update,
 )
 
+from worker.adapters import callback_outbox
 from worker.adapters.database import (
     control_messages,
     dead_letters,
@@ -44,6 +45,7 @@ from worker.handlers.ports import (
     PurgeCounts,
     StoredDeadLetter,
 )
+from worker.handlers.ports.callbacks import StatusChange
 
 #: Rows per IN list on SQLite (well under its 32,766 bound-variable limit).
 SQLITE_IN_CHUNK = 900
@@ -87,8 +89,9 @@ class SqlLogTransaction(ABC):
     #: True on PostgreSQL (kept for callers that ask which dialect they hold).
     pg: bool = False
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, callbacks: bool = False) -> None:
         self.conn = conn
+        self.callbacks = callbacks
 
     # --- what a dialect supplies ------------------------------------------------------
     @abstractmethod
@@ -144,6 +147,11 @@ class SqlLogTransaction(ABC):
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
     # --- the same on both ---------------------------------------------------------------
+    def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
+        # Status callbacks (issue 14): nothing is written while they are switched off.
+        if self.callbacks and changes:
+            callback_outbox.insert_changes(self.conn, changes, now)
+
     def find_notification_ids(self, notification_ids: Collection[str]) -> dict[str, int]:
         n = notifications.c
         found: dict[str, int] = {}
@@ -277,6 +285,7 @@ class SqlLogTransaction(ABC):
                     .where(self._in(n.id, chunk))
                     .values(recipient=None, recipient_original=None, purged_at=now)
                 )
+                callback_outbox.delete_delivered(self.conn, chunk)  # issue 14: retention
                 # A purged notification is never swept (its status stays as it is).
                 self.conn.execute(
                     delete(pending_notifications).where(

@@ -259,8 +259,8 @@ class PostgresLogTransaction(SqlLogTransaction):
 
     pg = True
 
-    def __init__(self, conn: Connection) -> None:
-        super().__init__(conn)
+    def __init__(self, conn: Connection, *, callbacks: bool = False) -> None:
+        super().__init__(conn, callbacks=callbacks)
         #: Staging tables filled earlier in this transaction (emptied before reuse).
         self._staged: set[str] | None = None
 

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from worker.domain.status import DecidingEvent
+from worker.handlers.ports.callbacks import StatusChange
 from worker.handlers.ports.errors import (  # noqa: F401 - the log port speaks them
     SchemaNotReadyError,
     StorageRejectedError,
@@ -236,6 +237,12 @@ class LogTransaction(Protocol):
 
     def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
         """Primary keys of ``sent`` notifications sent before ``sent_before``, ascending."""
+        ...
+
+    # --- status callbacks (issue 14) ----------------------------------------------------
+    def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
+        """Add the changes to the ``status_callbacks`` outbox in this transaction (a
+        no-op when callbacks are not configured)."""
         ...
 
     # --- dead letters and control messages --------------------------------------------

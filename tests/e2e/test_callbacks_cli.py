@@ -1,0 +1,82 @@
+"""``inboxgap callbacks deliver|list|replay`` as an operator runs them: real subprocesses
+on a SQLite log with the outbox filled by real ingestion, against a real local receiver."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from standardwebhooks import Webhook
+
+from tests.integration.test_callbacks import seed
+from tests.support.callback_receiver import CallbackReceiver
+from worker import migrations
+from worker.adapters.database import create_engine_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+INBOXGAP = [sys.executable, "-c", "from worker.cli import main; main()"]
+SECRET = "whsec_" + base64.b64encode(b"e2e-secret-of-thirty-two-bytes!!").decode()
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*INBOXGAP, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_deliver_list_and_replay(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    engine = create_engine_from_url(url)
+    migrations.upgrade(engine)
+    seed(engine, 3)
+    engine.dispose()
+    with CallbackReceiver() as receiver:
+        receiver.codes = [200, 404, 200]  # the second row is refused for good
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "INBOXGAP_DATABASE_URL": url,
+            "INBOXGAP_CALLBACK_URL": receiver.url,
+            "INBOXGAP_CALLBACK_SECRET": SECRET,
+            "INBOXGAP_LOG_LEVEL": "WARNING",
+        }
+        pending = run(env, "callbacks", "list", "--state", "pending", "--json")
+        assert pending.returncode == 0, pending.stderr
+        assert len(json.loads(pending.stdout)) == 3
+
+        delivered = run(env, "callbacks", "deliver")
+        assert delivered.returncode == 0, delivered.stderr
+        assert json.loads(delivered.stdout)["delivered"] == 2
+        for received in receiver.received:
+            assert (
+                Webhook(SECRET).verify(received.body, received.headers)["data"]["status"]
+                == "delivered"
+            )
+
+        failed = json.loads(run(env, "callbacks", "list", "--state", "failed", "--json").stdout)
+        assert [(row["cause"], row["last_error"]) for row in failed] == [("rejected", "HTTP 404")]
+        text = run(env, "callbacks", "list").stdout
+        assert "failed" in text and "delivered" in text and "@" not in text
+
+        assert run(env, "callbacks", "replay").returncode != 0  # IDs or --failed
+        replayed = run(env, "callbacks", "replay", "--failed")
+        assert replayed.stdout.strip() == "1 callback(s) pending again."
+        again = run(env, "callbacks", "deliver")
+        assert json.loads(again.stdout)["delivered"] == 1
+    ids = receiver.webhook_ids()
+    assert len(ids) == 4 and ids[3] == failed[0]["webhook_id"]  # same webhook-id replayed
+    assert run(env, "callbacks", "list", "--state", "delivered", "--json").stdout.count('"id"') == 3
+
+
+def test_deliver_says_when_callbacks_are_off(tmp_path: Path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_CALLBACK")},
+        "PYTHONPATH": str(ROOT),
+        "INBOXGAP_DATABASE_URL": f"sqlite:///{tmp_path / 'log.db'}",
+    }
+    result = run(env, "callbacks", "deliver")
+    assert result.returncode != 0 and "INBOXGAP_CALLBACK_URL" in result.stderr

@@ -1,0 +1,117 @@
+"""``inboxgap callbacks deliver|list|replay``: the status-callback outbox (issue 14), thin
+over :mod:`worker.handlers.callbacks` through :mod:`worker.bootstrap.callbacks`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from worker.cli import main
+from worker.cli.terminal_text import terminal_text
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from worker.adapters.callback_outbox import SqlCallbackOutbox
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Storage problems as one line saying what to do, not a traceback."""
+    from sqlalchemy import exc as sa_exc
+
+    from worker.handlers.ports import StoreError
+
+    try:
+        yield
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    except sa_exc.SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()
+        raise click.ClickException(
+            f"cannot read the notification log ({type(exc).__name__}: "
+            f"{first[0][:200] if first else ''})"
+        ) from None
+
+
+def _settings_and_outbox() -> tuple[Settings, SqlCallbackOutbox]:
+    from worker.bootstrap.callbacks import outbox_from_environment
+
+    return outbox_from_environment()
+
+
+@main.group("callbacks")
+def callbacks_group() -> None:
+    """Status callbacks: every status change POSTed, signed, to INBOXGAP_CALLBACK_URL."""
+
+
+@callbacks_group.command("deliver")
+def deliver_command() -> None:
+    """Deliver every callback due now (one pass), then exit. Prints a JSON summary."""
+    from worker.bootstrap.callbacks import callbacks_enabled, run_delivery_pass
+
+    with _friendly_errors():
+        settings, _ = _settings_and_outbox()
+        if not callbacks_enabled(settings):
+            raise click.ClickException(
+                "callbacks are off: set INBOXGAP_CALLBACK_URL or INBOXGAP_CALLBACK_CELERY_TASK"
+            )
+        publish = None
+        if settings.callback_celery_task:
+            from tasks.callbacks import celery_publisher  # the task layer owns Celery
+
+            publish = celery_publisher(settings)
+        result = run_delivery_pass(settings, publish=publish)
+    click.echo(json.dumps(result.as_dict()))
+
+
+@callbacks_group.command("list")
+@click.option(
+    "--state",
+    type=click.Choice(["pending", "failed", "delivered"]),
+    default=None,
+    help="Only rows in this state.",
+)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def list_command(state: str | None, limit: int, as_json: bool) -> None:
+    """Outbox rows, oldest first (ids, statuses and delivery state; no addresses)."""
+    with _friendly_errors():
+        _, outbox = _settings_and_outbox()
+        rows = outbox.list_rows(state, limit)
+    if as_json:
+        click.echo(json.dumps([row.as_json() for row in rows]))
+        return
+    if not rows:
+        click.echo("No callbacks.")
+        return
+    for r in rows:
+        detail = r.cause or r.last_error or ""
+        when = r.delivered_at or r.next_attempt_at or r.created_at
+        click.echo(
+            terminal_text(
+                f"{r.id:>8}  {r.state:<9} {r.notification_id or '-'}  "
+                f"{r.previous_status}/{r.previous_reason} -> {r.status}/{r.reason}  "
+                f"attempts={r.attempts} {when} {detail}".rstrip()
+            )
+        )
+
+
+@callbacks_group.command("replay")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--failed", "all_failed", is_flag=True, help="Replay every failed callback.")
+def replay_command(ids: tuple[int, ...], all_failed: bool) -> None:
+    """Send callbacks again from their first attempt (same webhook-id): the given IDs,
+    or every failed one with --failed."""
+    if bool(ids) == all_failed:
+        raise click.UsageError("give callback IDs or --failed (not both)")
+    from worker.handlers.callbacks import replay_callbacks
+
+    with _friendly_errors():
+        _, outbox = _settings_and_outbox()
+        count = replay_callbacks(outbox, None if all_failed else ids, now=datetime.now(UTC))
+    click.echo(f"{count} callback(s) pending again.")

@@ -1,0 +1,135 @@
+"""What the status-callback handlers need: the outbox, the HTTP sender, their value types.
+
+The outbox rows are written by the ingest/sweep transaction itself
+(:meth:`LogTransaction.record_status_changes`); delivering them goes through
+:class:`CallbackOutbox` (SQL: :class:`worker.adapters.callback_outbox.SqlCallbackOutbox`)
+and :class:`CallbackSender` (HTTP: :class:`worker.adapters.http_callbacks.HttpCallbackSender`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from worker.domain.callbacks import Settlement, StatusChangeFacts
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One announced change, as the transaction that made it writes it to the outbox."""
+
+    notification_pk: int
+    previous_status: str
+    previous_reason: str
+    status: str
+    reason: str
+    status_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCallback:
+    """A row due for delivery, with what its body is made of."""
+
+    id: int
+    webhook_id: str
+    attempts: int
+    facts: StatusChangeFacts
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRow:
+    """A row as ``inboxgap callbacks list`` shows it (no address: ids only)."""
+
+    id: int
+    webhook_id: str
+    notification_id: str | None
+    previous_status: str
+    previous_reason: str
+    status: str
+    reason: str
+    state: str
+    attempts: int
+    created_at: str
+    next_attempt_at: str | None
+    delivered_at: str | None
+    cause: str | None
+    last_error: str | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "webhook_id": self.webhook_id,
+            "notification_id": self.notification_id,
+            "previous_status": self.previous_status,
+            "previous_reason": self.previous_reason,
+            "status": self.status,
+            "reason": self.reason,
+            "state": self.state,
+            "attempts": self.attempts,
+            "created_at": self.created_at,
+            "next_attempt_at": self.next_attempt_at,
+            "delivered_at": self.delivered_at,
+            "cause": self.cause,
+            "last_error": self.last_error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    pending: int = 0
+    #: ``created_at`` of the oldest pending row (None when nothing is pending).
+    oldest_pending_at: str | None = None
+    delivered: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+
+
+class ClaimedBatch(Protocol):
+    """Rows claimed by one deliverer: no other deliverer gets them until settled."""
+
+    @property
+    def rows(self) -> Sequence[PendingCallback]: ...
+
+    def settle(self, outcomes: Sequence[tuple[int, Settlement]], now: str) -> None:
+        """Write each row's new state (by id)."""
+        ...
+
+
+class CallbackOutbox(Protocol):
+    def claim(self, limit: int, now: str) -> AbstractContextManager[ClaimedBatch]:
+        """Up to ``limit`` pending rows due at ``now``, oldest first, at most one per
+        notification and never one whose notification has an older pending row. On
+        PostgreSQL the rows stay locked (``FOR UPDATE SKIP LOCKED``) until the block
+        ends, so concurrent deliverers never take the same row."""
+        ...
+
+    def list_rows(self, state: str | None, limit: int) -> list[CallbackRow]: ...
+
+    def replay(self, ids: Collection[int] | None, now: str) -> int:
+        """Make these rows (None: every failed row) pending again, attempts reset."""
+        ...
+
+    def stats(self) -> OutboxStats: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingCallback:
+    id: int
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """The HTTP status code, or None with the error (timeout, connection...)."""
+
+    id: int
+    status_code: int | None
+    error: str | None = None
+
+
+class CallbackSender(Protocol):
+    def send_all(self, requests: Sequence[OutgoingCallback]) -> list[SendOutcome]:
+        """POST every request (concurrently, bounded); one outcome per request."""
+        ...
