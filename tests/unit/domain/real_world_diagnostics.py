@@ -32,6 +32,9 @@ class DiagnosticCase:
     expected_help_url: str | EllipsisType | None = ...
     expected_smtp_status: str | EllipsisType | None = ...
     source: str
+    #: Which MTA, provider or gateway produced the reply ("Postfix", "Gmail", "Mimecast"...),
+    #: for the accuracy table's per-provider breakdown; empty when not recorded.
+    mta: str = ""
 
     @property
     def verbatim(self) -> bool:
