@@ -14,19 +14,41 @@ from dataclasses import dataclass
 from worker.domain.diagnostic_rules import (
     BLOCKLIST_PROVIDERS,
     CONTENT_REJECTED_CANDIDATES,
+    DECISIVE_PHRASES,
     FALLBACK_REASONS,
     MAILBOX_PROVIDERS,
+    MASKED_PHRASES,
     POLICY_CODE_CLASS,
     POLICY_RULE,
     QUARANTINE_WORDS,
+    RECIPIENT_REASONS,
     SECURITY_PRODUCTS,
+    SENDER_CODES,
+    SENDER_PHRASES,
     STATUS_CODE_REASONS,
     SUBTYPE_REASONS,
     WORD_RULES,
+    Party,
     WordRule,
 )
 from worker.domain.events import EventType, FeedbackEvent, RecipientFeedback
 from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
+from worker.domain.provider_codes import ProviderCode, provider_code_in
+
+__all__ = [
+    "MAX_DIAGNOSTIC_CHARS",
+    "Party",
+    "RecipientOutcome",
+    "ServerReply",
+    "Verdict",
+    "classify_bounce_entry",
+    "classify_event",
+    "help_url_of",
+    "party_of",
+    "provider_of",
+    "read_reply",
+    "status_code_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +60,9 @@ class Verdict:
     smtp_status: str | None = None
     provider: str | None = None
     help_url: str | None = None
+    #: Whose problem the reply describes (recipient, their domain, our sender, the
+    #: content, the path); None when nothing says (outcomes.md, "whose problem").
+    party: Party | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +90,14 @@ _CONTINUATION = re.compile(r"(?<=\s)[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s+")
 _WHITESPACE = re.compile(r"\s+")
 _EXPIRED = re.compile(r"message expired|unable to deliver in \d+ minutes", re.IGNORECASE)
 _QUOTED_REPLY = re.compile(r"<(?=\s*[245]\d\d[\s-])")
-_URL = re.compile(r"https?://[^\s<>\"'\]\[]+", re.IGNORECASE)
+# A link ends at whitespace, quotes, brackets or any control character (an ESC or NUL in
+# a reply must not become part of the help link support is shown).
+_URL = re.compile(r"https?://[^\s<>\"'\]\[\x00-\x1f\x7f]+", re.IGNORECASE)
+
+#: Only this much of a diagnostic is read. Real replies are a few hundred characters;
+#: a 250 KiB diagnostic (a server quoting a whole message back) costs 50-70 ms of regex
+#: work, and the words that decide are always at the start.
+MAX_DIAGNOSTIC_CHARS = 8 * 1024
 _URL_TRAILING = ".,;:)!?'\""
 
 
@@ -90,7 +122,7 @@ def read_reply(diagnostic: str | None) -> ServerReply:
     """Normalise a Diagnostic-Code / smtpResponse for matching (reference, section 7)."""
     if not diagnostic:
         return ServerReply("", "", "", (), None, expired=False)
-    text = diagnostic.replace("<CRLF>", " ").replace("\r", " ").replace("\n", " ")
+    text = diagnostic[:MAX_DIAGNOSTIC_CHARS].replace("<CRLF>", " ").replace("\r", " ").replace("\n", " ")
     text = _DIAGNOSTIC_TYPE.sub("", text)
     expired = bool(_EXPIRED.search(text))
     if expired:
@@ -99,11 +131,14 @@ def read_reply(diagnostic: str | None) -> ServerReply:
             inner = text[quotes[-1].end() :].strip()
             text = inner[:-1] if inner.endswith(">") else inner
     words = _WHITESPACE.sub(" ", _CONTINUATION.sub(" ", text)).strip()
+    lowered = words.lower()
+    for needle, pattern in MASKED_PHRASES.items:
+        if needle in lowered:
+            words = pattern.sub(" ", words)
+            lowered = words.lower()
     codes = tuple(_ENHANCED_CODE.findall(text))
     leading = _LEADING_REPLY_CODE.match(text) or _ANY_REPLY_CODE.search(text)
-    return ServerReply(
-        text, words, words.lower(), codes, leading.group(1) if leading else None, expired
-    )
+    return ServerReply(text, words, lowered, codes, leading.group(1) if leading else None, expired)
 
 
 def status_code_of(status: str | None) -> str | None:
@@ -118,7 +153,7 @@ def help_url_of(text: str | None) -> str | None:
     """The first http(s) link in a reply: the seeds tell support to follow it."""
     if not text:
         return None
-    found = _URL.search(text)
+    found = _URL.search(text[:MAX_DIAGNOSTIC_CHARS])
     if not found:
         return None
     return found.group(0).rstrip(_URL_TRAILING) or None
@@ -127,7 +162,7 @@ def help_url_of(text: str | None) -> str | None:
 def provider_of(*texts: str | None) -> str | None:
     """Who answered or judged: a blocklist or security product named in the texts wins
     over the mailbox provider that quoted it."""
-    haystack = " ".join(text for text in texts if text)
+    haystack = " ".join(text[:MAX_DIAGNOSTIC_CHARS] for text in texts if text)
     if not haystack:
         return None
     lowered = haystack.lower()
@@ -191,9 +226,12 @@ def _reason_from_words(
     bounce_type: str,
     *,
     candidates: tuple[Reason, ...] | None = None,
+    skip: frozenset[Reason] = frozenset(),
 ) -> Reason | None:
     for rule in WORD_RULES:
         if candidates is not None and rule.reason not in candidates:
+            continue
+        if rule.reason in skip:
             continue
         if _rule_matches(rule, reply):
             return rule.reason
@@ -218,6 +256,94 @@ def _reason_from_code(reply: ServerReply, status_code: str | None) -> Reason | N
     return None
 
 
+def _about_sender(reply: ServerReply, status_code: str | None) -> bool:
+    """Whether the reply's subject is our sender (address, domain, host, IP) or who may
+    post to a list, rather than the recipient (step 4, "whose problem")."""
+    if any(code in SENDER_CODES for code in reply.codes):
+        return True
+    if status_code in SENDER_CODES and not reply.codes:
+        return True
+    return SENDER_PHRASES.search(reply.words, reply.lowered)
+
+
+def _decisive(reply: ServerReply) -> tuple[Reason, Party] | None:
+    for reason, party, phrases in DECISIVE_PHRASES:
+        if phrases.search(reply.words, reply.lowered):
+            return reason, party
+    return None
+
+
+#: Whose problem each reason describes when nothing more specific is known.
+_PARTY_OF_REASON: dict[Reason, Party] = {
+    Reason.MAILBOX_NOT_FOUND: Party.RECIPIENT,
+    Reason.MAILBOX_DISABLED: Party.RECIPIENT,
+    Reason.MAILBOX_FULL: Party.RECIPIENT,
+    Reason.DOMAIN_NOT_FOUND: Party.RECIPIENT_DOMAIN,
+    Reason.AUTH_FAILED: Party.SENDER,
+    Reason.SENDER_BLOCKLISTED: Party.SENDER,
+    Reason.SPAM_FILTERED: Party.CONTENT,
+    Reason.ATTACHMENT_REJECTED: Party.CONTENT,
+    Reason.MESSAGE_TOO_LARGE: Party.CONTENT,
+    Reason.SECURITY_GATEWAY: Party.RECIPIENT_DOMAIN,
+    Reason.POLICY_BLOCKED: Party.RECIPIENT_DOMAIN,
+    Reason.SOFT_BOUNCE: Party.PATH,
+}
+
+
+def _general_reason(
+    reply: ServerReply, hosts: tuple[str | None, ...], status_code: str | None, kind: str
+) -> tuple[Reason, Party | None, ProviderCode | None]:
+    """Step 4 onwards for a General/Undetermined/other subtype: provider codes, decisive
+    phrases, whose problem, the ordered words, the status code, the bounce type."""
+    code = provider_code_in(reply.words, reply.lowered)
+    if code is not None:
+        return code.reason, code.party, code
+    decisive = _decisive(reply)
+    if decisive is not None:
+        return decisive[0], decisive[1], None
+    if _about_sender(reply, status_code):
+        # The recipient's address, mailbox and domain are not in question: only the
+        # quarantined reasons remain, and without more specific words it is policy.
+        reason = (
+            _reason_from_words(reply, hosts, status_code, kind, skip=RECIPIENT_REASONS)
+            or Reason.POLICY_BLOCKED
+        )
+        if reason in (Reason.POLICY_BLOCKED, Reason.SECURITY_GATEWAY):
+            return reason, Party.SENDER, None
+        return reason, _PARTY_OF_REASON.get(reason), None
+    reason = (
+        _reason_from_words(reply, hosts, status_code, kind)
+        or _reason_from_code(reply, status_code)
+        or FALLBACK_REASONS.get(kind, Reason.UNDETERMINED)
+    )
+    return reason, _PARTY_OF_REASON.get(reason), None
+
+
+def party_of(
+    diagnostic: str | None, status: str | None = None, reason: Reason | None = None
+) -> Party | None:
+    """Whose problem a stored reply describes, for explanations read back from the log
+    (the same procedure as :func:`classify_bounce_entry`, without the bounce type)."""
+    reply = read_reply(diagnostic)
+    status_code = status_code_of(status)
+    if reply.words or status_code:
+        code = provider_code_in(reply.words, reply.lowered)
+        if code is not None:
+            return code.party
+        decisive = _decisive(reply)
+        if decisive is not None:
+            return decisive[1]
+        if _about_sender(reply, status_code):
+            if reason is None or reason not in _PARTY_OF_REASON or reason in (
+                Reason.POLICY_BLOCKED,
+                Reason.SECURITY_GATEWAY,
+                Reason.AUTH_FAILED,
+                Reason.SENDER_BLOCKLISTED,
+            ):
+                return Party.SENDER
+    return _PARTY_OF_REASON.get(reason) if reason is not None else None
+
+
 def classify_bounce_entry(
     *,
     bounce_type: str | None,
@@ -240,12 +366,15 @@ def classify_bounce_entry(
     status_code = status_code_of(status)
     hosts = (reporting_mta, remote_mta)
 
-    reason: Reason | None
+    reason: Reason
+    party: Party | None
+    code: ProviderCode | None = None
     if "suppress" in subtype:
         # SES did not contact any server, whatever the 5.1.1 status says.
-        reason = Reason.SUPPRESSED
+        reason, party = Reason.SUPPRESSED, None
     elif subtype in SUBTYPE_REASONS:
         reason = SUBTYPE_REASONS[subtype]
+        party = _PARTY_OF_REASON.get(reason)
     elif subtype == "contentrejected":
         reason = (
             _reason_from_words(
@@ -253,18 +382,22 @@ def classify_bounce_entry(
             )
             or Reason.SPAM_FILTERED
         )
+        party = _PARTY_OF_REASON.get(reason)
     else:
-        reason = (
-            _reason_from_words(reply, hosts, status_code, kind)
-            or _reason_from_code(reply, status_code)
-            or FALLBACK_REASONS.get(kind, Reason.UNDETERMINED)
-        )
+        reason, party, code = _general_reason(reply, hosts, status_code, kind)
+    help_url = help_url_of(diagnostic)
+    if help_url is None and code is not None:
+        help_url = code.doc_url
+    provider = provider_of(diagnostic, reporting_mta, remote_mta)
+    if provider is None and code is not None:
+        provider = code.provider
     return Verdict(
         status=STATUS_OF_REASON[reason],
         reason=reason,
         smtp_status=reply.codes[0] if reply.codes else status_code,
-        provider=provider_of(diagnostic, reporting_mta, remote_mta),
-        help_url=help_url_of(diagnostic),
+        provider=provider,
+        help_url=help_url,
+        party=party,
     )
 
 

@@ -11,10 +11,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from worker.domain.outcomes import Reason
 
 _I = re.IGNORECASE
+
+
+class Party(StrEnum):
+    """Whose problem a reply describes (outcomes.md, Bounces step 4, "whose problem")."""
+
+    RECIPIENT = "recipient"  # the recipient's address or mailbox
+    RECIPIENT_DOMAIN = "recipient_domain"  # the recipient's domain or its mail system's rules
+    SENDER = "sender"  # our sender: address, domain, sending IP, authentication, reputation
+    CONTENT = "content"  # the message itself: spam verdict, attachment, size
+    PATH = "path"  # the connection or route: timeouts, rate limits, temporary failures
 
 
 _GROUP = re.compile(r"\((?:[^()\\]|\\.)*\)[?*]?")
@@ -85,10 +96,147 @@ _EXTENSION_WORDS = _words(r"\bnot allowed\b", r"\bblocked\b", r"\bunacceptable\b
 MICROSOFT_BLOCKLIST_CODES = frozenset(f"5.7.{n}" for n in range(606, 650))
 
 # 5.7.515: Microsoft's "does not meet the required authentication level" (SPF/DKIM/DMARC).
-AUTH_CODES = _codes("5.7.26", "5.7.27", "5.7.23", "5.7.509", "5.7.515")
+# 5.7.20-5.7.24 and 5.7.26 are RFC 7372's DKIM/SPF/multiple-authentication failures.
+# 5.7.27 is *not* here: RFC 7505 defines it as "sender address has null MX" (our domain
+# publishes no mail exchanger), a refusal of our sender, hence policy_blocked; Gmail also
+# uses it with the words "sender is unauthenticated", which decide auth_failed by words.
+AUTH_CODES = _codes(
+    "5.7.20", "5.7.21", "5.7.22", "5.7.23", "5.7.24", "5.7.26", "5.7.509", "5.7.515"
+)
 BLOCKLIST_CODES = MICROSOFT_BLOCKLIST_CODES | _codes("5.7.511", "5.7.513", "4.7.650", "4.7.651")
-#: Authentication *required* (not failed) and reverse-DNS refusals are policy.
-POLICY_CODES = _codes("5.7.133", "5.7.134", "5.7.25")
+#: Authentication *required* (not failed), reverse-DNS refusals and our null MX are policy.
+POLICY_CODES = _codes("5.7.133", "5.7.134", "5.7.25", "5.7.27")
+#: Enhanced codes whose subject is the sender (RFC 3463: X.1.7 bad sender's mailbox
+#: address syntax, X.1.8 bad sender's system address) or our sending host (X.7.25 reverse
+#: DNS validation failed, X.7.27 sender address has null MX).
+SENDER_CODES = _codes(
+    "5.1.7", "5.1.8", "4.1.7", "4.1.8", "5.7.25", "4.7.25", "5.7.27", "4.7.27"
+)
+
+#: Text removed before matching: words that look like a reason but are about something
+#: else in this context. Postfix's "delivery temporarily suspended: connect to ...: ..."
+#: is its own queue backing off a host, not a suspended mailbox.
+MASKED_PHRASES = _words(
+    r"delivery temporarily suspended",
+)
+
+#: Phrases that decide a reason before the ordered list, because a word of an earlier
+#: row would otherwise misread them ("not listed in Domino Directory" contains "listed in";
+#: "blacklisted URL in message" contains "blacklisted"). (reason, whose problem, phrases)
+DECISIVE_PHRASES: tuple[tuple[Reason, Party, Phrases], ...] = (
+    (
+        Reason.MAILBOX_NOT_FOUND,
+        Party.RECIPIENT,
+        _words(
+            # Lotus/HCL Domino: the user is not in the server's directory.
+            r"not listed in (?:the )?(?:domino |public )?directory",
+            r"not listed in public name (?:&|and) address book",
+            r"no such user in (?:the )?directory",
+        ),
+    ),
+    (
+        Reason.SPAM_FILTERED,
+        Party.CONTENT,
+        _words(
+            # A URL or domain *in the message* on a list: the content, not our IP.
+            r"(?:black|block)listed (?:url|uri|link|domain)s? (?:in|found in|within)",
+            r"(?:url|uri|link|domain)s? in (?:the |your )?(?:message|body|email)[^.;]{0,40}"
+            r"(?:black|block)?listed",
+            r"\buribl\b",
+            r"\bsurbl\b",
+            r"\bivmuri\b",
+            r"breaches local uribl policy",
+        ),
+    ),
+    (
+        Reason.SOFT_BOUNCE,
+        Party.PATH,
+        # Greylisting asks every unknown sender to retry: not a verdict on us.
+        _words(r"gr[ae]y ?list"),
+    ),
+)
+
+#: Phrases whose grammatical subject is our sender (envelope sender address, its domain,
+#: our sending host or IP, our HELO name) or whose refusal is about who may post (lists,
+#: groups). When one appears, the recipient's address, mailbox and domain are not in
+#: question: the recipient-side reasons are skipped and the refusal is policy_blocked
+#: unless authentication, blocklist, spam or attachment words say more.
+SENDER_PHRASES = _words(
+    r"sender address rejected",
+    r"sender address is (?:invalid|not valid|blocked|denied|rejected)",
+    r"sender (?:email |e-mail )?address (?:has been )?(?:rejected|refused|denied)",
+    r"domain of sender address",
+    r"sender domain (?:does not exist|not found|must exist|must resolve|is empty|is invalid)",
+    r"sender'?s? domain (?:does not exist|not found|has no)",
+    r"unroutable sender",
+    r"unrouteable sender",
+    r"sender verify failed",
+    r"sender verification (?:failed|is required)",
+    r"could not verify sender",
+    r"cannot verify sender",
+    r"invalid sender",
+    r"sender (?:was )?rejected",
+    r"sender not (?:allowed|authorized|authorised|permitted|pre-approved)",
+    r"mail from (?:address )?(?:rejected|refused|not accepted)",
+    r"bad sender",
+    r"envelope sender",
+    r"return[- ]path (?:rejected|invalid|domain)",
+    r"from: domain is invalid",
+    r"mail from not owned by user",
+    r"\bemetteur invalide\b",
+    # Our sending host: reverse DNS, PTR, HELO, client host, connection policy.
+    r"client host rejected",
+    r"client host \[?[\w.:-]*\]? ?(?:is )?(?:rejected|refused|not allowed)",
+    r"reverse dns",
+    r"\brdns\b",
+    r"reverse (?:lookup|resolution)",
+    r"\bptr\b",
+    r"cannot find your hostname",
+    r"cannot resolve your (?:address|hostname)",
+    r"unresolvable (?:relay )?host ?name",
+    r"mismatches client ip",
+    r"(?:helo|ehlo) (?:command )?rejected",
+    r"bad helo",
+    r"invalid (?:helo|ehlo)",
+    r"may not be (?:a )?mail exchanger",
+    r"not accepting connections",
+    r"connections? (?:not accepted|refused|denied) from",
+    r"\byour (?:ip|ip address|host|server|network|mail server)\b",
+    r"sending (?:ip|host|server|mta)\b",
+    r"dynamic(?:ally[- ]assigned)? ip",
+    r"generic (?:dns|ptr)",
+    r"dynamic (?:dns|ptr)",
+    r"does not (?:accept|allow) (?:e-?mail |mail )?(?:from )?(?:dynamic|residential)",
+    # Lists and groups: who may post, not whether the address exists.
+    r"not a member",
+    r"non-?member",
+    r"members[- ]only",
+    r"(?:permission|not allowed|not authori[sz]ed|not permitted) to post",
+    r"may not (?:have permission to )?post",
+    r"not (?:allowed|permitted|authori[sz]ed) to send (?:e-?mail |mail |messages )?to "
+    r"(?:this|the) (?:group|list|mailing list)",
+    r"not subscribed to this (?:group|list)",
+    r"closed mailing list",
+    r"moderat(?:ed|or)",
+    r"kein mitglied",
+    r"n'êtes pas (?:un )?membre",
+    r"no (?:es|eres) (?:un )?miembro",
+    r"não é (?:um )?membro",
+    r"non sei (?:un )?membro",
+    r"geen lid",
+    r"не являетесь участником",
+)
+
+#: The reasons that are about the recipient's address, mailbox or domain: not candidates
+#: when the reply is about our sender.
+RECIPIENT_REASONS = frozenset(
+    {
+        Reason.DOMAIN_NOT_FOUND,
+        Reason.MAILBOX_NOT_FOUND,
+        Reason.MAILBOX_DISABLED,
+        Reason.MAILBOX_FULL,
+    }
+)
 
 #: Step 4, in order; the first row whose words appear wins. security_gateway (step 10)
 #: is special: see :data:`QUARANTINE_WORDS` and :data:`SECURITY_PRODUCTS`.
@@ -101,13 +249,33 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"unauthenticated e-?mail",
             r"sender is unauthenticated",
             r"required authentication level",
+            r"authenticate with (?:either )?spf or dkim",
+            r"sender policy framework",
+            r"not (?:designated|permitted|allowed) (?:by|to send)[^.;]{0,40}\bspf\b",
         ),
         AUTH_CODES,
         together=(_words(r"\bspf\b", r"\bdkim\b"), _FAILURE_WORDS),
     ),
     WordRule(
         Reason.ATTACHMENT_REJECTED,
-        _words(r"attachment", r"file ?type", r"virus", r"malware"),
+        _words(
+            r"attachment",
+            r"file ?type",
+            r"virus",
+            r"malware",
+            r"content presents a potential security issue",
+            r"anhang",
+            r"pièce jointe",
+            r"adjunto",
+            r"anexo",
+            r"allegato",
+            r"bijlage",
+            r"вложени",
+            r"вирус",
+            r"添付",
+            r"附件",
+            r"病毒",
+        ),
         together=(_words(r"\bextension"), _EXTENSION_WORDS),
     ),
     WordRule(
@@ -116,7 +284,7 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"block ?list",
             r"black ?list",
             r"blocklisted",
-            r"\blisted (?:at|on|in)\b",
+            r"\blisted (?:at|on|in|by)\b",
             r"blocked using",
             r"\brbl\b",
             r"\bdnsbl\b",
@@ -130,6 +298,23 @@ WORD_RULES: tuple[WordRule, ...] = (
             # Trend Micro Email Reputation Services: ERS-QIL, ERS-RBL, ERS-DUL, and the
             # admin's own IP list, ERS-Customized-Block.
             r"\bers-[a-z]",
+            r"banned sending ip",
+            r"banned sender",
+            r"blocked for abuse",
+            r"\b(?:ip|host|server|network)\b[^.;]{0,40}\b(?:has been|is|was) "
+            r"(?:temporarily |permanently )?blocked",
+            r"blocked (?:ip|sending ip|host|server|network)",
+            r"banned (?:ip|sending ip|host|server|network)",
+            r"temporarily deferred due to (?:unexpected volume or )?user complaints",
+            r"will be permanently deferred",
+            r"too many (?:spam|complaints|unwanted messages)",
+            r"found on one or more dnsbls",
+            r"sperrliste",
+            r"liste noire",
+            r"lista negra",
+            r"lista nera",
+            r"черн(?:ый|ом) списк",
+            r"黑名单",
         ),
         BLOCKLIST_CODES,
     ),
@@ -142,6 +327,13 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"content rejected",
             r"message content",
             r"suspicious",
+            r"mail content denied",
+            r"unacceptable content",
+            r"content filter",
+            r"junk mail",
+            r"垃圾邮件",
+            r"迷惑メール",
+            r"спам",
         ),
     ),
     WordRule(
@@ -158,6 +350,30 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"unrouteable mail domain",
             r"nonexistentdomain",
             r"\bdomain (?:\S+ )?does not exist",
+            r"host unknown",
+            r"unknown host",
+            r"host or domain name not found",
+            r"unroute?able address",
+            r"domain is not reachable",
+            r"domain (?:must exist|is unknown|unknown)",
+            r"unknown domain",
+            r"mail domain mentioned in email address is unknown",
+            r"name or service not known",
+            r"no mx record",
+            r"(?:host|domain|host/domain) does not accept mail",
+            r"does not accept mail \(null ?mx\)",
+            r"domain [^\s]+ (?:could ?n[o']t|cannot|can't) be found",
+            r"\bdns error\b",
+            r"no route to (?:host|domain)",
+            r"dns (?:lookup|query) fail(?:ed|ure)?[^.;]{0,60}not found",
+            r"dns lookup failure",
+            r"recipient address has null mx",
+            r"domaine? (?:inexistant|introuvable|inconnu)",
+            r"dominio (?:inexistente|no existe|desconocido)",
+            r"domínio (?:inexistente|não existe)",
+            r"domain (?:existiert nicht|unbekannt)",
+            r"домен не (?:существует|найден)",
+            r"域名不存在",
         ),
     ),
     WordRule(
@@ -167,6 +383,7 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"unknown user",
             r"no such user",
             r"does not exist",
+            r"doesn'?t exist",
             r"doesn'?t have an? (?:[\w.-]+ ){0,3}account",
             r"does not have an? (?:[\w.-]+ ){0,3}account",
             r"invalid[ -]recipient",
@@ -183,11 +400,108 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"unknown recipient",
             r"recipient unknown",
             r"no mailbox here by that name",
+            r"address not found",
+            r"(?:could ?n[o']t|cannot|can't) be found",
+            r"address (?:is )?unknown",
+            r"unknown (?:e-?mail )?address",
+            r"unknown mailbox",
+            r"invalid (?:e-?mail )?address",
+            r"not a valid (?:user|recipient|mailbox)",
+            r"is not a known user",
+            r"no such (?:recipient|person|address)",
+            r"no account by that name",
+            r"invalid final delivery userid",
+            r"not our customer",
+            r"recipient (?:address )?rejected: (?:invalid user|unknown)",
+            r"mailbox unavailable or access denied",
+            r"no mailbox (?:by that name|found|available)",
+            r"(?:recipient|user|mailbox) no longer (?:on server|exists)",
+            r"inactive email address",
+            r"unknown or illegal alias",
+            r"bad recipient",
+            r"badrcptto",
+            r"not in my validrcptto",
+            r"has been replaced by",
+            # Other languages, as the commonest providers write them.
+            r"unbekannt",
+            r"nicht gefunden",
+            r"existiert nicht",
+            r"gibt es nicht",
+            r"utilisateur inconnu",
+            r"destinataire inconnu",
+            r"adresse introuvable",
+            r"introuvable",
+            r"n'existe pas",
+            r"destinataire invalide",
+            r"usuario desconocido",
+            r"usuario no existe",
+            r"no existe",
+            r"dirección no encontrada",
+            r"no se ha encontrado la dirección",
+            r"no se ha podido encontrar",
+            r"usuário desconhecido",
+            r"utilizador desconhecido",
+            r"não existe",
+            r"endereço não encontrado",
+            r"utente sconosciuto",
+            r"nessun utente",
+            r"non esiste",
+            r"indirizzo non trovato",
+            r"onbekende gebruiker",
+            r"bestaat niet",
+            r"adres niet gevonden",
+            r"пользовател[ья] не (?:найден|существует)",
+            r"нет такого пользователя",
+            r"не существует",
+            r"адрес не найден",
+            r"存在しません",
+            r"宛先不明",
+            r"見つかりません",
+            r"ユーザー?不明",
+            r"用户不存在",
+            r"收件人不存在",
+            r"地址不存在",
+            r"找不到",
+            r"不存在",
         ),
     ),
     WordRule(
         Reason.MAILBOX_DISABLED,
-        _words(r"disabled", r"inactive", r"suspended", r"deactivated", r"no longer active"),
+        _words(
+            r"disabled",
+            r"inactive",
+            r"suspended",
+            r"deactivated",
+            r"no longer active",
+            r"mailbox is frozen",
+            r"account is (?:locked|frozen|blocked)",
+            r"account (?:has been )?locked",
+            r"temporar(?:il)?y locked",
+            r"recipient account (?:is ?)?blocked",
+            r"account isblocked",
+            r"archived recipient",
+            r"user is terminated",
+            r"discontinued",
+            r"is no longer valid",
+            r"expired account",
+            r"account (?:has )?expired",
+            r"deaktiviert",
+            r"gesperrt",
+            r"désactivé",
+            r"boite du destinataire archivee",
+            r"compte du destinataire est bloque",
+            r"desactivad",
+            r"deshabilitad",
+            r"desativad",
+            r"disattivat",
+            r"disabilitat",
+            r"gedeactiveerd",
+            r"заблокирован",
+            r"отключен",
+            r"停用",
+            r"冻结",
+            r"凍結",
+        ),
     ),
     WordRule(
         Reason.MAILBOX_FULL,
@@ -197,11 +511,48 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"quota",
             r"out of storage",
             r"over ?quota",
+            r"mail ?folder is full",
+            r"exceeded the local limit",
+            r"full mailbox",
+            r"mailbox (?:size )?(?:limit )?exceeded",
+            r"mailbox exceeds",
+            r"exceeded storage allocation",
+            r"would exceed (?:the )?maximum allowed storage",
+            r"space has been used up",
+            r"too much mail data",
+            r"insufficient (?:mailbox )?space",
+            r"not enough (?:storage|space)",
+            r"postfach (?:ist )?voll",
+            r"speicherplatz",
+            r"boite (?:du destinataire )?pleine",
+            r"boîte (?:aux lettres |du destinataire )?pleine",
+            r"buzón (?:está )?lleno",
+            r"caixa (?:postal |de correio )?(?:está )?cheia",
+            r"casella (?:di posta )?piena",
+            r"mailbox is vol",
+            r"postvak (?:is )?vol",
+            r"ящик переполнен",
+            r"переполнен",
+            r"容量",
+            r"邮箱已满",
+            r"空间不足",
         ),
     ),
     WordRule(
         Reason.MESSAGE_TOO_LARGE,
-        _words(r"too large", r"too big", r"size exceeds", r"message size"),
+        _words(
+            r"too large",
+            r"too big",
+            r"size exceeds",
+            r"message size",
+            r"exceeds (?:the )?(?:maximum )?(?:allowed )?(?:message )?size",
+            r"maximum (?:email |message )?size exceeded",
+            r"taille limite du message",
+            r"trop volumineux",
+            r"demasiado grande",
+            r"zu groß",
+            r"слишком большое",
+        ),
     ),
 )
 
@@ -225,6 +576,10 @@ POLICY_RULE = WordRule(
         r"policy",
         r"policies",
         r"\bptr\b",
+        r"rejected by recipient",
+        r"not accepted for policy reasons",
+        r"administrative prohibition",
+        r"prohibited",
     ),
     POLICY_CODES,
 )

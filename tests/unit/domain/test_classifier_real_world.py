@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.domain.real_world_diagnostics import CASES, DiagnosticCase
-from worker.domain.classifier import classify_bounce_entry
+from tests.unit.domain.world_cases import ALL_CASES
+from worker.domain.classifier import classify_bounce_entry, help_url_of, read_reply
 from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
+from worker.domain.provider_codes import PROVIDER_CODES, provider_code_in
+
+#: Provider documentation pages: the help link when a provider code decided and the reply
+#: itself carries no link.
+DOC_URLS = frozenset(code.doc_url for code in PROVIDER_CODES if code.doc_url)
 
 #: Every reason a bounce entry can produce under the contract.
 BOUNCE_REASONS = frozenset(
@@ -30,6 +36,10 @@ BOUNCE_REASONS = frozenset(
 )
 
 
+def verdict_words(case: DiagnosticCase) -> str:
+    return read_reply(case.diagnostic).words
+
+
 def _classify(case: DiagnosticCase, action: str | None = "failed"):  # type: ignore[no-untyped-def]
     return classify_bounce_entry(
         bounce_type=case.bounce_type,
@@ -42,7 +52,7 @@ def _classify(case: DiagnosticCase, action: str | None = "failed"):  # type: ign
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.case_id for c in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c.case_id for c in ALL_CASES])
 def test_real_world_diagnostic(case: DiagnosticCase) -> None:
     verdict = _classify(case)
     assert verdict is not None, f"{case.case_id}: a failed bounce entry must decide an outcome"
@@ -57,7 +67,15 @@ def test_real_world_diagnostic(case: DiagnosticCase) -> None:
     if case.expected_provider is not ...:
         assert verdict.provider == case.expected_provider, f"{case.case_id}: provider"
     if case.expected_help_url is not ...:
-        assert verdict.help_url == case.expected_help_url, f"{case.case_id}: help_url"
+        # expected_help_url is the link in the reply; without one, a provider code that
+        # decided supplies its documentation page instead.
+        assert help_url_of(case.diagnostic) == case.expected_help_url, f"{case.case_id}: link"
+        if case.expected_help_url is None and verdict.help_url is not None:
+            code = provider_code_in(verdict_words(case), verdict_words(case).lower())
+            assert code is not None and verdict.help_url == code.doc_url, case.case_id
+            assert verdict.help_url in DOC_URLS
+        else:
+            assert verdict.help_url == case.expected_help_url, f"{case.case_id}: help_url"
     if case.expected_smtp_status is not ...:
         assert verdict.smtp_status == case.expected_smtp_status, f"{case.case_id}: smtp_status"
 
