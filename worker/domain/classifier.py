@@ -266,7 +266,7 @@ def _about_sender(reply: ServerReply, status_code: str | None) -> bool:
     return SENDER_PHRASES.search(reply.words, reply.lowered)
 
 
-def _decisive(reply: ServerReply) -> tuple[Reason, Party] | None:
+def _decisive(reply: ServerReply) -> tuple[Reason | None, Party] | None:
     for reason, party, phrases in DECISIVE_PHRASES:
         if phrases.search(reply.words, reply.lowered):
             return reason, party
@@ -290,6 +290,12 @@ _PARTY_OF_REASON: dict[Reason, Party] = {
 }
 
 
+#: Not candidates when the reply is about our sender: the recipient-side reasons, and a
+#: spam verdict ("to protect our users from spam, your IP ..." is the receiver's motive
+#: for refusing our host, not a verdict on this message's content).
+_NOT_ABOUT_SENDER = RECIPIENT_REASONS | {Reason.SPAM_FILTERED}
+
+
 def _general_reason(
     reply: ServerReply, hosts: tuple[str | None, ...], status_code: str | None, kind: str
 ) -> tuple[Reason, Party | None, ProviderCode | None]:
@@ -300,12 +306,13 @@ def _general_reason(
         return code.reason, code.party, code
     decisive = _decisive(reply)
     if decisive is not None:
-        return decisive[0], decisive[1], None
+        reason = decisive[0] or _fallback(reply, status_code, kind)
+        return reason, decisive[1], None
     if _about_sender(reply, status_code):
         # The recipient's address, mailbox and domain are not in question: only the
         # quarantined reasons remain, and without more specific words it is policy.
         reason = (
-            _reason_from_words(reply, hosts, status_code, kind, skip=RECIPIENT_REASONS)
+            _reason_from_words(reply, hosts, status_code, kind, skip=_NOT_ABOUT_SENDER)
             or Reason.POLICY_BLOCKED
         )
         if reason in (Reason.POLICY_BLOCKED, Reason.SECURITY_GATEWAY):
@@ -314,9 +321,23 @@ def _general_reason(
     reason = (
         _reason_from_words(reply, hosts, status_code, kind)
         or _reason_from_code(reply, status_code)
-        or FALLBACK_REASONS.get(kind, Reason.UNDETERMINED)
+        or _fallback(reply, status_code, kind)
     )
     return reason, _PARTY_OF_REASON.get(reason), None
+
+
+def _fallback(reply: ServerReply, status_code: str | None, kind: str) -> Reason:
+    """Step 6. An Undetermined bounce whose reply or status still says permanent (5xx,
+    5.x.x) or temporary (4xx, 4.x.x) is a hard or soft bounce: that much SES left open."""
+    if kind != "undetermined":
+        return FALLBACK_REASONS.get(kind, Reason.UNDETERMINED)
+    first = reply.reply_code or (reply.codes[0] if reply.codes else None) or status_code
+    if first is not None and not reply.expired:
+        if first.startswith("5"):
+            return Reason.HARD_BOUNCE
+        if first.startswith("4"):
+            return Reason.SOFT_BOUNCE
+    return Reason.UNDETERMINED
 
 
 def party_of(

@@ -32,6 +32,10 @@ _GROUP = re.compile(r"\((?:[^()\\]|\\.)*\)[?*]?")
 _CLASS = re.compile(r"\[(?:[^\]\\]|\\.)*\][?*+]?|\{\d*,?\d*\}")
 _ESCAPED_CLASS = re.compile(r"\\[a-zA-Z]")
 _OPTIONAL_CHAR = re.compile(r"(?:\\.|.)[?*]")
+#: A character repeated {0,n} times may be absent: "de.{0,40}" must not need "de.".
+_OPTIONAL_REPEAT = re.compile(r"(?:\\.|[^\])])\{0,\d*\}")
+#: An unescaped "." matches any character: it is no part of the literal text.
+_ANY_CHAR = re.compile(r"(?<!\\)\.[+]?")
 _ESCAPED_LITERAL = re.compile(r"\\(.)")
 _SEPARATOR = "\x00"
 
@@ -44,9 +48,11 @@ def literal_needle(pattern: str) -> str:
     Groups, classes, escapes like ``\\b`` and optional characters break the text.
     """
     text = _GROUP.sub(_SEPARATOR, pattern)
+    text = _OPTIONAL_REPEAT.sub(_SEPARATOR, text)
     text = _CLASS.sub(_SEPARATOR, text)
     text = _OPTIONAL_CHAR.sub(_SEPARATOR, text)
     text = _ESCAPED_CLASS.sub(_SEPARATOR, text)
+    text = _ANY_CHAR.sub(_SEPARATOR, text)
     text = _ESCAPED_LITERAL.sub(r"\1", text)
     text = re.sub(r"[+^$|]", _SEPARATOR, text)
     return max(text.split(_SEPARATOR), key=len).lower()
@@ -85,6 +91,10 @@ class WordRule:
 # Only the short tokens (SPF, DKIM...) need whole words; "failedCONTINUE" still fails.
 _FAILURE_WORDS = _words(
     r"fail",
+    r"not (?:allowed|permitted|authori[sz]ed) to send",
+    r"(?:is|was) not permitted",
+    r"reject",
+    r"\bblocked\b",
     r"(?:not|n't) pass",
     r"invalid",
     r"(?:not|n't) aligned",
@@ -118,12 +128,16 @@ SENDER_CODES = _codes(
 #: is its own queue backing off a host, not a suspended mailbox.
 MASKED_PHRASES = _words(
     r"delivery temporarily suspended",
+    # Exim: characters in the local part it refuses, not a "restricted" policy.
+    r"restricted characters in address",
+    # cPanel's generic callout text lists every possible cause at once.
+    r"they may be blacklisted, or missing the proper dns entries",
 )
 
 #: Phrases that decide a reason before the ordered list, because a word of an earlier
 #: row would otherwise misread them ("not listed in Domino Directory" contains "listed in";
 #: "blacklisted URL in message" contains "blacklisted"). (reason, whose problem, phrases)
-DECISIVE_PHRASES: tuple[tuple[Reason, Party, Phrases], ...] = (
+DECISIVE_PHRASES: tuple[tuple[Reason | None, Party, Phrases], ...] = (
     (
         Reason.MAILBOX_NOT_FOUND,
         Party.RECIPIENT,
@@ -131,6 +145,10 @@ DECISIVE_PHRASES: tuple[tuple[Reason, Party, Phrases], ...] = (
             # Lotus/HCL Domino: the user is not in the server's directory.
             r"not listed in (?:the )?(?:domino |public )?directory",
             r"not listed in public name (?:&|and) address book",
+            r"non répertorié dans l'annuaire domino",
+            r"domino ディレクトリには見つかりません",
+            r"domino directory entry does not",
+            r"not found in (?:the )?directory",
             r"no such user in (?:the )?directory",
         ),
     ),
@@ -149,10 +167,43 @@ DECISIVE_PHRASES: tuple[tuple[Reason, Party, Phrases], ...] = (
         ),
     ),
     (
-        Reason.SOFT_BOUNCE,
+        None,  # decided by the bounce type (step 6): temporary by nature
         Party.PATH,
-        # Greylisting asks every unknown sender to retry: not a verdict on us.
-        _words(r"gr[ae]y ?list"),
+        _words(
+            # Greylisting asks every unknown sender to retry: not a verdict on us.
+            r"gr[ae]y ?list",
+            # Gmail's per-recipient receiving rate and Microsoft's organisation queue
+            # quota: the receiver's load, not the mailbox's size or state.
+            r"receiving mail at a rate that prevents",
+            r"receiving mail too quickly",
+            r"unusual rate of email originating",
+            r"organi[sz]ation queue quota",
+        ),
+    ),
+    (
+        Reason.POLICY_BLOCKED,
+        Party.CONTENT,
+        # The receiver's rules on the message's format (headers, RFC 5322) or on the
+        # connection (TLS required), not a spam verdict: "to reduce spam" is their motive.
+        _words(
+            r"not rfc ?-?\d* ?compliant",
+            r"tls connection",
+            r"tls required",
+            r"requires? (?:start)?tls",
+            r"not using (?:a )?tls",
+        ),
+    ),
+    (
+        Reason.MESSAGE_TOO_LARGE,
+        Party.CONTENT,
+        # "exceeded Google's message size limits ... Send attachments": the size decides.
+        _words(r"message (?:header )?size limits?", r"exceeded (?:the )?maximum message size"),
+    ),
+    (
+        Reason.MAILBOX_FULL,
+        Party.RECIPIENT,
+        # Gmail: an inbox out of storage *and* inactive is still, first, out of storage.
+        _words(r"out of storage space and inactive"),
     ),
 )
 
@@ -183,6 +234,13 @@ SENDER_PHRASES = _words(
     r"return[- ]path (?:rejected|invalid|domain)",
     r"from: domain is invalid",
     r"mail from not owned by user",
+    r"verifiable sender",
+    r"verification failed for",
+    r"for sender address",
+    r"\bsender domain\b",
+    r"your from address",
+    r"\bfcrdns\b",
+    r"mail server at \S+ is blocked",
     r"\bemetteur invalide\b",
     # Our sending host: reverse DNS, PTR, HELO, client host, connection policy.
     r"client host rejected",
@@ -249,6 +307,7 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"unauthenticated e-?mail",
             r"sender is unauthenticated",
             r"required authentication level",
+            r"spf record of the sending domain",
             r"authenticate with (?:either )?spf or dkim",
             r"sender policy framework",
             r"not (?:designated|permitted|allowed) (?:by|to send)[^.;]{0,40}\bspf\b",
@@ -264,6 +323,9 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"virus",
             r"malware",
             r"content presents a potential security issue",
+            r"file[_ ]extension",
+            r"\binfected\b",
+            r"\bbanned: ",
             r"anhang",
             r"pièce jointe",
             r"adjunto",
@@ -309,6 +371,10 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"will be permanently deferred",
             r"too many (?:spam|complaints|unwanted messages)",
             r"found on one or more dnsbls",
+            r"badmailfrom",
+            r"bad karma",
+            r"unusual rate of unsolicited e?-?mail originating from your",
+            r"mail from \d{1,3}(?:\.\d{1,3}){3} (?:not allowed|refused|rejected)",
             r"sperrliste",
             r"liste noire",
             r"lista negra",
@@ -331,6 +397,7 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"unacceptable content",
             r"content filter",
             r"junk mail",
+            r"\bdcc\b",
             r"垃圾邮件",
             r"迷惑メール",
             r"спам",
@@ -363,7 +430,10 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"(?:host|domain|host/domain) does not accept mail",
             r"does not accept mail \(null ?mx\)",
             r"domain [^\s]+ (?:could ?n[o']t|cannot|can't) be found",
-            r"\bdns error\b",
+            r"dns error: domain (?:name )?not found",
+            r"domain \S+ does not accept mail",
+            r"mx records? for (?:rcpt|recipient) (?:host|domain)",
+            r"mx for (?:rcpt|recipient) domain",
             r"no route to (?:host|domain)",
             r"dns (?:lookup|query) fail(?:ed|ure)?[^.;]{0,60}not found",
             r"dns lookup failure",
@@ -416,9 +486,10 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"mailbox unavailable or access denied",
             r"no mailbox (?:by that name|found|available)",
             r"(?:recipient|user|mailbox) no longer (?:on server|exists)",
-            r"inactive email address",
             r"unknown or illegal alias",
-            r"bad recipient",
+            r"is no longer valid",
+            r"not a valid rfc[- ]?5321 address",
+            r"bad address syntax",
             r"badrcptto",
             r"not in my validrcptto",
             r"has been replaced by",
@@ -482,8 +553,8 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"archived recipient",
             r"user is terminated",
             r"discontinued",
-            r"is no longer valid",
             r"expired account",
+            r"account (?:has been )?closed",
             r"account (?:has )?expired",
             r"deaktiviert",
             r"gesperrt",
@@ -513,6 +584,12 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"over ?quota",
             r"mail ?folder is full",
             r"exceeded the local limit",
+            r"exhausted (?:the )?(?:allowed )?storage",
+            r"speichervolumen",
+            r"too many messages on the server",
+            r"zu ?viele mails",
+            r"mailbox exceeds allowed size",
+            r"account is (?:temporarily )?over quota",
             r"full mailbox",
             r"mailbox (?:size )?(?:limit )?exceeded",
             r"mailbox exceeds",
@@ -547,6 +624,7 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"message size",
             r"exceeds (?:the )?(?:maximum )?(?:allowed )?(?:message )?size",
             r"maximum (?:email |message )?size exceeded",
+            r"exceeded (?:the )?mail ?size limit",
             r"taille limite du message",
             r"trop volumineux",
             r"demasiado grande",
@@ -580,6 +658,8 @@ POLICY_RULE = WordRule(
         r"not accepted for policy reasons",
         r"administrative prohibition",
         r"prohibited",
+        r"not in (?:the |my )?(?:whitelist|allowlist)",
+        r"cannot deliver mail for",
     ),
     POLICY_CODES,
 )

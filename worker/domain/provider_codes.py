@@ -36,6 +36,8 @@ APPLE = "https://support.apple.com/en-us/102322"
 COMCAST = "https://postmaster.comcast.net/smtp-error-codes.php"
 COX = "https://www.cox.com/residential/support/email-error-codes-and-descriptions.html"
 ATT = "http://att.net/blocks"
+SPECTRUM = "https://www.spectrum.net/support/internet/understanding-email-error-codes"
+T_ONLINE = "https://postmaster.t-online.de/"
 ORANGE = "https://postmaster.orange.fr/"
 GMX = "https://postmaster.gmx.net/en/error-messages"
 WEB_DE = "https://postmaster.web.de/en/error-messages"
@@ -120,7 +122,7 @@ PROVIDER_CODES: tuple[ProviderCode, ...] = (
     # --- Microsoft: Outlook.com / Hotmail consumer codes -------------------------------
     ProviderCode("Microsoft", r"\bSC-00[1-5]\b", Reason.SENDER_BLOCKLISTED, _S, OUTLOOK_COM,
                  "Outlook.com refused the sending IP for reputation, mining or complaints"),
-    ProviderCode("Microsoft", r"\bDY-00[12]\b", Reason.SENDER_BLOCKLISTED, _S, OUTLOOK_COM,
+    ProviderCode("Microsoft", r"\bDY-00[12]\b", Reason.POLICY_BLOCKED, _S, OUTLOOK_COM,
                  "Outlook.com does not accept mail from dynamic or compromised IP ranges"),
     ProviderCode("Microsoft", r"\bOU-00[12]\b", Reason.SENDER_BLOCKLISTED, _S, OUTLOOK_COM,
                  "Outlook.com: part of the sender's network is on its block list"),
@@ -153,8 +155,10 @@ PROVIDER_CODES: tuple[ProviderCode, ...] = (
                  "deferred for volume, complaints or poor sender reputation"),
     ProviderCode("Yahoo", r"\[BL2\d\]", Reason.SENDER_BLOCKLISTED, _S, YAHOO,
                  "sending IP is on Spamhaus's lists"),
-    ProviderCode("Yahoo", r"\[PH0\d\]", Reason.POLICY_BLOCKED, _C, YAHOO,
-                 "message not accepted for policy reasons"),
+    ProviderCode("Yahoo", r"\[PH0\d\]", Reason.SPAM_FILTERED, _C, YAHOO,
+                 "content flagged (phishing/spam): 'not accepted for policy reasons'"),
+    ProviderCode("Yahoo", r"\bVS\d-(?:IP|MF)\b", Reason.SENDER_BLOCKLISTED, _S, YAHOO,
+                 "old Yahoo code: the sending IP is limited (unknown recipients, open relay)"),
     ProviderCode("Yahoo", r"\bRLY:(?:B[123]|BB|CH|IP)\b|\bRTR:(?:B[123]|BB|CH|IP)\b", Reason.SENDER_BLOCKLISTED, _S,
                  AOL, "AOL: the sending IP is blocked (complaints, reputation)"),
     ProviderCode("Yahoo", r"\bDYN:T1\b", Reason.SENDER_BLOCKLISTED, _S, AOL,
@@ -163,6 +167,13 @@ PROVIDER_CODES: tuple[ProviderCode, ...] = (
                  "AOL: a URL in the message is blocked"),
     ProviderCode("Yahoo", r"\bDNS:NR\b", Reason.POLICY_BLOCKED, _S, AOL,
                  "AOL: no reverse DNS for the sending IP"),
+    # --- Microsoft / GMX: their own wording for an unknown address ------------------------
+    ProviderCode("Microsoft", r"requested action not taken: mailbox unavailable[^<]{0,80}"
+                 r"(?:outlook\.com|hotmail|\(S\d{10}\))", Reason.MAILBOX_NOT_FOUND, _R,
+                 OUTLOOK_COM, "Outlook.com's reply for an address that does not exist"),
+    ProviderCode("GMX", r"@(?:gmx|web)\.[a-z.]{2,6}>: requested action not taken: "
+                 r"mailbox unavailable", Reason.MAILBOX_NOT_FOUND, _R, GMX,
+                 "GMX/web.de's reply for an address that does not exist"),
     # --- Apple iCloud ------------------------------------------------------------------
     ProviderCode("Apple", r"\[HME1\]", Reason.AUTH_FAILED, _S, APPLE,
                  "iCloud: failed both SPF and DKIM"),
@@ -173,6 +184,21 @@ PROVIDER_CODES: tuple[ProviderCode, ...] = (
                  "Comcast: the sending IP is on a blocklist Comcast uses"),
     ProviderCode("Comcast", r"\bRL0000\d\d\b", Reason.SOFT_BOUNCE, _P, COMCAST,
                  "Comcast: rate limited (too many connections or messages)"),
+    ProviderCode("Comcast", r"comcast block for spam", Reason.SENDER_BLOCKLISTED, _S, COMCAST,
+                 "Comcast: the sending IP is blocked for spam"),
+    # --- Charter / Spectrum -----------------------------------------------------------------
+    ProviderCode("Spectrum", r"AUP#In?-\d{4}", Reason.SENDER_BLOCKLISTED, _S, SPECTRUM,
+                 "Spectrum: the sending IP is blocked or timed out for reputation"),
+    # --- T-Online ---------------------------------------------------------------------------
+    ProviderCode("T-Online", r"rx\.t-online\.de.{0,40}\((?:BL|RBL|EAB)\)|\[EAB\]",
+                 Reason.SENDER_BLOCKLISTED, _S, T_ONLINE,
+                 "T-Online: the sending IP is blocked (BL) or individually rejected (EAB)"),
+    # --- Yandex -----------------------------------------------------------------------------
+    ProviderCode("Yandex", r"policy rejection on the target address", Reason.MAILBOX_DISABLED,
+                 _R, YANDEX, "Yandex: the recipient's mailbox is blocked"),
+    # --- KDDI au: bad addresses are refused as relaying ---------------------------------------
+    ProviderCode("KDDI", r"@ezweb\.ne\.jp>: relay access denied", Reason.MAILBOX_NOT_FOUND,
+                 _R, None, "au (KDDI): its reply for an address that does not exist"),
     # --- Cox -----------------------------------------------------------------------------
     ProviderCode("Cox", r"AUP#(?:CXBL|CDRBL|IPBL\d+|BL)\b", Reason.SENDER_BLOCKLISTED, _S, COX,
                  "Cox: the sending IP is blocked or on a DNSBL Cox uses"),
@@ -218,6 +244,10 @@ PROVIDER_CODES: tuple[ProviderCode, ...] = (
                  _P, QQ, "QQ Mail: rate limited"),
     ProviderCode("NetEase", r"\bDT:SPM\b", Reason.SPAM_FILTERED, _C, NETEASE,
                  "NetEase 163/126: content identified as spam"),
+    ProviderCode("NetEase", r"\bHL:REP\b", Reason.SENDER_BLOCKLISTED, _S, NETEASE,
+                 "NetEase 163/126: the sending IP's reputation is too low"),
+    ProviderCode("NetEase", r"\bHL:I[A-Z]C\b", Reason.SOFT_BOUNCE, _P, NETEASE,
+                 "NetEase 163/126: too many connections or too frequent sending"),
     ProviderCode("NetEase", r"\bRP:(?:DRC|CEL|QRC|TRC|FQS)\b", Reason.SENDER_BLOCKLISTED, _S,
                  NETEASE, "NetEase 163/126: sender refused by its anti-spam reputation checks"),
     # --- Mail-security gateways -------------------------------------------------------------

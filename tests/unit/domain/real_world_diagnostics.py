@@ -153,8 +153,9 @@ CASES: tuple[DiagnosticCase, ...] = (
             "smtp; 552-5.2.2 The recipient's inbox is out of storage space and inactive. Please "
             "direct the recipient to https://support.google.com/mail/?p=OverQuotaPerm"
         ),
-        # Word 7 "inactive" comes before word 8 "out of storage": mailbox_disabled.
-        expected_reason="mailbox_disabled",
+        # Relabelled (issue 13): Gmail's 5.2.2 says the inbox is out of storage first;
+        # the mailbox is full whatever else it is (decisive phrase).
+        expected_reason="mailbox_full",
         expected_provider="Gmail",
         expected_help_url="https://support.google.com/mail/?p=OverQuotaPerm",
         expected_smtp_status="5.2.2",
@@ -306,7 +307,8 @@ CASES: tuple[DiagnosticCase, ...] = (
             "Senders Guidelines. - gsmtp"
         ),
         reporting_mta=SES_MTA,
-        expected_reason="spam_filtered",  # inner reply, word 4
+        # Relabelled (issue 13): like its 5.7.1 twin, Gmail limits our IP for its reputation.
+        expected_reason="sender_blocklisted",
         expected_provider="Gmail",
         expected_help_url="https://support.google.com/mail/?p=UnsolicitedRateLimitError",
         source="ref 7.1 #9; " + AC + "421.json google 4.7.28 V",
@@ -387,9 +389,9 @@ CASES: tuple[DiagnosticCase, ...] = (
             "prevents additional messages from being delivered. For more information, please "
             "visit https://support.google.com/mail/?p=ReceivingRatePerm - gsmtp"
         ),
-        # No words; step 5 maps 5.2.1 -> mailbox_disabled (contract, although Gmail uses 5.2.1
-        # here for a flooded mailbox).
-        expected_reason="mailbox_disabled",
+        # Relabelled (issue 13): the recipient receives too fast (Gmail's rate page), the
+        # mailbox is not disabled: 5.2.1 misleads; decided by the bounce type.
+        expected_reason="hard_bounce",
         expected_provider="Gmail",
         expected_help_url="https://support.google.com/mail/?p=ReceivingRatePerm",
         expected_smtp_status="5.2.1",
@@ -558,9 +560,8 @@ CASES: tuple[DiagnosticCase, ...] = (
             "smtp;553 5.1.2 The recipient address <.@gmail.com> is not a valid RFC-5321 address. "
             "- gsmtp"
         ),
-        # No words; step 5 maps 5.1.2 -> domain_not_found (contract, though Gmail means a
-        # malformed address here).
-        expected_reason="domain_not_found",
+        # Relabelled (issue 13): the recipient *address* is invalid; the domain (gmail.com) exists.
+        expected_reason="mailbox_not_found",
         expected_provider="Gmail",
         expected_help_url=None,
         expected_smtp_status="5.1.2",
@@ -633,8 +634,9 @@ CASES: tuple[DiagnosticCase, ...] = (
         bounce_subtype="General",
         status="5.5.0",
         diagnostic="smtp; 550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)",
-        # "mailbox unavailable" is not a signal; 5.5.0 unmapped; step 6 Permanent.
-        expected_reason="hard_bounce",
+        # Relabelled (issue 13): Outlook.com answers exactly this for an unknown address
+        # (provider code table; sisimai rhost/outlook).
+        expected_reason="mailbox_not_found",
         expected_help_url=None,
         expected_smtp_status="5.5.0",
         source="ref 7.2 #18 V",
@@ -648,7 +650,8 @@ CASES: tuple[DiagnosticCase, ...] = (
             "smtp;550 5.5.0 Requested action not taken: mailbox unavailable. "
             "[DM6NAM12FT034.eop-nam12.prod.protection.outlook.com]"
         ),
-        expected_reason="hard_bounce",
+        # Relabelled (issue 13): Outlook.com/EOP's reply for an unknown address (provider table).
+        expected_reason="mailbox_not_found",
         expected_provider="Microsoft",
         expected_smtp_status="5.5.0",
         source=AC + "550.json outlook 5.5.0 V",
@@ -932,7 +935,9 @@ CASES: tuple[DiagnosticCase, ...] = (
             "smtp; 554 Message not allowed - [PH01] Email not accepted for policy reasons. Please "
             "visit https://postmaster.yahooinc.com/error-codes"
         ),
-        expected_reason="policy_blocked",
+        # Relabelled (issue 13): Yahoo's [PH01] is a content verdict (phishing/spam),
+        # per its error-code page and the ESP field manual's description.
+        expected_reason="spam_filtered",
         expected_provider="Yahoo",
         expected_help_url="https://postmaster.yahooinc.com/error-codes",
         expected_smtp_status="5.0.0",
@@ -975,7 +980,8 @@ CASES: tuple[DiagnosticCase, ...] = (
         bounce_subtype="General",
         status="5.0.0",
         diagnostic="smtp;554 Message not allowed - Headers are not RFC compliant[291]",
-        expected_reason="hard_bounce",  # no words, no specific code
+        # Relabelled (issue 13): the receiver's format rules refused it (decisive phrase).
+        expected_reason="policy_blocked",
         expected_help_url=None,
         expected_smtp_status="5.0.0",
         source=AC + "554.json verizon 5.5.4-4 V",
@@ -1946,7 +1952,9 @@ CASES: tuple[DiagnosticCase, ...] = (
         bounce_subtype="Undetermined",
         status="5.0.0",
         diagnostic="smtp; 550 Requested action not taken: mailbox unavailable",
-        expected_reason="undetermined",  # "mailbox unavailable" is no signal; 5.0.0 unmapped
+        # Relabelled (issue 13): SES said Undetermined, but the 550 reply is permanent:
+        # step 6 now reads the reply class before giving up.
+        expected_reason="hard_bounce",
         expected_smtp_status="5.0.0",
         source="ref 4.1 + generic 550 text T",
     ),
@@ -2048,9 +2056,9 @@ CASES: tuple[DiagnosticCase, ...] = (
         bounce_subtype="General",
         status="4.4.7",
         diagnostic=_expired("450 4.7.3 Organization queue quota exceeded. [outlook.com]"),
-        # Contract word 8 "quota" matches although this is the receiving organisation's queue,
-        # not the mailbox: mailbox_full by the letter of the contract.
-        expected_reason="mailbox_full",
+        # Relabelled (issue 13): the receiving organisation's queue quota is its load, not
+        # the mailbox: decided by the bounce type (Transient).
+        expected_reason="soft_bounce",
         source=AC + "450.json outlook 4.7.3 V",
     ),
     DiagnosticCase(
@@ -2186,7 +2194,9 @@ CASES: tuple[DiagnosticCase, ...] = (
         bounce_subtype="General",
         status="5.7.1",
         diagnostic="smtp;550 5.7.1 Policy rejection on the target address",
-        expected_reason="policy_blocked",
+        # Relabelled (issue 13): Yandex answers this for a blocked target mailbox
+        # (provider code table).
+        expected_reason="mailbox_disabled",
         expected_smtp_status="5.7.1",
         source=AC + "550.json yandex 5.7.1 V",
     ),
@@ -2461,7 +2471,8 @@ CASES: tuple[DiagnosticCase, ...] = (
             "smtp; 554 IP=192.0.2.9 - A problem occurred. (Ask your postmaster for help or to "
             "contact tosa@rx.t-online.de to clarify.) (BL)"
         ),
-        expected_reason="hard_bounce",  # "(BL)" is in no list (RBL/DNSBL are whole words)
+        # Relabelled (issue 13): T-Online's (BL) marks the sending IP on its block list.
+        expected_reason="sender_blocklisted",
         expected_smtp_status="5.0.0",
         source="github issue mailcow/mailcow-dockerized#2532 V",
     ),
@@ -2476,9 +2487,9 @@ CASES: tuple[DiagnosticCase, ...] = (
             "https://www.spectrum.net/support/internet/understanding-email-error-codes for more "
             "information. AUP#In-1310"
         ),
-        # Relabelled (issue 13): "sender rejected" refuses our sender (Spectrum's AUP page),
-        # not the recipient: step 4 "whose problem" -> policy_blocked.
-        expected_reason="policy_blocked",
+        # Relabelled (issue 13): Spectrum's AUP#I(n)-1310 is a Cloudmark time-out of a
+        # sending IP with poor reputation (spamresource.com, Charter/Roadrunner bounces).
+        expected_reason="sender_blocklisted",
         expected_help_url="https://www.spectrum.net/support/internet/understanding-email-error-codes",
         expected_smtp_status="5.1.0",
         source="github issue sisimai/p5-sisimai#395 V",
