@@ -235,7 +235,8 @@ def _reason_from_words(
             continue
         if _rule_matches(rule, reply):
             return rule.reason
-    if (candidates is None or Reason.SECURITY_GATEWAY in candidates) and _is_security_gateway(
+    gateway_allowed = candidates is None or Reason.SECURITY_GATEWAY in candidates
+    if gateway_allowed and Reason.SECURITY_GATEWAY not in skip and _is_security_gateway(
         reply, hosts, status_code, bounce_type
     ):
         return Reason.SECURITY_GATEWAY
@@ -292,8 +293,9 @@ _PARTY_OF_REASON: dict[Reason, Party] = {
 
 #: Not candidates when the reply is about our sender: the recipient-side reasons, and a
 #: spam verdict ("to protect our users from spam, your IP ..." is the receiver's motive
-#: for refusing our host, not a verdict on this message's content).
-_NOT_ABOUT_SENDER = RECIPIENT_REASONS | {Reason.SPAM_FILTERED}
+#: for refusing our host, not a verdict on this message's content), and the generic
+#: security-gateway verdict (a refusal of our sender is the more specific one).
+_NOT_ABOUT_SENDER = RECIPIENT_REASONS | {Reason.SPAM_FILTERED, Reason.SECURITY_GATEWAY}
 
 
 def _general_reason(

@@ -1412,8 +1412,9 @@ CASES: tuple[DiagnosticCase, ...] = (
         diagnostic=(
             "smtp; 550 permanent failure for one or more recipients (someone@example.com:blocked)"
         ),
-        # No words, no product named in reply or host: step 6 hard_bounce.
-        expected_reason="hard_bounce",
+        # Relabelled (issue 13): Barracuda's per-recipient verdict ":blocked" is its filter
+        # refusing the message: policy_blocked (word 11 "blocked"), not a plain hard bounce.
+        expected_reason="policy_blocked",
         expected_help_url=None,
         expected_smtp_status="5.0.0",
         source="ref 7.4 #52 V",
@@ -1434,9 +1435,9 @@ CASES: tuple[DiagnosticCase, ...] = (
         bounce_subtype="General",
         status="5.0.0",
         diagnostic="smtp; 554 rejecting banned content",
-        # "banned content" is in no list (not "content rejected"/"message content"); no product
-        # named: step 6 hard_bounce.
-        expected_reason="hard_bounce",
+        # Relabelled (issue 13): "banned content" is the content filter's verdict (spam/banned
+        # material), so spam_filtered, not a plain hard bounce.
+        expected_reason="spam_filtered",
         expected_smtp_status="5.0.0",
         source="ref 7.4 #53 second form V",
     ),

@@ -121,14 +121,6 @@ CASES_POSTFIX: tuple[DiagnosticCase, ...] = (
         "mailbox_not_found",
         PF + " V",
     ),
-    _c(
-        "mta-postfix-user-unknown-bare",
-        "Postfix",
-        "smtp; 550 5.1.1 <someone@example.com>: Recipient address rejected: User unknown",
-        "mailbox_not_found",
-        PF + "; shared/reference/ses-events.md sample V",
-        subtype="NoEmail",
-    ),
     # Misleading pair: the same words about OUR sender are a policy refusal.
     _c(
         "mta-postfix-sender-domain-not-found",
@@ -143,13 +135,6 @@ CASES_POSTFIX: tuple[DiagnosticCase, ...] = (
         "450 4.1.8 <bounce@mail.example.net>: Sender address rejected: Domain not found",
         "policy_blocked",
         PF + " (unknown_address_reject_code 450 default) V",
-    ),
-    _x(
-        "mta-postfix-recipient-domain-not-found-450-expired",
-        "Postfix",
-        "450 4.1.2 <someone@example.invalid>: Recipient address rejected: Domain not found",
-        "domain_not_found",
-        PF + " (reject_unknown_recipient_domain) V",
     ),
     _c(
         "mta-postfix-recipient-null-mx",
@@ -443,13 +428,6 @@ CASES_OSS: tuple[DiagnosticCase, ...] = (
         "(Reason_Message) V",
     ),
     # ------------------------------------------------------------------ Exim
-    _c(
-        "mta-exim-unrouteable-address-rcpt",
-        "Exim",
-        "smtp; 550 Unrouteable address",
-        "domain_not_found",
-        EXIM + " (verify = recipient, no router) V",
-    ),
     # Misleading pair: the same words inside a sender verification are about OUR sender.
     _c(
         "mta-exim-sender-verify-unrouteable",
@@ -837,13 +815,6 @@ CASES_OSS: tuple[DiagnosticCase, ...] = (
         HARAKA_DSN + " (no_such_user) V",
     ),
     _c(
-        "mta-haraka-relaying-denied",
-        "Haraka",
-        "smtp; 550 5.7.1 Relaying denied",
-        "policy_blocked",
-        HARAKA_DSN + " (relaying_denied) V",
-    ),
-    _c(
         "mta-haraka-null-mx-sender",
         "Haraka",
         "smtp; 550 5.7.27 Null MX: mail.example.net does not send mail",
@@ -1017,7 +988,7 @@ CASES_OSS: tuple[DiagnosticCase, ...] = (
         "OpenSMTPD",
         "smtp; 550 5.7.1 Delivery not authorized, message refused: Message is not RFC 2822 "
         "compliant",
-        "hard_bounce",
+        "policy_blocked",
         "OpenSMTPD smtpd/smtp_session.c + esc.c ('550 %s %s: Message is not RFC 2822 compliant') V",
     ),
     # ------------------------------------------------------------------ Rspamd
@@ -1089,7 +1060,7 @@ CASES_OSS: tuple[DiagnosticCase, ...] = (
         "mta-amavis-reject-bad-header",
         "Amavis",
         "smtp; 554 5.6.0 Reject, id=23375-05 - BAD HEADER: MIME error",
-        "hard_bounce",
+        "policy_blocked",
         "Debian amavisd-new Amavis/Conf.pm ('id=%n - BAD HEADER: MIME error') V",
     ),
     # ------------------------------------------------------------------ SpamAssassin milter
@@ -1102,5 +1073,1002 @@ CASES_OSS: tuple[DiagnosticCase, ...] = (
     ),
 )
 
+MSNDR = (
+    "learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-"
+    "online/non-delivery-reports-in-exchange-online (x13-me/OfficeDocs-Exchange mirror)"
+)
+ACK = "Exchange Server Microsoft.Exchange.Transport AckReason.cs (decompiled copy on GitHub)"
+BROADCOM_162445 = "knowledge.broadcom.com/external/article/162445 (refusals seen from recipients)"
+BROADCOM_169925 = "knowledge.broadcom.com/external/article/169925 (external spam filtering codes)"
 
-CASES: tuple[DiagnosticCase, ...] = CASES_POSTFIX + CASES_OSS
+CASES_MICROSOFT: tuple[DiagnosticCase, ...] = (
+    # ------------------------------------------------------------------ Exchange Server
+    _c(
+        "mta-exchange-recipnotfound",
+        "Microsoft Exchange",
+        "smtp; 550 5.1.1 RESOLVER.ADR.RecipNotFound; not found",
+        "mailbox_not_found",
+        ACK + " (LocalRecipientAddressUnknown); pastebin.com/2SNHTj4Y V",
+        subtype="NoEmail",
+    ),
+    _c(
+        "mta-exchange-exrecipnotfound",
+        "Microsoft Exchange",
+        "smtp; 550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found",
+        "mailbox_not_found",
+        ACK + " (LocalRecipientExAddressUnknown); pastebin.com/e6yfDi5v V",
+    ),
+    _c(
+        "mta-exchange-rst-not-authorized",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized",
+        "policy_blocked",
+        ACK + " (RecipientPermissionRestricted) V",
+    ),
+    _c(
+        "mta-exchange-rst-not-authorized-to-group",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.1 RESOLVER.RST.NotAuthorizedToGroup; not authorized to send to the "
+        "distribution list",
+        "policy_blocked",
+        ACK + " (RecipientPermissionRestrictedToGroup) V",
+    ),
+    _c(
+        "mta-exchange-rst-auth-required",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.1 RESOLVER.RST.AuthRequired; authentication required",
+        "policy_blocked",
+        ACK + " (NotAuthenticated); learn.microsoft.com public folder NDR article V",
+    ),
+    _c(
+        "mta-exchange-recip-size-limit",
+        "Microsoft Exchange",
+        "smtp; 550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient",
+        "message_too_large",
+        ACK + " (MessageTooLargeForReceiver) V",
+    ),
+    _c(
+        "mta-exchange-send-size-limit-org",
+        "Microsoft Exchange",
+        "smtp; 550 5.2.3 RESOLVER.RST.SendSizeLimit.Org; message too large for this organization",
+        "message_too_large",
+        ACK + " (MessageTooLargeForOrganization) V",
+    ),
+    _c(
+        "mta-exchange-dl-size-limit-administrative",
+        "Microsoft Exchange",
+        "smtp; 550 5.2.3 RESOLVER.RST.RecipSizeLimit.DL; message length exceeds administrative "
+        "limit",
+        "message_too_large",
+        ACK + " (MessageTooLargeForDistributionList) V",
+    ),
+    _c(
+        "mta-exchange-routing-size-limit",
+        "Microsoft Exchange",
+        "smtp; 550 5.3.4 ROUTING.SizeLimit; message size exceeds fixed maximum size for route",
+        "message_too_large",
+        ACK + " (MessageTooLargeForRoute) V",
+    ),
+    _c(
+        "mta-exchange-dns-mx-loopback",
+        "Microsoft Exchange",
+        "smtp; 554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS records for this domain are configured in "
+        "a loop",
+        "domain_not_found",
+        ACK + " (DnsMxLoopback) V",
+    ),
+    _c(
+        "mta-exchange-routing-no-next-hop",
+        "Microsoft Exchange",
+        "smtp; 550 5.4.4 ROUTING.NoNextHop; unable to route",
+        "domain_not_found",
+        ACK + " (NoNextHop) V",
+    ),
+    _c(
+        "mta-exchange-routing-invalid-address-domain",
+        "Microsoft Exchange",
+        "smtp; 550 5.1.2 ROUTING.InvalidAddress; invalid address domain",
+        "domain_not_found",
+        ACK + " (InvalidAddressForRouting) V",
+    ),
+    _c(
+        "mta-exchange-forwarding-loop",
+        "Microsoft Exchange",
+        "smtp; 550 5.4.6 RESOLVER.FWD.Loop; there is a forwarding loop configured in the directory",
+        "hard_bounce",
+        ACK + " (ExpansionLoopDetected) V",
+    ),
+    _c(
+        "mta-exchange-misconfigured-forwarding",
+        "Microsoft Exchange",
+        "smtp; 550 5.2.0 RESOLVER.FWD.NotFound; misconfigured forwarding address",
+        "hard_bounce",
+        ACK + " (AlternateRecipientNotFound) V",
+    ),
+    _c(
+        "mta-exchange-transport-rule-reject",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization "
+        "policy",
+        "policy_blocked",
+        ACK + " (TransportRuleReject) V",
+    ),
+    # "quarantined" here is the store isolating a broken mailbox, not a security product.
+    _c(
+        "mta-exchange-recipient-mailbox-quarantined",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.9 STOREDRV.Deliver; Recipient mailbox quarantined.",
+        "mailbox_disabled",
+        ACK + " (RecipientMailboxQuarantined) V",
+    ),
+    _x(
+        "mta-exchange-mailbox-database-offline",
+        "Microsoft Exchange",
+        "432 4.3.2 STOREDRV; mailbox database is offline",
+        "soft_bounce",
+        ACK + " (MDBOffline) V",
+    ),
+    # The server's disk, not the recipient's quota.
+    _x(
+        "mta-exchange-mailbox-disk-full",
+        "Microsoft Exchange",
+        "431 4.3.1 STOREDRV; mailbox disk is full",
+        "soft_bounce",
+        ACK + " (MailboxDiskFull) V",
+    ),
+    _x(
+        "mta-exchange-recipient-thread-limit",
+        "Microsoft Exchange",
+        "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded",
+        "soft_bounce",
+        ACK + " (RecipientThreadLimitExceeded); " + MSNDR + " V",
+    ),
+    _x(
+        "mta-exchange-excessive-message-rate",
+        "Microsoft Exchange",
+        "450 4.5.0 Message rejected.  Excessive message rate from sender to recipient.",
+        "soft_bounce",
+        ACK + " (SenderRecipientThrottlingMessageRejected) V",
+    ),
+    _c(
+        "mta-exchange-approval-not-authorized",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.1 APPROVAL.NotAuthorized; message cannot be delivered.",
+        "policy_blocked",
+        ACK + " (ApprovalUnAuthorizedMessage) V",
+    ),
+    _c(
+        "mta-exchange-storedrv-invalid-content",
+        "Microsoft Exchange",
+        "smtp; 554 5.6.0 STOREDRV.Deliver; invalid message content",
+        "hard_bounce",
+        ACK + " (InboundInvalidContent) V",
+    ),
+    _c(
+        "mta-exchange-unable-to-relay",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.1 Unable to relay",
+        "policy_blocked",
+        MSNDR + " (5.7.1 Unable to relay); " + BROADCOM_162445 + " V",
+    ),
+    _c(
+        "mta-exchange-client-not-authenticated",
+        "Microsoft Exchange",
+        "smtp; 530 5.7.1 Client was not authenticated",
+        "policy_blocked",
+        MSNDR + " (5.7.1 Client was not authenticated) V",
+    ),
+    _c(
+        "mta-exchange-sender-denied",
+        "Microsoft Exchange",
+        "smtp; 554 5.1.0 Sender denied",
+        "policy_blocked",
+        MSNDR + " (5.1.0 Sender denied); " + BROADCOM_162445 + " V",
+    ),
+    _c(
+        "mta-exchange-content-filter-spam",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.1 Message rejected as spam by Content Filtering.",
+        "spam_filtered",
+        BROADCOM_162445 + "; Exchange Content Filter agent default rejection V",
+    ),
+    _c(
+        "mta-exchange-ip-block-list-provider",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.1 Recipient not authorized, your IP has been found on a block list",
+        "sender_blocklisted",
+        BROADCOM_169925 + "; Exchange IP Block List Provider default rejection V",
+    ),
+    _c(
+        "mta-exchange-content-restrictions",
+        "Microsoft Exchange",
+        "smtp; 550 5.7.1 Message rejected due to content restrictions",
+        "policy_blocked",
+        BROADCOM_162445 + " (content the recipient server found suspicious) V",
+    ),
+    _x(
+        "mta-exchange-insufficient-system-resources",
+        "Microsoft Exchange",
+        "452 4.3.1 Insufficient system resources",
+        "soft_bounce",
+        "spambrella.com/faq/email-delivery-error-codes (Exchange back pressure) V",
+    ),
+    # ------------------------------------------------------------------ Exchange Online / EOP
+    _c(
+        "mta-m365-relay-access-denied-5.4.1",
+        "Microsoft 365",
+        "smtp; 550 5.4.1 Relay Access Denied",
+        "policy_blocked",
+        MSNDR + " (5.4.1 Relay Access Denied) V",
+    ),
+    _c(
+        "mta-m365-tenant-attribution-relay-denied",
+        "Microsoft 365",
+        "smtp; 550 5.7.64 TenantAttribution; Relay Access Denied",
+        "policy_blocked",
+        MSNDR + " (5.7.64); github rgl/MailBounceDetector#11 V",
+    ),
+    _c(
+        "mta-m365-5.7.504-recipient-access-denied",
+        "Microsoft 365",
+        "smtp; 550 5.7.504 [someone@example.com]: Recipient address rejected: Access denied",
+        "mailbox_not_found",
+        MSNDR + " (5.7.504: the recipient address is not valid) V",
+    ),
+    _c(
+        "mta-m365-5.7.505-banned-recipient",
+        "Microsoft 365",
+        "smtp; 550 5.7.505 Access denied, banned recipient",
+        "mailbox_not_found",
+        MSNDR + " (5.7.505: the recipient is not valid) V",
+    ),
+    _c(
+        "mta-m365-5.7.506-bad-helo",
+        "Microsoft 365",
+        "smtp; 550 5.7.506 Access Denied, Bad HELO",
+        "policy_blocked",
+        MSNDR + " V",
+    ),
+    _c(
+        "mta-m365-5.7.507-rejected-by-recipient",
+        "Microsoft 365",
+        "smtp; 550 5.7.507 Access denied, rejected by recipient",
+        "sender_blocklisted",
+        MSNDR + " (5.7.507: the sending IP is blocked by the recipient's organization) V",
+    ),
+    _c(
+        "mta-m365-5.7.510-no-ipv6",
+        "Microsoft 365",
+        "smtp; 550 5.7.510 Access denied, example.com does not accept email over IPv6",
+        "policy_blocked",
+        MSNDR + " V",
+    ),
+    _c(
+        "mta-m365-5.7.512-rfc5322-from",
+        "Microsoft 365",
+        "smtp; 550 5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant",
+        "policy_blocked",
+        MSNDR + " (no valid From header: the receiver's compliance policy) V",
+    ),
+    _c(
+        "mta-m365-5.7.513-customer-block-list",
+        "Microsoft 365",
+        "smtp; 550 5.7.513 Service unavailable, Client host [192.0.2.10] blocked by example.com "
+        "using Customer Block list (AS16012607)",
+        "sender_blocklisted",
+        MSNDR + " V",
+    ),
+    _c(
+        "mta-m365-5.7.23-spf-violation",
+        "Microsoft 365",
+        "smtp; 550 5.7.23 The message was rejected because of Sender Policy Framework violation",
+        "auth_failed",
+        MSNDR + " V",
+    ),
+    _c(
+        "mta-m365-5.7.25-ipv6-reverse-dns",
+        "Microsoft 365",
+        "smtp; 550 5.7.25 Access denied, the sending IPv6 address [2001:db8::10] must have a "
+        "reverse DNS record",
+        "policy_blocked",
+        MSNDR + " V",
+    ),
+    _x(
+        "mta-m365-4.7.26-ipv6-spf-or-dkim",
+        "Microsoft 365",
+        "451 4.7.26 Access denied, a message sent over IPv6 [2001:db8::10] must pass either SPF "
+        "or DKIM validation, this message is not signed",
+        "auth_failed",
+        MSNDR + " V",
+    ),
+    _c(
+        "mta-m365-5.7.12-not-authenticated-by-organization",
+        "Microsoft 365",
+        "smtp; 550 5.7.12 Sender was not authenticated by organization",
+        "policy_blocked",
+        MSNDR + " V",
+    ),
+    _c(
+        "mta-m365-5.7.124-not-in-allowed-senders",
+        "Microsoft 365",
+        "smtp; 550 5.7.124 Sender not in allowed-senders list",
+        "policy_blocked",
+        MSNDR + " V",
+    ),
+    _c(
+        "mta-m365-5.7.134-not-authenticated-for-mailbox",
+        "Microsoft 365",
+        "smtp; 550 5.7.134 RESOLVER.RST.SenderNotAuthenticatedForMailbox; Authentication "
+        "required; Sender was not authenticated for mailbox",
+        "policy_blocked",
+        MSNDR + " (5.7.134) T",
+    ),
+    _c(
+        "mta-m365-5.7.136-not-authenticated",
+        "Microsoft 365",
+        "smtp; 550 5.7.136 Sender was not authenticated",
+        "policy_blocked",
+        MSNDR + " (5.7.136) V",
+    ),
+    _c(
+        "mta-m365-5.0.350-nested-attachments",
+        "Microsoft 365",
+        "smtp; 550 5.0.350 Requested action not taken: policy violation detected (AS345)",
+        "attachment_rejected",
+        MSNDR + " (5.0.350 AS345 is about nested attachments) V",
+    ),
+    _x(
+        "mta-m365-4.7.500-server-busy",
+        "Microsoft 365",
+        "451 4.7.500 Server busy. Please try again later from [192.0.2.10]. (AS761)",
+        "soft_bounce",
+        "learn.microsoft.com .../fix-error-code-451-4-7-500-699-asxxx-in-exchange-online "
+        "(IP throttling of a new sender) T",
+    ),
+    _x(
+        "mta-m365-4.7.500-access-denied-try-later",
+        "Microsoft 365",
+        "451 4.7.500 Access denied, please try again later",
+        "sender_blocklisted",
+        MSNDR + " (4.7.500-699: suspicious activity, sending temporarily restricted) V",
+    ),
+)
+
+STALWART_RCPT = "stalwartlabs/mail-server crates/smtp/src/inbound/rcpt.rs"
+STALWART_MAIL = "stalwartlabs/mail-server crates/smtp/src/inbound/mail.rs"
+HMAIL = "hmailserver/hmailserver hmailserver/source/Server/SMTP/SMTPConnection.cpp"
+ICEWARP = (
+    "docs.icewarp.com/Content/IceWarp-Server/Administration-Nodes/Status/Logs/"
+    "Interpretation of 5xx Errors in Icewarp SMTP.htm"
+)
+DOMINO_REDBOOK = (
+    "IBM Redbook 'Lotus Domino 6 spam Survival Guide' p.44 (manualowl.com/m/IBM/AH0QXML/"
+    "Manual/336022?page=56)"
+)
+FTGATE = "docs.ftgate.com/ftgate-documentation/error-messages/service-error-messages/"
+
+CASES_OTHER_MTAS: tuple[DiagnosticCase, ...] = (
+    # ------------------------------------------------------------------ Stalwart
+    # 5.1.2 on an unknown MAILBOX: the words must win over the status code.
+    _c(
+        "mta-stalwart-mailbox-does-not-exist",
+        "Stalwart",
+        "smtp; 550 5.1.2 Mailbox does not exist.",
+        "mailbox_not_found",
+        STALWART_RCPT + " V",
+    ),
+    _c(
+        "mta-stalwart-relay-not-allowed",
+        "Stalwart",
+        "smtp; 550 5.1.2 Relay not allowed.",
+        "policy_blocked",
+        STALWART_RCPT + " V",
+    ),
+    # Greylisting with 4.2.2: not a full mailbox.
+    _x(
+        "mta-stalwart-greylisted-4.2.2",
+        "Stalwart",
+        "452 4.2.2 Greylisted, please try again in a few moments.",
+        "soft_bounce",
+        STALWART_RCPT + " V",
+    ),
+    _x(
+        "mta-stalwart-unable-to-verify-address",
+        "Stalwart",
+        "451 4.4.3 Unable to verify address at this time.",
+        "soft_bounce",
+        STALWART_RCPT + " V",
+    ),
+    _x(
+        "mta-stalwart-rate-limit-exceeded",
+        "Stalwart",
+        "452 4.4.5 Rate limit exceeded, try again later.",
+        "soft_bounce",
+        STALWART_RCPT + " V",
+    ),
+    _c(
+        "mta-stalwart-reverse-dns-failed",
+        "Stalwart",
+        "smtp; 550 5.7.25 Reverse DNS validation failed.",
+        "policy_blocked",
+        STALWART_MAIL + " V",
+    ),
+    _c(
+        "mta-stalwart-spf-validation-failed",
+        "Stalwart",
+        "smtp; 550 5.7.23 SPF validation failed, status: fail.",
+        "auth_failed",
+        STALWART_MAIL + " (handle_spf) V",
+    ),
+    _c(
+        "mta-stalwart-message-too-big",
+        "Stalwart",
+        "smtp; 552 5.3.4 Message too big for system.",
+        "message_too_large",
+        STALWART_MAIL + " V",
+    ),
+    # ------------------------------------------------------------------ hMailServer
+    _c(
+        "mta-hmailserver-unknown-user",
+        "hMailServer",
+        "smtp; 550 Unknown user",
+        "mailbox_not_found",
+        HMAIL + " (_ProtocolRCPT) V",
+        subtype="NoEmail",
+    ),
+    _c(
+        "mta-hmailserver-delivery-not-allowed",
+        "hMailServer",
+        "smtp; 550 Delivery is not allowed to this address.",
+        "policy_blocked",
+        HMAIL + " (IP range relay options) V",
+    ),
+    _c(
+        "mta-hmailserver-smtp-auth-required",
+        "hMailServer",
+        "smtp; 530 SMTP authentication is required.",
+        "policy_blocked",
+        HMAIL + " (RequireSMTPAuthExternalToLocal) V",
+    ),
+    _x(
+        "mta-hmailserver-greylisting",
+        "hMailServer",
+        "451 Please try again later.",
+        "soft_bounce",
+        HMAIL + " (PerformGreyListing) V",
+    ),
+    _c(
+        "mta-hmailserver-message-size",
+        "hMailServer",
+        "smtp; 552 Message size exceeds fixed maximum message size. Size: 30720 KB, Max size: "
+        "20480 KB",
+        "message_too_large",
+        HMAIL + " (_ProtocolMAIL SIZE check) V",
+    ),
+    _c(
+        "mta-hmailserver-bare-lf",
+        "hMailServer",
+        "smtp; 554 Rejected - Message containing bare LF's.",
+        "policy_blocked",
+        HMAIL + " (_OnPreAcceptTransfer) V",
+    ),
+    # ------------------------------------------------------------------ HCL / Lotus Domino
+    _c(
+        "mta-domino-not-listed-in-directory",
+        "Domino",
+        "x-notes; User someone (someone@example.com) not listed in Domino Directory",
+        "mailbox_not_found",
+        "HCL Domino DSN text as quoted in public bounce fixtures (e.g. Drupal bounce module "
+        "nouser.eml) V",
+        bounce_type="Undetermined",
+        subtype="Undetermined",
+        status="5.1.1",
+    ),
+    _c(
+        "mta-domino-not-listed-in-directory-smtp",
+        "Domino",
+        "smtp; 550 5.1.1 User someone (someone@example.com) not listed in Domino Directory",
+        "mailbox_not_found",
+        "HCL Domino recipient check, relayed by a front-end MTA T",
+    ),
+    _c(
+        "mta-domino-not-listed-in-nab",
+        "Domino",
+        "x-notes; User someone (someone@example.com) not listed in public Name & Address Book",
+        "mailbox_not_found",
+        "Lotus Notes/Domino R5 DSN wording T",
+        bounce_type="Undetermined",
+        subtype="Undetermined",
+        status="5.1.1",
+    ),
+    _c(
+        "mta-domino-mail-from-rejected-policy",
+        "Domino",
+        "smtp; 554 Mail from rejected for policy reasons.",
+        "policy_blocked",
+        DOMINO_REDBOOK + " (inbound sender controls) V",
+    ),
+    _c(
+        "mta-domino-message-rejected-policy",
+        "Domino",
+        "smtp; 554 Message rejected for policy reasons.",
+        "policy_blocked",
+        DOMINO_REDBOOK + " (server mail rule) V",
+    ),
+    _c(
+        "mta-domino-private-blacklist",
+        "Domino",
+        "smtp; 550 Your host 192.0.2.10 was blacklisted.",
+        "sender_blocklisted",
+        "HCL Domino 8.5 admin help 'Private Blacklist Filters' (example rejection text) V",
+    ),
+    # ------------------------------------------------------------------ IceWarp
+    _c(
+        "mta-icewarp-message-too-long",
+        "IceWarp",
+        "smtp; 501 5.7.1 Message is too long",
+        "message_too_large",
+        ICEWARP + " V",
+    ),
+    _c(
+        "mta-icewarp-permission-denied-rdns",
+        "IceWarp",
+        "smtp; 501 5.7.1 Permission denied",
+        "policy_blocked",
+        ICEWARP + " ('Reject if originator's IP has no rDNS') V",
+    ),
+    _c(
+        "mta-icewarp-unknown-user-rejecting",
+        "IceWarp",
+        "smtp; 550 5.1.1 Unknown user; rejecting",
+        "mailbox_not_found",
+        "qsh.cc/Support/KB/Emails/SMTP-Error-Codes/550-5-1-1-Unknown-user (IceWarp-based host) V",
+    ),
+    # ------------------------------------------------------------------ Kerio Connect
+    _c(
+        "mta-kerio-relaying-is-denied",
+        "Kerio Connect",
+        "smtp; 550 5.7.1 Relaying is denied",
+        "policy_blocked",
+        "support.kerioconnect.gfi.com/hc/en-us/articles/4416310418706 V",
+    ),
+    _x(
+        "mta-kerio-cannot-connect-to-host",
+        "Kerio Connect",
+        "451 4.4.1 Cannot connect to host",
+        "soft_bounce",
+        "support.kerioconnect.gfi.com/hc/en-us/articles/4416310418706 ('Status: 4.4.1 Cannot "
+        "connect to host') T",
+    ),
+    # ------------------------------------------------------------------ FTGate
+    _x(
+        "mta-ftgate-mailbox-disabled",
+        "FTGate",
+        "451 4.2.1 mx.example.com mailbox disabled (#3.13)",
+        "mailbox_disabled",
+        FTGATE + " (ERR_SMTP_MAILBOX_DISABLED) V",
+    ),
+    _x(
+        "mta-ftgate-mailbox-full",
+        "FTGate",
+        "451 4.2.2 mx.example.com mailbox full (#3.14)",
+        "mailbox_full",
+        FTGATE + " (ERR_SMTP_MAILBOX_FULL) V",
+    ),
+    # ------------------------------------------------------------------ MDaemon
+    _x(
+        "mta-mdaemon-disabled-account-4xx",
+        "MDaemon",
+        "450 4.2.1 someone@example.com mailbox is disabled",
+        "mailbox_disabled",
+        "MDaemon 15.0 release notes [14292] (4xx to disabled or frozen accounts), via "
+        "mail-archive.com/mdaemon-l msg51058 T",
+    ),
+    _c(
+        "mta-mdaemon-over-quota-552",
+        "MDaemon",
+        "smtp; 552 5.2.2 Message for someone@example.com would exceed mailbox quota",
+        "mailbox_full",
+        "MDaemon 'SMTP server sends 552 when account is over quota' option T",
+    ),
+    # ------------------------------------------------------------------ others (typical forms)
+    _c(
+        "mta-communigate-unknown-user-account",
+        "CommuniGate Pro",
+        "smtp; 550 5.1.1 unknown user account",
+        "mailbox_not_found",
+        "CommuniGate Pro unknown-account rejection T",
+    ),
+    _c(
+        "mta-communigate-account-full",
+        "CommuniGate Pro",
+        "smtp; 552 5.2.2 account is full (quota exceeded)",
+        "mailbox_full",
+        "CommuniGate Pro quota rejection T",
+    ),
+    _c(
+        "mta-axigen-mailbox-unavailable",
+        "Axigen",
+        "smtp; 550 5.1.1 Mailbox unavailable or access denied",
+        "mailbox_not_found",
+        "Axigen RCPT rejection for an unknown local recipient T",
+    ),
+    _c(
+        "mta-smartermail-no-such-user",
+        "SmarterMail",
+        "smtp; 550 <someone@example.com> No such user here",
+        "mailbox_not_found",
+        "agnx.com/helpdesk SMTP error codes ('No such user here') V",
+    ),
+    _c(
+        "mta-mailenable-mailbox-unavailable-not-local",
+        "MailEnable",
+        "smtp; 550 Requested action not taken: mailbox unavailable or not local",
+        "hard_bounce",
+        "mailenable.com/kb/viewarticle.asp?File=me020032.htm (SMTP inbound response codes) T",
+    ),
+    _c(
+        "mta-james-relaying-denied",
+        "Apache James",
+        "smtp; 550 5.7.1 Requested action not taken: relaying denied",
+        "policy_blocked",
+        "apache/james-project SMTP relay hook reply T",
+    ),
+    # ------------------------------------------------------------------ AWS SES itself
+    _c(
+        "mta-ses-simulator-user-unknown",
+        "AWS SES",
+        "smtp; 550 5.1.1 user unknown",
+        "mailbox_not_found",
+        "awsdocs/amazon-ses-developer-guide doc-source/notification-contents.md (bounce "
+        "example, bounce@simulator.amazonses.com) V",
+    ),
+    _x(
+        "mta-ses-expired-unable-to-connect",
+        "AWS SES",
+        "421 4.4.1 Unable to connect to remote host",
+        "soft_bounce",
+        "shared/reference/ses-events.md sec. 3 (delayedRecipients example) V",
+    ),
+)
+
+MIMECAST_KB = "community.mimecast.com/docs/DOC-1369 (Mimecast SMTP Error Codes)"
+AC_554 = "ActiveCampaign/smtp-field-manual data/codes/554.json spamFilters"
+TREND_DDEI = (
+    "docs.trendmicro.com/en-us/documentation/article/deep-discovery-email-inspector-51-online-"
+    "help-smtp-error-codes"
+)
+ASSP = "maxclicksonline.com knowledgebase id=10095 (ASSP bounced back messages)"
+BARUWA = "bastion.umanix.net/info (Baruwa gateway rejection texts; reply code typical)"
+EVERYCLOUD = (
+    "support.everycloud.com/support/solutions/articles/4000007755 (Hornetsecurity/"
+    "antispameurope classification codes)"
+)
+
+CASES_GATEWAYS: tuple[DiagnosticCase, ...] = (
+    # ------------------------------------------------------------------ Mimecast
+    _x(
+        "mta-mimecast-421-sender-address-blocked",
+        "Mimecast",
+        "421 Sender address blocked - https://community.mimecast.com/docs/DOC-1369#421 "
+        "[Ab1Cd2Ef3Gh4.uk12]",
+        "security_gateway",
+        MIMECAST_KB + " 4xx table ('blocked by a Blocked Senders Policy') V",
+    ),
+    _x(
+        "mta-mimecast-421-unable-to-process",
+        "Mimecast",
+        "421 Unable to process connection at this time - "
+        "https://community.mimecast.com/docs/DOC-1369#421 [Ab1Cd2Ef3Gh4.uk13]",
+        "soft_bounce",
+        MIMECAST_KB + " 4xx table ('server is under maximum load') V",
+    ),
+    _c(
+        "mta-mimecast-local-ct-ip-reputation",
+        "Mimecast",
+        "smtp; 550 Local CT IP Reputation - (reject) - "
+        "https://community.mimecast.com/docs/DOC-1369#550 [Ab1Cd2Ef3Gh4.uk14]",
+        "sender_blocklisted",
+        MIMECAST_KB + " 5xx table, as quoted in sisimai lib/sisimai/rhost/mimecast V",
+    ),
+    _c(
+        "mta-mimecast-csi-poor-reputation",
+        "Mimecast",
+        "smtp; 550 csi.mimecast.org Poor Reputation Sender. - http://kb.mimecast.com/"
+        "Mimecast_Knowledge_Base/Administration_Console/Monitoring/Mimecast_SMTP_Error_Codes#550",
+        "sender_blocklisted",
+        "pastebin.com/A5BgtgEm (real Exim bounce from za-smtp-inbound-2.mimecast.co.za) V",
+        remote_mta="dns; za-smtp-inbound-2.mimecast.co.za",
+    ),
+    _c(
+        "mta-mimecast-anti-spoofing-inbound",
+        "Mimecast",
+        "smtp; 550 Anti-Spoofing policy - Inbound not allowed - "
+        "https://community.mimecast.com/docs/DOC-1369#550 [Ab1Cd2Ef3Gh4.uk15]",
+        "security_gateway",
+        MIMECAST_KB + " T",
+    ),
+    _c(
+        "mta-mimecast-invalid-recipient-550",
+        "Mimecast",
+        "smtp; 550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550 "
+        "[Ab1Cd2Ef3Gh4.uk16]",
+        "mailbox_not_found",
+        MIMECAST_KB + " T",
+        subtype="NoEmail",
+    ),
+    # ------------------------------------------------------------------ Proofpoint
+    _c(
+        "mta-proofpoint-dnsbl-lookup-greeting",
+        "Proofpoint",
+        "smtp; 554 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?"
+        "ip=192.0.2.10",
+        "sender_blocklisted",
+        "github issue zone-eu/zone-mta#301 (icloud.com MX greeting) V",
+    ),
+    _c(
+        "mta-proofpoint-ipcheck-550-5.7.0",
+        "Proofpoint",
+        "smtp; 550 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.10",
+        "sender_blocklisted",
+        "github issue LukeSmithxyz/emailwiz#233 (mxb-001.gslb.pphosted.com) V",
+        remote_mta="dns; mxb-001.gslb.pphosted.com",
+    ),
+    _c(
+        "mta-proofpoint-relay-access-denied",
+        "Proofpoint",
+        "smtp; 554 5.7.1 <someone@example.com>: Relay access denied",
+        "policy_blocked",
+        AC_554 + " proofpoint (help.proofpoint.com Essentials article) V",
+        remote_mta="dns; mx1-us1.ppe-hosted.com",
+    ),
+    # Misleading pair for a gateway: "Domain not found" about OUR sender.
+    _c(
+        "mta-proofpoint-sender-domain-not-found",
+        "Proofpoint",
+        "smtp; 550 5.1.8 <bounce@mail.example.net>: Sender address rejected: Domain not found",
+        "policy_blocked",
+        "github PR ActiveCampaign/smtp-field-manual#54 (Proofpoint, non-existent sender domain) V",
+        remote_mta="dns; mx0a-00123456.pphosted.com",
+    ),
+    # ------------------------------------------------------------------ Barracuda
+    _c(
+        "mta-barracuda-cuda-nsu-virtual-alias",
+        "Barracuda",
+        "smtp; 550 cuda_nsu 5.1.1 <someone@example.com>: Recipient address rejected: User "
+        "unknown in virtual alias table",
+        "mailbox_not_found",
+        "LKML thread (Mel Gorman patch; bounce from cuda-allmx host), public list archives V",
+        remote_mta="dns; cuda-allmx.example.com",
+    ),
+    _c(
+        "mta-barracuda-permanent-failure-spam",
+        "Barracuda",
+        "smtp; 550 permanent failure for one or more recipients (someone@example.com:spam)",
+        "spam_filtered",
+        "Barracuda Email Security Gateway per-recipient verdict form T",
+    ),
+    # ------------------------------------------------------------------ Cisco Secure Email
+    _c(
+        "mta-cisco-access-rejected-rat",
+        "Cisco Secure Email",
+        "smtp; 550 #5.7.1 Your access to submit messages to this e-mail system has been rejected.",
+        "security_gateway",
+        "pastebin.com/jhdNMiyp (Postfix DSN from free.fr; Cisco RAT default reject) V",
+    ),
+    _c(
+        "mta-cisco-sbrs-poor-reputation",
+        "Cisco Secure Email",
+        "smtp; 554-mx.example.com 554 Your access to this mail system has been rejected due to "
+        "the sending MTA's poor reputation. If you believe that this failure is in error, please "
+        "contact the intended recipient via alternate means.",
+        "sender_blocklisted",
+        "pastebin.com/18ewYuZs (Exim bounce, greeting refusal; Cisco HAT SBRS reject) V",
+        remote_mta="dns; esa1.hc1234-56.iphmx.com",
+    ),
+    # ------------------------------------------------------------------ Symantec / Broadcom
+    _c(
+        "mta-symantec-connection-rejected-by-policy-7.7",
+        "Symantec Email Security.cloud",
+        "smtp; 501 Connection rejected by policy [7.7] 20805, please visit "
+        "www.messagelabs.com/support for more details about this error message.",
+        "sender_blocklisted",
+        "knowledge.broadcom.com/external/article/164955 (negative IP reputation) V",
+    ),
+    _c(
+        "mta-symantec-envelope-sender-rejected",
+        "Symantec Email Security.cloud",
+        "smtp; 553 Envelope sender rejected",
+        "policy_blocked",
+        BROADCOM_162445 + " V",
+    ),
+    _c(
+        "mta-symantec-spf-check-failed",
+        "Symantec Email Security.cloud",
+        "smtp; 550 SPF check failed. Sender not authorized",
+        "auth_failed",
+        BROADCOM_162445 + " V",
+    ),
+    _c(
+        "mta-symantec-spf-unauthorized-prohibited",
+        "Symantec Email Security.cloud",
+        "smtp; 550 5.7.1 SPF unauthorized mail is prohibited.",
+        "auth_failed",
+        BROADCOM_162445 + " V",
+    ),
+    # ------------------------------------------------------------------ Trend Micro
+    _c(
+        "mta-trendmicro-no-domain",
+        "Trend Micro",
+        "smtp; 554 5.7.1 <someone@example.com>: Recipient address rejected: NO-DOMAIN.",
+        "policy_blocked",
+        AC_554 + " trendmicro 3 (success.trendmicro.com solution 1120618) V",
+    ),
+    _c(
+        "mta-trendmicro-block-rcpt",
+        "Trend Micro",
+        "smtp; 554 5.7.1 <someone@example.com>: Recipient address rejected: BLOCK-RCPT.",
+        "policy_blocked",
+        AC_554 + " trendmicro 4 V",
+    ),
+    _c(
+        "mta-trendmicro-ddei-rbl-plus",
+        "Trend Micro",
+        "smtp; 550 Permanent denial of connection (550) for RBL+ matches (ERS)",
+        "sender_blocklisted",
+        TREND_DDEI + " V",
+    ),
+    _x(
+        "mta-trendmicro-ddei-zombie",
+        "Trend Micro",
+        "450 Temporary denial of connection (450) for Zombie matches (ERS)",
+        "sender_blocklisted",
+        TREND_DDEI + " V",
+    ),
+    _c(
+        "mta-trendmicro-ddei-block-permanently",
+        "Trend Micro",
+        "smtp; 521 Block permanently (Sender Filtering/Authentication)",
+        "security_gateway",
+        TREND_DDEI + " (DHA, bounce attack, throttling or SPF/DKIM/DMARC: no single verdict) V",
+    ),
+    _x(
+        "mta-trendmicro-ers-deferred",
+        "Trend Micro",
+        "450 4.7.1 Client host rejected: deferred using Trend Micro Email Reputation database. "
+        "Please see https://servicecentral.trendmicro.com/en-us/ers/ip-lookup/?ip=192.0.2.10",
+        "sender_blocklisted",
+        "Trend Micro ERS deferral wording T",
+    ),
+    # ------------------------------------------------------------------ Hornetsecurity
+    _c(
+        "mta-hornetsecurity-spam-ip-rejected",
+        "Hornetsecurity",
+        "smtp; 554 5.5.4 Spam IP rejected",
+        "sender_blocklisted",
+        EVERYCLOUD + " T",
+    ),
+    _c(
+        "mta-hornetsecurity-rejected-content-attachment",
+        "Hornetsecurity",
+        "smtp; 554 5.5.7 e-mail Rejected Content Attachment",
+        "attachment_rejected",
+        EVERYCLOUD + " T",
+    ),
+    _c(
+        "mta-hornetsecurity-spam-link-rejected",
+        "Hornetsecurity",
+        "smtp; 554 5.6.2 Spam Link rejected",
+        "spam_filtered",
+        EVERYCLOUD + " T",
+    ),
+    # ------------------------------------------------------------------ other gateways
+    _c(
+        "mta-zerospam-not-in-recipient-list",
+        "ZEROSPAM",
+        "smtp; 554 5.7.1 <someone@example.com>: Recipient address rejected: Not in recipient list",
+        "mailbox_not_found",
+        AC_554 + " zerospam V",
+    ),
+    _c(
+        "mta-spamexperts-classified-as-spam",
+        "SpamExperts",
+        "smtp; 550 5.7.1 This message was classified as SPAM and may not be delivered",
+        "spam_filtered",
+        "SpamExperts (N-able Mail Assure) incoming filter rejection T",
+    ),
+    _c(
+        "mta-fortimail-fortiguard-antispam",
+        "FortiMail",
+        "smtp; 550 5.7.1 Email rejected by FortiGuard AntiSpam service",
+        "spam_filtered",
+        "FortiMail FortiGuard antispam reject action T",
+    ),
+    _x(
+        "mta-fortimail-greylist",
+        "FortiMail",
+        "451 4.3.0 Greylisted, please try again later",
+        "soft_bounce",
+        "docs.fortinet.com/document/fortimail/6.4.0/cli-reference/427619 (greylist: temporary "
+        "reject of an unknown server) T",
+    ),
+    _c(
+        "mta-libraesva-rejected-spam",
+        "Libraesva",
+        "smtp; 554 5.7.1 Message rejected: spam detected by Libraesva ESG",
+        "spam_filtered",
+        "Libraesva ESG spam reject T",
+    ),
+    _c(
+        "mta-assp-service-denied",
+        "ASSP",
+        "smtp; 554 5.7.2 Service denied, closing transmission channel (m1-12345-01)",
+        "sender_blocklisted",
+        ASSP + " ('sender mailserver ip address is blocked ... at ip level') V",
+    ),
+    _c(
+        "mta-assp-appears-unsolicited",
+        "ASSP",
+        "smtp; 554 5.7.1 Mail (m1-12345-02) appears to be unsolicited - resend with the code "
+        "xxxxxxx appended to subject and ask to have your email whitelisted.",
+        "spam_filtered",
+        ASSP + " V",
+    ),
+    _c(
+        "mta-assp-attachments-not-allowed",
+        "ASSP",
+        "smtp; 500 These attachments are not allowed -- Please compress (zip,tar..) them before "
+        "mailing.",
+        "attachment_rejected",
+        ASSP + " V",
+    ),
+    _c(
+        "mta-assp-appears-infected",
+        "ASSP",
+        "smtp; 554 5.7.1 Mail appears infected with Eicar-Test-Signature -- disinfect and resend.",
+        "attachment_rejected",
+        ASSP + " V",
+    ),
+    _x(
+        "mta-assp-delaying-filter",
+        "ASSP",
+        "451 4.7.1 Please try again later",
+        "soft_bounce",
+        ASSP + " (delaying filter) V",
+    ),
+    _c(
+        "mta-baruwa-sender-ip-banned",
+        "Baruwa",
+        "smtp; 550 The sender 192.0.2.10 is banned",
+        "sender_blocklisted",
+        BARUWA + " V",
+    ),
+    _c(
+        "mta-baruwa-sender-verification-failed",
+        "Baruwa",
+        "smtp; 550 Sender verification failed",
+        "policy_blocked",
+        BARUWA + " V",
+    ),
+    _c(
+        "mta-baruwa-address-does-not-exist",
+        "Baruwa",
+        "smtp; 550 The email address does not exist",
+        "mailbox_not_found",
+        BARUWA + " V",
+    ),
+    _c(
+        "mta-cpanel-exim-junkmail-rbl",
+        "Exim",
+        'smtp; 550-"JunkMail rejected - a8-17.smtp-out.example.net [192.0.2.10]:40598 is in an '
+        "RBL 550-on csi.cloudmark.com/reset-request/?ip=192.0.2.10 , see Poor Reputation "
+        '550 Sender"',
+        "sender_blocklisted",
+        "pastebin.com/ZR4Gcwca (cPanel Exim RBL ACL message) V",
+    ),
+)
+
+
+CASES: tuple[DiagnosticCase, ...] = (
+    CASES_POSTFIX + CASES_OSS + CASES_MICROSOFT + CASES_OTHER_MTAS + CASES_GATEWAYS
+)
