@@ -81,7 +81,8 @@ def _c(
         bounce_subtype=subtype,
         status=status,
         diagnostic=diagnostic,
-        reporting_mta=SES_MTA,
+        # A bounce message sent back after acceptance is reported by the remote system.
+        reporting_mta="dns; mail.example.com" if bounce_type == "Undetermined" else SES_MTA,
         remote_mta=remote_mta,
         expected_reason=reason,
         source=source,
@@ -342,7 +343,7 @@ CASES_POSTFIX: tuple[DiagnosticCase, ...] = (
         "vdukhovni/postfix postfix/src/smtp/smtp_connect.c + qmgr (dest status text) V",
     ),
     _c(
-        "mta-postfix-relay-suspended-lost-connection-undetermined",
+        "mta-postfix-relay-suspended-lost-connection-transient",
         "Postfix",
         "smtp; 451 4.4.2 delivery temporarily suspended: lost connection with "
         "mailstore.example.com[192.0.2.30] while receiving the initial server greeting",
@@ -2068,7 +2069,94 @@ CASES_GATEWAYS: tuple[DiagnosticCase, ...] = (
     ),
 )
 
+TRELLIX = "docs.trellix.com/data-and-email/docs/error-codes (Trellix Email Security - Cloud)"
+
+CASES_MORE_GATEWAYS: tuple[DiagnosticCase, ...] = (
+    _c(
+        "mta-trendmicro-hes-ers-rbl",
+        "Trend Micro",
+        "smtp; 550 5.7.1 <someone@example.com>: Recipient address rejected: ERS-RBL.",
+        "sender_blocklisted",
+        "pastebin.com/VaFdFSVL (Postfix DSN, host in.hes.trendmicro.com) V",
+        remote_mta="dns; in.hes.trendmicro.com",
+    ),
+    _c(
+        "mta-halon-recipient-rejected-503",
+        "Halon",
+        "smtp; 550 5.1.1 yG4QZNGttZRyvyG4QZgw6k Recipient Rejected [503]",
+        "mailbox_not_found",
+        "pastebin.com/S0ay8vQY (one.com Halon Mail Gateway relay DSN) V",
+    ),
+    _c(
+        "mta-postfix-recipient-rejected-policy-reasons",
+        "Postfix",
+        "smtp; 554 5.7.1 <someone@example.com>: Recipient address rejected: Recipient address "
+        "rejected for policy reasons",
+        "policy_blocked",
+        "pastebin.com/mab2zkNE (Exim bounce quoting a Postfix access-map refusal) V",
+    ),
+    _c(
+        "mta-trellix-etp-invalid-recipient",
+        "Trellix",
+        "smtp; 550 5.1.1 ETP102 Invalid recipient",
+        "mailbox_not_found",
+        TRELLIX + " (ETP102: the upstream MTA rejected the recipient) T",
+    ),
+    _c(
+        "mta-trellix-etp-routing-loop",
+        "Trellix",
+        "smtp; 554 5.4.6 ETP104 Routing loop detected",
+        "hard_bounce",
+        TRELLIX + " (ETP104) T",
+    ),
+    # Sophos and Forcepoint: the product is known from the MX host, the text is generic.
+    _c(
+        "mta-sophos-command-rejected-hydra",
+        "Sophos",
+        "smtp; 550 5.7.1 Command rejected",
+        "security_gateway",
+        "Sophos Email (hydra.sophos.com MX) generic refusal T",
+        remote_mta="dns; mx-01-eu-central-1.prod.hydra.sophos.com",
+    ),
+    _c(
+        "mta-sophos-user-unknown-hydra",
+        "Sophos",
+        "smtp; 550 5.1.1 <someone@example.com>: Recipient address rejected: User unknown",
+        "mailbox_not_found",
+        "Sophos Email (hydra.sophos.com MX) recipient verification T",
+        remote_mta="dns; mx-01-eu-central-1.prod.hydra.sophos.com",
+    ),
+    _x(
+        "mta-sophos-greylisted-hydra",
+        "Sophos",
+        "451 4.7.1 Greylisting in action, please come back later",
+        "soft_bounce",
+        "Sophos Email / UTM greylisting deferral T",
+    ),
+    _c(
+        "mta-forcepoint-sender-blocked-mailcontrol",
+        "Forcepoint",
+        "smtp; 550 5.7.1 Message rejected: sender address blocked by recipient",
+        "security_gateway",
+        "Forcepoint Email Security Cloud (mailcontrol.com MX) block-list refusal T",
+        remote_mta="dns; cluster-a.mailcontrol.com",
+    ),
+    _c(
+        "mta-forcepoint-spam-mailcontrol",
+        "Forcepoint",
+        "smtp; 554 5.7.1 Message rejected as spam by the recipient's email filter",
+        "spam_filtered",
+        "Forcepoint Email Security Cloud (mailcontrol.com MX) spam refusal T",
+        remote_mta="dns; cluster-a.mailcontrol.com",
+    ),
+)
+
 
 CASES: tuple[DiagnosticCase, ...] = (
-    CASES_POSTFIX + CASES_OSS + CASES_MICROSOFT + CASES_OTHER_MTAS + CASES_GATEWAYS
+    CASES_POSTFIX
+    + CASES_OSS
+    + CASES_MICROSOFT
+    + CASES_OTHER_MTAS
+    + CASES_GATEWAYS
+    + CASES_MORE_GATEWAYS
 )
