@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from worker.domain.diagnostic_rules import (
+    ALL_NEEDLES,
     BLOCKLIST_PROVIDERS,
     CONTENT_REJECTED_CANDIDATES,
     DECISIVE_PHRASES,
@@ -29,11 +30,12 @@ from worker.domain.diagnostic_rules import (
     SUBTYPE_REASONS,
     WORD_RULES,
     Party,
+    NeedleIndex,
     WordRule,
 )
 from worker.domain.events import EventType, FeedbackEvent, RecipientFeedback
 from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
-from worker.domain.provider_codes import ProviderCode, provider_code_in
+from worker.domain.provider_codes import CODE_NEEDLES, ProviderCode, provider_code_in
 
 __all__ = [
     "MAX_DIAGNOSTIC_CHARS",
@@ -101,6 +103,25 @@ MAX_DIAGNOSTIC_CHARS = 8 * 1024
 _URL_TRAILING = ".,;:)!?'\""
 
 
+#: Every needle a reply is tested for (rule words, product markers, provider codes).
+_REPLY_NEEDLES = NeedleIndex(ALL_NEEDLES | CODE_NEEDLES)
+#: The needles of the provider and product markers, for :func:`provider_of` (few enough
+#: to test each in one C-level pass).
+_PROVIDER_NEEDLES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            needle
+            for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS)
+            for _, markers in table
+            for needle in markers.needles
+        }
+    )
+)
+
+
+_PROVIDER_NEEDLE_SET = frozenset(_PROVIDER_NEEDLES)
+
+
 @dataclass(frozen=True, slots=True)
 class ServerReply:
     """A receiving server's reply, ready for matching.
@@ -116,10 +137,16 @@ class ServerReply:
     codes: tuple[str, ...]
     reply_code: str | None
     expired: bool
+    #: The literal needles of every rule that occur in ``lowered``: found in one pass, so
+    #: each phrase list only tests its own needles that are really there.
+    present: frozenset[str] = frozenset()
 
 
-def read_reply(diagnostic: str | None) -> ServerReply:
-    """Normalise a Diagnostic-Code / smtpResponse for matching (reference, section 7)."""
+def read_reply(diagnostic: str | None, *, scan: bool = True) -> ServerReply:
+    """Normalise a Diagnostic-Code / smtpResponse for matching (reference, section 7).
+
+    ``scan=False`` skips finding the rule needles (``present`` stays empty): for a bounce
+    whose subtype decides, only the status codes are needed."""
     if not diagnostic:
         return ServerReply("", "", "", (), None, expired=False)
     text = diagnostic[:MAX_DIAGNOSTIC_CHARS].replace("<CRLF>", " ").replace("\r", " ").replace("\n", " ")
@@ -138,7 +165,15 @@ def read_reply(diagnostic: str | None) -> ServerReply:
             lowered = words.lower()
     codes = tuple(_ENHANCED_CODE.findall(text))
     leading = _LEADING_REPLY_CODE.match(text) or _ANY_REPLY_CODE.search(text)
-    return ServerReply(text, words, lowered, codes, leading.group(1) if leading else None, expired)
+    return ServerReply(
+        text,
+        words,
+        lowered,
+        codes,
+        leading.group(1) if leading else None,
+        expired,
+        _REPLY_NEEDLES.present(lowered) if scan else frozenset(),
+    )
 
 
 def status_code_of(status: str | None) -> str | None:
@@ -151,8 +186,8 @@ def status_code_of(status: str | None) -> str | None:
 
 def help_url_of(text: str | None) -> str | None:
     """The first http(s) link in a reply: the seeds tell support to follow it."""
-    if not text:
-        return None
+    if not text or "://" not in text:
+        return None  # every link has "://": a C-level test spares most replies the regex
     found = _URL.search(text[:MAX_DIAGNOSTIC_CHARS])
     if not found:
         return None
@@ -165,19 +200,40 @@ def provider_of(*texts: str | None) -> str | None:
     haystack = " ".join(text[:MAX_DIAGNOSTIC_CHARS] for text in texts if text)
     if not haystack:
         return None
-    lowered = haystack.lower()
+    present = frozenset(filter(haystack.lower().__contains__, _PROVIDER_NEEDLES))
+    return _provider_in(haystack, present)
+
+
+def _provider_in(haystack: str, present: frozenset[str]) -> str | None:
+    if _PROVIDER_NEEDLE_SET.isdisjoint(present):
+        return None
     for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS):
         for name, markers in table:
-            if markers.search(haystack, lowered):
+            if markers.search(haystack, present=present):
                 return name
     return None
 
 
-def _security_product(*texts: str | None) -> str | None:
-    haystack = " ".join(text for text in texts if text)
-    lowered = haystack.lower()
+def _reply_provider(
+    reply: ServerReply, diagnostic: str | None, hosts: tuple[str | None, ...]
+) -> str | None:
+    """:func:`provider_of` for a bounce, reusing the needles already found in the reply.
+    An expiry bounce's earlier quoted replies are not in ``reply.words``: read them all."""
+    if reply.expired:
+        return provider_of(diagnostic, *hosts)
+    host_text = " ".join(host for host in hosts if host)
+    present = reply.present
+    if host_text:
+        present = present | frozenset(filter(host_text.lower().__contains__, _PROVIDER_NEEDLES))
+    return _provider_in(f"{reply.words} {host_text}", present)
+
+
+def _security_product(reply: ServerReply, hosts: tuple[str | None, ...]) -> str | None:
+    """A mail-security product named in the reply or in the reporting/remote MTA host."""
     for name, markers in SECURITY_PRODUCTS:
-        if markers.search(haystack, lowered):
+        if markers.search(reply.words, present=reply.present) or any(
+            markers.search(host) for host in hosts if host
+        ):
             return name
     return None
 
@@ -186,13 +242,13 @@ def _security_product(*texts: str | None) -> str | None:
 
 
 def _rule_matches(rule: WordRule, reply: ServerReply) -> bool:
-    if rule.phrases is not None and rule.phrases.search(reply.words, reply.lowered):
+    if rule.phrases is not None and rule.phrases.search(reply.words, present=reply.present):
         return True
     if rule.codes and any(code in rule.codes for code in reply.codes):
         return True
     if rule.together is not None:
         first, second = rule.together
-        return first.search(reply.words, reply.lowered) and second.search(
+        return first.search(reply.words, present=reply.present) and second.search(
             reply.words, reply.lowered
         )
     return False
@@ -211,10 +267,10 @@ def _is_permanent_refusal(reply: ServerReply, status_code: str | None, bounce_ty
 def _is_security_gateway(
     reply: ServerReply, hosts: tuple[str | None, ...], status_code: str | None, bounce_type: str
 ) -> bool:
-    if QUARANTINE_WORDS.search(reply.words, reply.lowered):
+    if QUARANTINE_WORDS.search(reply.words, present=reply.present):
         return True
     # A 4xx deferral that merely outlasted SES's retries is not a verdict.
-    return _security_product(reply.words, *hosts) is not None and _is_permanent_refusal(
+    return _security_product(reply, hosts) is not None and _is_permanent_refusal(
         reply, status_code, bounce_type
     )
 
@@ -264,12 +320,12 @@ def _about_sender(reply: ServerReply, status_code: str | None) -> bool:
         return True
     if status_code in SENDER_CODES and not reply.codes:
         return True
-    return SENDER_PHRASES.search(reply.words, reply.lowered)
+    return SENDER_PHRASES.search(reply.words, present=reply.present)
 
 
 def _decisive(reply: ServerReply) -> tuple[Reason | None, Party] | None:
     for reason, party, phrases in DECISIVE_PHRASES:
-        if phrases.search(reply.words, reply.lowered):
+        if phrases.search(reply.words, present=reply.present):
             return reason, party
     return None
 
@@ -303,7 +359,7 @@ def _general_reason(
 ) -> tuple[Reason, Party | None, ProviderCode | None]:
     """Step 4 onwards for a General/Undetermined/other subtype: provider codes, decisive
     phrases, whose problem, the ordered words, the status code, the bounce type."""
-    code = provider_code_in(reply.words, reply.lowered)
+    code = provider_code_in(reply.words, reply.lowered, reply.present)
     if code is not None:
         return code.reason, code.party, code
     decisive = _decisive(reply)
@@ -350,7 +406,7 @@ def party_of(
     reply = read_reply(diagnostic)
     status_code = status_code_of(status)
     if reply.words or status_code:
-        code = provider_code_in(reply.words, reply.lowered)
+        code = provider_code_in(reply.words, reply.lowered, reply.present)
         if code is not None:
             return code.party
         decisive = _decisive(reply)
@@ -385,7 +441,8 @@ def classify_bounce_entry(
     if kind == "transient" and subtype == "general" and not status and not diagnostic:
         return None  # an automatic reply (out-of-office), not a failure
 
-    reply = read_reply(diagnostic)
+    decided_by_subtype = "suppress" in subtype or subtype in SUBTYPE_REASONS
+    reply = read_reply(diagnostic, scan=not decided_by_subtype)
     status_code = status_code_of(status)
     hosts = (reporting_mta, remote_mta)
 
@@ -411,7 +468,11 @@ def classify_bounce_entry(
     help_url = help_url_of(diagnostic)
     if help_url is None and code is not None:
         help_url = code.doc_url
-    provider = provider_of(diagnostic, reporting_mta, remote_mta)
+    provider = (
+        _reply_provider(reply, diagnostic, hosts)
+        if reply.present
+        else provider_of(diagnostic, reporting_mta, remote_mta)
+    )
     if provider is None and code is not None:
         provider = code.provider
     return Verdict(

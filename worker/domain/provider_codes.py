@@ -281,8 +281,22 @@ _COMPILED: tuple[CompiledCode, ...] = tuple(
 )
 
 
-def provider_code_in(text: str, lowered: str) -> ProviderCode | None:
-    """The first provider code found in a reply, or None."""
+#: Every needle of the table, for the classifier's one-pass needle scan.
+CODE_NEEDLES: frozenset[str] = frozenset(compiled.needle for compiled in _COMPILED)
+
+
+def provider_code_in(
+    text: str, lowered: str, present: frozenset[str] | None = None
+) -> ProviderCode | None:
+    """The first provider code found in a reply, or None. ``present``: the needles known
+    to occur in ``lowered`` (most replies contain none of the table's)."""
+    if present is not None:
+        if CODE_NEEDLES.isdisjoint(present):
+            return None
+        for compiled in _COMPILED:
+            if compiled.needle in present and compiled.regex.search(text):
+                return compiled.code
+        return None
     for compiled in _COMPILED:
         if compiled.needle in lowered and compiled.regex.search(text):
             return compiled.code
