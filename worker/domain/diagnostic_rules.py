@@ -267,9 +267,8 @@ DECISIVE_PHRASES: tuple[tuple[Reason | None, Party, Phrases], ...] = (
             r"receiving mail too quickly",
             r"unusual rate of email originating",
             r"organi[sz]ation queue quota",
-            # Exchange: a corrupt message, and Microsoft 365's temporary IP restriction.
+            # Exchange: a corrupt message.
             r"invalid message content",
-            r"access denied, please try again later",
         ),
     ),
     (
@@ -283,6 +282,9 @@ DECISIVE_PHRASES: tuple[tuple[Reason | None, Party, Phrases], ...] = (
             r"tls required",
             r"requires? (?:start)?tls",
             r"not using (?:a )?tls",
+            r"bare lf",
+            r"bare linefeed",
+            r"- bad header",
         ),
     ),
     (
@@ -533,7 +535,6 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"mail content denied",
             r"unacceptable content",
             r"content filter",
-            r"content restriction",
             r"junk mail",
             r"\bdcc\b",
             r"\breject, id=\S+ - spam",

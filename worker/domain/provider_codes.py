@@ -154,6 +154,9 @@ PROVIDER_CODES: tuple[ProviderCode, ...] = (
                  "the recipient domain put the sending IP on its customer block list"),
     ProviderCode("Microsoft", r"\b5\.7\.(?:509|515)\b", Reason.AUTH_FAILED, _S, MICROSOFT_NDR,
                  "sending domain fails DMARC / does not meet the required authentication"),
+    ProviderCode("Microsoft", r"\b4\.7\.[5-8]\d\d access denied, please try again later",
+                 Reason.SENDER_BLOCKLISTED, _S, MICROSOFT_NDR,
+                 "4.7.500-899: suspicious activity from the sending IP, temporarily restricted"),
     ProviderCode("Microsoft", r"\b4\.7\.(?:650|651)\b", Reason.SENDER_BLOCKLISTED, _S,
                  MICROSOFT_NDR, "rate limited due to IP reputation"),
     # --- Yahoo / AOL / Verizon (Yahoo platform) ----------------------------------------
@@ -266,6 +269,11 @@ PROVIDER_CODES: tuple[ProviderCode, ...] = (
                  "Proofpoint: the sending IP has a poor reputation (Proofpoint Dynamic Reputation)"),
     ProviderCode("Barracuda", r"barracudacentral\.org|\bbrbl\b", Reason.SENDER_BLOCKLISTED, _S,
                  BARRACUDA, "Barracuda Reputation Block List"),
+    ProviderCode("Cisco", r"your access to submit messages to this e-mail system has been "
+                 r"rejected", Reason.SECURITY_GATEWAY, _D, CISCO,
+                 "Cisco Secure Email (IronPort): its access table refused the message"),
+    ProviderCode("Trend Micro", r"block permanently \(sender filtering", Reason.SECURITY_GATEWAY,
+                 _D, TREND_MICRO, "Trend Micro Deep Discovery Email Inspector: sender filtering"),
     ProviderCode("Cisco", r"senderbase|talosintelligence", Reason.SENDER_BLOCKLISTED, _S, CISCO,
                  "Cisco: sender reputation (SenderBase / Talos)"),
     ProviderCode("Trend Micro", r"\bers-[a-z]", Reason.SENDER_BLOCKLISTED, _S, TREND_MICRO,

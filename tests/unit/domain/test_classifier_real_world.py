@@ -45,10 +45,19 @@ DISPUTED: dict[str, tuple[str, str]] = {
         "bare 'Service currently unavailable' names no cause; 5.3.2 is 'system not "
         "accepting network messages', not a policy code",
     ),
-    "mta-opensmtpd-not-rfc2822": (
+    "mta-mimecast-421-sender-address-blocked": (
         "policy_blocked",
-        "contract word 11 'not authorized' ('Delivery not authorized, message refused'); "
-        "the other tables label RFC-compliance refusals policy_blocked too",
+        "a 421 that outlasted SES's retries is no gateway verdict (step 10); word 11 "
+        "'blocked' decides",
+    ),
+    "mta-symantec-connection-rejected-by-policy-7.7": (
+        "security_gateway",
+        "MessageLabs' [7.7] is not documented as a blocklist; the product's refusal with "
+        "'policy' is step 10",
+    ),
+    "mta-assp-service-denied": (
+        "policy_blocked",
+        "'Service denied' names no list or reputation; 5.7.2 is a policy code",
     ),
     "mbp-cox-cxsndr-sender-domain": (
         "auth_failed",
