@@ -59,7 +59,9 @@ def run() -> list[Result]:
         )
         got = str(verdict.reason) if verdict is not None else "none"
         provider = verdict.provider if verdict is not None else None
-        results.append(Result(case, got if got != "none" else "undetermined", _group(case, provider)))
+        results.append(
+            Result(case, got if got != "none" else "undetermined", _group(case, provider))
+        )
     return results
 
 
@@ -69,6 +71,11 @@ def _rate(part: list[Result]) -> tuple[float, float]:
         100.0 * sum(r.status_ok for r in part) / n,
         100.0 * sum(r.exact_ok for r in part) / n,
     )
+
+
+def _rates(part: list[Result]) -> dict[str, float]:
+    status, exact = _rate(part)
+    return {"status": round(status, 1), "exact": round(exact, 1)}
 
 
 def summary(results: list[Result], top: int) -> dict[str, object]:
@@ -87,11 +94,17 @@ def summary(results: list[Result], top: int) -> dict[str, object]:
         "status_accuracy": round(status, 1),
         "exact_accuracy": round(exact, 1),
         "by_group": {
-            name: {"cases": len(part), **dict(zip(("status", "exact"), map(lambda x: round(x, 1), _rate(part)), strict=True))}
+            name: {
+                "cases": len(part),
+                **_rates(part),
+            }
             for name, part in sorted(by_group.items(), key=lambda item: (-len(item[1]), item[0]))
         },
         "by_reason": {
-            name: {"cases": len(part), **dict(zip(("status", "exact"), map(lambda x: round(x, 1), _rate(part)), strict=True))}
+            name: {
+                "cases": len(part),
+                **_rates(part),
+            }
             for name, part in sorted(by_reason.items())
         },
         "confusions": [
@@ -131,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in results:
             if not r.exact_ok:
                 text = (r.case.diagnostic or "")[:160]
-                print(f"  [{r.case.case_id}] {r.case.expected_reason} -> {r.got} | {r.case.status} | {text}")
+                expected = r.case.expected_reason
+                print(f"  [{r.case.case_id}] {expected} -> {r.got} | {r.case.status} | {text}")
     return 0
 
 

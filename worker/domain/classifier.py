@@ -29,8 +29,8 @@ from worker.domain.diagnostic_rules import (
     STATUS_CODE_REASONS,
     SUBTYPE_REASONS,
     WORD_RULES,
-    Party,
     NeedleIndex,
+    Party,
     WordRule,
 )
 from worker.domain.events import EventType, FeedbackEvent, RecipientFeedback
@@ -149,7 +149,12 @@ def read_reply(diagnostic: str | None, *, scan: bool = True) -> ServerReply:
     whose subtype decides, only the status codes are needed."""
     if not diagnostic:
         return ServerReply("", "", "", (), None, expired=False)
-    text = diagnostic[:MAX_DIAGNOSTIC_CHARS].replace("<CRLF>", " ").replace("\r", " ").replace("\n", " ")
+    text = (
+        diagnostic[:MAX_DIAGNOSTIC_CHARS]
+        .replace("<CRLF>", " ")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
     text = _DIAGNOSTIC_TYPE.sub("", text)
     expired = bool(_EXPIRED.search(text))
     if expired:
@@ -292,8 +297,10 @@ def _reason_from_words(
         if _rule_matches(rule, reply):
             return rule.reason
     gateway_allowed = candidates is None or Reason.SECURITY_GATEWAY in candidates
-    if gateway_allowed and Reason.SECURITY_GATEWAY not in skip and _is_security_gateway(
-        reply, hosts, status_code, bounce_type
+    if (
+        gateway_allowed
+        and Reason.SECURITY_GATEWAY not in skip
+        and _is_security_gateway(reply, hosts, status_code, bounce_type)
     ):
         return Reason.SECURITY_GATEWAY
     if candidates is None and _rule_matches(POLICY_RULE, reply):
@@ -398,6 +405,17 @@ def _fallback(reply: ServerReply, status_code: str | None, kind: str) -> Reason:
     return Reason.UNDETERMINED
 
 
+#: Reasons a reply about our sender can end in (step 4d): their party is then ours.
+_SENDER_SIDE_REASONS = frozenset(
+    {
+        Reason.POLICY_BLOCKED,
+        Reason.SECURITY_GATEWAY,
+        Reason.AUTH_FAILED,
+        Reason.SENDER_BLOCKLISTED,
+    }
+)
+
+
 def party_of(
     diagnostic: str | None, status: str | None = None, reason: Reason | None = None
 ) -> Party | None:
@@ -412,14 +430,10 @@ def party_of(
         decisive = _decisive(reply)
         if decisive is not None:
             return decisive[1]
-        if _about_sender(reply, status_code):
-            if reason is None or reason not in _PARTY_OF_REASON or reason in (
-                Reason.POLICY_BLOCKED,
-                Reason.SECURITY_GATEWAY,
-                Reason.AUTH_FAILED,
-                Reason.SENDER_BLOCKLISTED,
-            ):
-                return Party.SENDER
+        if _about_sender(reply, status_code) and (
+            reason is None or reason not in _PARTY_OF_REASON or reason in _SENDER_SIDE_REASONS
+        ):
+            return Party.SENDER
     return _PARTY_OF_REASON.get(reason) if reason is not None else None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import chain
+from itertools import chain, pairwise
 
 from worker.domain.outcomes import Reason
 
@@ -106,15 +106,15 @@ def _words(*patterns: str) -> Phrases:
 #: regenerate when the word lists change a lot). A needle is filed under its pair that
 #: ranks lowest here, so that most replies contain few of the keys.
 _COMMON_PAIRS_TEXT = (
-    'tpp;mtsm 555; reedercoe omt d es0 se5.s mar  men.c raiin50lete dil sec t'
-    'or aouli.1unssdent hton ono st. is umeot eas ioopl fro1 ctblttexamveloht'
-    '//:/e..7eltithsaatnoust.ieces. om/heut pacy po nsiges:: fopsag.2n.ne lio'
-    'pi-  -7.abup g4 doipad bnditnasu [tal emciur45dd2.icngm 54ha/smpdreaivmi'
-    'pp1.g 01d. yspca23preearoc.0an crtbo, ccryyo12ck-1go3 .gso3634hitrmopa ('
-    'irogidlal/gl/mgsdialriofjeej4.d:33quxavike5643olp=ni/?67va.41achdcrr1b73'
-    '4494d9i1b5hoa76slncbb3a65fosf13c1d3ac07p6-fr2 nsopf eo0.1992.epebe?pueim'
+    "tpp;mtsm 555; reedercoe omt d es0 se5.s mar  men.c raiin50lete dil sec t"
+    "or aouli.1unssdent hton ono st. is umeot eas ioopl fro1 ctblttexamveloht"
+    "//:/e..7eltithsaatnoust.ieces. om/heut pacy po nsiges:: fopsag.2n.ne lio"
+    "pi-  -7.abup g4 doipad bnditnasu [tal emciur45dd2.icngm 54ha/smpdreaivmi"
+    "pp1.g 01d. yspca23preearoc.0an crtbo, ccryyo12ck-1go3 .gso3634hitrmopa ("
+    "irogidlal/gl/mgsdialriofjeej4.d:33quxavike5643olp=ni/?67va.41achdcrr1b73"
+    "4494d9i1b5hoa76slncbb3a65fosf13c1d3ac07p6-fr2 nsopf eo0.1992.epebe?pueim"
     "rm3.odaura'seta u .ooex oxoknu7 nfavui40k.ov] .p < vdm 4l.tl52xp.m84.< 8"
-    'm]<4rnnnp -5) e@dutyowr.-e.nh s/lbrvgu20tm[10]cseq/de-cyeprg0- wrs.5ll13'
+    "m]<4rnnnp -5) e@dutyowr.-e.nh s/lbrvgu20tm[10]cseq/de-cyeprg0- wrs.5ll13"
     ".aubt'ki10w y.p:.3ftnvnc-cucxip-ts30evptwexccllyeuuo(s03hur0t0@e>:35m>fi"
     "[ao.t/n'3f5e.h#5m517.srcya<sypk 06mlrdah21n: 1-sif@ize.yzo=nc ulpunk/lt,"
     "izxs'tak"
@@ -126,7 +126,7 @@ _PAIR_RANK: dict[str, int] = {
 
 def _rarity_key(needle: str) -> tuple[str, str]:
     """The needle's two adjacent characters least likely to occur in a reply."""
-    pairs = list(zip(needle, needle[1:], strict=False))
+    pairs = list(pairwise(needle))
     return min(pairs, key=lambda pair: _PAIR_RANK.get(pair[0] + pair[1], 0))
 
 
@@ -134,7 +134,7 @@ class NeedleIndex:
     """Finds which of many literal needles occur in a text without testing each one.
 
     Each needle is filed under its rarest pair of adjacent characters; a text's pairs are
-    collected in one C-level pass (``set(zip(text, text[1:]))``) and only needles filed
+    collected in one C-level pass (``itertools.pairwise``) and only needles filed
     under a pair the text contains are tested with ``in``. With hundreds of needles this
     keeps a reply's scan to a few dozen substring tests.
     """
@@ -156,7 +156,7 @@ class NeedleIndex:
     def present(self, lowered: str) -> frozenset[str]:
         """The needles that occur in ``lowered``."""
         # All C-level: the text's pairs, the keys among them, their needles, the tests.
-        hit = self._keys.intersection(zip(lowered, lowered[1:], strict=False))
+        hit = self._keys.intersection(pairwise(lowered))
         candidates = chain(self._short, chain.from_iterable(map(self._buckets.__getitem__, hit)))
         return frozenset(filter(lowered.__contains__, candidates))
 
@@ -208,9 +208,7 @@ POLICY_CODES = _codes("5.7.133", "5.7.134", "5.7.25", "5.7.27")
 #: Enhanced codes whose subject is the sender (RFC 3463: X.1.7 bad sender's mailbox
 #: address syntax, X.1.8 bad sender's system address) or our sending host (X.7.25 reverse
 #: DNS validation failed, X.7.27 sender address has null MX).
-SENDER_CODES = _codes(
-    "5.1.7", "5.1.8", "4.1.7", "4.1.8", "5.7.25", "4.7.25", "5.7.27", "4.7.27"
-)
+SENDER_CODES = _codes("5.1.7", "5.1.8", "4.1.7", "4.1.8", "5.7.25", "4.7.25", "5.7.27", "4.7.27")
 
 #: Text removed before matching: words that look like a reason but are about something
 #: else in this context. Postfix's "delivery temporarily suspended: connect to ...: ..."

@@ -5,9 +5,10 @@ The texts live here, next to the reasons, in one table (``ADVICE``). Advice depe
 *whose* problem the reply describes (the classifier's ``party``): when the receiver refused
 our sender (our sending address or domain, our server's reverse DNS, our IP's reputation,
 our authentication), ``OUR_SIDE_ADVICE`` says so and does not send the person to their IT
-team for something only we can fix. Advice may also depend on who answered: a company mail system has an IT team to ask (quarantine logs, transport
-rules, allowlisting); a consumer mailbox (Gmail, Yahoo, Outlook.com, iCloud...) does not,
-so the person checks Spam or Junk and adds the sender to contacts or safe senders.
+team for something only we can fix. Advice may also depend on who answered: a company
+mail system has an IT team to ask (quarantine logs, transport rules, allowlisting); a
+consumer mailbox (Gmail, Yahoo, Outlook.com, iCloud...) does not, so the person checks
+Spam or Junk and adds the sender to contacts or safe senders.
 
 Pure: no I/O, no clock. Times are passed in as text.
 """
@@ -24,9 +25,9 @@ from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
 
 __all__ = [
     "ADVICE",
-    "OUR_SIDE_ADVICE",
     "CONSUMER_DOMAINS",
     "NEVER_SENT",
+    "OUR_SIDE_ADVICE",
     "Advice",
     "Explanation",
     "MailboxKind",

@@ -34,27 +34,56 @@ def _bounce(diagnostic: str | None, status: str | None = "5.0.0", kind: str = "P
 
 #: (reply, reason, party): each pair shares its misleading words.
 PAIRS = [
-    ("550 5.1.8 <b@ex.com>: Sender address rejected: Domain not found",
-     Reason.POLICY_BLOCKED, Party.SENDER),
-    ("550 5.1.2 <u@ex.net>: Recipient address rejected: Domain not found",
-     Reason.DOMAIN_NOT_FOUND, Party.RECIPIENT_DOMAIN),
-    ("553 5.1.8 <b@ex.com>... Domain of sender address b@ex.com does not exist",
-     Reason.POLICY_BLOCKED, Party.SENDER),
+    (
+        "550 5.1.8 <b@ex.com>: Sender address rejected: Domain not found",
+        Reason.POLICY_BLOCKED,
+        Party.SENDER,
+    ),
+    (
+        "550 5.1.2 <u@ex.net>: Recipient address rejected: Domain not found",
+        Reason.DOMAIN_NOT_FOUND,
+        Party.RECIPIENT_DOMAIN,
+    ),
+    (
+        "553 5.1.8 <b@ex.com>... Domain of sender address b@ex.com does not exist",
+        Reason.POLICY_BLOCKED,
+        Party.SENDER,
+    ),
     ("550 5.1.1 <u@ex.net>... User unknown", Reason.MAILBOX_NOT_FOUND, Party.RECIPIENT),
-    ("450 4.7.1 <h.ex.com>: Helo command rejected: Host not found",
-     Reason.POLICY_BLOCKED, Party.SENDER),
-    ("550 5.1.2 <u@ex.invalid>... Host unknown (Name server: ex.invalid: host not found)",
-     Reason.DOMAIN_NOT_FOUND, Party.RECIPIENT_DOMAIN),
+    (
+        "450 4.7.1 <h.ex.com>: Helo command rejected: Host not found",
+        Reason.POLICY_BLOCKED,
+        Party.SENDER,
+    ),
+    (
+        "550 5.1.2 <u@ex.invalid>... Host unknown (Name server: ex.invalid: host not found)",
+        Reason.DOMAIN_NOT_FOUND,
+        Party.RECIPIENT_DOMAIN,
+    ),
     ("550 Post by non-member to a members-only list", Reason.POLICY_BLOCKED, Party.SENDER),
-    ("550 User u (u@ex.net) not listed in Domino Directory",
-     Reason.MAILBOX_NOT_FOUND, Party.RECIPIENT),
-    ("554 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org",
-     Reason.SENDER_BLOCKLISTED, Party.SENDER),
+    (
+        "550 User u (u@ex.net) not listed in Domino Directory",
+        Reason.MAILBOX_NOT_FOUND,
+        Party.RECIPIENT,
+    ),
+    (
+        "554 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org",
+        Reason.SENDER_BLOCKLISTED,
+        Party.SENDER,
+    ),
     ("550 5.7.1 Blacklisted URL in message", Reason.SPAM_FILTERED, Party.CONTENT),
-    ("550 5.7.27 <b@ex.com>: Sender address rejected: Domain ex.com does not accept mail "
-     "(nullMX)", Reason.POLICY_BLOCKED, Party.SENDER),
-    ("556 5.1.10 <u@ex.net>: Recipient address rejected: Domain ex.net does not accept mail "
-     "(nullMX)", Reason.DOMAIN_NOT_FOUND, Party.RECIPIENT_DOMAIN),
+    (
+        "550 5.7.27 <b@ex.com>: Sender address rejected: Domain ex.com does not accept mail "
+        "(nullMX)",
+        Reason.POLICY_BLOCKED,
+        Party.SENDER,
+    ),
+    (
+        "556 5.1.10 <u@ex.net>: Recipient address rejected: Domain ex.net does not accept mail "
+        "(nullMX)",
+        Reason.DOMAIN_NOT_FOUND,
+        Party.RECIPIENT_DOMAIN,
+    ),
 ]
 
 
@@ -115,12 +144,21 @@ def test_every_provider_code_is_well_formed() -> None:
 @pytest.mark.parametrize(
     ("text", "provider", "reason"),
     [
-        ("550 SC-001 (BAY0-MC1) Unfortunately, messages from 192.0.2.1 weren't sent.",
-         "Microsoft", Reason.SENDER_BLOCKLISTED),
-        ("550 5.1.1 Adresse d au moins un destinataire invalide. OFR_416 [416]",
-         "Orange", Reason.MAILBOX_NOT_FOUND),
-        ("554 DT:SPM 163 smtp10,please see http://mail.163.com/help/help_spam_16.htm",
-         "NetEase", Reason.SPAM_FILTERED),
+        (
+            "550 SC-001 (BAY0-MC1) Unfortunately, messages from 192.0.2.1 weren't sent.",
+            "Microsoft",
+            Reason.SENDER_BLOCKLISTED,
+        ),
+        (
+            "550 5.1.1 Adresse d au moins un destinataire invalide. OFR_416 [416]",
+            "Orange",
+            Reason.MAILBOX_NOT_FOUND,
+        ),
+        (
+            "554 DT:SPM 163 smtp10,please see http://mail.163.com/help/help_spam_16.htm",
+            "NetEase",
+            Reason.SPAM_FILTERED,
+        ),
     ],
 )
 def test_provider_code_table(text: str, provider: str, reason: Reason) -> None:
