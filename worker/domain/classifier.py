@@ -309,6 +309,8 @@ def _reason_from_words(
 
 
 def _reason_from_code(reply: ServerReply, status_code: str | None) -> Reason | None:
+    if reply.reply_code == "556":
+        return Reason.DOMAIN_NOT_FOUND  # RFC 7505: the domain does not accept mail (null MX)
     for code in (*reply.codes, status_code):
         if code is None:
             continue
