@@ -288,6 +288,13 @@ DECISIVE_PHRASES: tuple[tuple[Reason | None, Party, Phrases], ...] = (
         ),
     ),
     (
+        Reason.SPAM_FILTERED,
+        Party.CONTENT,
+        # A bare "550 Rejected" / "550 Message Rejected": providers that answer with nothing
+        # else document it as their content filter's refusal (Charter's "Handling Spam").
+        _words(r"^\d{3}(?:[ -][245]\.\d{1,3}\.\d{1,3})? (?:message |mail )?rejected\W{0,3}$"),
+    ),
+    (
         Reason.MESSAGE_TOO_LARGE,
         Party.CONTENT,
         # "exceeded Google's message size limits ... Send attachments": the size decides.
@@ -408,6 +415,18 @@ SENDER_PHRASES = _words(
     r"non sei (?:un )?membro",
     r"geen lid",
     r"не являетесь участником",
+    # Google Groups' "may not have permission to post" in its other languages.
+    r"nicht berechtigt, nachrichten",
+    r"keine berechtigung",
+    r"autorisée? à publier",
+    r"permiso para publicar",
+    r"permissão para (?:postar|publicar)",
+    r"autorizzazione per pubblicare",
+    r"toestemming om berichten",
+    r"投稿の権限",
+    r"разрешения на публикацию",
+    r"无权在该群组",
+    r"无权发帖",
 )
 
 #: The reasons that are about the recipient's address, mailbox or domain: not candidates

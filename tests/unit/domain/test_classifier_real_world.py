@@ -63,11 +63,6 @@ DISPUTED: dict[str, tuple[str, str]] = {
         "auth_failed",
         "Cox documents AUP#CXSNDR as the sender domain failing SPF/DomainKeys/DKIM",
     ),
-    "mbp-charter-bare-message-rejected": (
-        "hard_bounce",
-        "a bare '550 Message Rejected' names no provider in the reply or hosts, so "
-        "Charter's page cannot be applied",
-    ),
     "mbp-gmx-syntax-error-config": (
         "hard_bounce",
         "'501 Syntax error in parameters or arguments' is a protocol error, no policy",
