@@ -292,7 +292,7 @@ DECISIVE_PHRASES: tuple[tuple[Reason | None, Party, Phrases], ...] = (
         Party.CONTENT,
         # A bare "550 Rejected" / "550 Message Rejected": providers that answer with nothing
         # else document it as their content filter's refusal (Charter's "Handling Spam").
-        _words(r"^\d{3}(?:[ -][245]\.\d{1,3}\.\d{1,3})? (?:message |mail )?rejected\W{0,3}$"),
+        _words(r"^\d{3}(?:[ -][245]\.7\.\d{1,3})? (?:message |mail )?rejected\W{0,3}$"),
     ),
     (
         Reason.MESSAGE_TOO_LARGE,

@@ -242,6 +242,44 @@ CASES: tuple[DiagnosticCase, ...] = (
         "Microsoft Exchange Online NDR 5.7.1 page V",
     ),
     _case(
+        "google-groups-permission-french",
+        "Gmail",
+        "smtp; 550 5.1.1 Le groupe que vous avez essayé de contacter (equipe) n'existe "
+        "peut-être pas, ou vous n'êtes peut-être pas autorisé à publier des messages dans ce "
+        "groupe.",
+        "policy_blocked",
+        "Google Groups bounce, French localisation T",
+    ),
+    _case(
+        "google-groups-permission-spanish",
+        "Gmail",
+        "smtp; 550 5.1.1 Es posible que el grupo al que has intentado contactar (equipo) no "
+        "exista o que no tengas permiso para publicar mensajes en él.",
+        "policy_blocked",
+        "Google Groups bounce, Spanish localisation T",
+    ),
+    _case(
+        "google-groups-permission-chinese",
+        "Gmail",
+        "smtp; 550 5.1.1 您尝试联系的群组（team）可能不存在，或者您可能无权在该群组中发帖。",  # noqa: RUF001
+        "policy_blocked",
+        "Google Groups bounce, Chinese localisation T",
+    ),
+    _case(
+        "bare-rejected",
+        "Charter/Spectrum",
+        "smtp; 550 Rejected",
+        "spam_filtered",
+        "issue 13 ('bare 550 Rejected'); Charter's spam-handling page T",
+    ),
+    _case(
+        "rejected-with-reason-is-not-bare",
+        "Postfix",
+        "smtp; 550 5.1.1 <user@example.net>: Recipient rejected: User unknown",
+        "mailbox_not_found",
+        "Postfix check_recipient_access style reply T",
+    ),
+    _case(
         "list-not-member-german",
         "Mailman",
         "smtp; 550 5.7.1 Sie sind kein Mitglied dieser Liste",
