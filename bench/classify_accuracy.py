@@ -36,13 +36,29 @@ class Result:
         return self.got == self.case.expected_reason
 
 
+#: Case-id prefixes of the original table, for cases that carry no ``mta`` label.
+_PREFIX_GROUPS = {
+    "gmail": "Gmail",
+    "ms": "Microsoft",
+    "outlook": "Microsoft",
+    "yahoo": "Yahoo",
+    "aol": "Yahoo",
+    "icloud": "Apple",
+    "apple": "Apple",
+    "ses": "Amazon SES",
+    "expired": "(SES expiry)",
+}
+
+
 def _group(case: DiagnosticCase, provider: str | None) -> str:
-    """Which MTA/provider the case is from: its ``mta`` label, else what answered."""
+    """Which MTA/provider the case is from: its ``mta`` label, else what answered, else
+    its case-id prefix (names compared without case)."""
     if case.mta:
         return case.mta
     if provider:
         return provider
-    return case.case_id.split("-", 1)[0]
+    prefix = case.case_id.split("-", 1)[0].lower()
+    return _PREFIX_GROUPS.get(prefix, prefix.capitalize())
 
 
 def run() -> list[Result]:
@@ -82,8 +98,10 @@ def summary(results: list[Result], top: int) -> dict[str, object]:
     status, exact = _rate(results)
     by_group: dict[str, list[Result]] = defaultdict(list)
     by_reason: dict[str, list[Result]] = defaultdict(list)
+    names: dict[str, str] = {}
     for result in results:
-        by_group[result.group].append(result)
+        name = names.setdefault(result.group.lower(), result.group)
+        by_group[name].append(result)
         by_reason[result.case.expected_reason].append(result)
     confusions = Counter(
         (r.case.expected_reason, r.got) for r in results if not r.exact_ok

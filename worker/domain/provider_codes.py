@@ -301,7 +301,7 @@ PROVIDER_CODES: tuple[ProviderCode, ...] = (
     ),
     ProviderCode(
         "Yahoo",
-        r"\bRLY:(?:B[123]|BB|CH|IP)\b|\bRTR:(?:B[123]|BB|CH|IP)\b",
+        r"\bRLY:(?:B[123]|BB|BL|CH|IP)\b|\bRTR:(?:B[123]|BB|BL|CH|IP)\b",
         Reason.SENDER_BLOCKLISTED,
         _S,
         AOL,
