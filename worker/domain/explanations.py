@@ -330,8 +330,10 @@ _RENDERING_STEPS = (
 
 _BLOCKLIST_COMPANY = (
     _LINK,
-    _ALLOWLIST,
+    "This is on our side, not theirs: the block is against our sending server or domain, "
+    "and their address is fine.",
     "Send it again later: these blocks are often lifted within hours.",
+    "Only if it is urgent: " + _ALLOWLIST[0].lower() + _ALLOWLIST[1:],
     "If it keeps happening, tell the email/platform team: they can ask AWS about it or "
     "move our mail to a dedicated sending address (IP) that only we use.",
 )
