@@ -609,6 +609,7 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"domain (?:existiert nicht|unbekannt)",
             r"домен не (?:существует|найден)",
             r"域名不存在",
+            r"ドメイン(?:が|は)?(?:存在しません|見つかりません)",
         ),
     ),
     WordRule(
@@ -677,7 +678,7 @@ WORD_RULES: tuple[WordRule, ...] = (
             r"badrecipientto",
             r"missing home directory",
             r"unknown virtual user",
-            r"was not found in",
+            r"(?:user|recipient|address|mailbox|account)[^.;]{0,60} was not found in",
             r"(?:user|recipient|mailbox) \S+ (?:was )?not found",
             r"unknown local[- ]?part",
             r"non-?existent user",
