@@ -89,7 +89,6 @@ _ANY_REPLY_CODE = re.compile(r"(?<![\d.#])([245]\d\d)(?=[\s-])")
 _DIAGNOSTIC_TYPE = re.compile(r"^\s*(?:smtp|x-postfix|x-unix|x-local)\s*;\s*", re.IGNORECASE)
 # Continuation markers of multi-line replies ("550-5.1.1 ") split phrases in two.
 _CONTINUATION = re.compile(r"(?<=\s)[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s+")
-_WHITESPACE = re.compile(r"\s+")
 _EXPIRED = re.compile(r"message expired|unable to deliver in \d+ minutes", re.IGNORECASE)
 _QUOTED_REPLY = re.compile(r"<(?=\s*[245]\d\d[\s-])")
 # A link ends at whitespace, quotes, brackets or any control character (an ESC or NUL in
@@ -156,13 +155,16 @@ def read_reply(diagnostic: str | None, *, scan: bool = True) -> ServerReply:
         .replace("\n", " ")
     )
     text = _DIAGNOSTIC_TYPE.sub("", text)
-    expired = bool(_EXPIRED.search(text))
+    # The expiry regex only where its words can be (a C-level test spares most replies).
+    low = text.lower()
+    expired = ("expired" in low or "unable to deliver" in low) and bool(_EXPIRED.search(text))
     if expired:
         quotes = list(_QUOTED_REPLY.finditer(text))
         if quotes:
             inner = text[quotes[-1].end() :].strip()
             text = inner[:-1] if inner.endswith(">") else inner
-    words = _WHITESPACE.sub(" ", _CONTINUATION.sub(" ", text)).strip()
+    # str.split() splits on exactly the characters \s matches, in C.
+    words = " ".join(_CONTINUATION.sub(" ", text).split())
     lowered = words.lower()
     for needle, pattern in MASKED_PHRASES.items:
         if needle in lowered:
@@ -233,11 +235,20 @@ def _reply_provider(
     return _provider_in(f"{reply.words} {host_text}", present)
 
 
+_SECURITY_NEEDLES: tuple[str, ...] = tuple(
+    sorted({needle for _, markers in SECURITY_PRODUCTS for needle in markers.needles})
+)
+
+
 def _security_product(reply: ServerReply, hosts: tuple[str | None, ...]) -> str | None:
     """A mail-security product named in the reply or in the reporting/remote MTA host."""
+    host_text = " ".join(host for host in hosts if host)
+    host_present = frozenset(filter(host_text.lower().__contains__, _SECURITY_NEEDLES))
+    if not host_present and reply.present.isdisjoint(_SECURITY_NEEDLES):
+        return None
     for name, markers in SECURITY_PRODUCTS:
-        if markers.search(reply.words, present=reply.present) or any(
-            markers.search(host) for host in hosts if host
+        if markers.search(reply.words, present=reply.present) or markers.search(
+            host_text, present=host_present
         ):
             return name
     return None
@@ -332,7 +343,14 @@ def _about_sender(reply: ServerReply, status_code: str | None) -> bool:
     return SENDER_PHRASES.search(reply.words, present=reply.present)
 
 
+_DECISIVE_NEEDLES = frozenset(
+    needle for _, _, phrases in DECISIVE_PHRASES for needle in phrases.needles
+)
+
+
 def _decisive(reply: ServerReply) -> tuple[Reason | None, Party] | None:
+    if _DECISIVE_NEEDLES.isdisjoint(reply.present):
+        return None
     for reason, party, phrases in DECISIVE_PHRASES:
         if phrases.search(reply.words, present=reply.present):
             return reason, party
