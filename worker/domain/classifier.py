@@ -475,7 +475,11 @@ def classify_bounce_entry(
     if kind == "transient" and subtype == "general" and not status and not diagnostic:
         return None  # an automatic reply (out-of-office), not a failure
 
-    decided_by_subtype = "suppress" in subtype or subtype in SUBTYPE_REASONS
+    # NoEmail is SES's reading of a 5.1.x status, made without the words: the reply is
+    # still scanned, since a refusal of our sender (step 4d) overrides it.
+    decided_by_subtype = "suppress" in subtype or (
+        subtype in SUBTYPE_REASONS and subtype != "noemail"
+    )
     reply = read_reply(diagnostic, scan=not decided_by_subtype)
     status_code = status_code_of(status)
     hosts = (reporting_mta, remote_mta)
@@ -486,6 +490,8 @@ def classify_bounce_entry(
     if "suppress" in subtype:
         # SES did not contact any server, whatever the 5.1.1 status says.
         reason, party = Reason.SUPPRESSED, None
+    elif subtype == "noemail" and _about_sender(reply, status_code):
+        reason, party, code = _general_reason(reply, hosts, status_code, kind)
     elif subtype in SUBTYPE_REASONS:
         reason = SUBTYPE_REASONS[subtype]
         party = _PARTY_OF_REASON.get(reason)

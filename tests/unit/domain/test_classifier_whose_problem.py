@@ -102,6 +102,29 @@ def test_sender_codes_without_words_are_policy() -> None:
         assert verdict.party is Party.SENDER
 
 
+def test_a_sender_refusal_overrides_the_noemail_subtype() -> None:
+    text = (
+        "smtp; 550-5.1.1 The group you tried to contact (team) may not exist, or you may not "
+        "have permission to post messages to the group."
+    )
+    refused = classify_bounce_entry(
+        bounce_type="Permanent",
+        bounce_subtype="NoEmail",
+        action="failed",
+        status="5.1.1",
+        diagnostic=text,
+    )
+    missing = classify_bounce_entry(
+        bounce_type="Permanent",
+        bounce_subtype="NoEmail",
+        action="failed",
+        status="5.1.1",
+        diagnostic="smtp; 550 5.1.1 <u@ex.net>: Recipient address rejected: User unknown",
+    )
+    assert refused is not None and refused.reason is Reason.POLICY_BLOCKED
+    assert missing is not None and missing.reason is Reason.MAILBOX_NOT_FOUND
+
+
 def test_5_7_27_alone_is_not_an_authentication_failure() -> None:
     verdict = _bounce("smtp; 550 5.7.27 see RFC 7505", status="5.7.27")
     assert verdict is not None and verdict.reason is Reason.POLICY_BLOCKED
