@@ -367,7 +367,6 @@ SENDER_PHRASES = _words(
     r"purported responsible address",
     r"null sender is not allowed",
     r"empty envelope sender",
-    r"verification failed for",
     r"for sender address",
     r"\bsender domain\b",
     r"your from address",
