@@ -531,6 +531,15 @@ PROVIDER_CODES: tuple[ProviderCode, ...] = (
         ORANGE,
         "Orange: message size limit reached",
     ),
+    # --- SFR (France) ------------------------------------------------------------------------
+    ProviderCode(
+        "SFR",
+        r"abus detecte",
+        Reason.SENDER_BLOCKLISTED,
+        _S,
+        None,
+        "SFR: the sending IP was flagged for abuse (codes GU_EIB_xx)",
+    ),
     # --- Tencent QQ / NetEase 163 ---------------------------------------------------------
     ProviderCode(
         "QQ",
