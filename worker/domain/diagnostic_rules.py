@@ -264,6 +264,9 @@ DECISIVE_PHRASES: tuple[tuple[Reason | None, Party, Phrases], ...] = (
             r"receiving mail at a rate that prevents",
             r"receiving mail too quickly",
             r"unusual rate of email originating",
+            # Connection-count limits: the receiver's load, retried by SES, not a block.
+            r"too many (?:concurrent |simultaneous )?(?:smtp )?(?:connections|sessions)",
+            r"connection rate limit",
             r"organi[sz]ation queue quota",
             # Exchange: a corrupt message.
             r"invalid message content",
