@@ -1332,8 +1332,9 @@ CASES: tuple[DiagnosticCase, ...] = (
             "is marked as invalid."
         ),
         reporting_mta="dns; mx0b-00000000.pphosted.com",
-        # "invalid" alone is no word; product (pphosted host) + 5xx + none of 1-9: word 10.
-        expected_reason="security_gateway",
+        # Relabelled (issue 13): "User email address is marked as invalid" says the
+        # recipient's address is invalid (word 6), before the gateway rule (10).
+        expected_reason="mailbox_not_found",
         expected_provider="Proofpoint",
         expected_smtp_status="5.7.1",
         source=AC + "550.json proofpoint 5.7.1 V (reporting host T)",
@@ -1509,7 +1510,9 @@ CASES: tuple[DiagnosticCase, ...] = (
         bounce_subtype="General",
         status="5.0.0",
         diagnostic="smtp;550 rejecting spoofed message",
-        expected_reason="hard_bounce",  # no words, no product named
+        # Relabelled (issue 13): refusing a spoofed message is the receiver's anti-spoofing
+        # policy (word 11 "spoof"), not a plain hard bounce.
+        expected_reason="policy_blocked",
         expected_smtp_status="5.0.0",
         source=AC + "550.json barracuda 4 V",
     ),
