@@ -262,3 +262,35 @@ def test_never_raises_on_arbitrary_text(
     if verdict is not None:
         assert verdict.status is STATUS_OF_REASON[verdict.reason]
     party_of(diagnostic, status)
+
+
+# --- the needle index finds what a plain scan finds ------------------------------------------
+
+
+def test_needle_index_agrees_with_a_plain_scan_on_every_real_reply() -> None:
+    from tests.unit.domain.world_cases import ALL_CASES
+    from worker.domain.diagnostic_rules import (
+        DECISIVE_PHRASES,
+        POLICY_RULE,
+        SENDER_PHRASES,
+        WORD_RULES,
+    )
+
+    lists = [SENDER_PHRASES, *(p for _, _, p in DECISIVE_PHRASES)]
+    lists += [rule.phrases for rule in (*WORD_RULES, POLICY_RULE) if rule.phrases is not None]
+    for case in ALL_CASES:
+        reply = read_reply(case.diagnostic)
+        for phrases in lists:
+            indexed = phrases.search(reply.words, present=reply.present)
+            assert indexed == phrases.search(reply.words, reply.lowered), case.case_id
+
+
+@given(st.text(max_size=200))
+def test_needle_index_agrees_with_a_plain_scan_on_any_text(text: str) -> None:
+    from worker.domain.diagnostic_rules import SENDER_PHRASES, WORD_RULES
+
+    reply = read_reply(text)
+    for phrases in (SENDER_PHRASES, *(rule.phrases for rule in WORD_RULES if rule.phrases)):
+        assert phrases.search(reply.words, present=reply.present) == phrases.search(
+            reply.words, reply.lowered
+        )
