@@ -506,6 +506,65 @@ CASES: tuple[DiagnosticCase, ...] = (
         "mailbox_disabled",
         "Orange/La Poste error codes (420) V",
     ),
+    _case(
+        "cox-ipbl-spamhaus",
+        "Cox",
+        "smtp; 554 5.7.1 192.0.2.10 blocked. AUP#IPBL0001",
+        "sender_blocklisted",
+        "Cox email error codes (IPBL0001: listed in Spamhaus Zen) T",
+    ),
+    _case(
+        "cox-cxdns-no-rdns",
+        "Cox",
+        "smtp; 554 5.7.1 192.0.2.10 rejected - DNS check failure - AUP#CXDNS",
+        "policy_blocked",
+        "Cox email error codes (CXDNS: reverse DNS of the sending IP) T",
+    ),
+    _deferred(
+        "aol-dyn-t1",
+        "Yahoo",
+        "421 4.7.1 : (DYN:T1) http://postmaster.info.aol.com/errors/421dynt1.html",
+        "sender_blocklisted",
+        "AOL postmaster error pages (DYN:T1: dynamic IP range) T",
+    ),
+    _case(
+        "aol-hvu-b1",
+        "Yahoo",
+        "smtp; 554- (HVU:B1) https://postmaster.aol.com/error-codes#554hvub1",
+        "spam_filtered",
+        "AOL postmaster error pages (HVU:B1: URL in the message) T",
+    ),
+    _case(
+        "icloud-hme1",
+        "Apple",
+        "smtp; 554 5.7.1 [HME1] This message was blocked for failing both SPF and DKIM "
+        "authentication checks. See https://support.apple.com/en-us/HT204137",
+        "auth_failed",
+        "iCloud postmaster page (HME1) T",
+    ),
+    _case(
+        "outlook-ou-001",
+        "Microsoft",
+        "smtp; 550 OU-001 (SNT004-MC1F43) Unfortunately, messages from 192.0.2.10 weren't "
+        "sent. Please contact your Internet service provider since part of their network is on "
+        "our block list.",
+        "sender_blocklisted",
+        "Outlook.com troubleshooting page (OU-001) T",
+    ),
+    _deferred(
+        "netease-hl-rep",
+        "NetEase",
+        "451 HL:REP 163 mx3,xx,please see http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.10",
+        "sender_blocklisted",
+        "NetEase 163 help page (HL:REP: low IP reputation) T",
+    ),
+    _deferred(
+        "qq-frequency-limited",
+        "QQ",
+        "451 Ip frequency limited. http://service.mail.qq.com/detail/122/172",
+        "soft_bounce",
+        "QQ Mail help 122/172 (IP frequency limited) T",
+    ),
     # ---- 4. domain failures worded as host or DNS failures --------------------------------
     _case(
         "sendmail-host-unknown-authoritative",
