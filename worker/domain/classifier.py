@@ -12,21 +12,45 @@ import re
 from dataclasses import dataclass
 
 from worker.domain.diagnostic_rules import (
+    ALL_NEEDLES,
     BLOCKLIST_PROVIDERS,
     CONTENT_REJECTED_CANDIDATES,
+    DECISIVE_PHRASES,
     FALLBACK_REASONS,
     MAILBOX_PROVIDERS,
+    MASKED_PHRASES,
     POLICY_CODE_CLASS,
     POLICY_RULE,
     QUARANTINE_WORDS,
+    RECIPIENT_REASONS,
     SECURITY_PRODUCTS,
+    SENDER_CODES,
+    SENDER_PHRASES,
     STATUS_CODE_REASONS,
     SUBTYPE_REASONS,
     WORD_RULES,
+    NeedleIndex,
+    Party,
     WordRule,
 )
 from worker.domain.events import EventType, FeedbackEvent, RecipientFeedback
 from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
+from worker.domain.provider_codes import CODE_NEEDLES, ProviderCode, provider_code_in
+
+__all__ = [
+    "MAX_DIAGNOSTIC_CHARS",
+    "Party",
+    "RecipientOutcome",
+    "ServerReply",
+    "Verdict",
+    "classify_bounce_entry",
+    "classify_event",
+    "help_url_of",
+    "party_of",
+    "provider_of",
+    "read_reply",
+    "status_code_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +62,9 @@ class Verdict:
     smtp_status: str | None = None
     provider: str | None = None
     help_url: str | None = None
+    #: Whose problem the reply describes (recipient, their domain, our sender, the
+    #: content, the path); None when nothing says (outcomes.md, "whose problem").
+    party: Party | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +89,36 @@ _ANY_REPLY_CODE = re.compile(r"(?<![\d.#])([245]\d\d)(?=[\s-])")
 _DIAGNOSTIC_TYPE = re.compile(r"^\s*(?:smtp|x-postfix|x-unix|x-local)\s*;\s*", re.IGNORECASE)
 # Continuation markers of multi-line replies ("550-5.1.1 ") split phrases in two.
 _CONTINUATION = re.compile(r"(?<=\s)[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s+")
-_WHITESPACE = re.compile(r"\s+")
 _EXPIRED = re.compile(r"message expired|unable to deliver in \d+ minutes", re.IGNORECASE)
 _QUOTED_REPLY = re.compile(r"<(?=\s*[245]\d\d[\s-])")
-_URL = re.compile(r"https?://[^\s<>\"'\]\[]+", re.IGNORECASE)
+# A link ends at whitespace, quotes, brackets or any control character (an ESC or NUL in
+# a reply must not become part of the help link support is shown).
+_URL = re.compile(r"https?://[^\s<>\"'\]\[\x00-\x1f\x7f]+", re.IGNORECASE)
+
+#: Only this much of a diagnostic is read. Real replies are a few hundred characters;
+#: a 250 KiB diagnostic (a server quoting a whole message back) costs 50-70 ms of regex
+#: work, and the words that decide are always at the start.
+MAX_DIAGNOSTIC_CHARS = 8 * 1024
 _URL_TRAILING = ".,;:)!?'\""
+
+
+#: Every needle a reply is tested for (rule words, product markers, provider codes).
+_REPLY_NEEDLES = NeedleIndex(ALL_NEEDLES | CODE_NEEDLES)
+#: The needles of the provider and product markers, for :func:`provider_of` (few enough
+#: to test each in one C-level pass).
+_PROVIDER_NEEDLES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            needle
+            for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS)
+            for _, markers in table
+            for needle in markers.needles
+        }
+    )
+)
+
+
+_PROVIDER_NEEDLE_SET = frozenset(_PROVIDER_NEEDLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,25 +136,50 @@ class ServerReply:
     codes: tuple[str, ...]
     reply_code: str | None
     expired: bool
+    #: The literal needles of every rule that occur in ``lowered``: found in one pass, so
+    #: each phrase list only tests its own needles that are really there.
+    present: frozenset[str] = frozenset()
 
 
-def read_reply(diagnostic: str | None) -> ServerReply:
-    """Normalise a Diagnostic-Code / smtpResponse for matching (reference, section 7)."""
+def read_reply(diagnostic: str | None, *, scan: bool = True) -> ServerReply:
+    """Normalise a Diagnostic-Code / smtpResponse for matching (reference, section 7).
+
+    ``scan=False`` skips finding the rule needles (``present`` stays empty): for a bounce
+    whose subtype decides, only the status codes are needed."""
     if not diagnostic:
         return ServerReply("", "", "", (), None, expired=False)
-    text = diagnostic.replace("<CRLF>", " ").replace("\r", " ").replace("\n", " ")
+    text = (
+        diagnostic[:MAX_DIAGNOSTIC_CHARS]
+        .replace("<CRLF>", " ")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
     text = _DIAGNOSTIC_TYPE.sub("", text)
-    expired = bool(_EXPIRED.search(text))
+    # The expiry regex only where its words can be (a C-level test spares most replies).
+    low = text.lower()
+    expired = ("expired" in low or "unable to deliver" in low) and bool(_EXPIRED.search(text))
     if expired:
         quotes = list(_QUOTED_REPLY.finditer(text))
         if quotes:
             inner = text[quotes[-1].end() :].strip()
             text = inner[:-1] if inner.endswith(">") else inner
-    words = _WHITESPACE.sub(" ", _CONTINUATION.sub(" ", text)).strip()
+    # str.split() splits on exactly the characters \s matches, in C.
+    words = " ".join(_CONTINUATION.sub(" ", text).split())
+    lowered = words.lower()
+    for needle, pattern in MASKED_PHRASES.items:
+        if needle in lowered:
+            words = pattern.sub(" ", words)
+            lowered = words.lower()
     codes = tuple(_ENHANCED_CODE.findall(text))
     leading = _LEADING_REPLY_CODE.match(text) or _ANY_REPLY_CODE.search(text)
     return ServerReply(
-        text, words, words.lower(), codes, leading.group(1) if leading else None, expired
+        text,
+        words,
+        lowered,
+        codes,
+        leading.group(1) if leading else None,
+        expired,
+        _REPLY_NEEDLES.present(lowered) if scan else frozenset(),
     )
 
 
@@ -116,9 +193,9 @@ def status_code_of(status: str | None) -> str | None:
 
 def help_url_of(text: str | None) -> str | None:
     """The first http(s) link in a reply: the seeds tell support to follow it."""
-    if not text:
-        return None
-    found = _URL.search(text)
+    if not text or "://" not in text:
+        return None  # every link has "://": a C-level test spares most replies the regex
+    found = _URL.search(text[:MAX_DIAGNOSTIC_CHARS])
     if not found:
         return None
     return found.group(0).rstrip(_URL_TRAILING) or None
@@ -127,22 +204,52 @@ def help_url_of(text: str | None) -> str | None:
 def provider_of(*texts: str | None) -> str | None:
     """Who answered or judged: a blocklist or security product named in the texts wins
     over the mailbox provider that quoted it."""
-    haystack = " ".join(text for text in texts if text)
+    haystack = " ".join(text[:MAX_DIAGNOSTIC_CHARS] for text in texts if text)
     if not haystack:
         return None
-    lowered = haystack.lower()
+    present = frozenset(filter(haystack.lower().__contains__, _PROVIDER_NEEDLES))
+    return _provider_in(haystack, present)
+
+
+def _provider_in(haystack: str, present: frozenset[str]) -> str | None:
+    if _PROVIDER_NEEDLE_SET.isdisjoint(present):
+        return None
     for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS):
         for name, markers in table:
-            if markers.search(haystack, lowered):
+            if markers.search(haystack, present=present):
                 return name
     return None
 
 
-def _security_product(*texts: str | None) -> str | None:
-    haystack = " ".join(text for text in texts if text)
-    lowered = haystack.lower()
+def _reply_provider(
+    reply: ServerReply, diagnostic: str | None, hosts: tuple[str | None, ...]
+) -> str | None:
+    """:func:`provider_of` for a bounce, reusing the needles already found in the reply.
+    An expiry bounce's earlier quoted replies are not in ``reply.words``: read them all."""
+    if reply.expired:
+        return provider_of(diagnostic, *hosts)
+    host_text = " ".join(host for host in hosts if host)
+    present = reply.present
+    if host_text:
+        present = present | frozenset(filter(host_text.lower().__contains__, _PROVIDER_NEEDLES))
+    return _provider_in(f"{reply.words} {host_text}", present)
+
+
+_SECURITY_NEEDLES: tuple[str, ...] = tuple(
+    sorted({needle for _, markers in SECURITY_PRODUCTS for needle in markers.needles})
+)
+
+
+def _security_product(reply: ServerReply, hosts: tuple[str | None, ...]) -> str | None:
+    """A mail-security product named in the reply or in the reporting/remote MTA host."""
+    host_text = " ".join(host for host in hosts if host)
+    host_present = frozenset(filter(host_text.lower().__contains__, _SECURITY_NEEDLES))
+    if not host_present and reply.present.isdisjoint(_SECURITY_NEEDLES):
+        return None
     for name, markers in SECURITY_PRODUCTS:
-        if markers.search(haystack, lowered):
+        if markers.search(reply.words, present=reply.present) or markers.search(
+            host_text, present=host_present
+        ):
             return name
     return None
 
@@ -151,13 +258,13 @@ def _security_product(*texts: str | None) -> str | None:
 
 
 def _rule_matches(rule: WordRule, reply: ServerReply) -> bool:
-    if rule.phrases is not None and rule.phrases.search(reply.words, reply.lowered):
+    if rule.phrases is not None and rule.phrases.search(reply.words, present=reply.present):
         return True
     if rule.codes and any(code in rule.codes for code in reply.codes):
         return True
     if rule.together is not None:
         first, second = rule.together
-        return first.search(reply.words, reply.lowered) and second.search(
+        return first.search(reply.words, present=reply.present) and second.search(
             reply.words, reply.lowered
         )
     return False
@@ -176,10 +283,10 @@ def _is_permanent_refusal(reply: ServerReply, status_code: str | None, bounce_ty
 def _is_security_gateway(
     reply: ServerReply, hosts: tuple[str | None, ...], status_code: str | None, bounce_type: str
 ) -> bool:
-    if QUARANTINE_WORDS.search(reply.words, reply.lowered):
+    if QUARANTINE_WORDS.search(reply.words, present=reply.present):
         return True
     # A 4xx deferral that merely outlasted SES's retries is not a verdict.
-    return _security_product(reply.words, *hosts) is not None and _is_permanent_refusal(
+    return _security_product(reply, hosts) is not None and _is_permanent_refusal(
         reply, status_code, bounce_type
     )
 
@@ -191,14 +298,20 @@ def _reason_from_words(
     bounce_type: str,
     *,
     candidates: tuple[Reason, ...] | None = None,
+    skip: frozenset[Reason] = frozenset(),
 ) -> Reason | None:
     for rule in WORD_RULES:
         if candidates is not None and rule.reason not in candidates:
             continue
+        if rule.reason in skip:
+            continue
         if _rule_matches(rule, reply):
             return rule.reason
-    if (candidates is None or Reason.SECURITY_GATEWAY in candidates) and _is_security_gateway(
-        reply, hosts, status_code, bounce_type
+    gateway_allowed = candidates is None or Reason.SECURITY_GATEWAY in candidates
+    if (
+        gateway_allowed
+        and Reason.SECURITY_GATEWAY not in skip
+        and _is_security_gateway(reply, hosts, status_code, bounce_type)
     ):
         return Reason.SECURITY_GATEWAY
     if candidates is None and _rule_matches(POLICY_RULE, reply):
@@ -207,6 +320,8 @@ def _reason_from_words(
 
 
 def _reason_from_code(reply: ServerReply, status_code: str | None) -> Reason | None:
+    if reply.reply_code == "556":
+        return Reason.DOMAIN_NOT_FOUND  # RFC 7505: the domain does not accept mail (null MX)
     for code in (*reply.codes, status_code):
         if code is None:
             continue
@@ -216,6 +331,130 @@ def _reason_from_code(reply: ServerReply, status_code: str | None) -> Reason | N
         if reason is not None:
             return reason
     return None
+
+
+def _about_sender(reply: ServerReply, status_code: str | None) -> bool:
+    """Whether the reply's subject is our sender (address, domain, host, IP) or who may
+    post to a list, rather than the recipient (step 4, "whose problem")."""
+    if any(code in SENDER_CODES for code in reply.codes):
+        return True
+    if status_code in SENDER_CODES and not reply.codes:
+        return True
+    return SENDER_PHRASES.search(reply.words, present=reply.present)
+
+
+_DECISIVE_NEEDLES = frozenset(
+    needle for _, _, phrases in DECISIVE_PHRASES for needle in phrases.needles
+)
+
+
+def _decisive(reply: ServerReply) -> tuple[Reason | None, Party] | None:
+    if _DECISIVE_NEEDLES.isdisjoint(reply.present):
+        return None
+    for reason, party, phrases in DECISIVE_PHRASES:
+        if phrases.search(reply.words, present=reply.present):
+            return reason, party
+    return None
+
+
+#: Whose problem each reason describes when nothing more specific is known.
+_PARTY_OF_REASON: dict[Reason, Party] = {
+    Reason.MAILBOX_NOT_FOUND: Party.RECIPIENT,
+    Reason.MAILBOX_DISABLED: Party.RECIPIENT,
+    Reason.MAILBOX_FULL: Party.RECIPIENT,
+    Reason.DOMAIN_NOT_FOUND: Party.RECIPIENT_DOMAIN,
+    Reason.AUTH_FAILED: Party.SENDER,
+    Reason.SENDER_BLOCKLISTED: Party.SENDER,
+    Reason.SPAM_FILTERED: Party.CONTENT,
+    Reason.ATTACHMENT_REJECTED: Party.CONTENT,
+    Reason.MESSAGE_TOO_LARGE: Party.CONTENT,
+    Reason.SECURITY_GATEWAY: Party.RECIPIENT_DOMAIN,
+    Reason.POLICY_BLOCKED: Party.RECIPIENT_DOMAIN,
+    Reason.SOFT_BOUNCE: Party.PATH,
+}
+
+
+#: Not candidates when the reply is about our sender: the recipient-side reasons, and a
+#: spam verdict ("to protect our users from spam, your IP ..." is the receiver's motive
+#: for refusing our host, not a verdict on this message's content), and the generic
+#: security-gateway verdict (a refusal of our sender is the more specific one).
+_NOT_ABOUT_SENDER = RECIPIENT_REASONS | {Reason.SPAM_FILTERED, Reason.SECURITY_GATEWAY}
+
+
+def _general_reason(
+    reply: ServerReply, hosts: tuple[str | None, ...], status_code: str | None, kind: str
+) -> tuple[Reason, Party | None, ProviderCode | None]:
+    """Step 4 onwards for a General/Undetermined/other subtype: provider codes, decisive
+    phrases, whose problem, the ordered words, the status code, the bounce type."""
+    code = provider_code_in(reply.words, reply.lowered, reply.present)
+    if code is not None:
+        return code.reason, code.party, code
+    decisive = _decisive(reply)
+    if decisive is not None:
+        reason = decisive[0] or _fallback(reply, status_code, kind)
+        return reason, decisive[1], None
+    if _about_sender(reply, status_code):
+        # The recipient's address, mailbox and domain are not in question: only the
+        # quarantined reasons remain, and without more specific words it is policy.
+        reason = (
+            _reason_from_words(reply, hosts, status_code, kind, skip=_NOT_ABOUT_SENDER)
+            or Reason.POLICY_BLOCKED
+        )
+        if reason in (Reason.POLICY_BLOCKED, Reason.SECURITY_GATEWAY):
+            return reason, Party.SENDER, None
+        return reason, _PARTY_OF_REASON.get(reason), None
+    reason = (
+        _reason_from_words(reply, hosts, status_code, kind)
+        or _reason_from_code(reply, status_code)
+        or _fallback(reply, status_code, kind)
+    )
+    return reason, _PARTY_OF_REASON.get(reason), None
+
+
+def _fallback(reply: ServerReply, status_code: str | None, kind: str) -> Reason:
+    """Step 6. An Undetermined bounce whose reply or status still says permanent (5xx,
+    5.x.x) or temporary (4xx, 4.x.x) is a hard or soft bounce: that much SES left open."""
+    if kind != "undetermined":
+        return FALLBACK_REASONS.get(kind, Reason.UNDETERMINED)
+    first = reply.reply_code or (reply.codes[0] if reply.codes else None) or status_code
+    if first is not None and not reply.expired:
+        if first.startswith("5"):
+            return Reason.HARD_BOUNCE
+        if first.startswith("4"):
+            return Reason.SOFT_BOUNCE
+    return Reason.UNDETERMINED
+
+
+#: Reasons a reply about our sender can end in (step 4d): their party is then ours.
+_SENDER_SIDE_REASONS = frozenset(
+    {
+        Reason.POLICY_BLOCKED,
+        Reason.SECURITY_GATEWAY,
+        Reason.AUTH_FAILED,
+        Reason.SENDER_BLOCKLISTED,
+    }
+)
+
+
+def party_of(
+    diagnostic: str | None, status: str | None = None, reason: Reason | None = None
+) -> Party | None:
+    """Whose problem a stored reply describes, for explanations read back from the log
+    (the same procedure as :func:`classify_bounce_entry`, without the bounce type)."""
+    reply = read_reply(diagnostic)
+    status_code = status_code_of(status)
+    if reply.words or status_code:
+        code = provider_code_in(reply.words, reply.lowered, reply.present)
+        if code is not None:
+            return code.party
+        decisive = _decisive(reply)
+        if decisive is not None:
+            return decisive[1]
+        if _about_sender(reply, status_code) and (
+            reason is None or reason not in _PARTY_OF_REASON or reason in _SENDER_SIDE_REASONS
+        ):
+            return Party.SENDER
+    return _PARTY_OF_REASON.get(reason) if reason is not None else None
 
 
 def classify_bounce_entry(
@@ -236,16 +475,26 @@ def classify_bounce_entry(
     if kind == "transient" and subtype == "general" and not status and not diagnostic:
         return None  # an automatic reply (out-of-office), not a failure
 
-    reply = read_reply(diagnostic)
+    # NoEmail is SES's reading of a 5.1.x status, made without the words: the reply is
+    # still scanned, since a refusal of our sender (step 4d) overrides it.
+    decided_by_subtype = "suppress" in subtype or (
+        subtype in SUBTYPE_REASONS and subtype != "noemail"
+    )
+    reply = read_reply(diagnostic, scan=not decided_by_subtype)
     status_code = status_code_of(status)
     hosts = (reporting_mta, remote_mta)
 
-    reason: Reason | None
+    reason: Reason
+    party: Party | None
+    code: ProviderCode | None = None
     if "suppress" in subtype:
         # SES did not contact any server, whatever the 5.1.1 status says.
-        reason = Reason.SUPPRESSED
+        reason, party = Reason.SUPPRESSED, None
+    elif subtype == "noemail" and _about_sender(reply, status_code):
+        reason, party, code = _general_reason(reply, hosts, status_code, kind)
     elif subtype in SUBTYPE_REASONS:
         reason = SUBTYPE_REASONS[subtype]
+        party = _PARTY_OF_REASON.get(reason)
     elif subtype == "contentrejected":
         reason = (
             _reason_from_words(
@@ -253,18 +502,26 @@ def classify_bounce_entry(
             )
             or Reason.SPAM_FILTERED
         )
+        party = _PARTY_OF_REASON.get(reason)
     else:
-        reason = (
-            _reason_from_words(reply, hosts, status_code, kind)
-            or _reason_from_code(reply, status_code)
-            or FALLBACK_REASONS.get(kind, Reason.UNDETERMINED)
-        )
+        reason, party, code = _general_reason(reply, hosts, status_code, kind)
+    help_url = help_url_of(diagnostic)
+    if help_url is None and code is not None:
+        help_url = code.doc_url
+    provider = (
+        _reply_provider(reply, diagnostic, hosts)
+        if reply.present
+        else provider_of(diagnostic, reporting_mta, remote_mta)
+    )
+    if provider is None and code is not None:
+        provider = code.provider
     return Verdict(
         status=STATUS_OF_REASON[reason],
         reason=reason,
         smtp_status=reply.codes[0] if reply.codes else status_code,
-        provider=provider_of(diagnostic, reporting_mta, remote_mta),
-        help_url=help_url_of(diagnostic),
+        provider=provider,
+        help_url=help_url,
+        party=party,
     )
 
 

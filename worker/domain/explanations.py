@@ -1,10 +1,14 @@
 """What support is told: for every reason, a one-line explanation and a short list of next
 steps, in plain words an agent can pass on (outcomes.md, "What support is told").
 
-The texts live here, next to the reasons, in one table (``ADVICE``). Advice may depend on
-who answered: a company mail system has an IT team to ask (quarantine logs, transport
-rules, allowlisting); a consumer mailbox (Gmail, Yahoo, Outlook.com, iCloud...) does not,
-so the person checks Spam or Junk and adds the sender to contacts or safe senders.
+The texts live here, next to the reasons, in one table (``ADVICE``). Advice depends on
+*whose* problem the reply describes (the classifier's ``party``): when the receiver refused
+our sender (our sending address or domain, our server's reverse DNS, our IP's reputation,
+our authentication), ``OUR_SIDE_ADVICE`` says so and does not send the person to their IT
+team for something only we can fix. Advice may also depend on who answered: a company
+mail system has an IT team to ask (quarantine logs, transport rules, allowlisting); a
+consumer mailbox (Gmail, Yahoo, Outlook.com, iCloud...) does not, so the person checks
+Spam or Junk and adds the sender to contacts or safe senders.
 
 Pure: no I/O, no clock. Times are passed in as text.
 """
@@ -23,6 +27,7 @@ __all__ = [
     "ADVICE",
     "CONSUMER_DOMAINS",
     "NEVER_SENT",
+    "OUR_SIDE_ADVICE",
     "Advice",
     "Explanation",
     "MailboxKind",
@@ -31,6 +36,9 @@ __all__ = [
     "never_sent",
     "sent_no_feedback_yet",
 ]
+
+#: ``party`` values (worker.domain.diagnostic_rules.Party) that put the problem on our side.
+_OUR_SIDE_PARTIES = frozenset({"sender"})
 
 
 class MailboxKind(StrEnum):
@@ -322,8 +330,10 @@ _RENDERING_STEPS = (
 
 _BLOCKLIST_COMPANY = (
     _LINK,
-    _ALLOWLIST,
+    "This is on our side, not theirs: the block is against our sending server or domain, "
+    "and their address is fine.",
     "Send it again later: these blocks are often lifted within hours.",
+    "Only if it is urgent: " + _ALLOWLIST[0].lower() + _ALLOWLIST[1:],
     "If it keeps happening, tell the email/platform team: they can ask AWS about it or "
     "move our mail to a dedicated sending address (IP) that only we use.",
 )
@@ -718,6 +728,64 @@ ADVICE: Mapping[Reason, Advice] = {
     ),
 }
 
+_SENDER_NOT_ADDRESS = (
+    "Their address is fine: the refusal is about us, so do not ask them for another "
+    "address and do not remove this one."
+)
+_OUR_SIDE_SENDER = (
+    _OUR_SIDE + " Their server refused our sending address, domain or mail server (for "
+    "example our domain's DNS, our server's reverse DNS name, or who may post to a list)."
+)
+
+#: Advice when the reply is about our sender rather than the recipient (party "sender"),
+#: for the reasons whose usual advice assumes the recipient's side. auth_failed and
+#: sender_blocklisted already say it is on our side.
+OUR_SIDE_ADVICE: Mapping[Reason, Advice] = {
+    Reason.POLICY_BLOCKED: Advice(
+        headline=(
+            "Their mail server refused our sender, not their address: our sending address, "
+            "domain or mail server did not meet its rules (for example a missing DNS entry "
+            "for our domain or server, or a mailing list that only members may post to)."
+        ),
+        company=(
+            _OUR_SIDE_SENDER,
+            _SENDER_NOT_ADDRESS,
+            _LINK,
+            "If it is a mailing list or group address, ask the person whether outside "
+            "senders may post to it, or for a personal address.",
+        ),
+        consumer=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, _LINK),
+        link_fallback="Read the error text: it names what was wrong with our sender.",
+    ),
+    Reason.SECURITY_GATEWAY: Advice(
+        headline=(
+            "A mail security system in front of their mailbox refused our sender (our "
+            "sending address, domain or server), not their address."
+        ),
+        company=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, _LINK),
+        consumer=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, _LINK),
+        link_fallback="Read the error text: it names what was wrong with our sender.",
+    ),
+    Reason.HARD_BOUNCE: Advice(
+        headline=(
+            "Not delivered: their mail server refused our sender (our sending address, "
+            "domain or server) for good; their address itself was not the problem."
+        ),
+        company=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, _LINK),
+        consumer=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, _LINK),
+        link_fallback="Read the error text: it names what was wrong with our sender.",
+    ),
+    Reason.SOFT_BOUNCE: Advice(
+        headline=(
+            "Not delivered: their mail server kept turning away our sender (our sending "
+            "address, domain or server), and Amazon SES gave up after retrying."
+        ),
+        company=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, _LINK),
+        consumer=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, _LINK),
+        link_fallback="Read the error text: it names what was wrong with our sender.",
+    ),
+}
+
 _MISSING = set(Reason) - set(ADVICE)
 if _MISSING:  # pragma: no cover - fails at import, before any test can
     raise RuntimeError(f"reasons without advice: {sorted(_MISSING)}")
@@ -762,16 +830,20 @@ def explain(
     provider: str | None = None,
     occurred_at: str | None = None,
     help_url: str | None = None,
+    party: str | None = None,
 ) -> Explanation:
     """The explanation support reads out for ``reason``.
 
     The steps are chosen by :func:`mailbox_kind`. ``occurred_at`` (ISO-8601 or display
     text) goes into the headline where it helps; ``help_url`` (only http/https, from the
     receiver's error text) adds the step "Follow the link in the error text: <url>".
-    When a mail-security gateway answered, a step names it for the IT team.
+    When a mail-security gateway answered, a step names it for the IT team. ``party`` is
+    whose problem the reply describes (the classifier's ``Verdict.party``); ``"sender"``
+    switches to :data:`OUR_SIDE_ADVICE` where the usual advice assumes their side.
     """
     reason = Reason(reason)
-    advice = ADVICE[reason]
+    our_side = (party or "").strip().lower() in _OUR_SIDE_PARTIES
+    advice = OUR_SIDE_ADVICE.get(reason, ADVICE[reason]) if our_side else ADVICE[reason]
     kind = mailbox_kind(recipient_domain, provider)
     when = _format_time(occurred_at)
     if when is not None and advice.headline_at is not None:
@@ -792,7 +864,7 @@ def explain(
         steps.append(f"Follow the link in the error text: {url}")
 
     gateway = _gateway_name(provider)
-    if gateway and STATUS_OF_REASON[reason] is Status.QUARANTINED:
+    if gateway and STATUS_OF_REASON[reason] is Status.QUARANTINED and not our_side:
         steps.insert(
             1,
             f"The answer came from {gateway}, a mail security product their organisation "

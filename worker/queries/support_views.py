@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from worker.domain.addresses import domain_of, normalise_address
+from worker.domain.classifier import party_of
 from worker.domain.explanations import Explanation, explain, never_sent, sent_no_feedback_yet
 from worker.domain.outcomes import Reason, Status, reasons_where
 from worker.domain.timestamps import parse_timestamp
@@ -249,6 +250,8 @@ def explain_record(record: NotificationLike, *, now: datetime) -> Explanation:
         provider=event.provider if event is not None else None,
         occurred_at=event.occurred_at if event is not None else record.status_at,
         help_url=event.help_url if event is not None else None,
+        # Whose problem the deciding reply describes: "our sender" changes the advice.
+        party=party_of(event.diagnostic, event.smtp_status, reason) if event is not None else None,
     )
 
 

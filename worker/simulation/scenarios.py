@@ -106,13 +106,13 @@ FAILURE_SCENARIOS: Final[tuple[FailureScenario, ...]] = (
         f"https://support.google.com/mail/?p=DisabledUser {_GTRACE}",
         SES_DSN_MTA, R.MAILBOX_DISABLED, "gmail.com", "7.1#2",
     ),
-    # "inactive" (mailbox_disabled, word 7) comes before "out of storage" (mailbox_full, 8).
+    # Issue 13: "out of storage space and inactive" is decisive for mailbox_full (4c).
     FailureScenario(
         "gmail_over_quota_inactive", P, "General", "5.2.2",
         "smtp; 552-5.2.2 The recipient's inbox is out of storage space and inactive. Please "
         "direct the recipient to 552 5.2.2 https://support.google.com/mail/?p=OverQuotaPerm "
         f"{_GTRACE}",
-        SES_DSN_MTA, R.MAILBOX_DISABLED, "gmail.com", "7.1#4",
+        SES_DSN_MTA, R.MAILBOX_FULL, "gmail.com", "7.1#4",
     ),
     FailureScenario(
         "gmail_dmarc", P, "General", "5.7.26",
@@ -146,8 +146,8 @@ FAILURE_SCENARIOS: Final[tuple[FailureScenario, ...]] = (
         f"https://support.google.com/mail/?p=UnsolicitedMessageError {_GTRACE}",
         SES_DSN_MTA, R.SPAM_FILTERED, "gmail.com", "7.1#7",
     ),
-    # An IP-reputation block in Google's words, but no blocklist word appears: the
-    # contract's first matching list is spam_filtered ("unsolicited", "spam", "bulk").
+    # An IP-reputation block in Google's words ("your IP address has been blocked"):
+    # sender_blocklisted since issue 13 (outcomes.md 4e.3).
     FailureScenario(
         "gmail_ip_unsolicited_rate", P, "General", "5.7.1",
         "smtp; 550-5.7.1 [192.0.2.10 1] Our system has detected an unusual rate of unsolicited "
@@ -155,7 +155,7 @@ FAILURE_SCENARIOS: Final[tuple[FailureScenario, ...]] = (
         "your IP address has been blocked. Please visit "
         "https://support.google.com/mail/?p=UnsolicitedIPError to review our Bulk Email "
         f"Senders Guidelines. {_GTRACE}",
-        SES_DSN_MTA, R.SPAM_FILTERED, "gmail.com", "7.1#8",
+        SES_DSN_MTA, R.SENDER_BLOCKLISTED, "gmail.com", "7.1#8",
     ),
     FailureScenario(
         "gmail_domain_reputation", P, "General", "5.7.1",
@@ -238,12 +238,12 @@ FAILURE_SCENARIOS: Final[tuple[FailureScenario, ...]] = (
         f"MapiExceptionShutoffQuotaExceeded {_MS_FRONT}",
         SES_DSN_MTA, R.MAILBOX_FULL, "contoso.example", "7.2#27",
     ),
-    # "mailbox unavailable" alone is no signal and 5.5.0 is not in the code table.
+    # Outlook.com's own wording for an unknown address (provider code table, issue 13).
     FailureScenario(
         "outlook_mailbox_unavailable", P, "General", "5.5.0",
         "smtp; 550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302) "
         "[DM6PR11MB4593.namprd11.prod.outlook.com]",
-        SES_DSN_MTA, R.HARD_BOUNCE, "outlook.com", "7.2#18",
+        SES_DSN_MTA, R.MAILBOX_NOT_FOUND, "outlook.com", "7.2#18",
     ),
     FailureScenario(
         "outlook_banned_ip", P, "General", "5.7.606",
@@ -312,7 +312,8 @@ FAILURE_SCENARIOS: Final[tuple[FailureScenario, ...]] = (
         "yahoo_ph01_policy", P, "General", "5.0.0",
         "smtp; 554 Message not allowed - [PH01] Email not accepted for policy reasons. Please "
         "visit https://postmaster.yahooinc.com/error-codes",
-        SES_DSN_MTA, R.POLICY_BLOCKED, "yahoo.com", "7.3#32",
+        # Yahoo's [PH01] is a content verdict (provider code table, issue 13).
+        SES_DSN_MTA, R.SPAM_FILTERED, "yahoo.com", "7.3#32",
     ),
     FailureScenario(
         "yahoo_spamhaus", P, "General", "5.7.1",
@@ -320,14 +321,15 @@ FAILURE_SCENARIOS: Final[tuple[FailureScenario, ...]] = (
         "ip is in Spamhaus's list; see http://postmaster.yahoo.com/550-bl23.html",
         SES_DSN_MTA, R.SENDER_BLOCKLISTED, "yahoo.com", "7.3#34",
     ),
-    # A 4xx deferral for volume that outlasted the retries: nothing more specific.
+    # Yahoo's [TSS04]: deferred for the sender's volume/complaints, i.e. its reputation
+    # (provider code table, issue 13).
     FailureScenario(
         "yahoo_deferred_expired", T, "General", "4.4.7",
         _expired(
             "421 4.7.0 [TSS04] Messages from 192.0.2.30 temporarily deferred due to unexpected "
             "volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes"
         ),
-        SES_DSN_MTA, R.SOFT_BOUNCE, "yahoo.com", "4.2+7.3#33", delay_type="IPFailure",
+        SES_DSN_MTA, R.SENDER_BLOCKLISTED, "yahoo.com", "4.2+7.3#33", delay_type="IPFailure",
     ),
     # Apple iCloud
     FailureScenario(
@@ -533,6 +535,12 @@ FAILURE_SCENARIOS: Final[tuple[FailureScenario, ...]] = (
     ),
     FailureScenario(
         "ses_undetermined", U, "Undetermined", None, None, None, R.UNDETERMINED, None, "4.1",
+    ),
+    # A permanent refusal that names no reason: a mail loop (Microsoft's NDR page, 5.4.14).
+    FailureScenario(
+        "exchange_hop_count_exceeded", P, "General", "5.4.14",
+        "smtp; 554 5.4.14 Hop count exceeded - possible mail loop ATTR34",
+        SES_DSN_MTA, R.HARD_BOUNCE, None, "MS NDR 5.4.14",
     ),
 )  # fmt: skip
 
