@@ -83,7 +83,8 @@ __all__ = [
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 # Process-wide (the support API's metrics too): checked when a registry is collected.
-disable_created_metrics()
+_disable_created: Any = disable_created_metrics  # untyped in prometheus_client
+_disable_created()
 
 EVENTS = Counter(
     "inboxgap_events_total",

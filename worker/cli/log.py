@@ -25,10 +25,9 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from worker.cli import main
-from worker.cli.params import Duration
+from worker.cli.params import SINCE, Duration, since_start
 from worker.cli.terminal_text import terminal_text
 from worker.domain.timestamps import parse_timestamp
-from worker.durations import parse_duration
 
 if TYPE_CHECKING:
     from worker.bootstrap.app import App
@@ -45,7 +44,6 @@ class _IsoTime(click.ParamType):  # type: ignore[type-arg,unused-ignore]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, datetime):
             return value
-        from worker.domain.timestamps import parse_timestamp
 
         parsed = parse_timestamp(str(value))
         if parsed is None:
@@ -253,7 +251,7 @@ def _progress(enabled: bool, length: int | None) -> Iterator[Callable[[int], Non
 @click.option("--notification-id", metavar="ID", help="One notification by your id.")
 @click.option(
     "--since",
-    metavar="DURATION|ISO",
+    type=SINCE,
     default=None,
     help="Only notifications sent in this period: 24h, 7d... or an ISO-8601 time.",
 )
@@ -268,7 +266,7 @@ def status_command(
     email: str | None,
     message_id: str | None,
     notification_id: str | None,
-    since: str | None,
+    since: timedelta | datetime | None,
     it_admin: bool,
     as_json: bool,
     limit: int,
@@ -306,7 +304,7 @@ def status_command(
         raise click.UsageError("give exactly one of --email, --message-id or --notification-id")
     app = _app()
     now = app.clock()
-    since_at = _since_option(since, now)
+    since_at = since_start(since, now) if since is not None else None
     records = SupportQueries(app.require_engine()).lookup(
         email=email or None,
         message_id=message_id or None,
@@ -336,27 +334,16 @@ def status_command(
     )
 
 
-def _since_option(value: str | None, now: datetime) -> datetime | None:
-    """``--since``: a duration back from now (``24h``) or an ISO-8601 time."""
-    if value is None:
-        return None
-    try:
-        return now - parse_duration(value)
-    except ValueError:
-        moment = parse_timestamp(value)
-        if moment is None:
-            raise click.BadParameter(
-                f"{value!r} is neither a duration (24h, 7d) nor an ISO-8601 time",
-                param_hint="--since",
-            ) from None
-        return moment
-
-
 # --------------------------------------------------------------------------- export
 
 
 @main.command("export")
-@click.option("--since", type=ISO_TIME, default=None, help="Only notifications sent since then.")
+@click.option(
+    "--since",
+    type=SINCE,
+    default=None,
+    help="Only notifications sent in this period (24h, 7d) or since this ISO-8601 time.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -372,7 +359,7 @@ def _since_option(value: str | None, now: datetime) -> datetime | None:
     default="-",
     help="Write here instead of standard output.",
 )
-def export_command(since: datetime | None, fmt: str, output: IO[str]) -> None:
+def export_command(since: timedelta | datetime | None, fmt: str, output: IO[str]) -> None:
     """Stream every notification for reporting tools and data warehouses.
 
     Fields (JSON keys or CSV columns): notification_id, message_id, recipient,
@@ -383,9 +370,9 @@ def export_command(since: datetime | None, fmt: str, output: IO[str]) -> None:
     from worker.queries.notifications import EXPORT_FIELDS, iter_notifications
 
     app = _app()
-    rows = iter_notifications(
-        app.require_engine(), since=format_timestamp(since) if since else None
-    )
+    start = since_start(since, app.clock()) if since is not None else None
+    since_text = format_timestamp(start) if start is not None else None
+    rows = iter_notifications(app.require_engine(), since=since_text)
     if fmt == "csv":
         writer = csv.DictWriter(output, fieldnames=EXPORT_FIELDS, lineterminator="\n")
         writer.writeheader()
