@@ -4,6 +4,7 @@ database URL, no queue URL. Each asserts the exit status and the line on stderr.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -149,3 +150,62 @@ def test_drain_without_a_queue_url_names_the_variable(tmp_path: Path) -> None:
     (line,) = _errors(result.stderr)
     assert line.startswith("Error: INBOXGAP_SQS_QUEUE_URL is not set")
     assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- one CLI
+
+
+def test_status_refuses_what_is_not_an_address_like_recipient(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    for args in (("status", "--email", "not-an-email"), ("recipient", "not-an-email")):
+        result = run(tmp_path, *args)
+        assert result.returncode == 2, args
+        assert "not an email address" in result.stderr
+    assert "not-an-email" in run(tmp_path, "status", "--email", "not-an-email").stderr
+
+
+def test_since_takes_a_duration_or_an_iso_time_everywhere(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    for command in (("export",), ("report",), ("alerts", "list"), ("status", "--email", "a@b.x")):
+        for since in ("7d", "2025-03-04T10:00:00Z"):
+            result = run(tmp_path, *command, "--since", since)
+            assert result.returncode == 0, (command, since, result.stderr)
+        bad = run(tmp_path, *command, "--since", "soon")
+        assert bad.returncode == 2, command
+        assert "neither a duration" in bad.stderr
+
+
+def test_sweep_and_purge_print_json(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    sweep = run(tmp_path, "sweep", "--json")
+    assert sweep.returncode == 0, sweep.stderr
+    assert json.loads(sweep.stdout) == {"batches": 0, "changed": 0, "examined": 0}
+    purge = run(tmp_path, "purge", "--json")
+    assert purge.returncode == 0, purge.stderr
+    assert set(json.loads(purge.stdout)) == {
+        "notifications",
+        "events",
+        "parked_events",
+        "dead_letters",
+    }
+
+
+def test_a_closed_pipe_ends_quietly_with_exit_0(tmp_path: Path) -> None:
+    """`inboxgap classify bodies | head -1`: the reader leaves long before the end."""
+    bodies = tmp_path / "bodies.jsonl"
+    line = json.dumps({"eventType": "Delivery", "mail": {"messageId": "m"}})
+    bodies.write_text((line + "\n") * 50_000)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_")}
+    process = subprocess.Popen(
+        [*INBOXGAP, "classify", str(bodies)],
+        cwd=tmp_path,
+        env=clean,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline()  # output started; far more is still to come
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, stderr
+    assert "Traceback" not in stderr and "Error" not in stderr

@@ -11,6 +11,7 @@ with ``inboxgap db upgrade`` first, and commands say so.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import itertools
 import json
@@ -302,6 +303,12 @@ def status_command(
     ]
     if len(given) != 1:
         raise click.UsageError("give exactly one of --email, --message-id or --notification-id")
+    if email:
+        from worker.domain.addresses import normalise_address
+
+        # The same check as `inboxgap recipient` (exit 2): "never sent" would be wrong.
+        if "@" not in normalise_address(email):
+            raise click.BadParameter(f"{email!r} is not an email address", param_hint="--email")
     app = _app()
     now = app.clock()
     since_at = since_start(since, now) if since is not None else None
@@ -482,7 +489,8 @@ def deadletters_replay(ids: tuple[int, ...], verify: bool | None) -> None:
     help="Retention, e.g. 90d (default: INBOXGAP_RETENTION).",
 )
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
-def purge_command(older_than: timedelta | None, batch_size: int) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+def purge_command(older_than: timedelta | None, batch_size: int, as_json: bool) -> None:
     """Remove personal data older than the retention period; keep aggregate counts.
 
     Addresses are blanked and event details (SMTP replies quote addresses) deleted for
@@ -493,6 +501,9 @@ def purge_command(older_than: timedelta | None, batch_size: int) -> None:
     app = _app()
     with _friendly_errors():
         counts = app.purge(older_than=older_than, batch_size=batch_size)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(counts), sort_keys=True))
+        return
     click.echo(
         f"purged notifications {counts.notifications}, their events {counts.events}, "
         f"parked events {counts.parked_events}, dead-letter bodies {counts.dead_letters}"
@@ -502,7 +513,8 @@ def purge_command(older_than: timedelta | None, batch_size: int) -> None:
 @main.command("sweep")
 @click.option("--now", type=ISO_TIME, default=None, help="Pretend it is this time.")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
-def sweep_command(now: datetime | None, batch_size: int) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+def sweep_command(now: datetime | None, batch_size: int, as_json: bool) -> None:
     """Notifications still `sent` after the feedback window become `unknown`.
 
     `no_feedback`, or `delayed_no_outcome` after a delivery delay. Feedback that arrives
@@ -511,6 +523,9 @@ def sweep_command(now: datetime | None, batch_size: int) -> None:
     app = _app()
     with _friendly_errors():
         result = app.sweep(now=_now(now, app), batch_size=batch_size)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), sort_keys=True))
+        return
     click.echo(f"examined {result.examined}, now unknown {result.changed}")
 
 
