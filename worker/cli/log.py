@@ -3,9 +3,10 @@
 Thin: each command parses its options, calls one handler or query through the
 composition root (:func:`worker.bootstrap.build_app`) and prints the result. No SQL here.
 
-The default database (a SQLite file in the working directory) is created and upgraded on
-first use, so a newcomer's first command just works; any other database must be migrated
-with ``inboxgap db upgrade`` first, and commands say so.
+A SQLite file is created only by ``ingest``, ``sent import`` and ``db upgrade`` (the CLI
+group refuses the other commands when it is missing, see :mod:`worker.cli`) and upgraded
+on first use; any other database must be migrated with ``inboxgap db upgrade`` first, and
+commands say so.
 """
 
 from __future__ import annotations
