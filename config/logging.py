@@ -5,7 +5,8 @@
   logged through :mod:`logging` by libraries and by code that uses ``logging.getLogger``.
 * At info level and above, email addresses in any string value are masked
   (``jane@acme.example`` → ``j***@acme.example``; quoted, URL-encoded, domain-literal and
-  internationalised forms too, see :func:`mask_emails`) and values under keys that hold
+  internationalised forms too, see :func:`mask_emails`; Celery node names such as
+  ``celery@vm`` stay) and values under keys that hold
   raw SQS bodies are dropped; at debug level both are kept (debug is for local
   investigation).
 * Every entry point uses :func:`configure_logging`: the Celery worker and beat (the
@@ -58,8 +59,15 @@ _EMAIL = re.compile(
 _LEVELS = {"debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "critical": 50}
 
 
+#: Local parts that name a process, not a person: Celery's node names (``celery@vm
+#: ready.``) are how an operator tells workers apart.
+_NOT_PEOPLE = frozenset({"celery"})
+
+
 def _masked(match: re.Match[str]) -> str:
     local = match.group("local")
+    if local in _NOT_PEOPLE:
+        return match.group(0)
     if local.endswith("***") or local.endswith('***"'):
         # Already masked (mask_url ran first, or the text went through twice): masking
         # again would swallow the route before it, and shows nothing more.
@@ -214,3 +222,8 @@ def configure_logging(level: str | int = "INFO", *, json: bool = True) -> None:
         "alembic.runtime.plugins",
     ):
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
+    # Alembic announces its context on every schema check (each command, each Celery
+    # child): WARNING unless the operator asked for debug.
+    logging.getLogger("alembic").setLevel(
+        numeric if numeric <= logging.DEBUG else max(numeric, logging.WARNING)
+    )

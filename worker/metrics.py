@@ -13,11 +13,11 @@ Metrics (all prefixed ``inboxgap_``):
     Ledger rows by outcome (applied, duplicate, parked, ignored, unparked) and bodies
     by outcome (dead_lettered, control), as the batch handler counted them.
 ``bodies_received_total{event_type}``
-    Bodies applied by SES event type (read from the body text without parsing it again;
-    ``none`` for control messages and junk).
+    Bodies received in batches that were applied, by SES event type (read from the
+    body text without parsing it again; ``none`` for control messages and junk).
 ``dead_letters_total{code}``
     Bodies recorded as dead letters, by rejection code.
-``batch_size``, ``apply_seconds``
+``batch_size_bodies``, ``apply_duration_seconds``
     Histograms of bodies per batch and of the batch handler's latency.
 ``poison_isolations_total``
     Batch writes the database refused for a non-transient reason and that were split to
@@ -35,8 +35,12 @@ Metrics (all prefixed ``inboxgap_``):
 ``sqs_oldest_message_age_seconds``
     Age of the oldest message in the last batch received (SQS exposes the true value
     only through CloudWatch).
-``last_event_applied_timestamp_seconds`` and ``seconds_since_last_event_applied``
-    When a batch last applied something; the second is computed at scrape time.
+``last_event_applied_timestamp_seconds``
+    When a batch last applied something (alert on
+    ``time() - inboxgap_last_event_applied_timestamp_seconds``).
+
+No ``_created`` series are exposed (:func:`prometheus_client.disable_created_metrics`):
+they double every counter and histogram and no rule reads them.
 """
 
 from __future__ import annotations
@@ -55,10 +59,10 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     make_wsgi_app,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from worker.domain.events import EventType
@@ -78,6 +82,10 @@ __all__ = [
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
+# Process-wide (the support API's metrics too): checked when a registry is collected.
+_disable_created: Any = disable_created_metrics  # untyped in prometheus_client
+_disable_created()
+
 EVENTS = Counter(
     "inboxgap_events_total",
     "Ledger rows (and, for dead_lettered/control, bodies) by outcome.",
@@ -85,19 +93,19 @@ EVENTS = Counter(
 )
 BODIES_BY_TYPE = Counter(
     "inboxgap_bodies_received_total",
-    "Bodies applied, by SES event type.",
+    "Bodies received in batches that were applied, by SES event type (none: not an event).",
     ["event_type"],
 )
 DEAD_LETTERS = Counter(
     "inboxgap_dead_letters_total", "Bodies recorded as dead letters, by code.", ["code"]
 )
 BATCH_SIZE = Histogram(
-    "inboxgap_batch_size",
+    "inboxgap_batch_size_bodies",
     "Bodies per applied batch.",
     buckets=(1, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000),
 )
 APPLY_SECONDS = Histogram(
-    "inboxgap_apply_seconds",
+    "inboxgap_apply_duration_seconds",
     "Seconds the batch handler took (one transaction, retries included).",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
@@ -133,8 +141,6 @@ LAST_APPLIED = Gauge(
     "Unix time when a batch last applied at least one event.",
     multiprocess_mode="max",
 )
-
-_LAST_APPLIED_NAME = "inboxgap_last_event_applied_timestamp_seconds"
 
 _OUTCOMES = ("applied", "duplicate", "parked", "ignored", "unparked", "dead_lettered", "control")
 _KNOWN_TYPES = {event_type.value: event_type.value for event_type in EventType}
@@ -200,30 +206,6 @@ def observe_queue(stats: QueueStats) -> None:
 # --------------------------------------------------------------------------- exposition
 
 
-class _SecondsSinceLastEvent(Collector):
-    """``inboxgap_seconds_since_last_event_applied``, derived at scrape time."""
-
-    def __init__(self, source: CollectorRegistry, clock: Any = time.time) -> None:
-        self._source = source
-        self._clock = clock
-
-    def collect(self) -> Iterable[GaugeMetricFamily]:
-        last = None
-        for family in self._source.collect():
-            if family.name != _LAST_APPLIED_NAME:
-                continue
-            values = [sample.value for sample in family.samples]
-            if values:
-                last = max(values)
-        family = GaugeMetricFamily(
-            "inboxgap_seconds_since_last_event_applied",
-            "Seconds since a batch last applied an event (absent before the first one).",
-        )
-        if last:
-            family.add_metric([], max(0.0, self._clock() - last))
-        yield family
-
-
 def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_ENV) or None
 
@@ -238,7 +220,6 @@ def metrics_registry() -> CollectorRegistry:
         collector(source)
     registry = CollectorRegistry()
     registry.register(_Proxy(source))
-    registry.register(_SecondsSinceLastEvent(source))
     return registry
 
 

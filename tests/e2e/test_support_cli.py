@@ -107,7 +107,7 @@ def test_report_text_json_and_chart(seeded_url: str, tmp_path: Path) -> None:
     assert data["totals"]["sent"] == 7
     assert data["totals"]["quarantined"] == 2 and data["totals"]["unknown"] == 1
     bad = run(seeded_url, "report", "--since", "soon")
-    assert bad.returncode == 2 and "not a duration" in bad.stderr
+    assert bad.returncode == 2 and "neither a duration" in bad.stderr
 
 
 def test_serve_logs_json_with_a_masked_access_log(tmp_path: Path) -> None:

@@ -180,9 +180,10 @@ def test_worker_and_beat_drain_sns_and_raw_feedback(
         )
         applied = _metric(text, "inboxgap_events_total", outcome="applied")
         assert applied >= len(expected) * 0.9
-        assert _metric(text, "inboxgap_batch_size_count") > 0
+        assert _metric(text, "inboxgap_batch_size_bodies_count") > 0
         assert "inboxgap_sqs_messages" in text
-        assert "inboxgap_seconds_since_last_event_applied" in text
+        assert "inboxgap_last_event_applied_timestamp_seconds " in text
+        assert "_created" not in text
         assert _metric(text, "inboxgap_dead_letters_total", code="not_json") >= 1
     finally:
         processes.stop(beat)

@@ -189,10 +189,12 @@ def test_observer_counts_outcomes_types_and_dead_letters() -> None:
         ('inboxgap_bodies_received_total{event_type="Bounce"}', 1),
         ('inboxgap_bodies_received_total{event_type="Delivery"}', 1),
         ('inboxgap_bodies_received_total{event_type="none"}', 1),
-        ("inboxgap_batch_size_count", 1),
+        ("inboxgap_batch_size_bodies_count", 1),
     ]:
         assert value(after, sample) - value(before, sample) == delta, sample
-    assert "inboxgap_seconds_since_last_event_applied" in after
+    assert "inboxgap_last_event_applied_timestamp_seconds " in after
+    assert "inboxgap_seconds_since_last_event_applied" not in after
+    assert "_created" not in after  # disable_created_metrics()
     assert event_type_of('{"eventType": "Rendering Failure"}') == "Rendering Failure"
     assert event_type_of('{"eventType": "Nonsense"}') == "other"
 
@@ -258,7 +260,8 @@ def test_multiprocess_mode_aggregates_processes(tmp_path: Path) -> None:
         text=True,
     ).stdout
     assert 'inboxgap_events_total{outcome="applied"} 6.0' in out
-    assert "inboxgap_seconds_since_last_event_applied" in out
+    assert "inboxgap_last_event_applied_timestamp_seconds " in out
+    assert "_created" not in out
 
 
 # --------------------------------------------------------------------------- certificates

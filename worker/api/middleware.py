@@ -22,7 +22,7 @@ API_REQUESTS = Counter(
     "inboxgap_api_requests_total", "Support API and page requests.", ["route", "status"]
 )
 API_SECONDS = Histogram(
-    "inboxgap_api_request_seconds",
+    "inboxgap_api_request_duration_seconds",
     "Support API and page latency.",
     ["route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),

@@ -46,7 +46,10 @@ def limits_from_settings(settings: Settings, *, max_run_time: float | None = Non
 def build_sqs_queue(settings: Settings) -> SqsQueue:
     """The configured feedback queue (the read timeout outlasts a long poll)."""
     if not settings.sqs_queue_url:
-        raise SqsRefusedError("INBOXGAP_SQS_QUEUE_URL is not set")
+        raise SqsRefusedError(
+            "INBOXGAP_SQS_QUEUE_URL is not set: set it to the SQS queue of SES feedback "
+            "(https://sqs.<region>.amazonaws.com/<account>/<queue>)"
+        )
     client = sqs_client(
         region=settings.aws_region,
         endpoint_url=settings.sqs_endpoint_url,

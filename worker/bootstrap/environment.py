@@ -1,11 +1,50 @@
-"""The settings the environment gives this process, and logging configured from them."""
+"""The settings the environment gives this process, logging configured from them, and
+what a command says when the environment is wrong: unknown ``INBOXGAP_*`` names, invalid
+values, an unsupported or missing database."""
 
 from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from config.logging import configure_logging as _configure_logging
 from config.settings import Settings, get_settings
 
-__all__ = ["configure_logging", "settings"]
+__all__ = [
+    "DATABASE_VARIABLE",
+    "DIRECT_VARIABLES",
+    "ConfigurationError",
+    "check_database_url",
+    "configure_logging",
+    "debug_requested",
+    "missing_database_file",
+    "setting_names",
+    "settings",
+    "settings_error_lines",
+    "unknown_variable_warnings",
+]
+
+PREFIX = "INBOXGAP_"
+DATABASE_VARIABLE = "INBOXGAP_DATABASE_URL"
+
+#: ``INBOXGAP_*`` names the code reads directly, not through :class:`Settings`.
+DIRECT_VARIABLES = frozenset({"INBOXGAP_DEBUG", "INBOXGAP_FAULT_INJECT"})
+#: Names tests read (``INBOXGAP_TEST_POSTGRES_URL``, ``INBOXGAP_TEST_REDIS_URL``...).
+TEST_PREFIX = "INBOXGAP_TEST_"
+
+#: Database back ends InboxGap runs on (the URL's scheme before any ``+driver``).
+SUPPORTED_BACKENDS = ("postgresql", "sqlite")
+
+
+class ConfigurationError(Exception):
+    """A setting is invalid: the message names the environment variable and what is
+    allowed, in at most three lines (exit status 2)."""
 
 
 def settings() -> Settings:
@@ -25,3 +64,87 @@ def configure_logging(*, tolerate_invalid: bool = False) -> Settings | None:
         return None
     _configure_logging(current.log_level)
     return current
+
+
+def debug_requested(environ: Mapping[str, str] | None = None) -> bool:
+    """``INBOXGAP_DEBUG=1`` (or true/yes): show tracebacks instead of one-line errors."""
+    value = (os.environ if environ is None else environ).get("INBOXGAP_DEBUG", "")
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def setting_names() -> frozenset[str]:
+    """Every environment name a setting is read from (``INBOXGAP_AWS_REGION`` included)."""
+    names = {f"{PREFIX}{field.upper()}" for field in Settings.model_fields}
+    for info in Settings.model_fields.values():
+        alias = info.validation_alias
+        for choice in getattr(alias, "choices", ()):
+            if isinstance(choice, str) and choice.startswith(PREFIX):
+                names.add(choice)
+    return frozenset(names)
+
+
+def unknown_variable_warnings(environ: Mapping[str, str]) -> list[str]:
+    """One warning per ``INBOXGAP_*`` variable that no setting reads, naming the closest
+    setting (a typo such as ``INBOXGAP_DATABSE_URL`` is otherwise silently ignored)."""
+    known = setting_names()
+    warnings = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(PREFIX) or upper in known or upper in DIRECT_VARIABLES:
+            continue
+        if upper.startswith(TEST_PREFIX):
+            continue
+        close = difflib.get_close_matches(upper, sorted(known), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        warnings.append(f"warning: {name} is not an InboxGap setting, ignored{hint}")
+    return warnings
+
+
+def _variable(field: str) -> str:
+    return f"{PREFIX}{field.upper()}"
+
+
+def settings_error_lines(exc: ValidationError, *, limit: int = 3) -> list[str]:
+    """At most ``limit`` lines, one per invalid setting, naming its environment variable,
+    the value given and what is allowed (pydantic's own words, without its URL)."""
+    errors = exc.errors(include_url=False)
+    lines = []
+    for error in errors:
+        location = error.get("loc") or ("?",)
+        variable = _variable(str(location[0]))
+        given = error.get("input")
+        shown = f"{given!r}" if isinstance(given, str | int | float) else "the value"
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        lines.append(f"{variable}={shown} is invalid: {message}")
+    if len(lines) > limit:
+        hidden = len(lines) - (limit - 1)
+        lines = [*lines[: limit - 1], f"...and {hidden} more invalid INBOXGAP_* settings"]
+    return lines
+
+
+def check_database_url(url: str) -> None:
+    """Raise :class:`ConfigurationError` unless ``url`` is a PostgreSQL or SQLite URL."""
+    allowed = "postgresql://user@host/db or sqlite:///path/inboxgap.db"
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise ConfigurationError(
+            f"{DATABASE_VARIABLE} is not a database URL; use {allowed}"
+        ) from None
+    if backend not in SUPPORTED_BACKENDS:
+        raise ConfigurationError(
+            f"{DATABASE_VARIABLE} uses {backend!r}, which InboxGap does not support; use {allowed}"
+        )
+
+
+def missing_database_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist (None for a server database,
+    an in-memory one, or a file that is there)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database)
+    return None if path.exists() else path

@@ -1,11 +1,19 @@
 """The ``inboxgap`` command line: a thin entry point over handlers and queries.
 
 Each command group lives in its own module and registers itself on :data:`main`.
+Before any command runs, :class:`_LazyGroup` checks the environment once: unknown
+``INBOXGAP_*`` names warn, invalid settings and an unsupported or missing database end
+with exit status 2 and a few lines naming the variable; any other error is one line on
+stderr (a traceback only with ``--debug`` or ``INBOXGAP_DEBUG=1``), and a closed pipe
+ends quietly.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+from typing import Any, NoReturn
 
 import click
 
@@ -34,6 +42,24 @@ class _LazyGroup(click.Group):
                 if exc.name != module:
                     raise
 
+    def invoke(self, ctx: click.Context) -> Any:
+        from worker.bootstrap.environment import debug_requested
+
+        debug = bool(ctx.params.get("debug")) or debug_requested()
+        path = _command_path(self, ctx)
+        try:
+            if path is not None:
+                _check_environment(path)
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_after_closed_pipe()
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            _fail(exc)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load()
         return super().list_commands(ctx)
@@ -41,6 +67,111 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         self._load()
         return super().get_command(ctx, cmd_name)
+
+
+#: Commands that may create the embedded SQLite file; every other one needs it there.
+CREATES_DATABASE = frozenset({("demo",), ("db", "upgrade"), ("ingest",), ("sent", "import")})
+#: Commands that never open the configured notification log.
+NO_DATABASE = frozenset({("classify",), ("demo",), ("metrics", "serve")})
+
+
+def _command_path(group: click.Group, ctx: click.Context) -> tuple[str, ...] | None:
+    """The names of the command about to run (``("db", "upgrade")``), or None when it
+    is help, a group without its command or not a command at all (click says why)."""
+    args = [*getattr(ctx, "_protected_args", []), *ctx.args]
+    if any(arg in ("--help", "-h") for arg in args):
+        return None
+    path: list[str] = []
+    command: click.Command | None = group
+    try:
+        while isinstance(command, click.Group):
+            if not args:
+                return None
+            name, command, args = command.resolve_command(ctx, args)
+            if name is None or command is None:
+                return None
+            path.append(name)
+    except click.UsageError:
+        return None
+    return tuple(path)
+
+
+def _check_environment(path: tuple[str, ...]) -> None:
+    """Warn about unknown ``INBOXGAP_*`` names; raise :class:`ConfigurationError` for an
+    invalid setting, an unsupported database URL or a database file that is not there."""
+    from pydantic import ValidationError
+
+    from worker.bootstrap.environment import (
+        DATABASE_VARIABLE,
+        ConfigurationError,
+        check_database_url,
+        missing_database_file,
+        settings,
+        settings_error_lines,
+        unknown_variable_warnings,
+    )
+
+    for warning in unknown_variable_warnings(os.environ):
+        click.echo(warning, err=True)
+    try:
+        current = settings()
+    except ValidationError as exc:
+        raise ConfigurationError("\n".join(settings_error_lines(exc))) from None
+    if path in NO_DATABASE:
+        return
+    check_database_url(current.database_url)
+    missing = missing_database_file(current.database_url)
+    if missing is not None and path not in CREATES_DATABASE:
+        raise ConfigurationError(
+            f"no notification log at {missing}: set {DATABASE_VARIABLE} to yours, "
+            "or create this one with `inboxgap db upgrade`"
+        )
+
+
+def _fail(exc: Exception) -> NoReturn:
+    """One line (three at most) on stderr and the exit status of the one error mapping:
+    2 for configuration and bad input, 1 for run-time failures."""
+    from worker.bootstrap.environment import ConfigurationError
+    from worker.handlers.errors import EXIT_BAD_INPUT, exit_code
+
+    if isinstance(exc, ConfigurationError):
+        message, code = str(exc), EXIT_BAD_INPUT
+    else:
+        message, code = _runtime_message(exc), exit_code(exc)
+    lines = message.strip().splitlines() or [type(exc).__name__]
+    for line in lines[:3]:
+        click.echo(f"Error: {line}" if line is lines[0] else f"  {line}", err=True)
+    sys.exit(code)
+
+
+def _runtime_message(exc: Exception) -> str:
+    """What went wrong and, for the failures an operator can fix, which setting to look at."""
+    detail = str(exc).strip().splitlines()
+    first = detail[0][:300] if detail else ""
+    if type(exc).__name__ == "CertificateFetchError":
+        return (
+            f"cannot fetch the SNS signing certificate ({first})\n"
+            "check network access to sns.<region>.amazonaws.com or "
+            "INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL;\nfor unsigned local files use "
+            "--no-verify or INBOXGAP_VERIFY_SNS_SIGNATURES=false"
+        )
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return (
+            f"module {exc.name!r} is not installed; if it is a database driver, "
+            "INBOXGAP_DATABASE_URL must be postgresql:// or sqlite://"
+        )
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _quiet_after_closed_pipe() -> NoReturn:
+    """The reader went away (``inboxgap classify ... | head -3``): that is not an error.
+    Point stdout at /dev/null so the interpreter's final flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(0)
 
 
 def _configure_logging() -> None:
@@ -54,10 +185,18 @@ def _configure_logging() -> None:
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="inboxgap")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the full traceback of an error (also INBOXGAP_DEBUG=1).",
+)
+def main(debug: bool) -> None:
     """InboxGap: what really happened to the email your backend "sent" through Amazon SES.
 
     Settings come from INBOXGAP_* environment variables (see the README). Logs are JSON
     lines on standard error (INBOXGAP_LOG_LEVEL); results go to standard output.
+
+    Exit status 2 means bad input or configuration (the message names the variable),
+    1 a run-time failure.
     """
     _configure_logging()

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from worker.cli import main
+from worker.cli.params import SINCE, since_start
 from worker.cli.terminal_text import terminal_lines, terminal_text
-from worker.durations import parse_duration
 
 if TYPE_CHECKING:
     from worker.bootstrap.alerts import Alerting
@@ -105,18 +105,17 @@ def check_command(now_text: str | None, as_json: bool, dry_run: bool) -> None:
 
 @alerts_group.command("list")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--since", default=None, help="Only notifications this recent (e.g. 24h, 7d).")
+@click.option(
+    "--since",
+    type=SINCE,
+    default=None,
+    help="Only notifications this recent (24h, 7d) or since an ISO-8601 time.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def list_command(limit: int, since: str | None, as_json: bool) -> None:
+def list_command(limit: int, since: timedelta | datetime | None, as_json: bool) -> None:
     """Alert history: every notification (fired, escalated, renotified, resolved),
     newest first, with the state of its deliveries per sink."""
-    start: datetime | None = None
-    if since is not None:
-        try:
-            period = parse_duration(since)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--since") from None
-        start = datetime.now(UTC) - max(period, timedelta(0))
+    start = since_start(since, datetime.now(UTC)) if since is not None else None
     with _friendly_errors():
         entries = _alerting().history(limit=limit, since=start)
     if as_json:

@@ -3,14 +3,16 @@
 Thin: each command parses its options, calls one handler or query through the
 composition root (:func:`worker.bootstrap.build_app`) and prints the result. No SQL here.
 
-The default database (a SQLite file in the working directory) is created and upgraded on
-first use, so a newcomer's first command just works; any other database must be migrated
-with ``inboxgap db upgrade`` first, and commands say so.
+A SQLite file is created only by ``ingest``, ``sent import`` and ``db upgrade`` (the CLI
+group refuses the other commands when it is missing, see :mod:`worker.cli`) and upgraded
+on first use; any other database must be migrated with ``inboxgap db upgrade`` first, and
+commands say so.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import itertools
 import json
@@ -25,10 +27,9 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from worker.cli import main
-from worker.cli.params import Duration
+from worker.cli.params import SINCE, Duration, since_start
 from worker.cli.terminal_text import terminal_text
 from worker.domain.timestamps import parse_timestamp
-from worker.durations import parse_duration
 
 if TYPE_CHECKING:
     from worker.bootstrap.app import App
@@ -45,7 +46,6 @@ class _IsoTime(click.ParamType):  # type: ignore[type-arg,unused-ignore]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, datetime):
             return value
-        from worker.domain.timestamps import parse_timestamp
 
         parsed = parse_timestamp(str(value))
         if parsed is None:
@@ -253,7 +253,7 @@ def _progress(enabled: bool, length: int | None) -> Iterator[Callable[[int], Non
 @click.option("--notification-id", metavar="ID", help="One notification by your id.")
 @click.option(
     "--since",
-    metavar="DURATION|ISO",
+    type=SINCE,
     default=None,
     help="Only notifications sent in this period: 24h, 7d... or an ISO-8601 time.",
 )
@@ -268,7 +268,7 @@ def status_command(
     email: str | None,
     message_id: str | None,
     notification_id: str | None,
-    since: str | None,
+    since: timedelta | datetime | None,
     it_admin: bool,
     as_json: bool,
     limit: int,
@@ -304,9 +304,15 @@ def status_command(
     ]
     if len(given) != 1:
         raise click.UsageError("give exactly one of --email, --message-id or --notification-id")
+    if email:
+        from worker.domain.addresses import normalise_address
+
+        # The same check as `inboxgap recipient` (exit 2): "never sent" would be wrong.
+        if "@" not in normalise_address(email):
+            raise click.BadParameter(f"{email!r} is not an email address", param_hint="--email")
     app = _app()
     now = app.clock()
-    since_at = _since_option(since, now)
+    since_at = since_start(since, now) if since is not None else None
     records = SupportQueries(app.require_engine()).lookup(
         email=email or None,
         message_id=message_id or None,
@@ -336,27 +342,16 @@ def status_command(
     )
 
 
-def _since_option(value: str | None, now: datetime) -> datetime | None:
-    """``--since``: a duration back from now (``24h``) or an ISO-8601 time."""
-    if value is None:
-        return None
-    try:
-        return now - parse_duration(value)
-    except ValueError:
-        moment = parse_timestamp(value)
-        if moment is None:
-            raise click.BadParameter(
-                f"{value!r} is neither a duration (24h, 7d) nor an ISO-8601 time",
-                param_hint="--since",
-            ) from None
-        return moment
-
-
 # --------------------------------------------------------------------------- export
 
 
 @main.command("export")
-@click.option("--since", type=ISO_TIME, default=None, help="Only notifications sent since then.")
+@click.option(
+    "--since",
+    type=SINCE,
+    default=None,
+    help="Only notifications sent in this period (24h, 7d) or since this ISO-8601 time.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -372,7 +367,7 @@ def _since_option(value: str | None, now: datetime) -> datetime | None:
     default="-",
     help="Write here instead of standard output.",
 )
-def export_command(since: datetime | None, fmt: str, output: IO[str]) -> None:
+def export_command(since: timedelta | datetime | None, fmt: str, output: IO[str]) -> None:
     """Stream every notification for reporting tools and data warehouses.
 
     Fields (JSON keys or CSV columns): notification_id, message_id, recipient,
@@ -383,9 +378,9 @@ def export_command(since: datetime | None, fmt: str, output: IO[str]) -> None:
     from worker.queries.notifications import EXPORT_FIELDS, iter_notifications
 
     app = _app()
-    rows = iter_notifications(
-        app.require_engine(), since=format_timestamp(since) if since else None
-    )
+    start = since_start(since, app.clock()) if since is not None else None
+    since_text = format_timestamp(start) if start is not None else None
+    rows = iter_notifications(app.require_engine(), since=since_text)
     if fmt == "csv":
         writer = csv.DictWriter(output, fieldnames=EXPORT_FIELDS, lineterminator="\n")
         writer.writeheader()
@@ -495,7 +490,8 @@ def deadletters_replay(ids: tuple[int, ...], verify: bool | None) -> None:
     help="Retention, e.g. 90d (default: INBOXGAP_RETENTION).",
 )
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
-def purge_command(older_than: timedelta | None, batch_size: int) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+def purge_command(older_than: timedelta | None, batch_size: int, as_json: bool) -> None:
     """Remove personal data older than the retention period; keep aggregate counts.
 
     Addresses are blanked and event details (SMTP replies quote addresses) deleted for
@@ -506,6 +502,9 @@ def purge_command(older_than: timedelta | None, batch_size: int) -> None:
     app = _app()
     with _friendly_errors():
         counts = app.purge(older_than=older_than, batch_size=batch_size)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(counts), sort_keys=True))
+        return
     click.echo(
         f"purged notifications {counts.notifications}, their events {counts.events}, "
         f"parked events {counts.parked_events}, dead-letter bodies {counts.dead_letters}"
@@ -515,7 +514,8 @@ def purge_command(older_than: timedelta | None, batch_size: int) -> None:
 @main.command("sweep")
 @click.option("--now", type=ISO_TIME, default=None, help="Pretend it is this time.")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
-def sweep_command(now: datetime | None, batch_size: int) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+def sweep_command(now: datetime | None, batch_size: int, as_json: bool) -> None:
     """Notifications still `sent` after the feedback window become `unknown`.
 
     `no_feedback`, or `delayed_no_outcome` after a delivery delay. Feedback that arrives
@@ -524,6 +524,9 @@ def sweep_command(now: datetime | None, batch_size: int) -> None:
     app = _app()
     with _friendly_errors():
         result = app.sweep(now=_now(now, app), batch_size=batch_size)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), sort_keys=True))
+        return
     click.echo(f"examined {result.examined}, now unknown {result.changed}")
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 
+from worker.domain.timestamps import parse_timestamp
 from worker.durations import parse_duration
 
 
@@ -32,3 +33,42 @@ class Duration(click.ParamType):  # type: ignore[type-arg,unused-ignore]
         if period <= timedelta(0):
             self.fail(self.non_positive, param, ctx)
         return period
+
+
+class Since(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    """``--since``, the same in every command: a period back from now (``24h``, ``7d``,
+    ``PT1H``) or an ISO-8601 time (``2025-03-04T10:00:00Z``). Converts to a positive
+    :class:`~datetime.timedelta` or an aware :class:`~datetime.datetime`; read it with
+    :func:`since_start`."""
+
+    name = "DURATION|ISO-TIME"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> timedelta | datetime:
+        if isinstance(value, timedelta | datetime):
+            return value
+        text = str(value).strip()
+        try:
+            period = parse_duration(text)
+        except ValueError:
+            moment = parse_timestamp(text)
+            if moment is None:
+                self.fail(
+                    f"{text!r} is neither a duration (24h, 7d) nor an ISO-8601 time "
+                    "(2025-03-04T10:00:00Z)",
+                    param,
+                    ctx,
+                )
+            return moment
+        if period <= timedelta(0):
+            self.fail("the duration must be positive (24h, 7d)", param, ctx)
+        return period
+
+
+SINCE = Since()
+
+
+def since_start(value: timedelta | datetime, now: datetime) -> datetime:
+    """When a ``--since`` value starts, seen from ``now``."""
+    return now - value if isinstance(value, timedelta) else value

@@ -22,7 +22,7 @@ from rich.console import Console
 from sqlalchemy import exc as sa_exc
 
 from worker.cli import main
-from worker.cli.params import Duration
+from worker.cli.params import SINCE, since_start
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -67,9 +67,6 @@ def _os_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name and no passwd entry (some containers)
         return "unknown-user"
-
-
-DURATION = Duration()
 
 
 def _console() -> Console:
@@ -122,7 +119,12 @@ def _unsuppress(
 
 @main.command("recipient")
 @click.argument("address")
-@click.option("--since", type=DURATION, default=None, help="Period of the recent list (e.g. 30d).")
+@click.option(
+    "--since",
+    type=SINCE,
+    default=None,
+    help="Period of the recent list (e.g. 30d) or an ISO-8601 time.",
+)
 @click.option(
     "--unsuppress",
     is_flag=True,
@@ -133,7 +135,7 @@ def _unsuppress(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def recipient_command(
     address: str,
-    since: timedelta | None,
+    since: timedelta | datetime | None,
     unsuppress: bool,
     why: str | None,
     yes: bool,
@@ -157,7 +159,7 @@ def recipient_command(
     with _friendly_errors():
         overview = recipient_overview(
             email,
-            since=now - since if since is not None else None,
+            since=since_start(since, now) if since is not None else None,
             now=now,
             region=services.region,
             queries=services.queries,
@@ -189,7 +191,13 @@ def recipient_command(
 
 
 @main.command("report")
-@click.option("--since", type=DURATION, default="24h", show_default=True, help="Period.")
+@click.option(
+    "--since",
+    type=SINCE,
+    default="24h",
+    show_default=True,
+    help="Period (24h, 7d) or an ISO-8601 time.",
+)
 @click.option("--by", type=click.Choice(["domain", "type", "day"]), default=None)
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option(
@@ -207,7 +215,7 @@ def recipient_command(
     help="Also write a PNG of outcomes over time.",
 )
 def report_command(
-    since: timedelta,
+    since: timedelta | datetime,
     by: str | None,
     top: int,
     min_volume: int,
@@ -224,7 +232,7 @@ def report_command(
         require_extra("matplotlib", "chart")
     services = _services()
     until: datetime = services.clock()
-    start = until - since
+    start = since_start(since, until)
     with _friendly_errors():
         report = services.queries.gap_report(
             since=start, until=until, by=by, top=top, min_domain_volume=min_volume

@@ -178,6 +178,8 @@ def drain_command(once: bool, max_run_time: float | None) -> None:
         )
     except (StoreError, Retryable, BadInput) as exc:
         click.echo(json.dumps({"error": type(exc).__name__, "message": str(exc)}))
+        # The JSON above is for scripts; the operator reads stderr.
+        click.echo(f"Error: {terminal_text(exc)}", err=True)
         sys.exit(exit_code(exc))
     click.echo(json.dumps(report.summary()))
 

@@ -3,12 +3,13 @@ uvicorn leaves logging (access log included) to the shared JSON set-up."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from config.settings import Settings
+from config.settings import Settings, get_settings
 from worker.api.wiring import build_support_services
 from worker.cli import main
 
@@ -19,19 +20,23 @@ class _Services:
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     import uvicorn
 
     import worker.api.app
     import worker.cli.support
 
+    # The services are faked; the CLI group still checks the database exists.
+    monkeypatch.setenv("INBOXGAP_DATABASE_URL", "sqlite://")
+    get_settings.cache_clear()
     seen: dict[str, Any] = {}
     services = _Services()
     monkeypatch.setattr(worker.cli.support, "_services", lambda: services)
     monkeypatch.setattr(worker.api.app, "create_app", lambda s: ("app", s))
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
     seen["services"] = services
-    return seen
+    yield seen
+    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(

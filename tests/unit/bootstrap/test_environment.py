@@ -1,0 +1,128 @@
+"""What a command says when the environment is wrong: unknown names, invalid values,
+an unsupported or missing database (:mod:`worker.bootstrap.environment`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from config.settings import Settings
+from worker.bootstrap.environment import (
+    ConfigurationError,
+    check_database_url,
+    debug_requested,
+    missing_database_file,
+    setting_names,
+    settings_error_lines,
+    unknown_variable_warnings,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "closest"),
+    [
+        ("INBOXGAP_DATABSE_URL", "INBOXGAP_DATABASE_URL"),
+        ("INBOXGAP_FEEDBACK_WINDOWS", "INBOXGAP_FEEDBACK_WINDOW"),
+        ("INBOXGAP_ALERT_BOUNCE_WARN", "INBOXGAP_ALERT_BOUNCE_WARNING"),
+        ("INBOXGAP_SQS_QUEUE", "INBOXGAP_SQS_QUEUE_URL"),
+    ],
+)
+def test_a_misspelt_setting_warns_with_the_closest_name(name: str, closest: str) -> None:
+    (warning,) = unknown_variable_warnings({name: "x"})
+    assert warning.startswith(f"warning: {name} is not an InboxGap setting")
+    assert warning.endswith(f"did you mean {closest}?")
+
+
+def test_a_name_like_no_setting_warns_without_a_suggestion() -> None:
+    (warning,) = unknown_variable_warnings({"INBOXGAP_ZZZZ": "1"})
+    assert "INBOXGAP_ZZZZ" in warning
+    assert "did you mean" not in warning
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "INBOXGAP_DATABASE_URL",
+        "INBOXGAP_AWS_REGION",  # an alias, not the field's own name
+        "INBOXGAP_ALERT_SPIKE_WINDOWS",  # a flat alert setting
+        "INBOXGAP_DEBUG",
+        "INBOXGAP_FAULT_INJECT",  # read directly by the crash drill
+        "INBOXGAP_TEST_POSTGRES_URL",
+        "INBOXGAP_TEST_REDIS_URL",
+        "INBOXGAP_TEST_BLOCK_MODULES",
+        "AWS_REGION",
+        "PATH",
+    ],
+)
+def test_settings_and_names_the_code_reads_do_not_warn(name: str) -> None:
+    assert unknown_variable_warnings({name: "x"}) == []
+
+
+def test_every_setting_field_has_its_environment_name() -> None:
+    names = setting_names()
+    for field in Settings.model_fields:
+        assert f"INBOXGAP_{field.upper()}" in names
+
+
+def _error(**values: object) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        Settings(**values)  # type: ignore[arg-type]
+    return caught.value
+
+
+def test_an_invalid_setting_names_the_variable_and_what_is_allowed() -> None:
+    (line,) = settings_error_lines(_error(feedback_window="banana"))
+    assert line.startswith("INBOXGAP_FEEDBACK_WINDOW='banana' is invalid")
+    assert "24h" in line  # what is allowed
+
+
+def test_many_invalid_settings_fit_in_three_lines() -> None:
+    lines = settings_error_lines(
+        _error(feedback_window="x", retention="y", sqs_batch_size=0, metrics_port=-1)
+    )
+    assert len(lines) == 3
+    assert lines[0].startswith("INBOXGAP_")
+    assert lines[-1] == "...and 2 more invalid INBOXGAP_* settings"  # 4 = 2 shown + 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://u@h/db", "mssql+pyodbc://h/db", "not a url", ""],
+)
+def test_unsupported_database_urls_name_the_variable(url: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        check_database_url(url)
+    message = str(caught.value)
+    assert message.startswith("INBOXGAP_DATABASE_URL ")
+    assert "postgresql://" in message and "sqlite://" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://u@h/db", "postgresql+psycopg://u@h/db", "sqlite:///x.db", "sqlite://"],
+)
+def test_supported_database_urls_pass(url: str) -> None:
+    check_database_url(url)
+
+
+def test_missing_database_file(tmp_path: Path) -> None:
+    there = tmp_path / "there.db"
+    there.write_bytes(b"")
+    absent = tmp_path / "absent.db"
+    assert missing_database_file(f"sqlite:///{absent}") == absent
+    assert missing_database_file(f"sqlite:///{there}") is None
+    assert missing_database_file("sqlite://") is None
+    assert missing_database_file("sqlite:///:memory:") is None
+    assert missing_database_file("postgresql://u@h/db") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", True), ("true", True), ("YES", True), ("0", False), ("", False), ("no", False)],
+)
+def test_debug_requested(value: str, expected: bool) -> None:
+    assert debug_requested({"INBOXGAP_DEBUG": value}) is expected
+    assert debug_requested({}) is False
