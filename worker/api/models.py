@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
-from worker.queries.recipient import RecipientOverview
+from worker.domain.deliverability import Deliverability
+from worker.queries.recipient import DeliverabilityAnswer, RecipientOverview
 from worker.queries.support_views import (
     DomainRate,
     GapReport,
@@ -198,7 +199,40 @@ class AuditOut(BaseModel):
         )
 
 
-class RecipientOut(BaseModel):
+class DeliverabilityFields(BaseModel):
+    """The answer for the sending application's UI (see README "Deliverability")."""
+
+    state: str = Field(description="ok | at_risk | suspended | unknown")
+    since: str | None = Field(description="When the address entered this state (UTC).")
+    reason: str | None = Field(description="The outcome reason behind the state.")
+    user_message: str = Field(description="Plain words for the end user, not for support.")
+    actions: list[str] = Field(description="verify_address | unsuppress | contact_it")
+
+    @staticmethod
+    def fields_of(answer: Deliverability) -> dict[str, Any]:
+        return {
+            "state": answer.state.value,
+            "since": answer.since,
+            "reason": answer.reason,
+            "user_message": answer.user_message,
+            "actions": [action.value for action in answer.actions],
+        }
+
+
+class DeliverabilityOut(DeliverabilityFields):
+    recipient: str
+    suppression_error: str | None = None
+
+    @classmethod
+    def of(cls, answer: DeliverabilityAnswer) -> DeliverabilityOut:
+        return cls(
+            recipient=answer.recipient,
+            suppression_error=answer.suppression_error,
+            **cls.fields_of(answer.deliverability),
+        )
+
+
+class RecipientOut(DeliverabilityFields):
     recipient: str
     total: int
     status_counts: dict[str, int]
@@ -219,6 +253,7 @@ class RecipientOut(BaseModel):
             region=region,
             suppression=SuppressionOut.of(overview.suppressed, overview.suppression_error),
             audit=overview.audit,
+            deliverability=overview.deliverability,
         )
 
     @classmethod
@@ -230,6 +265,7 @@ class RecipientOut(BaseModel):
         region: str,
         suppression: SuppressionOut,
         audit: list[AuditEntry],
+        deliverability: Deliverability,
     ) -> RecipientOut:
         def failure(f: Any) -> FailureOut:
             return FailureOut(
@@ -255,6 +291,7 @@ class RecipientOut(BaseModel):
             complaints=[failure(f) for f in health.complaints],
             suppression=suppression,
             suppression_changes=[AuditOut.of(a) for a in audit],
+            **cls.fields_of(deliverability),
         )
 
 

@@ -49,6 +49,7 @@ from sqlalchemy.sql import Subquery
 
 from worker.adapters.database import daily_status_counts, events, notifications
 from worker.domain.addresses import normalise_address
+from worker.domain.deliverability import Outcome
 from worker.domain.outcomes import Status
 from worker.domain.timestamps import format_timestamp
 from worker.queries.support_views import (
@@ -328,6 +329,19 @@ class SupportQueries:
         )
 
     # --- the gap report -------------------------------------------------------------
+    def recipient_outcomes(self, email: str, *, recent: int = 20) -> list[Outcome]:
+        """The reason and time of the newest ``recent`` notifications to ``email``: all
+        the deliverability answer reads (two columns, through the recipient index)."""
+        n = notifications.c
+        stmt = (
+            select(n.reason, n.status_at)
+            .where(n.recipient == normalise_address(email))
+            .order_by(n.sent_at.desc())
+            .limit(recent)
+        )
+        with self._connect() as conn:
+            return [Outcome(row.reason, row.status_at) for row in conn.execute(stmt)]
+
     def gap_report(
         self,
         *,
