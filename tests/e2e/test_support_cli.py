@@ -82,16 +82,33 @@ def test_recipient_shows_history_and_says_when_ses_cannot_be_asked(seeded_url: s
     assert "On the SES suppression list: unknown: cannot reach SES" in out
     as_json = json.loads(run(seeded_url, "recipient", SEEDED.complaint, "--json").stdout)
     assert len(as_json["complaints"]) == 1 and as_json["suppression"]["listed"] is None
+    # The list cannot be asked: the answer comes from the log alone.
+    assert (as_json["state"], as_json["reason"], as_json["actions"]) == ("ok", "complaint", [])
+    bob = json.loads(run(seeded_url, "recipient", SEEDED.bounced, "--json").stdout)
+    assert (bob["state"], bob["reason"], bob["actions"]) == (
+        "suspended",
+        "mailbox_not_found",
+        ["verify_address"],
+    )
+    assert bob["since"] == bob["recent"][0]["status_at"]
+    assert "spelled right" in bob["user_message"]
 
 
 def test_unsuppress_needs_a_reason_and_reports_failure(seeded_url: str) -> None:
     no_reason = run(seeded_url, "recipient", SEEDED.bounced, "--unsuppress", "--yes")
     assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    unreachable = run(
+        seeded_url, "recipient", SEEDED.complaint, "--unsuppress", "--reason", "typo", "--yes"
+    )
+    assert unreachable.returncode == 1
+    assert "nothing changed: cannot reach SES" in unreachable.stderr
+    # bob's last email bounced with mailbox_not_found: refused before SES is asked.
     refused = run(
         seeded_url, "recipient", SEEDED.bounced, "--unsuppress", "--reason", "typo", "--yes"
     )
     assert refused.returncode == 1
-    assert "nothing changed: cannot reach SES" in refused.stderr
+    assert "refused" in refused.stderr and "mailbox_not_found" in refused.stderr
+    assert "cannot reach SES" not in refused.stderr
     bad = run(seeded_url, "recipient", "not-an-address")
     assert bad.returncode == 2 and "not an email address" in bad.stderr
 

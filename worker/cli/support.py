@@ -94,6 +94,8 @@ def _unsuppress(
         unsuppress_recipient,
     )
 
+    if not why and not sys.stdin.isatty():
+        raise click.UsageError("--unsuppress needs --reason TEXT (kept in the audit)")
     with _friendly_errors():
         recent = services.queries.recipient_outcomes(email)
     refused_for = unsuppress_refusal(recent)
@@ -103,8 +105,6 @@ def _unsuppress(
         error.exit_code = exit_code(refusal)
         raise error
     if not why:
-        if not sys.stdin.isatty():
-            raise click.UsageError("--unsuppress needs --reason TEXT (kept in the audit)")
         why = click.prompt("Why remove it from the suppression list (kept in the audit)")
     if not yes:
         click.confirm(
