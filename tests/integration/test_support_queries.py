@@ -142,6 +142,17 @@ def test_recipient_health_counts_and_failure_history(queries: SupportQueries) ->
     assert (nobody.total, nobody.recent, nobody.first_sent_at) == (0, (), None)
 
 
+def test_recipient_outcomes_newest_first_and_limited(queries: SupportQueries) -> None:
+    alice = queries.recipient_outcomes("Alice@ACME.example")
+    full = queries.recipient_health(SEEDED.delivered)
+    # Newest sent first, the same reason and time as the full overview reads.
+    assert [(o.reason, o.at) for o in alice] == [(r.reason, r.status_at) for r in full.recent]
+    assert [o.reason for o in alice] == ["accepted", "accepted"]
+    assert len(queries.recipient_outcomes(SEEDED.delivered, recent=1)) == 1
+    assert [o.reason for o in queries.recipient_outcomes(SEEDED.bounced)] == ["mailbox_not_found"]
+    assert queries.recipient_outcomes(SEEDED.never) == []
+
+
 def test_suppression_audit_round_trip(engine: Engine) -> None:
     from worker import migrations
 
