@@ -74,6 +74,11 @@ class ExplanationOut(BaseModel):
     audience: str = Field(description="company or consumer: whose advice this is.")
 
 
+class EngagementOut(BaseModel):
+    opened_at: str | None
+    clicked_at: str | None
+
+
 class NotificationOut(BaseModel):
     """One notification: the ``inboxgap status --json`` fields plus what support is told."""
 
@@ -86,6 +91,9 @@ class NotificationOut(BaseModel):
     reason: str = Field(examples=["mailbox_not_found"])
     status_at: str
     events: list[EventOut]
+    engagement: EngagementOut = Field(
+        description="First Open and Click events (null when none); never changes status."
+    )
     kind: str = Field(
         description="never_sent, sent_no_feedback_yet, delayed, delivered, bounced, "
         "quarantined or unknown."
@@ -121,6 +129,7 @@ class NotificationOut(BaseModel):
                 )
                 for e in record.events
             ],
+            engagement=EngagementOut(**view.engagement.as_json()),
             kind=view.kind.value,
             badge=view.badge,
             explanation=ExplanationOut(

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from worker.domain.addresses import domain_of, normalise_address
+from worker.domain.engagement import Engagement, engagement_of
 from worker.domain.explanations import Explanation, explain, never_sent, sent_no_feedback_yet
 from worker.domain.outcomes import Reason, Status, reasons_where
 from worker.domain.timestamps import parse_timestamp
@@ -98,6 +99,9 @@ class NotificationRecord:
         return {
             **self.summary_json(),
             "events": [event.as_status_json() for event in self.events],
+            "engagement": engagement_of(
+                (event.event_type, event.occurred_at) for event in self.events
+            ).as_json(),
         }
 
 
@@ -340,6 +344,10 @@ class NotificationView:
     @property
     def timeline(self) -> list[EventLike]:
         return sorted(self.record.events, key=lambda e: e.occurred_at)
+
+    @property
+    def engagement(self) -> Engagement:
+        return engagement_of((e.event_type, e.occurred_at) for e in self.record.events)
 
 
 def describe(record: NotificationLike, *, now: datetime, region: str) -> NotificationView:
