@@ -380,6 +380,10 @@ class ReportOut(BaseModel):
     min_domain_volume: int
     by: str | None
     breakdown: list[BreakdownOut]
+    delivered_opened: int | None = Field(
+        description="Delivered notifications with an Open event; null when no notification "
+        "sent in the period has one (open tracking off)."
+    )
 
     @classmethod
     def of(cls, report: GapReport) -> ReportOut:
@@ -395,6 +399,7 @@ class ReportOut(BaseModel):
             top_domains_by_bounce_rate=[DomainOut.of(d) for d in report.top_bounce_domains],
             min_domain_volume=report.min_domain_volume,
             by=report.by,
+            delivered_opened=report.delivered_opened,
             breakdown=[
                 BreakdownOut(key=row.key, **CountsOut.of(row.counts).model_dump())
                 for row in report.breakdown

@@ -418,6 +418,17 @@ def render_report(report: GapReport, *, console: Console) -> None:
             ],
         ),
     ]
+    if report.delivered_opened is not None:
+        delivered = report.totals.delivered
+        share = _pct(report.delivered_opened / delivered) if delivered else "-"
+        sections.insert(
+            1,
+            (
+                "Delivered and opened (Open events seen)",
+                ["delivered", "opened", "share of delivered"],
+                [[f"{delivered:,}", f"{report.delivered_opened:,}", share]],
+            ),
+        )
     if report.by is not None:
         sections.append(
             (

@@ -506,6 +506,9 @@ class GapReport:
     breakdown: tuple[BreakdownRow, ...] = ()
     min_domain_volume: int = 1
     notes: tuple[str, ...] = field(default=())
+    #: Delivered notifications with at least one Open event; None when no notification
+    #: sent in the window has an Open event (open tracking is off, or nobody opened).
+    delivered_opened: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         def domains(rows: Sequence[DomainRate]) -> list[dict[str, Any]]:
@@ -527,6 +530,7 @@ class GapReport:
             "min_domain_volume": self.min_domain_volume,
             "by": self.by,
             "breakdown": [{"key": r.key, **r.counts.as_json()} for r in self.breakdown],
+            "delivered_opened": self.delivered_opened,
         }
 
 
