@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import drop_postgres_schema, fresh_postgres_schema_url
-from tests.support.support_seed import SEEDED, seed
+from tests.support.support_seed import SEEDED, add_engagement, seed
 from worker.adapters.database import create_engine_from_url
 
 INBOXGAP = [sys.executable, "-c", "from worker.cli import main; main()"]
@@ -71,6 +71,29 @@ def test_status_json_and_human(seeded_url: str) -> None:
     assert "quarantined" in human.stdout.lower() and "security_gateway" in human.stdout
     nothing = run(seeded_url, "status", "--email", SEEDED.never, "--json")
     assert (nothing.returncode, json.loads(nothing.stdout)) == (0, [])
+
+
+def test_status_and_report_show_engagement(seeded_url: str) -> None:
+    engine = create_engine_from_url(seeded_url)
+    first_open, click = add_engagement(engine, now=datetime.now(UTC))
+    engine.dispose()
+    result = run(seeded_url, "status", "--email", SEEDED.delivered, "--json")
+    assert result.returncode == 0, result.stderr
+    newest, older = json.loads(result.stdout)
+    assert newest["engagement"] == {"opened_at": first_open, "clicked_at": click}
+    assert older["engagement"] == {"opened_at": None, "clicked_at": None}
+    assert newest["status"] == "delivered"
+    human = run(seeded_url, "status", "--email", SEEDED.delivered)
+    assert human.returncode == 0, human.stderr
+    assert f"they opened it at {first_open[11:16]} UTC" in human.stdout
+    assert human.stdout.count("they opened it") == 1
+    # bob's open is shown nowhere as "opened": his email bounced.
+    bob = run(seeded_url, "status", "--email", SEEDED.bounced)
+    assert "they opened it" not in bob.stdout
+    report = json.loads(run(seeded_url, "report", "--since", "24h", "--json").stdout)
+    assert report["delivered_opened"] == 1
+    text = run(seeded_url, "report", "--since", "24h").stdout
+    assert "Delivered and opened" in text
 
 
 def test_recipient_shows_history_and_says_when_ses_cannot_be_asked(seeded_url: str) -> None:

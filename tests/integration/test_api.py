@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.support.fake_suppression import FakeSuppressionList
-from tests.support.support_seed import NOW, SEEDED, WINDOW, seed
+from tests.support.support_seed import NOW, SEEDED, WINDOW, add_engagement, seed
 from worker.adapters.database import create_engine_from_url
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.adapters.suppression import SqlSuppressionAudit
@@ -267,6 +267,24 @@ def test_report(client: TestClient) -> None:
     assert bad.status_code == 422 and "by must be one of" in bad.json()["detail"]
     bad = client.get("/api/v1/report", params={"top": 0}, headers=AUTH)
     assert bad.status_code == 422 and "top" in bad.json()["detail"]
+
+
+def test_engagement_in_notifications_and_the_report(client: TestClient, engine: Engine) -> None:
+    def report() -> dict[str, Any]:
+        return dict(client.get("/api/v1/report", params={"since": "24h"}, headers=AUTH).json())
+
+    assert report()["delivered_opened"] is None
+    first_open, click = add_engagement(engine)
+    found = client.get(
+        "/api/v1/notifications", params={"email": SEEDED.delivered}, headers=AUTH
+    ).json()["notifications"]
+    assert [n["engagement"] for n in found] == [
+        {"opened_at": first_open, "clicked_at": click},
+        {"opened_at": None, "clicked_at": None},
+    ]
+    assert (found[0]["status"], found[0]["reason"]) == ("delivered", "accepted")
+    after = report()
+    assert after["delivered_opened"] == 1 and after["totals"]["delivered"] == 1
 
 
 def test_record_sends_over_http(client: TestClient) -> None:
