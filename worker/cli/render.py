@@ -387,6 +387,21 @@ def _count_cells(counts: StatusCounts) -> list[str]:
 _COUNT_HEADERS = ("sent", "delivered", "bounced", "quarantined", "unknown", "pending")
 
 
+def _opened_section(report: GapReport) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Delivered and opened, only when Open events exist in the window (tracking on)."""
+    if report.delivered_opened is None:
+        return []
+    delivered = report.totals.delivered
+    share = _pct(report.delivered_opened / delivered) if delivered else "-"
+    return [
+        (
+            "Delivered and opened (Open events seen)",
+            ["delivered", "opened", "share of delivered"],
+            [[f"{delivered:,}", f"{report.delivered_opened:,}", share]],
+        )
+    ]
+
+
 def render_report(report: GapReport, *, console: Console) -> None:
     """The gap report as tables (rich) or aligned text (plain)."""
     period = f"{display_time(report.since)} → {display_time(report.until)}"
@@ -418,17 +433,7 @@ def render_report(report: GapReport, *, console: Console) -> None:
             ],
         ),
     ]
-    if report.delivered_opened is not None:
-        delivered = report.totals.delivered
-        share = _pct(report.delivered_opened / delivered) if delivered else "-"
-        sections.insert(
-            1,
-            (
-                "Delivered and opened (Open events seen)",
-                ["delivered", "opened", "share of delivered"],
-                [[f"{delivered:,}", f"{report.delivered_opened:,}", share]],
-            ),
-        )
+    sections[1:1] = _opened_section(report)
     if report.by is not None:
         sections.append(
             (
