@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import drop_postgres_schema, fresh_postgres_schema_url
-from tests.support.support_seed import SEEDED, seed
+from tests.support.support_seed import SEEDED, add_engagement, seed
 from worker.adapters.database import create_engine_from_url
 
 INBOXGAP = [sys.executable, "-c", "from worker.cli import main; main()"]
@@ -73,6 +73,29 @@ def test_status_json_and_human(seeded_url: str) -> None:
     assert (nothing.returncode, json.loads(nothing.stdout)) == (0, [])
 
 
+def test_status_and_report_show_engagement(seeded_url: str) -> None:
+    engine = create_engine_from_url(seeded_url)
+    first_open, click = add_engagement(engine, now=datetime.now(UTC))
+    engine.dispose()
+    result = run(seeded_url, "status", "--email", SEEDED.delivered, "--json")
+    assert result.returncode == 0, result.stderr
+    newest, older = json.loads(result.stdout)
+    assert newest["engagement"] == {"opened_at": first_open, "clicked_at": click}
+    assert older["engagement"] == {"opened_at": None, "clicked_at": None}
+    assert newest["status"] == "delivered"
+    human = run(seeded_url, "status", "--email", SEEDED.delivered)
+    assert human.returncode == 0, human.stderr
+    assert f"they opened it at {first_open[11:16]} UTC" in human.stdout
+    assert human.stdout.count("they opened it") == 1
+    # bob's open is shown nowhere as "opened": his email bounced.
+    bob = run(seeded_url, "status", "--email", SEEDED.bounced)
+    assert "they opened it" not in bob.stdout
+    report = json.loads(run(seeded_url, "report", "--since", "24h", "--json").stdout)
+    assert report["delivered_opened"] == 1
+    text = run(seeded_url, "report", "--since", "24h").stdout
+    assert "Delivered and opened" in text
+
+
 def test_recipient_shows_history_and_says_when_ses_cannot_be_asked(seeded_url: str) -> None:
     result = run(seeded_url, "recipient", "Bob <BOB@gmail.com>")
     assert result.returncode == 0, result.stderr
@@ -82,16 +105,33 @@ def test_recipient_shows_history_and_says_when_ses_cannot_be_asked(seeded_url: s
     assert "On the SES suppression list: unknown: cannot reach SES" in out
     as_json = json.loads(run(seeded_url, "recipient", SEEDED.complaint, "--json").stdout)
     assert len(as_json["complaints"]) == 1 and as_json["suppression"]["listed"] is None
+    # The list cannot be asked: the answer comes from the log alone.
+    assert (as_json["state"], as_json["reason"], as_json["actions"]) == ("ok", "complaint", [])
+    bob = json.loads(run(seeded_url, "recipient", SEEDED.bounced, "--json").stdout)
+    assert (bob["state"], bob["reason"], bob["actions"]) == (
+        "suspended",
+        "mailbox_not_found",
+        ["verify_address"],
+    )
+    assert bob["since"] == bob["recent"][0]["status_at"]
+    assert "spelled right" in bob["user_message"]
 
 
 def test_unsuppress_needs_a_reason_and_reports_failure(seeded_url: str) -> None:
     no_reason = run(seeded_url, "recipient", SEEDED.bounced, "--unsuppress", "--yes")
     assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    unreachable = run(
+        seeded_url, "recipient", SEEDED.complaint, "--unsuppress", "--reason", "typo", "--yes"
+    )
+    assert unreachable.returncode == 1
+    assert "nothing changed: cannot reach SES" in unreachable.stderr
+    # bob's last email bounced with mailbox_not_found: refused before SES is asked.
     refused = run(
         seeded_url, "recipient", SEEDED.bounced, "--unsuppress", "--reason", "typo", "--yes"
     )
     assert refused.returncode == 1
-    assert "nothing changed: cannot reach SES" in refused.stderr
+    assert "refused" in refused.stderr and "mailbox_not_found" in refused.stderr
+    assert "cannot reach SES" not in refused.stderr
     bad = run(seeded_url, "recipient", "not-an-address")
     assert bad.returncode == 2 and "not an email address" in bad.stderr
 

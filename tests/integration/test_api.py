@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.support.fake_suppression import FakeSuppressionList
-from tests.support.support_seed import NOW, SEEDED, WINDOW, seed
+from tests.support.support_seed import NOW, SEEDED, WINDOW, add_engagement, seed
 from worker.adapters.database import create_engine_from_url
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.adapters.suppression import SqlSuppressionAudit
@@ -31,6 +31,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def suppression() -> FakeSuppressionList:
     fake = FakeSuppressionList()
     fake.add(SEEDED.bounced, "BOUNCE")
+    fake.add(SEEDED.complaint, "COMPLAINT")
     return fake
 
 
@@ -61,6 +62,7 @@ PROTECTED = [
     ("POST", "/api/v1/notifications"),
     ("GET", "/api/v1/recipients/alice@acme.example"),
     ("POST", "/api/v1/recipients/alice@acme.example/unsuppress"),
+    ("GET", "/api/v1/recipients/alice@acme.example/deliverability"),
     ("GET", "/api/v1/report"),
     ("GET", "/"),
 ]
@@ -147,13 +149,23 @@ def test_recipient_and_unsuppress_with_audit(
     assert data["total"] == 1 and data["recent"][0]["kind"] == "bounced"
 
     short = client.post(
-        f"/api/v1/recipients/{SEEDED.bounced}/unsuppress", json={"reason": "x"}, headers=AUTH
+        f"/api/v1/recipients/{SEEDED.complaint}/unsuppress", json={"reason": "x"}, headers=AUTH
     )
     assert short.status_code == 422 and "reason" in short.json()["detail"]
 
-    done = client.post(
+    # bob's last outcome says the mailbox does not exist: unsuppressing would bounce again.
+    refused = client.post(
         f"/api/v1/recipients/{SEEDED.bounced}/unsuppress",
-        json={"reason": "typo fixed by the customer", "requested_by": "ticket 123"},
+        json={"reason": "customer insists"},
+        headers=AUTH,
+    )
+    assert refused.status_code == 409
+    assert "mailbox_not_found" in refused.json()["detail"]
+    assert SEEDED.bounced in suppression.entries
+
+    done = client.post(
+        f"/api/v1/recipients/{SEEDED.complaint}/unsuppress",
+        json={"reason": "complained by mistake", "requested_by": "ticket 123"},
         headers=AUTH,
     )
     assert done.status_code == 200, done.text
@@ -161,16 +173,64 @@ def test_recipient_and_unsuppress_with_audit(
     assert (result["action"], result["removed"], result["previous_reason"]) == (
         "removed",
         True,
-        "BOUNCE",
+        "COMPLAINT",
     )
     assert result["audited_as"].startswith("ticket 123 via token:")
     assert TOKEN not in result["audited_as"]
-    assert SEEDED.bounced not in suppression.entries
+    assert SEEDED.complaint not in suppression.entries
 
-    again = client.get(f"/api/v1/recipients/{SEEDED.bounced}", headers=AUTH).json()
+    again = client.get(f"/api/v1/recipients/{SEEDED.complaint}", headers=AUTH).json()
     assert again["suppression"]["listed"] is False
     assert [c["action"] for c in again["suppression_changes"]] == ["removed"]
-    assert again["suppression_changes"][0]["why"] == "typo fixed by the customer"
+    assert again["suppression_changes"][0]["why"] == "complained by mistake"
+    assert (
+        client.get(f"/api/v1/recipients/{SEEDED.bounced}", headers=AUTH).json()[
+            "suppression_changes"
+        ]
+        == []
+    )
+
+
+def test_deliverability_answers_for_the_apps_ui(
+    client: TestClient, suppression: FakeSuppressionList
+) -> None:
+    def answer(address: str) -> dict[str, Any]:
+        response = client.get(f"/api/v1/recipients/{address}/deliverability", headers=AUTH)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    bob = answer(SEEDED.bounced)
+    listed_since = suppression.entries[SEEDED.bounced].last_update_time
+    assert (bob["state"], bob["since"], bob["reason"], bob["actions"]) == (
+        "suspended",
+        listed_since,
+        "mailbox_not_found",
+        ["verify_address"],
+    )
+    assert "spelled right" in bob["user_message"]
+    # The same fields in the recipient overview, from the same decision.
+    overview = client.get(f"/api/v1/recipients/{SEEDED.bounced}", headers=AUTH).json()
+    assert {k: overview[k] for k in ("state", "since", "reason", "actions")} == {
+        k: bob[k] for k in ("state", "since", "reason", "actions")
+    }
+
+    frank = answer(SEEDED.complaint)
+    assert (frank["state"], frank["reason"], frank["actions"]) == (
+        "suspended",
+        "suppressed",
+        ["verify_address", "unsuppress"],
+    )
+    alice = answer(SEEDED.delivered)
+    assert (alice["state"], alice["reason"], alice["actions"]) == ("ok", "accepted", [])
+    assert answer(SEEDED.never)["state"] == "unknown"
+    assert answer(SEEDED.awaiting)["state"] == "unknown"
+
+    suppression.unavailable = "cannot reach SES: timeout"
+    frank_unlisted = answer(SEEDED.complaint)
+    assert frank_unlisted["state"] == "ok"
+    assert frank_unlisted["suppression_error"] == "cannot reach SES: timeout"
+    bad = client.get("/api/v1/recipients/not-an-address/deliverability", headers=AUTH)
+    assert bad.status_code == 422
 
 
 def test_unsuppress_when_ses_cannot_be_reached(
@@ -178,13 +238,13 @@ def test_unsuppress_when_ses_cannot_be_reached(
 ) -> None:
     suppression.unavailable = "cannot reach SES: timeout"
     response = client.post(
-        f"/api/v1/recipients/{SEEDED.bounced}/unsuppress",
+        f"/api/v1/recipients/{SEEDED.complaint}/unsuppress",
         json={"reason": "customer asked"},
         headers=AUTH,
     )
     assert response.status_code == 503
     assert "cannot reach SES" in response.json()["detail"]
-    listed = client.get(f"/api/v1/recipients/{SEEDED.bounced}", headers=AUTH).json()
+    listed = client.get(f"/api/v1/recipients/{SEEDED.complaint}", headers=AUTH).json()
     assert listed["suppression"] == {
         "listed": None,
         "reason": None,
@@ -207,6 +267,24 @@ def test_report(client: TestClient) -> None:
     assert bad.status_code == 422 and "by must be one of" in bad.json()["detail"]
     bad = client.get("/api/v1/report", params={"top": 0}, headers=AUTH)
     assert bad.status_code == 422 and "top" in bad.json()["detail"]
+
+
+def test_engagement_in_notifications_and_the_report(client: TestClient, engine: Engine) -> None:
+    def report() -> dict[str, Any]:
+        return dict(client.get("/api/v1/report", params={"since": "24h"}, headers=AUTH).json())
+
+    assert report()["delivered_opened"] is None
+    first_open, click = add_engagement(engine)
+    found = client.get(
+        "/api/v1/notifications", params={"email": SEEDED.delivered}, headers=AUTH
+    ).json()["notifications"]
+    assert [n["engagement"] for n in found] == [
+        {"opened_at": first_open, "clicked_at": click},
+        {"opened_at": None, "clicked_at": None},
+    ]
+    assert (found[0]["status"], found[0]["reason"]) == ("delivered", "accepted")
+    after = report()
+    assert after["delivered_opened"] == 1 and after["totals"]["delivered"] == 1
 
 
 def test_record_sends_over_http(client: TestClient) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests import bodies
-from tests.support.support_seed import NOW, SEEDED, WINDOW, seed, ts
+from tests.support.support_seed import NOW, SEEDED, WINDOW, add_engagement, seed, ts
 from worker.adapters.database import notifications
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.adapters.suppression import AuditEntry, SqlSuppressionAudit
@@ -36,6 +36,7 @@ STATUS_JSON_KEYS = {
     "reason",
     "status_at",
     "events",
+    "engagement",
 }
 EVENT_JSON_KEYS = {
     "event_type",
@@ -140,6 +141,43 @@ def test_recipient_health_counts_and_failure_history(queries: SupportQueries) ->
     assert alice.total == 2 and len(alice.recent) == 1 and alice.failures == ()
     nobody = queries.recipient_health(SEEDED.never)
     assert (nobody.total, nobody.recent, nobody.first_sent_at) == (0, (), None)
+
+
+def test_recipient_outcomes_newest_first_and_limited(queries: SupportQueries) -> None:
+    alice = queries.recipient_outcomes("Alice@ACME.example")
+    full = queries.recipient_health(SEEDED.delivered)
+    # Newest sent first, the same reason and time as the full overview reads.
+    assert [(o.reason, o.at) for o in alice] == [(r.reason, r.status_at) for r in full.recent]
+    assert [o.reason for o in alice] == ["accepted", "accepted"]
+    assert len(queries.recipient_outcomes(SEEDED.delivered, recent=1)) == 1
+    assert [o.reason for o in queries.recipient_outcomes(SEEDED.bounced)] == ["mailbox_not_found"]
+    assert queries.recipient_outcomes(SEEDED.never) == []
+
+
+def test_engagement_is_the_first_open_and_click_and_changes_nothing(
+    queries: SupportQueries, engine: Engine
+) -> None:
+    before = queries.gap_report(since=NOW - timedelta(days=1), until=NOW)
+    assert before.delivered_opened is None  # no Open event at all: tracking is off
+    (alice,) = queries.lookup(notification_id=SEEDED.delivered_notification_id)
+    assert alice.as_status_json()["engagement"] == {"opened_at": None, "clicked_at": None}
+
+    first_open, click = add_engagement(engine)
+    (alice,) = queries.lookup(notification_id=SEEDED.delivered_notification_id)
+    assert (alice.status, alice.reason) == ("delivered", "accepted")
+    assert alice.as_status_json()["engagement"] == {"opened_at": first_open, "clicked_at": click}
+    (bob,) = queries.lookup(email=SEEDED.bounced)
+    assert (bob.status, bob.reason) == ("bounced", "mailbox_not_found")
+    assert bob.as_status_json()["engagement"] == {"opened_at": first_open, "clicked_at": None}
+
+    after = queries.gap_report(since=NOW - timedelta(days=1), until=NOW)
+    # bob's open counts as tracking being on, but only alice's delivery is delivered-and-opened.
+    assert after.delivered_opened == 1
+    assert after.totals == before.totals
+    assert after.as_json()["delivered_opened"] == 1
+    # A window without the opened notifications: no Open events there, so no count.
+    old = queries.gap_report(since=NOW - timedelta(days=4), until=NOW - timedelta(days=1))
+    assert old.delivered_opened is None and old.totals.delivered == 1
 
 
 def test_suppression_audit_round_trip(engine: Engine) -> None:

@@ -129,3 +129,33 @@ def seed(engine: Engine, *, migrate: bool = True, now: datetime = NOW) -> Seeded
     ]
     apply_batch(batch, log=log, now=now, feedback_window=WINDOW)
     return s
+
+
+ALICE_MESSAGE_ID = "0100018f-alice-000000000001-000000"
+
+
+def add_engagement(engine: Engine, *, now: datetime = NOW) -> tuple[str, str]:
+    """Two opens and a click on alice's newest (delivered) notification, an open on bob's
+    (bounced) one. Returns alice's first open and first click times."""
+    from worker.simulation.documents import click_event
+
+    log = SqlNotificationLog(engine)
+    sent = now - timedelta(hours=2)
+    first_open, later_open = ts(sent + timedelta(minutes=10)), ts(sent + timedelta(minutes=40))
+    click = ts(sent + timedelta(minutes=41))
+    mail = json.loads(bodies.open_(ALICE_MESSAGE_ID, SEEDED.delivered, mail_timestamp=ts(sent)))
+    batch = [
+        # Out of order on purpose: the first open is the earliest, not the first applied.
+        bodies.open_(
+            ALICE_MESSAGE_ID, SEEDED.delivered, timestamp=later_open, mail_timestamp=ts(sent)
+        ),
+        bodies.open_(
+            ALICE_MESSAGE_ID, SEEDED.delivered, timestamp=first_open, mail_timestamp=ts(sent)
+        ),
+        json.dumps(click_event(mail["mail"], timestamp=click, link="https://app.example/x")),
+        bodies.open_(
+            SEEDED.bounced_message_id, SEEDED.bounced, timestamp=first_open, mail_timestamp=ts(sent)
+        ),
+    ]
+    apply_batch(batch, log=log, now=now, feedback_window=WINDOW)
+    return first_open, click

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
-from worker.queries.recipient import RecipientOverview
+from worker.domain.deliverability import Deliverability
+from worker.queries.recipient import DeliverabilityAnswer, RecipientOverview
 from worker.queries.support_views import (
     DomainRate,
     GapReport,
@@ -73,6 +74,11 @@ class ExplanationOut(BaseModel):
     audience: str = Field(description="company or consumer: whose advice this is.")
 
 
+class EngagementOut(BaseModel):
+    opened_at: str | None
+    clicked_at: str | None
+
+
 class NotificationOut(BaseModel):
     """One notification: the ``inboxgap status --json`` fields plus what support is told."""
 
@@ -85,6 +91,9 @@ class NotificationOut(BaseModel):
     reason: str = Field(examples=["mailbox_not_found"])
     status_at: str
     events: list[EventOut]
+    engagement: EngagementOut = Field(
+        description="First Open and Click events (null when none); never changes status."
+    )
     kind: str = Field(
         description="never_sent, sent_no_feedback_yet, delayed, delivered, bounced, "
         "quarantined or unknown."
@@ -120,6 +129,7 @@ class NotificationOut(BaseModel):
                 )
                 for e in record.events
             ],
+            engagement=EngagementOut(**view.engagement.as_json()),
             kind=view.kind.value,
             badge=view.badge,
             explanation=ExplanationOut(
@@ -198,7 +208,40 @@ class AuditOut(BaseModel):
         )
 
 
-class RecipientOut(BaseModel):
+class DeliverabilityFields(BaseModel):
+    """The answer for the sending application's UI (see README "Deliverability")."""
+
+    state: str = Field(description="ok | at_risk | suspended | unknown")
+    since: str | None = Field(description="When the address entered this state (UTC).")
+    reason: str | None = Field(description="The outcome reason behind the state.")
+    user_message: str = Field(description="Plain words for the end user, not for support.")
+    actions: list[str] = Field(description="verify_address | unsuppress | contact_it")
+
+    @staticmethod
+    def fields_of(answer: Deliverability) -> dict[str, Any]:
+        return {
+            "state": answer.state.value,
+            "since": answer.since,
+            "reason": answer.reason,
+            "user_message": answer.user_message,
+            "actions": [action.value for action in answer.actions],
+        }
+
+
+class DeliverabilityOut(DeliverabilityFields):
+    recipient: str
+    suppression_error: str | None = None
+
+    @classmethod
+    def of(cls, answer: DeliverabilityAnswer) -> DeliverabilityOut:
+        return cls(
+            recipient=answer.recipient,
+            suppression_error=answer.suppression_error,
+            **cls.fields_of(answer.deliverability),
+        )
+
+
+class RecipientOut(DeliverabilityFields):
     recipient: str
     total: int
     status_counts: dict[str, int]
@@ -219,6 +262,7 @@ class RecipientOut(BaseModel):
             region=region,
             suppression=SuppressionOut.of(overview.suppressed, overview.suppression_error),
             audit=overview.audit,
+            deliverability=overview.deliverability,
         )
 
     @classmethod
@@ -230,6 +274,7 @@ class RecipientOut(BaseModel):
         region: str,
         suppression: SuppressionOut,
         audit: list[AuditEntry],
+        deliverability: Deliverability,
     ) -> RecipientOut:
         def failure(f: Any) -> FailureOut:
             return FailureOut(
@@ -255,6 +300,7 @@ class RecipientOut(BaseModel):
             complaints=[failure(f) for f in health.complaints],
             suppression=suppression,
             suppression_changes=[AuditOut.of(a) for a in audit],
+            **cls.fields_of(deliverability),
         )
 
 
@@ -334,6 +380,10 @@ class ReportOut(BaseModel):
     min_domain_volume: int
     by: str | None
     breakdown: list[BreakdownOut]
+    delivered_opened: int | None = Field(
+        description="Delivered notifications with an Open event; null when no notification "
+        "sent in the period has one (open tracking off)."
+    )
 
     @classmethod
     def of(cls, report: GapReport) -> ReportOut:
@@ -349,6 +399,7 @@ class ReportOut(BaseModel):
             top_domains_by_bounce_rate=[DomainOut.of(d) for d in report.top_bounce_domains],
             min_domain_volume=report.min_domain_volume,
             by=report.by,
+            delivered_opened=report.delivered_opened,
             breakdown=[
                 BreakdownOut(key=row.key, **CountsOut.of(row.counts).model_dump())
                 for row in report.breakdown

@@ -285,8 +285,11 @@ def status_command(
       {"notification_id", "message_id", "recipient", "notification_type",
        "sent_at", "status", "reason", "status_at",
        "events": [{"event_type", "occurred_at", "status", "reason",
-                   "smtp_status", "diagnostic", "provider", "help_url"}]}
+                   "smtp_status", "diagnostic", "provider", "help_url"}],
+       "engagement": {"opened_at", "clicked_at"}}
     Times are ISO-8601 UTC text; statuses and reasons are those of the outcome contract.
+    engagement holds the first Open and Click event (null when none); it never changes
+    the status or reason.
     """
     from rich.console import Console
 

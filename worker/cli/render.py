@@ -22,7 +22,9 @@ from rich.text import Text
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
 from worker.cli.terminal_text import terminal_text
+from worker.domain.engagement import opened_phrase
 from worker.domain.explanations import Explanation
+from worker.domain.outcomes import Status
 from worker.domain.timestamps import parse_timestamp
 from worker.queries.support_views import (
     GapReport,
@@ -177,6 +179,9 @@ def _panel(view: NotificationView, *, it_admin: bool) -> Panel:
     head.append(f" {view.badge} ", style=_STYLE[view.kind])
     head.append(terminal_text(f"  {record.status} / {record.reason}"), style="dim")
     parts += [head, _t(view.explanation.headline, "bold"), _steps(view.explanation)]
+    opened = _opened_line(view)
+    if opened:
+        parts.append(_t(opened))
     replies = _reply_rows(view)
     if replies:
         grid = Table.grid(padding=(0, 2))
@@ -208,6 +213,15 @@ def _panel(view: NotificationView, *, it_admin: bool) -> Panel:
     return Panel(Group(*parts), title=_t(title), title_align="left", expand=True)
 
 
+def _opened_line(view: NotificationView) -> str | None:
+    """ "Engagement: they opened it at 10:32 UTC" for a delivered notification with an Open
+    event (an open of a failed one is not worth a line: the timeline has it)."""
+    opened_at = view.engagement.opened_at
+    if view.record.status != Status.DELIVERED or opened_at is None:
+        return None
+    return "Engagement: " + opened_phrase(opened_at, sent_at=view.record.sent_at)
+
+
 def _status_lines(view: NotificationView, *, it_admin: bool) -> list[str]:
     record = view.record
     lines = [
@@ -216,6 +230,9 @@ def _status_lines(view: NotificationView, *, it_admin: bool) -> list[str]:
         f"[{view.badge}] {record.status} / {record.reason}",
         *_text(view.explanation),
     ]
+    opened = _opened_line(view)
+    if opened:
+        lines.append(opened)
     for label, value in _reply_rows(view):
         lines.append(f"{label}: {value}")
     lines.append("Timeline (UTC):")
@@ -370,6 +387,21 @@ def _count_cells(counts: StatusCounts) -> list[str]:
 _COUNT_HEADERS = ("sent", "delivered", "bounced", "quarantined", "unknown", "pending")
 
 
+def _opened_section(report: GapReport) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Delivered and opened, only when Open events exist in the window (tracking on)."""
+    if report.delivered_opened is None:
+        return []
+    delivered = report.totals.delivered
+    share = _pct(report.delivered_opened / delivered) if delivered else "-"
+    return [
+        (
+            "Delivered and opened (Open events seen)",
+            ["delivered", "opened", "share of delivered"],
+            [[f"{delivered:,}", f"{report.delivered_opened:,}", share]],
+        )
+    ]
+
+
 def render_report(report: GapReport, *, console: Console) -> None:
     """The gap report as tables (rich) or aligned text (plain)."""
     period = f"{display_time(report.since)} → {display_time(report.until)}"
@@ -401,6 +433,7 @@ def render_report(report: GapReport, *, console: Console) -> None:
             ],
         ),
     ]
+    sections[1:1] = _opened_section(report)
     if report.by is not None:
         sections.append(
             (

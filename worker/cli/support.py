@@ -82,12 +82,26 @@ def _unsuppress(
     services: SupportServices, email: str, *, why: str | None, yes: bool, now: datetime
 ) -> None:
     """``recipient --unsuppress``: ask, remove, audit, say what happened."""
+    from worker.domain.deliverability import unsuppress_refusal
+    from worker.handlers.errors import exit_code
     from worker.handlers.ports.suppression import SuppressionError
-    from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
+    from worker.handlers.unsuppress import (
+        InvalidUnsuppressRequest,
+        UnsuppressRefused,
+        unsuppress_recipient,
+    )
 
+    if not why and not sys.stdin.isatty():
+        raise click.UsageError("--unsuppress needs --reason TEXT (kept in the audit)")
+    with _friendly_errors():
+        recent = services.queries.recipient_outcomes(email)
+    refused_for = unsuppress_refusal(recent)
+    if refused_for is not None:  # before asking: the answer would not matter
+        refusal = UnsuppressRefused(refused_for)
+        error = click.ClickException(str(refusal))
+        error.exit_code = exit_code(refusal)
+        raise error
     if not why:
-        if not sys.stdin.isatty():
-            raise click.UsageError("--unsuppress needs --reason TEXT (kept in the audit)")
         why = click.prompt("Why remove it from the suppression list (kept in the audit)")
     if not yes:
         click.confirm(
@@ -105,6 +119,7 @@ def _unsuppress(
                 now=now,
                 suppression=services.suppression,
                 audit=services.audit,
+                recent=recent,
             )
     except InvalidUnsuppressRequest as exc:
         raise click.UsageError(str(exc)) from None

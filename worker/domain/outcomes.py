@@ -64,7 +64,8 @@ class ReasonSpec:
     failure of the address or domain). ``delivery_attempted``: SES tried to deliver (false
     for sends it refused itself: they are not part of the eligible volume).
     ``condemns_address``: it says something about the address itself (what puts it on
-    SES's suppression list).
+    SES's suppression list). ``address_missing``: the address or its domain does not
+    exist, so lifting a suppression would only bounce again.
     """
 
     status: Status
@@ -72,10 +73,13 @@ class ReasonSpec:
     counts_in_bounce_rate: bool = False
     delivery_attempted: bool = True
     condemns_address: bool = False
+    address_missing: bool = False
 
 
-def _bounce(*, hard: bool = False, attempted: bool = True, condemns: bool = False) -> ReasonSpec:
-    return ReasonSpec(Status.BOUNCED, RANK_FAILED, hard, attempted, condemns)
+def _bounce(
+    *, hard: bool = False, attempted: bool = True, condemns: bool = False, missing: bool = False
+) -> ReasonSpec:
+    return ReasonSpec(Status.BOUNCED, RANK_FAILED, hard, attempted, condemns, missing)
 
 
 def _quarantine(rank: int = RANK_FAILED, *, condemns: bool = False) -> ReasonSpec:
@@ -92,8 +96,8 @@ REASONS: Mapping[Reason, ReasonSpec] = MappingProxyType(
         Reason.AWAITING_FEEDBACK: ReasonSpec(Status.SENT, RANK_AWAITING),
         Reason.DELIVERY_DELAYED: ReasonSpec(Status.SENT, RANK_DELAYED),
         Reason.ACCEPTED: ReasonSpec(Status.DELIVERED, RANK_DELIVERED),
-        Reason.MAILBOX_NOT_FOUND: _bounce(hard=True, condemns=True),
-        Reason.DOMAIN_NOT_FOUND: _bounce(hard=True, condemns=True),
+        Reason.MAILBOX_NOT_FOUND: _bounce(hard=True, condemns=True, missing=True),
+        Reason.DOMAIN_NOT_FOUND: _bounce(hard=True, condemns=True, missing=True),
         Reason.MAILBOX_DISABLED: _bounce(hard=True, condemns=True),
         Reason.MAILBOX_FULL: _bounce(),
         Reason.MESSAGE_TOO_LARGE: _bounce(),

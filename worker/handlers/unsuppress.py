@@ -2,16 +2,20 @@
 
 Used by ``inboxgap recipient ADDR --unsuppress`` and ``POST
 /api/v1/recipients/{email}/unsuppress``. Every request is audited, also when the address
-was not on the list (``not_listed``), so "who touched this address" has one answer.
+was not on the list (``not_listed``), so "who touched this address" has one answer. A
+request for an address whose last outcome says it does not exist is refused before SES is
+asked (:class:`UnsuppressRefused`): lifting the suppression would only bounce again.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from worker.domain.addresses import mask_address, normalise_address
+from worker.domain.deliverability import Outcome, unsuppress_refusal
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports.errors import BadInput
 from worker.handlers.ports.suppression import (
@@ -34,6 +38,18 @@ class InvalidUnsuppressRequest(ValueError, BadInput):
     """The request cannot be audited (no address, no actor, no reason)."""
 
 
+class UnsuppressRefused(RuntimeError):
+    """The address's last outcome says the mailbox or its domain does not exist (a
+    refusal: the CLI exits 1, the API answers 409; nothing is asked or audited)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"refused: the last email to this address bounced with {reason} (the mailbox "
+            "or its domain does not exist), so it would bounce again; check the address"
+        )
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class UnsuppressResult:
     recipient: str
@@ -54,13 +70,15 @@ def unsuppress_recipient(
     now: datetime,
     suppression: SuppressionList,
     audit: SuppressionAudit,
+    recent: Sequence[Outcome] = (),
 ) -> UnsuppressResult:
     """Remove ``email`` from the account's suppression list and record the request.
 
     Raises :class:`InvalidUnsuppressRequest` for a bad request (nothing is called), and
     :class:`~worker.adapters.suppression.SuppressionError` (or its subclass
     ``SuppressionUnavailable``) when SES refuses or cannot be reached (nothing is audited:
-    nothing happened).
+    nothing happened), and :class:`UnsuppressRefused` when ``recent`` (the address's
+    newest outcomes) ends in a mailbox or domain that does not exist.
     """
     address = normalise_address(email)
     if "@" not in address:
@@ -73,6 +91,9 @@ def unsuppress_recipient(
         raise InvalidUnsuppressRequest(
             f"a reason of at least {MIN_REASON_LENGTH} characters is required for the audit"
         )
+    refused_for = unsuppress_refusal(recent)
+    if refused_for is not None:
+        raise UnsuppressRefused(refused_for)
     previous = suppression.get(address)
     removed = suppression.remove(address) if previous is not None else False
     entry = AuditEntry(

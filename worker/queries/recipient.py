@@ -1,4 +1,5 @@
-"""The recipient overview: one address's health, suppression state and audit trail.
+"""The recipient overview: one address's health, suppression state and audit trail, and
+its deliverability answer for the sending application's UI.
 
 Assembled here once for ``inboxgap recipient`` and ``GET /api/v1/recipients/{email}``, so
 the CLI and the API cannot drift apart in what they read or how a suppression-list
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from worker.domain.deliverability import Deliverability, Outcome, assess
 from worker.handlers.ports.suppression import (
     AuditEntry,
     SuppressedDestination,
@@ -27,6 +29,12 @@ class HealthReader(Protocol):
         ...
 
 
+class OutcomeReader(Protocol):
+    def recipient_outcomes(self, email: str, *, recent: int = 20) -> list[Outcome]:
+        """Reason and time of the newest notifications to ``email``."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class RecipientOverview:
     """Everything support is shown about one address."""
@@ -36,6 +44,7 @@ class RecipientOverview:
     suppressed: SuppressedDestination | None
     suppression_error: str | None
     audit: list[AuditEntry]
+    deliverability: Deliverability
 
 
 def recipient_overview(
@@ -58,4 +67,34 @@ def recipient_overview(
         suppressed = suppression.get(email)
     except SuppressionError as exc:
         error = str(exc)
-    return RecipientOverview(health, views, suppressed, error, history)
+    outcomes = [Outcome(record.reason, record.status_at) for record in health.recent]
+    answer = assess(outcomes, suppressed_since=_listed_since(suppressed))
+    return RecipientOverview(health, views, suppressed, error, history, answer)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverabilityAnswer:
+    """The deliverability of one address, and why the suppression list was not read."""
+
+    recipient: str
+    deliverability: Deliverability
+    suppression_error: str | None
+
+
+def _listed_since(entry: SuppressedDestination | None) -> str | None:
+    return entry.last_update_time if entry is not None else None
+
+
+def recipient_deliverability(
+    email: str, *, queries: OutcomeReader, suppression: SuppressionList
+) -> DeliverabilityAnswer:
+    """Only what the answer needs: the newest outcomes and the suppression-list entry. A
+    list that cannot be asked leaves the answer to the log, and says so."""
+    outcomes = queries.recipient_outcomes(email)
+    suppressed, error = None, None
+    try:
+        suppressed = suppression.get(email)
+    except SuppressionError as exc:
+        error = str(exc)
+    answer = assess(outcomes, suppressed_since=_listed_since(suppressed))
+    return DeliverabilityAnswer(email, answer, error)

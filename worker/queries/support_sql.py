@@ -49,6 +49,8 @@ from sqlalchemy.sql import Subquery
 
 from worker.adapters.database import daily_status_counts, events, notifications
 from worker.domain.addresses import normalise_address
+from worker.domain.deliverability import Outcome
+from worker.domain.events import EventType
 from worker.domain.outcomes import Status
 from worker.domain.timestamps import format_timestamp
 from worker.queries.support_views import (
@@ -70,6 +72,38 @@ from worker.queries.support_views import (
 # ======================================================================================
 # The reads
 # ======================================================================================
+
+
+#: Built once: the deliverability answer runs it per request, and building costs more
+#: than running it on a warm database.
+_OUTCOMES = (
+    select(notifications.c.reason, notifications.c.status_at)
+    .where(notifications.c.recipient == bindparam("address"))
+    .order_by(notifications.c.sent_at.desc())
+    .limit(bindparam("recent"))
+)
+
+
+def _delivered_opened(conn: Connection, since: datetime, until: datetime) -> int | None:
+    """Delivered notifications sent in ``[since, until)`` with an Open event, or None
+    when none sent then has one: "open tracking is on" is read from the data (a
+    configuration set without open tracking never produces Open events), not configured.
+    Through ``ix_notifications_sent_at`` and one ``ix_events_notification_pk`` probe per
+    notification in the window."""
+    n, e = notifications.c, events.c
+    opened = (
+        select(events.c.notification_pk)
+        .where(e.notification_pk == n.id, e.event_type == EventType.OPEN.value)
+        .exists()
+    )
+    row = conn.execute(
+        select(
+            func.count().label("opened"),
+            func.sum(case((n.status == Status.DELIVERED.value, 1), else_=0)).label("delivered"),
+        ).where(n.sent_at >= _ts(since), n.sent_at < _ts(until), opened)
+    ).one()
+    return int(row.delivered or 0) if row.opened else None
+
 
 #: Columns the IT-admin block reads from the ledger when the schema has them.
 _EXTRA_EVENT_COLUMNS = (
@@ -328,6 +362,13 @@ class SupportQueries:
         )
 
     # --- the gap report -------------------------------------------------------------
+    def recipient_outcomes(self, email: str, *, recent: int = 20) -> list[Outcome]:
+        """The reason and time of the newest ``recent`` notifications to ``email``: all
+        the deliverability answer reads (two columns, through the recipient index)."""
+        params = {"address": normalise_address(email), "recent": recent}
+        with self._connect() as conn:
+            return [Outcome(row.reason, row.status_at) for row in conn.execute(_OUTCOMES, params)]
+
     def gap_report(
         self,
         *,
@@ -348,6 +389,7 @@ class SupportQueries:
             rows = conn.execute(
                 _report_statement(since, until, by, min_domain_volume, breakdown_limit)
             ).all()
+            delivered_opened = _delivered_opened(conn, since, until)
         per_status: Counter[str] = Counter()
         reasons: list[tuple[str, str, int]] = []
         domains: list[tuple[str, int, int, int]] = []
@@ -397,6 +439,7 @@ class SupportQueries:
             by=by,
             breakdown=tuple(breakdown),
             min_domain_volume=min_domain_volume,
+            delivered_opened=delivered_opened,
         )
 
     def outcome_series(

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from worker.domain.addresses import domain_of, normalise_address
 from worker.domain.classifier import party_of
+from worker.domain.engagement import Engagement, engagement_of
 from worker.domain.explanations import Explanation, explain, never_sent, sent_no_feedback_yet
 from worker.domain.outcomes import Reason, Status, reasons_where
 from worker.domain.timestamps import parse_timestamp
@@ -99,6 +100,9 @@ class NotificationRecord:
         return {
             **self.summary_json(),
             "events": [event.as_status_json() for event in self.events],
+            "engagement": engagement_of(
+                (event.event_type, event.occurred_at) for event in self.events
+            ).as_json(),
         }
 
 
@@ -344,6 +348,10 @@ class NotificationView:
     def timeline(self) -> list[EventLike]:
         return sorted(self.record.events, key=lambda e: e.occurred_at)
 
+    @property
+    def engagement(self) -> Engagement:
+        return engagement_of((e.event_type, e.occurred_at) for e in self.record.events)
+
 
 def describe(record: NotificationLike, *, now: datetime, region: str) -> NotificationView:
     kind = outcome_kind(record.status, record.reason)
@@ -501,6 +509,9 @@ class GapReport:
     breakdown: tuple[BreakdownRow, ...] = ()
     min_domain_volume: int = 1
     notes: tuple[str, ...] = field(default=())
+    #: Delivered notifications with at least one Open event; None when no notification
+    #: sent in the window has an Open event (open tracking is off, or nobody opened).
+    delivered_opened: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         def domains(rows: Sequence[DomainRate]) -> list[dict[str, Any]]:
@@ -522,6 +533,7 @@ class GapReport:
             "min_domain_volume": self.min_domain_volume,
             "by": self.by,
             "breakdown": [{"key": r.key, **r.counts.as_json()} for r in self.breakdown],
+            "delivered_opened": self.delivered_opened,
         }
 
 

@@ -17,11 +17,21 @@ from worker.api.deps import (
     token_fingerprint,
     unprocessable,
 )
-from worker.api.models import ErrorOut, RecipientOut, UnsuppressIn, UnsuppressOut
+from worker.api.models import (
+    DeliverabilityOut,
+    ErrorOut,
+    RecipientOut,
+    UnsuppressIn,
+    UnsuppressOut,
+)
 from worker.domain.addresses import mask_address
 from worker.handlers.ports.suppression import SuppressionError, SuppressionUnavailable
-from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
-from worker.queries.recipient import recipient_overview
+from worker.handlers.unsuppress import (
+    InvalidUnsuppressRequest,
+    UnsuppressRefused,
+    unsuppress_recipient,
+)
+from worker.queries.recipient import recipient_deliverability, recipient_overview
 
 logger = logging.getLogger("worker.api.app")
 
@@ -56,11 +66,27 @@ def get_recipient(
     return RecipientOut.of_overview(overview, region=services.region)
 
 
+@router.get(
+    "/api/v1/recipients/{email}/deliverability",
+    response_model=DeliverabilityOut,
+    responses=ERRORS,
+    tags=["recipients"],
+    summary="Can the application still email this address: state, user message, actions",
+)
+def get_deliverability(*, _: Token, services: Services, email: str) -> DeliverabilityOut:
+    address = email_address(email)
+    answer = recipient_deliverability(
+        address, queries=services.queries, suppression=services.suppression
+    )
+    return DeliverabilityOut.of(answer)
+
+
 @router.post(
     "/api/v1/recipients/{email}/unsuppress",
     response_model=UnsuppressOut,
     responses={
         **ERRORS,
+        409: {"model": ErrorOut, "description": "The mailbox or its domain does not exist."},
         502: {"model": ErrorOut, "description": "SES refused the request."},
         503: {"model": ErrorOut, "description": "SES could not be reached."},
     },
@@ -82,9 +108,12 @@ def post_unsuppress(
             now=moment,
             suppression=services.suppression,
             audit=services.audit,
+            recent=services.queries.recipient_outcomes(address),
         )
     except InvalidUnsuppressRequest as exc:
         raise unprocessable(str(exc)) from None
+    except UnsuppressRefused as exc:
+        raise HTTPException(409, str(exc)) from None
     except SuppressionUnavailable as exc:
         raise HTTPException(503, str(exc)) from None
     except SuppressionError as exc:
