@@ -39,6 +39,7 @@ def limits_from_settings(settings: Settings, *, max_run_time: float | None = Non
         batch_size=settings.sqs_batch_size,
         batch_wait=settings.sqs_batch_wait,
         poll_wait=settings.sqs_wait_time,
+        concurrency=settings.sqs_concurrency,
         max_run_time=max_run_time if max_run_time is not None else settings.drain_max_run_time,
     )
 
