@@ -287,7 +287,9 @@ def stand_in_run(
             concurrency=concurrency,
         )
         started = time.perf_counter()
-        report = drain_queue(queue, _noop if noop else app.ingest, limits)
+        report = drain_queue(
+            queue, _noop if noop else app.ingest, limits, staged=None if noop else app
+        )
         seconds = time.perf_counter() - started
         assert queue.deleted == len(sim.bodies), (queue.deleted, report.summary())
         return {

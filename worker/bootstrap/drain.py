@@ -23,6 +23,7 @@ from worker.handlers.drain import (
     DrainObserver,
     DrainReport,
     FaultHook,
+    StagedApply,
     FaultInjectingLog,
     drain_queue,
     no_fault,
@@ -67,6 +68,8 @@ class Drainer:
     apply: Callable[[Sequence[str]], IngestResult]
     observer: DrainObserver
     fault: FaultHook = no_fault
+    #: ``apply`` in halves, so a pipelined drain prepares the next batch ahead.
+    staged: StagedApply | None = None
 
     def run(
         self, *, max_run_time: float | None = None, max_batches: int | None = None
@@ -79,6 +82,7 @@ class Drainer:
             observer=self.observer,
             max_batches=max_batches,
             fault=self.fault,
+            staged=self.staged,
         )
         self.sample_queue()
         return report
@@ -115,4 +119,5 @@ def build_drainer(
         apply=app.ingest,
         observer=observer or PrometheusDrainObserver(),
         fault=fault or no_fault,
+        staged=app,
     )

@@ -52,11 +52,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 import structlog
 
-from worker.handlers.ingest import IngestResult
+from worker.handlers.ingest import IngestResult, PreparedBatch
 from worker.handlers.ports import LogTransaction, NotificationLog
 from worker.handlers.ports.queue import DeleteOutcome, MessageQueue, ReceivedMessage
 
@@ -69,6 +70,7 @@ __all__ = [
     "FaultHook",
     "FaultInjectingLog",
     "MessageQueue",
+    "StagedApply",
     "drain_batch",
     "delete_messages",
     "drain_queue",
@@ -83,6 +85,16 @@ FAULT_ENV = "INBOXGAP_FAULT_INJECT"
 
 #: Applies raw bodies in one transaction (``apply_batch`` with its dependencies bound).
 ApplyBodies = Callable[[Sequence[str]], IngestResult]
+
+
+class StagedApply(Protocol):
+    """:data:`ApplyBodies` in its two halves (:class:`worker.bootstrap.app.App`): the pure
+    ``prepare`` runs in the thread gathering the next batch, ``commit`` is the
+    transaction (and the isolation of a refused body, as ``apply_batch`` does)."""
+
+    def prepare(self, bodies: Sequence[str]) -> PreparedBatch: ...
+
+    def commit(self, bodies: Sequence[str], prepared: PreparedBatch) -> IngestResult: ...
 
 
 class DrainObserver(Protocol):
@@ -373,9 +385,12 @@ def drain_queue(
     clock: Callable[[], float] = time.monotonic,
     max_batches: int | None = None,
     fault: FaultHook = no_fault,
+    staged: StagedApply | None = None,
 ) -> DrainReport:
     """Gather, apply and delete batches until the queue is empty (with
     ``stop_when_empty``), ``max_batches`` were applied, or ``max_run_time`` has passed.
+With ``staged`` (the same work as ``apply``, in halves) and a pipelined run, the next
+batch is also prepared ahead, during the current transaction.
 
     Errors propagate after the batch in hand was left undeleted (see the module text)."""
     report = DrainReport()
@@ -385,17 +400,29 @@ def drain_queue(
     # Bounded: `concurrency` SQS calls plus the one thread gathering the next batch.
     pool = ThreadPoolExecutor(limits.concurrency, "sqs") if pooled else None
     prefetch = ThreadPoolExecutor(1, "gather") if pooled else None
-    ahead: Future[list[ReceivedMessage]] | None = None
+    ahead: Future[tuple[list[ReceivedMessage], PreparedBatch | None]] | None = None
 
     def gather() -> list[ReceivedMessage]:
         return gather_batch(queue, limits, deadline=deadline, clock=clock, pool=pool)
 
+    def gather_and_prepare() -> tuple[list[ReceivedMessage], PreparedBatch | None]:
+        messages = gather()
+        if staged is None or not messages:
+            return messages, None
+        try:
+            return messages, staged.prepare([message.body for message in messages])
+        except Exception:
+            # Prepared again by ``apply`` in the drain's thread, where the error is
+            # reported as any apply failure is (nothing deleted).
+            return messages, None
+
     try:
         while True:
+            prepared: PreparedBatch | None = None
             if ahead is not None:
                 # Gathered while the previous batch was applied: in hand, so finished
                 # even past the deadline.
-                messages, ahead = ahead.result(), None
+                (messages, prepared), ahead = ahead.result(), None
             elif clock() >= deadline:
                 report.stopped = "deadline"
                 break
@@ -405,10 +432,13 @@ def drain_queue(
                 observer.received(messages)
                 last = max_batches is not None and report.batches + 1 >= max_batches
                 if prefetch is not None and not last and clock() < deadline:
-                    ahead = prefetch.submit(gather)
+                    ahead = prefetch.submit(gather_and_prepare)
+                batch_apply = apply
+                if staged is not None and prepared is not None:
+                    batch_apply = partial(staged.commit, prepared=prepared)
                 report.add(
                     drain_batch(
-                        queue, apply, messages, observer=observer, fault=fault, pool=pool
+                        queue, batch_apply, messages, observer=observer, fault=fault, pool=pool
                     )
                 )
                 if last:
@@ -421,7 +451,7 @@ def drain_queue(
         if ahead is not None:
             # Never applied, so never deleted: they return after their visibility timeout.
             try:
-                left = len(ahead.result())
+                left = len(ahead.result()[0])
             except Exception:  # the run is already failing; its own error propagates
                 left = 0
             if left:
