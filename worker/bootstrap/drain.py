@@ -23,8 +23,8 @@ from worker.handlers.drain import (
     DrainObserver,
     DrainReport,
     FaultHook,
-    StagedApply,
     FaultInjectingLog,
+    StagedApply,
     drain_queue,
     no_fault,
 )

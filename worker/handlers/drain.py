@@ -71,8 +71,8 @@ __all__ = [
     "FaultInjectingLog",
     "MessageQueue",
     "StagedApply",
-    "drain_batch",
     "delete_messages",
+    "drain_batch",
     "drain_queue",
     "gather_batch",
     "no_fault",
@@ -388,11 +388,11 @@ def drain_queue(
     staged: StagedApply | None = None,
 ) -> DrainReport:
     """Gather, apply and delete batches until the queue is empty (with
-    ``stop_when_empty``), ``max_batches`` were applied, or ``max_run_time`` has passed.
-With ``staged`` (the same work as ``apply``, in halves) and a pipelined run, the next
-batch is also prepared ahead, during the current transaction.
+        ``stop_when_empty``), ``max_batches`` were applied, or ``max_run_time`` has passed.
+    With ``staged`` (the same work as ``apply``, in halves) and a pipelined run, the next
+    batch is also prepared ahead, during the current transaction.
 
-    Errors propagate after the batch in hand was left undeleted (see the module text)."""
+        Errors propagate after the batch in hand was left undeleted (see the module text)."""
     report = DrainReport()
     started = clock()
     deadline = started + limits.max_run_time
