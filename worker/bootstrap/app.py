@@ -34,6 +34,7 @@ from worker.handlers.ports import NotificationLog, PurgeCounts
 from worker.handlers.purge import purge
 from worker.handlers.sends import RecordResult, SendRecord, record_sends
 from worker.handlers.sweep import SweepResult, sweep
+from worker.handlers.transactions import in_transaction
 
 _UNSET: Any = object()
 
@@ -104,6 +105,10 @@ class App:
             feedback_window=self.feedback_window,
             source=BodySource(bodies, self.prepare),
         )
+
+    def refresh_statistics(self) -> None:
+        """``ANALYZE`` after a bulk load (``inboxgap sent import``)."""
+        in_transaction(self.log, lambda tx: tx.refresh_statistics())
 
     def record_sends(
         self, records: Iterable[SendRecord], *, now: datetime | None = None

@@ -238,6 +238,11 @@ class LogTransaction(Protocol):
         """Primary keys of ``sent`` notifications sent before ``sent_before``, ascending."""
         ...
 
+    def refresh_statistics(self) -> None:
+        """Refresh the planner's statistics of the tables a bulk load of sends grew
+        (``ANALYZE``): the sweep and lookups right after the load plan with them."""
+        ...
+
     # --- dead letters and control messages --------------------------------------------
     def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: str) -> None:
         """Create or count again (code and message updated, ``resolved_at`` cleared)."""
