@@ -449,15 +449,20 @@ def drain_queue(
                 break
     finally:
         if ahead is not None:
-            # Never applied, so never deleted: they return after their visibility timeout.
-            try:
-                left = len(ahead.result()[0])
-            except Exception:  # the run is already failing; its own error propagates
-                left = 0
-            if left:
-                logger.warning("prefetched batch not applied; left on the queue", size=left)
+            _leave_prefetched(ahead)
         for executor in (prefetch, pool):
             if executor is not None:
                 executor.shutdown(wait=True)
         report.seconds = clock() - started
     return report
+
+
+def _leave_prefetched(ahead: Future[tuple[list[ReceivedMessage], PreparedBatch | None]]) -> None:
+    """Wait for a gather the run no longer needs. Its messages are never applied, so never
+    deleted: they return after their visibility timeout."""
+    try:
+        left = len(ahead.result()[0])
+    except Exception:  # the run is already failing; its own error propagates
+        left = 0
+    if left:
+        logger.warning("prefetched batch not applied; left on the queue", size=left)
