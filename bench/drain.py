@@ -14,6 +14,15 @@ duplicates, out of order, a few malformed bodies; signatures are not checked her
 
 The same runs with a no-op apply (nothing written) measure moto alone: the ceiling the
 drain cannot pass whatever the database does. Prints one JSON object.
+
+    python bench/drain.py --stand-in [--latency-ms 20] [--concurrency 1,8] [--notifications N]
+
+``--stand-in`` replaces moto with an in-process SQS stand-in (:class:`StandInQueue`, the
+queue port): every receive and delete answers after ``--latency-ms``, whatever the depth,
+as SQS does. One drain (``drain_queue``, the Celery task's code) runs against it per
+``--concurrency`` value (1: one call after another, no pipelining; above 1: concurrent
+calls and the next batch gathered during the current transaction), writing to PostgreSQL,
+and once more with a no-op apply (the queue-side ceiling).
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +57,7 @@ from worker.bootstrap import build_app
 from worker.bootstrap.drain import Drainer, build_drainer
 from worker.handlers.drain import NULL_OBSERVER, DrainLimits, drain_queue
 from worker.handlers.ingest import IngestResult
+from worker.handlers.ports.queue import DeleteOutcome, ReceivedMessage
 from worker.handlers.sends import SendRecord
 from worker.simulation import Traffic, generate_traffic
 
@@ -217,6 +228,83 @@ def one_run(
         drop_schema(base_url, schema)
 
 
+class StandInQueue:
+    """SQS at SQS's pace: each call sleeps ``latency`` seconds (releasing the GIL, as a
+    network wait does) then answers; the depth of the queue costs nothing."""
+
+    def __init__(self, bodies: Sequence[str], latency: float) -> None:
+        self._lock = threading.Lock()
+        self._visible = deque(enumerate(bodies))
+        self.latency = latency
+        self.deleted = 0
+        self.calls = 0
+
+    def receive(self, *, max_messages: int = 10, wait_seconds: int = 0) -> list[ReceivedMessage]:
+        time.sleep(self.latency)
+        with self._lock:
+            self.calls += 1
+            taken = [self._visible.popleft() for _ in range(min(max_messages, len(self._visible)))]
+        return [ReceivedMessage(f"m{i}", f"rh-{i}", body, 1, None) for i, body in taken]
+
+    def delete(self, messages: Sequence[ReceivedMessage]) -> DeleteOutcome:
+        # DeleteMessageBatch takes 10 entries: SqsQueue sends one call per 10.
+        calls = -(-len(messages) // 10)
+        time.sleep(self.latency * calls)
+        with self._lock:
+            self.calls += calls
+            self.deleted += len(messages)
+        return DeleteOutcome(len(messages))
+
+
+def stand_in_run(
+    sim: Traffic, base_url: str, latency: float, concurrency: int, *, noop: bool
+) -> dict[str, Any]:
+    url, schema = fresh_schema(base_url)
+    engine = create_engine_from_url(url)
+    try:
+        migrations.upgrade(engine)
+        settings = settings_for(url, "http://unused", "http://unused/queue")
+        app = build_app(settings, engine=engine, verify_envelope=None)
+        if not noop:
+            app.record_sends(
+                [
+                    SendRecord.create(
+                        notification_id=s.notification_id,
+                        message_id=s.message_id,
+                        recipient=s.recipient,
+                        sent_at=s.sent_at,
+                        notification_type=s.notification_type,
+                    )
+                    for s in sim.sends
+                ]
+            )
+        queue = StandInQueue(sim.bodies, latency)
+        limits = DrainLimits(
+            batch_size=500,
+            batch_wait=2.0,
+            poll_wait=0,
+            max_run_time=3600.0,
+            concurrency=concurrency,
+        )
+        started = time.perf_counter()
+        report = drain_queue(
+            queue, _noop if noop else app.ingest, limits, staged=None if noop else app
+        )
+        seconds = time.perf_counter() - started
+        assert queue.deleted == len(sim.bodies), (queue.deleted, report.summary())
+        return {
+            "concurrency": concurrency,
+            "pipelined": concurrency > 1,
+            "apply": "noop (queue only)" if noop else "postgresql",
+            "seconds": round(seconds, 2),
+            "sqs_calls": queue.calls,
+            "bodies_per_s": round(len(sim.bodies) / seconds, 1),
+        }
+    finally:
+        engine.dispose()
+        drop_schema(base_url, schema)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notifications", type=int, default=1000)
@@ -224,6 +312,9 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=150, help="queue depth kept by the feeder")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
+    parser.add_argument("--stand-in", action="store_true", help="in-process SQS stand-in")
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="stand-in latency")
+    parser.add_argument("--concurrency", default="1,8", help="stand-in: SQS calls in flight")
     args = parser.parse_args()
 
     _env_for_children()
@@ -236,6 +327,27 @@ def main() -> None:
         early_rate=0.0,
         mean_interval_seconds=7200.0 / max(1, args.notifications),
     )
+    if args.stand_in:
+        configure_logging("WARNING")  # stdout carries the JSON result only
+        levels = [int(n) for n in args.concurrency.split(",")]
+        latency = args.latency_ms / 1000.0
+        db_runs = [stand_in_run(sim, base_url, latency, c, noop=False) for c in levels]
+        queue_runs = [stand_in_run(sim, base_url, latency, c, noop=True) for c in levels]
+        print(
+            json.dumps(
+                {
+                    "benchmark": "drain",
+                    "db": make_url(base_url).get_backend_name(),
+                    "sqs": f"in-process stand-in, {args.latency_ms:g} ms per call",
+                    "bodies": len(sim.bodies),
+                    "batch_size": 500,
+                    "runs": db_runs,
+                    "queue_only": queue_runs,
+                },
+                indent=2,
+            )
+        )
+        return
     moto, endpoint = start_moto()
     try:
         counts = [int(n) for n in args.processes.split(",")]

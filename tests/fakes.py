@@ -232,6 +232,9 @@ class FakeLogTransaction:
             else:
                 self.t.counts.pop(key, None)
 
+    def refresh_statistics(self) -> None:
+        self._stmt()  # an in-memory log has no planner
+
     def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
         self._stmt()
         return sorted(

@@ -316,10 +316,10 @@ def test_purge_removes_delivered_rows_with_the_personal_data(pg_engine: Engine) 
 
 def test_a_backed_up_outbox_raises_the_on_call_alert_and_the_metrics(pg_engine: Engine) -> None:
     from prometheus_client import REGISTRY
-    from worker.alerting import build_alerting
 
     from config.settings import Settings
     from worker import callback_metrics
+    from worker.bootstrap.alerts import build_alerting
     from worker.handlers.callbacks import DeliveryResult
 
     seed(pg_engine, 3)  # rows created at NOW, still pending

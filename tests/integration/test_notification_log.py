@@ -357,3 +357,27 @@ def test_the_it_admin_block_reads_what_the_ledger_keeps(
     assert lines["Sending domain"] == "acme.example"
     assert lines["Reporting MTA"] == "dns; a8-1.smtp-out.amazonses.com"
     assert lines["Remote MTA IP"] == "198.51.100.7"
+
+
+def test_refresh_statistics_analyzes_the_loaded_tables(
+    engine: Engine, sql_log: SqlNotificationLog
+) -> None:
+    sends = [sent(f"n{i}", f"m{i}", f"user{i}@acme.example") for i in range(50)]
+    record_sends(sends, log=sql_log, now=NOW, feedback_window=timedelta(hours=24))
+    with sql_log.transaction() as tx:
+        tx.refresh_statistics()
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            rows = dict(
+                conn.execute(
+                    text(
+                        "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                        "('notifications', 'pending_notifications') AND relkind = 'r' "
+                        "AND pg_table_is_visible(oid)"
+                    )
+                ).all()
+            )
+            assert rows == {"notifications": 50, "pending_notifications": 50}
+        else:
+            analyzed = {row[0] for row in conn.execute(text("SELECT tbl FROM sqlite_stat1")).all()}
+            assert {"notifications", "pending_notifications"} <= analyzed

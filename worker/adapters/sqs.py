@@ -166,7 +166,8 @@ def sqs_client(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         retries={"max_attempts": 2, "mode": "standard"},
-        max_pool_connections=10,
+        # The drain issues up to INBOXGAP_SQS_CONCURRENCY (<= 32) calls at once.
+        max_pool_connections=34,
     )
     return session.client("sqs", endpoint_url=endpoint_url, config=config)
 

@@ -20,11 +20,21 @@ from config.settings import Settings, get_settings
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.bootstrap.engines import auto_upgrades, engine_for, ensure_schema
 from worker.handlers.dead_letters import ReplayResult, replay_dead_letters
-from worker.handlers.ingest import EnvelopeVerifier, IngestResult, TagNames, apply_batch
+from worker.handlers.ingest import (
+    BodySource,
+    EnvelopeVerifier,
+    IngestResult,
+    PreparedBatch,
+    TagNames,
+    apply_batch,
+    apply_prepared,
+    prepare_batch,
+)
 from worker.handlers.ports import NotificationLog, PurgeCounts
 from worker.handlers.purge import purge
 from worker.handlers.sends import RecordResult, SendRecord, record_sends
 from worker.handlers.sweep import SweepResult, sweep
+from worker.handlers.transactions import in_transaction
 
 _UNSET: Any = object()
 
@@ -75,6 +85,30 @@ class App:
             verify_envelope=self.verify_envelope if verify else None,
             tags=self.tags,
         )
+
+    def prepare(self, bodies: Sequence[str | bytes]) -> PreparedBatch:
+        """The pure half of :meth:`ingest` (the drain runs it ahead, in another thread)."""
+        return prepare_batch(
+            bodies,
+            received_at=self.clock(),
+            verify_envelope=self.verify_envelope,
+            tags=self.tags,
+        )
+
+    def commit(self, bodies: Sequence[str | bytes], prepared: PreparedBatch) -> IngestResult:
+        """The transaction half of :meth:`ingest`, for ``prepared`` = :meth:`prepare` of
+        ``bodies`` (which a refused batch is isolated from, as :meth:`ingest` does)."""
+        return apply_prepared(
+            prepared,
+            log=self.log,
+            now=self.clock(),
+            feedback_window=self.feedback_window,
+            source=BodySource(bodies, self.prepare),
+        )
+
+    def refresh_statistics(self) -> None:
+        """``ANALYZE`` after a bulk load (``inboxgap sent import``)."""
+        in_transaction(self.log, lambda tx: tx.refresh_statistics())
 
     def record_sends(
         self, records: Iterable[SendRecord], *, now: datetime | None = None

@@ -24,6 +24,7 @@ from worker.handlers.drain import (
     DrainReport,
     FaultHook,
     FaultInjectingLog,
+    StagedApply,
     drain_queue,
     no_fault,
 )
@@ -39,6 +40,7 @@ def limits_from_settings(settings: Settings, *, max_run_time: float | None = Non
         batch_size=settings.sqs_batch_size,
         batch_wait=settings.sqs_batch_wait,
         poll_wait=settings.sqs_wait_time,
+        concurrency=settings.sqs_concurrency,
         max_run_time=max_run_time if max_run_time is not None else settings.drain_max_run_time,
     )
 
@@ -69,6 +71,8 @@ class Drainer:
     apply: Callable[[Sequence[str]], IngestResult]
     observer: DrainObserver
     fault: FaultHook = no_fault
+    #: ``apply`` in halves, so a pipelined drain prepares the next batch ahead.
+    staged: StagedApply | None = None
 
     def run(
         self, *, max_run_time: float | None = None, max_batches: int | None = None
@@ -81,6 +85,7 @@ class Drainer:
             observer=self.observer,
             max_batches=max_batches,
             fault=self.fault,
+            staged=self.staged,
         )
         self.sample_queue()
         return report
@@ -117,4 +122,5 @@ def build_drainer(
         apply=app.ingest,
         observer=observer or PrometheusDrainObserver(),
         fault=fault or no_fault,
+        staged=app,
     )

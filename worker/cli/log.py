@@ -582,6 +582,10 @@ def sent_group() -> None:
     """Record sends (the "sent" side of the log)."""
 
 
+#: ``sent import`` refreshes the planner's statistics after creating at least this many.
+ANALYZE_AFTER_SENDS = 10_000
+
+
 @sent_group.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"), metavar="FILE|-")
 @click.option(
@@ -622,6 +626,10 @@ def sent_import(file: IO[str], fmt: str, batch_size: int) -> None:
                 batch = []
         if batch:
             total = total + app.record_sends(batch)
+        if total.created >= ANALYZE_AFTER_SENDS:
+            # A large load leaves the planner with the empty tables' statistics until
+            # autovacuum gets to them: the sweep that follows would plan for a few rows.
+            app.refresh_statistics()
     click.echo(
         f"created {total.created}, already recorded {total.unchanged}, replaced "
         f"{total.replaced}, conflicting ids {total.conflicting}, invalid {invalid}; "

@@ -30,6 +30,15 @@ concurrent receivers, and a redelivered one is deduplicated by the ledger. A run
 bounded (``max_run_time``) so a Celery worker stays responsive: no new batch is started
 after the deadline, and the batch in hand is finished.
 
+**Pipelined and concurrent** (``DrainLimits.concurrency`` > 1): SQS answers each call in
+tens of milliseconds, so one call after another caps a drain at a few hundred bodies per
+second. The receives of a batch after its first long poll, and the deletes (10 per call),
+go out together through a small bounded thread pool; and while batch ``n`` is applied
+(its transaction), batch ``n+1`` is already being gathered by one prefetch thread. The
+rule above is untouched: a batch's deletes are issued only after *its* apply returned,
+and a prefetched batch that is never applied (the apply raised, the deadline passed, the
+process died) is simply left alone: its messages return after their visibility timeout.
+
 The crash drill passes a ``fault`` hook (built from ``INBOXGAP_FAULT_INJECT`` by
 :mod:`worker.bootstrap.faults`) that kills the process at a named point.
 """
@@ -40,13 +49,15 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 import structlog
 
-from worker.handlers.ingest import IngestResult
+from worker.handlers.ingest import IngestResult, PreparedBatch
 from worker.handlers.ports import LogTransaction, NotificationLog
 from worker.handlers.ports.queue import DeleteOutcome, MessageQueue, ReceivedMessage
 
@@ -59,6 +70,8 @@ __all__ = [
     "FaultHook",
     "FaultInjectingLog",
     "MessageQueue",
+    "StagedApply",
+    "delete_messages",
     "drain_batch",
     "drain_queue",
     "gather_batch",
@@ -72,6 +85,16 @@ FAULT_ENV = "INBOXGAP_FAULT_INJECT"
 
 #: Applies raw bodies in one transaction (``apply_batch`` with its dependencies bound).
 ApplyBodies = Callable[[Sequence[str]], IngestResult]
+
+
+class StagedApply(Protocol):
+    """:data:`ApplyBodies` in its two halves (:class:`worker.bootstrap.app.App`): the pure
+    ``prepare`` runs in the thread gathering the next batch, ``commit`` is the
+    transaction (and the isolation of a refused body, as ``apply_batch`` does)."""
+
+    def prepare(self, bodies: Sequence[str]) -> PreparedBatch: ...
+
+    def commit(self, bodies: Sequence[str], prepared: PreparedBatch) -> IngestResult: ...
 
 
 class DrainObserver(Protocol):
@@ -117,10 +140,15 @@ class DrainLimits:
     max_run_time: float = 50.0
     #: End the run as soon as a long poll comes back empty (else wait until the deadline).
     stop_when_empty: bool = True
+    #: SQS calls in flight at once (receives of a batch, deletes); above 1 the next batch
+    #: is also gathered while the current one is applied. 1: one call after another.
+    concurrency: int = 1
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ValueError("batch_size must be >= 1")
+        if not 1 <= self.concurrency <= 64:
+            raise ValueError("concurrency must be within 1..64")
         if not 0 <= self.poll_wait <= 20:
             raise ValueError("poll_wait must be within 0..20 seconds")
 
@@ -206,11 +234,14 @@ def gather_batch(
     *,
     deadline: float,
     clock: Callable[[], float] = time.monotonic,
+    pool: Executor | None = None,
 ) -> list[ReceivedMessage]:
     """Receive up to ``limits.batch_size`` messages ([] when the long poll found none).
 
-    A message received twice while gathering (its visibility expired meanwhile) is kept
-    once, with its newest receipt handle (the one that deletes it)."""
+    With a ``pool``, the receives after the first long poll go out up to
+    ``limits.concurrency`` at a time. A message received twice while gathering (its
+    visibility expired meanwhile) is kept once, with its newest receipt handle (the one
+    that deletes it)."""
     messages: dict[str, ReceivedMessage] = {}
     first_at: float | None = None
     while len(messages) < limits.batch_size:
@@ -223,8 +254,10 @@ def gather_batch(
             # Short long-poll: returns at once when something is visible. An empty answer
             # means the queue is drained for now: apply what is in hand.
             wait = 1 if limits.batch_wait - (now - first_at) >= 1 else 0
-        wanted = min(10, limits.batch_size - len(messages))
-        received = queue.receive(max_messages=wanted, wait_seconds=wait)
+        room = limits.batch_size - len(messages)
+        calls = 1 if first_at is None or pool is None else limits.concurrency
+        wanted = [min(10, room - 10 * i) for i in range(min(calls, -(-room // 10)))]
+        received = _receive(queue, wanted, wait, pool)
         if not received:
             break
         if first_at is None:
@@ -233,6 +266,31 @@ def gather_batch(
             messages.pop(message.message_id, None)
             messages[message.message_id] = message
     return list(messages.values())
+
+
+def _receive(
+    queue: MessageQueue, wanted: Sequence[int], wait: int, pool: Executor | None
+) -> list[ReceivedMessage]:
+    """One receive per entry of ``wanted`` (its max_messages), together when pooled."""
+    if len(wanted) == 1 or pool is None:
+        return [m for n in wanted for m in queue.receive(max_messages=n, wait_seconds=wait)]
+    answers = pool.map(lambda n: queue.receive(max_messages=n, wait_seconds=wait), wanted)
+    return [message for answer in answers for message in answer]
+
+
+def delete_messages(
+    queue: MessageQueue, messages: Sequence[ReceivedMessage], pool: Executor | None = None
+) -> DeleteOutcome:
+    """Delete ``messages``: one call per 10, together when pooled. Raises what a delete
+    call raises (after the others were sent)."""
+    if pool is None or len(messages) <= 10:
+        return queue.delete(messages)
+    chunks = [messages[i : i + 10] for i in range(0, len(messages), 10)]
+    outcomes = list(pool.map(queue.delete, chunks))
+    return DeleteOutcome(
+        deleted=sum(outcome.deleted for outcome in outcomes),
+        failed=tuple(failure for outcome in outcomes for failure in outcome.failed),
+    )
 
 
 def drain_batch(
@@ -244,6 +302,7 @@ def drain_batch(
     clock: Callable[[], float] = time.perf_counter,
     batch_id: str | None = None,
     fault: FaultHook = no_fault,
+    pool: Executor | None = None,
 ) -> BatchReport:
     """Apply ``messages`` in one transaction, then delete them all (but the rare
     unsettled ones, see the module text).
@@ -270,7 +329,7 @@ def drain_batch(
         observer.applied(bodies, result, seconds)
         fault("crash_after_commit")
         settled = _settled(messages, result)
-        outcome = queue.delete(settled)
+        outcome = delete_messages(queue, settled, pool)
         observer.deleted(outcome)
         if outcome.failed:
             logger.warning(
@@ -326,29 +385,84 @@ def drain_queue(
     clock: Callable[[], float] = time.monotonic,
     max_batches: int | None = None,
     fault: FaultHook = no_fault,
+    staged: StagedApply | None = None,
 ) -> DrainReport:
     """Gather, apply and delete batches until the queue is empty (with
-    ``stop_when_empty``), ``max_batches`` were applied, or ``max_run_time`` has passed.
+        ``stop_when_empty``), ``max_batches`` were applied, or ``max_run_time`` has passed.
+    With ``staged`` (the same work as ``apply``, in halves) and a pipelined run, the next
+    batch is also prepared ahead, during the current transaction.
 
-    Errors propagate after the batch in hand was left undeleted (see the module text)."""
+        Errors propagate after the batch in hand was left undeleted (see the module text)."""
     report = DrainReport()
     started = clock()
     deadline = started + limits.max_run_time
+    pooled = limits.concurrency > 1
+    # Bounded: `concurrency` SQS calls plus the one thread gathering the next batch.
+    pool = ThreadPoolExecutor(limits.concurrency, "sqs") if pooled else None
+    prefetch = ThreadPoolExecutor(1, "gather") if pooled else None
+    ahead: Future[tuple[list[ReceivedMessage], PreparedBatch | None]] | None = None
+
+    def gather() -> list[ReceivedMessage]:
+        return gather_batch(queue, limits, deadline=deadline, clock=clock, pool=pool)
+
+    def gather_and_prepare() -> tuple[list[ReceivedMessage], PreparedBatch | None]:
+        messages = gather()
+        if staged is None or not messages:
+            return messages, None
+        try:
+            return messages, staged.prepare([message.body for message in messages])
+        except Exception:
+            # Prepared again by ``apply`` in the drain's thread, where the error is
+            # reported as any apply failure is (nothing deleted).
+            return messages, None
+
     try:
         while True:
-            if clock() >= deadline:
+            prepared: PreparedBatch | None = None
+            if ahead is not None:
+                # Gathered while the previous batch was applied: in hand, so finished
+                # even past the deadline.
+                (messages, prepared), ahead = ahead.result(), None
+            elif clock() >= deadline:
                 report.stopped = "deadline"
                 break
-            messages = gather_batch(queue, limits, deadline=deadline, clock=clock)
+            else:
+                messages = gather()
             if messages:
                 observer.received(messages)
-                report.add(drain_batch(queue, apply, messages, observer=observer, fault=fault))
-                if max_batches is not None and report.batches >= max_batches:
+                last = max_batches is not None and report.batches + 1 >= max_batches
+                if prefetch is not None and not last and clock() < deadline:
+                    ahead = prefetch.submit(gather_and_prepare)
+                batch_apply = apply
+                if staged is not None and prepared is not None:
+                    batch_apply = partial(staged.commit, prepared=prepared)
+                report.add(
+                    drain_batch(
+                        queue, batch_apply, messages, observer=observer, fault=fault, pool=pool
+                    )
+                )
+                if last:
                     report.stopped = "once"
                     break
             elif limits.stop_when_empty:
                 report.stopped = "empty"
                 break
     finally:
+        if ahead is not None:
+            _leave_prefetched(ahead)
+        for executor in (prefetch, pool):
+            if executor is not None:
+                executor.shutdown(wait=True)
         report.seconds = clock() - started
     return report
+
+
+def _leave_prefetched(ahead: Future[tuple[list[ReceivedMessage], PreparedBatch | None]]) -> None:
+    """Wait for a gather the run no longer needs. Its messages are never applied, so never
+    deleted: they return after their visibility timeout."""
+    try:
+        left = len(ahead.result()[0])
+    except Exception:  # the run is already failing; its own error propagates
+        left = 0
+    if left:
+        logger.warning("prefetched batch not applied; left on the queue", size=left)

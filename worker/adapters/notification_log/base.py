@@ -160,6 +160,11 @@ class SqlLogTransaction(ABC):
             found.update({nid: int(pk) for nid, pk in self.conn.execute(query)})
         return found
 
+    def refresh_statistics(self) -> None:
+        # ANALYZE runs inside a transaction on both dialects (unlike VACUUM).
+        for table in (notifications, pending_notifications):
+            self.conn.exec_driver_sql(f"ANALYZE {table.name}")
+
     def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
         # The pending set is exact; status and purge are checked again all the same.
         n, p = notifications.c, pending_notifications.c

@@ -239,6 +239,11 @@ class LogTransaction(Protocol):
         """Primary keys of ``sent`` notifications sent before ``sent_before``, ascending."""
         ...
 
+    def refresh_statistics(self) -> None:
+        """Refresh the planner's statistics of the tables a bulk load of sends grew
+        (``ANALYZE``): the sweep and lookups right after the load plan with them."""
+        ...
+
     # --- status callbacks (issue 14) ----------------------------------------------------
     def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
         """Add the changes to the ``status_callbacks`` outbox in this transaction (a

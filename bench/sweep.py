@@ -1,0 +1,131 @@
+"""Feedback-window sweep throughput: notifications swept per second, PostgreSQL.
+
+    python bench/sweep.py [--notifications 200000] [--batch-size 1000] [--json]
+
+Two runs, each on a fresh schema (in ``INBOXGAP_BENCH_DATABASE_URL``, default the local
+``test`` database) migrated by the real migrations: ``--notifications`` sends are recorded
+through the production bulk path (``record_sends``, what ``inboxgap sent import`` runs),
+all sent two days ago, so every one is past the 24 h feedback window; then the production
+sweep (``App.sweep``) turns them all ``unknown``.
+
+* ``stale``: the sweep starts right after the load, autovacuum off for the schema's tables,
+  so the planner works from the statistics of the empty tables (what it saw right after a
+  large ``sent import``);
+* ``analyzed``: the same after ``ANALYZE``.
+
+Prints one JSON object: load and sweep seconds, notifications swept per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import make_url, text
+
+from config.logging import configure_logging
+from config.settings import Settings
+from worker import migrations
+from worker.adapters.database import create_engine_from_url
+from worker.bootstrap import build_app
+from worker.handlers.sends import SendRecord
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+LOAD_CHUNK = 10_000
+TABLES = ("notifications", "pending_notifications", "events", "daily_status_counts")
+
+
+def one_run(base_url: str, n: int, batch_size: int, *, analyze: bool) -> dict[str, Any]:
+    schema = f"bench_sweep_{secrets.token_hex(4)}"
+    admin = create_engine_from_url(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = create_engine_from_url(url.render_as_string(hide_password=False))
+    try:
+        migrations.upgrade(engine)
+        with engine.begin() as conn:
+            for table in TABLES:
+                conn.execute(text(f"ALTER TABLE {table} SET (autovacuum_enabled = false)"))
+        app = build_app(Settings(database_url=str(url)), engine=engine, verify_envelope=None)
+        now = dt.datetime.now(dt.UTC)
+        sent_at = now - dt.timedelta(days=2)
+        started = time.perf_counter()
+        for first in range(0, n, LOAD_CHUNK):
+            app.record_sends(
+                [
+                    SendRecord.create(
+                        notification_id=f"n-{i}",
+                        message_id=f"m-{i}",
+                        recipient=f"user{i}@example.com",
+                        sent_at=sent_at,
+                        notification_type="bench",
+                    )
+                    for i in range(first, min(n, first + LOAD_CHUNK))
+                ],
+                now=now - dt.timedelta(days=2),
+            )
+        load_seconds = time.perf_counter() - started
+        if analyze:
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        started = time.perf_counter()
+        result = app.sweep(now=now, batch_size=batch_size)
+        sweep_seconds = time.perf_counter() - started
+        with engine.connect() as conn:
+            unknown = conn.execute(
+                text("SELECT count(*) FROM notifications WHERE status = 'unknown'")
+            ).scalar_one()
+        return {
+            "statistics": "after ANALYZE" if analyze else "stale (right after the load)",
+            "load_seconds": round(load_seconds, 2),
+            "sends_per_s": round(n / load_seconds, 1),
+            "sweep_seconds": round(sweep_seconds, 2),
+            "swept": result.changed,
+            "unknown_rows": int(unknown),
+            "swept_per_s": round(result.changed / sweep_seconds, 1),
+        }
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notifications", type=int, default=200_000)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
+    args = parser.parse_args()
+    configure_logging("WARNING")  # stdout carries the JSON result only
+    base_url = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
+    runs = [
+        one_run(base_url, args.notifications, args.batch_size, analyze=analyze)
+        for analyze in (False, True)
+    ]
+    print(
+        json.dumps(
+            {
+                "benchmark": "sweep",
+                "db": make_url(base_url).get_backend_name(),
+                "notifications": args.notifications,
+                "batch_size": args.batch_size,
+                "runs": runs,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""The pipelined, concurrent drain (``DrainLimits.concurrency`` > 1) on a fake queue: every
+delete follows the commit of its own batch, the next batch is gathered while the current
+one is applied, deletes go out 10 per call, and a failure deletes nothing uncommitted."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from functools import partial
+
+import pytest
+
+from tests.fakes import FakeNotificationLog
+from tests.unit.handlers.test_drain import NOW, FakeQueue, _feedback
+from worker.handlers.drain import DrainLimits, delete_messages, drain_queue, gather_batch
+from worker.handlers.ingest import IngestResult, apply_batch
+from worker.handlers.ports.queue import DeleteOutcome, ReceivedMessage
+
+POOLED = DrainLimits(batch_size=40, batch_wait=60.0, poll_wait=0, concurrency=4)
+
+
+class ThreadSafeQueue(FakeQueue):
+    """The fake queue behind a lock, recording which message ids each call touched."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+        self.effects: list[tuple[str, frozenset[str]]] = []
+
+    def receive(self, *, max_messages: int = 10, wait_seconds: int = 0) -> list[ReceivedMessage]:
+        with self.lock:
+            got = super().receive(max_messages=max_messages, wait_seconds=wait_seconds)
+            if got:
+                self.effects.append(("receive", frozenset(m.message_id for m in got)))
+            return got
+
+    def delete(self, messages: Sequence[ReceivedMessage]) -> DeleteOutcome:
+        with self.lock:
+            self.effects.append(("delete", frozenset(m.message_id for m in messages)))
+            return super().delete(messages)
+
+    def record(self, kind: str, ids: frozenset[str]) -> None:
+        with self.lock:
+            self.effects.append((kind, ids))
+
+
+def _bodies_to_ids(queue: ThreadSafeQueue) -> dict[str, str]:
+    """Bodies are distinct here, so a body names its message."""
+    return {body: message_id for message_id, body in queue.visible}
+
+
+def _recording_apply(
+    queue: ThreadSafeQueue, log: FakeNotificationLog, *, fail_on_call: int | None = None
+) -> partial[IngestResult]:
+    ids = _bodies_to_ids(queue)
+    calls = [0]
+
+    def apply(bodies: Sequence[str], **kwargs: object) -> IngestResult:
+        calls[0] += 1
+        batch = frozenset(ids[body] for body in bodies)
+        if calls[0] == fail_on_call:
+            queue.record("failed", batch)
+            raise RuntimeError("database gone")
+        result = apply_batch(bodies, **kwargs)  # type: ignore[arg-type]
+        queue.record("commit", batch)
+        return result
+
+    return partial(apply, log=log, now=NOW, feedback_window=timedelta(hours=24))
+
+
+def test_every_delete_follows_the_commit_of_its_own_messages() -> None:
+    queue = ThreadSafeQueue()
+    queue.send(*_feedback(60))  # 120 bodies: 3 batches of 40
+    log = FakeNotificationLog()
+    report = drain_queue(queue, _recording_apply(queue, log), POOLED)
+    assert report.received == 120 and report.deleted == 120 and report.batches == 3
+    assert queue.total == 0
+    committed: set[str] = set()
+    for kind, ids in queue.effects:
+        if kind == "commit":
+            committed |= ids
+        elif kind == "delete":
+            assert ids <= committed, "a message was deleted before its batch committed"
+    assert log.notification("n-59")["status"] == "delivered"
+
+
+def test_deletes_go_out_ten_per_call() -> None:
+    queue = ThreadSafeQueue()
+    queue.send(*_feedback(20))
+    drain_queue(queue, _recording_apply(queue, FakeNotificationLog()), POOLED)
+    deletes = [ids for kind, ids in queue.effects if kind == "delete"]
+    assert sorted(len(ids) for ids in deletes) == [10, 10, 10, 10]
+
+
+def test_next_batch_is_received_before_the_current_one_is_deleted() -> None:
+    queue = ThreadSafeQueue()
+    queue.send(*_feedback(40))  # 80 bodies: 2 batches
+    commit_seen = threading.Event()
+    second_received = threading.Event()
+    ids = _bodies_to_ids(queue)
+    log = FakeNotificationLog()
+
+    def apply(bodies: Sequence[str]) -> IngestResult:
+        # The first apply waits until the prefetch received the second batch: the two
+        # overlap, or this test would time out in the wait below and fail.
+        if not commit_seen.is_set():
+            commit_seen.set()
+            assert second_received.wait(timeout=30), "next batch not gathered during apply"
+        queue.record("commit", frozenset(ids[body] for body in bodies))
+        return apply_batch(bodies, log=log, now=NOW, feedback_window=timedelta(hours=24))
+
+    original = queue.receive
+
+    def receive(*, max_messages: int = 10, wait_seconds: int = 0) -> list[ReceivedMessage]:
+        got = original(max_messages=max_messages, wait_seconds=wait_seconds)
+        if commit_seen.is_set() and got:
+            second_received.set()
+        return got
+
+    queue.receive = receive  # type: ignore[method-assign]
+    report = drain_queue(queue, apply, POOLED)
+    assert report.deleted == 80 and queue.total == 0
+
+
+def test_a_failing_batch_deletes_nothing_uncommitted() -> None:
+    queue = ThreadSafeQueue()
+    queue.send(*_feedback(60))  # 3 batches; the second apply fails
+    log = FakeNotificationLog()
+    with pytest.raises(RuntimeError, match="database gone"):
+        drain_queue(queue, _recording_apply(queue, log, fail_on_call=2), POOLED)
+    committed = set().union(*(ids for kind, ids in queue.effects if kind == "commit"))
+    deleted = set().union(*(ids for kind, ids in queue.effects if kind == "delete"))
+    failed = set().union(*(ids for kind, ids in queue.effects if kind == "failed"))
+    assert len(committed) == 40 and deleted == committed
+    assert failed and not failed & deleted
+    # The failed batch and the one prefetched meanwhile stay on the queue (in flight),
+    # and come back after their visibility timeout: applied once, then deleted.
+    assert len(queue.in_flight) == 80
+    queue.release()
+    report = drain_queue(queue, _recording_apply(queue, log), POOLED)
+    assert report.deleted == 80 and queue.total == 0
+
+
+def test_pooled_gather_fills_the_batch_without_passing_its_size() -> None:
+    queue = ThreadSafeQueue()
+    queue.send(*_feedback(50))
+    with ThreadPoolExecutor(4) as pool:
+        messages = gather_batch(queue, POOLED, deadline=float("inf"), pool=pool)
+    assert len(messages) == 40 and len({m.message_id for m in messages}) == 40
+    assert len(queue.visible) == 60
+
+
+def test_delete_messages_sums_outcomes_and_keeps_failures() -> None:
+    queue = ThreadSafeQueue()
+    ids = queue.send(*_feedback(12))
+    queue.fail_deletes = {ids[3], ids[17]}
+    messages = queue.receive(max_messages=10) + queue.receive(max_messages=10)
+    messages += queue.receive(max_messages=10)
+    with ThreadPoolExecutor(3) as pool:
+        outcome = delete_messages(queue, messages, pool)
+    assert outcome.deleted == 22
+    assert sorted(f.message_id for f in outcome.failed) == sorted([ids[3], ids[17]])
