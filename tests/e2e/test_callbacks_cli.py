@@ -78,5 +78,6 @@ def test_deliver_says_when_callbacks_are_off(tmp_path: Path) -> None:
         "PYTHONPATH": str(ROOT),
         "INBOXGAP_DATABASE_URL": f"sqlite:///{tmp_path / 'log.db'}",
     }
+    assert run(env, "db", "upgrade").returncode == 0
     result = run(env, "callbacks", "deliver")
     assert result.returncode != 0 and "INBOXGAP_CALLBACK_URL" in result.stderr

@@ -98,8 +98,11 @@ def test_status_json_is_the_exact_interface(workdir: Path) -> None:
         "reason",
         "status_at",
         "events",
+        "engagement",  # issue 14: first open and first click
     ]
     assert (record["status"], record["reason"]) == ("delivered", "accepted")
+    assert record["engagement"]["opened_at"] == record["events"][1]["occurred_at"]
+    assert record["engagement"]["clicked_at"] is None
     assert [e["event_type"] for e in record["events"]] == ["Delivery", "Open"]
     assert list(record["events"][0]) == [
         "event_type",
