@@ -6,7 +6,8 @@ Routes
     ``GET  /api/v1/recipients/{email}``       history, failures, suppression-list state
     ``POST /api/v1/recipients/{email}/unsuppress``   remove from the SES list (audited)
     ``GET  /api/v1/report``                   the gap report
-    ``GET  /``  ``POST /login``  ``POST /logout``   the support page
+    ``GET  /``  ``POST /login``  ``POST /logout``   the support page (search, and the
+                                              gap overview when nothing is searched)
     ``GET  /healthz``  ``GET /metrics``       open (no token)
 
 Every ``/api`` route wants ``Authorization: Bearer <token>`` with a token from
@@ -50,6 +51,7 @@ from worker.api.middleware import (
     SecurityHeaders,
     security_headers,
 )
+from worker.api.page_text import linkify, percent, time_tag
 from worker.api.routes import ROUTERS
 from worker.api.routes.page import COOKIE_NAME
 from worker.api.sessions import session_key
@@ -105,6 +107,9 @@ def create_app(services: SupportServices) -> FastAPI:
     token_texts = tuple(t for t in services.api_tokens if t)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["display_time"] = display_time
+    templates.env.globals["time_tag"] = time_tag
+    templates.env.globals["linkify"] = linkify
+    templates.env.filters["percent"] = percent
     app = FastAPI(
         title="InboxGap support API",
         version="1",
