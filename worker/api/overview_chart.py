@@ -88,7 +88,7 @@ def _legend() -> list[str]:
             f'<rect x="{x}" y="8" width="12" height="12" fill="{SERIES_COLOURS[name]}"/>'
             f'<text x="{x + 17}" y="18" font-size="12" fill="#1d2330">{name}</text>'
         )
-        x += 30 + 8 * len(name)
+        x += 32 + 7 * len(name)
     out.append("</g>")
     return out
 
