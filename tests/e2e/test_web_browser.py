@@ -283,7 +283,9 @@ def test_overview_chart_links_heading_and_local_times(server: str) -> None:
             utc = datetime.fromisoformat(machine.replace("Z", "+00:00"))
             expect(stamp).to_have_text(f"{utc:%Y-%m-%d %H:%M:%S} UTC")
             local = result.locator(".timeline .local-time").first
-            expect(local).to_have_attribute("data-local", f"{utc + VIEWER_OFFSET:%Y-%m-%d %H:%M:%S}")
+            expect(local).to_have_attribute(
+                "data-local", f"{utc + VIEWER_OFFSET:%Y-%m-%d %H:%M:%S}"
+            )
             expect(local).to_contain_text("your time")
             page.screenshot(path=str(ARTIFACTS / "support-result-local-time.png"), full_page=True)
 

@@ -227,7 +227,7 @@ def recipient_command(
     "--chart",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     default=None,
-    help="Also write a PNG of outcomes over time.",
+    help="Also write a PNG of the outcome rates per day (needs the chart extra).",
 )
 def report_command(
     since: timedelta | datetime,
@@ -240,8 +240,9 @@ def report_command(
     """The gap report: sent, delivered, bounced, quarantined, unknown and still-pending
     counts and rates, top reasons, and the recipient domains with the worst quarantine
     and bounce rates, for notifications sent in the period."""
+    from worker.cli.chart import write_chart
     from worker.cli.extras import require_extra
-    from worker.cli.render import render_report, write_chart
+    from worker.cli.render import render_report
 
     if chart is not None:
         require_extra("matplotlib", "chart")
@@ -252,7 +253,9 @@ def report_command(
         report = services.queries.gap_report(
             since=start, until=until, by=by, top=top, min_domain_volume=min_volume
         )
-        series = services.queries.outcome_series(since=start, until=until) if chart else []
+        series = (
+            services.queries.outcome_series(since=start, until=until, hourly=False) if chart else []
+        )
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
