@@ -5,9 +5,9 @@ no <style>, no script)."""
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 
