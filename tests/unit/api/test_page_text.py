@@ -12,9 +12,7 @@ LINK = '<a href="{0}" rel="noopener noreferrer" target="_blank">{0}</a>'
 def test_a_url_in_a_step_becomes_a_link_that_opens_safely() -> None:
     step = "Follow the link in the error text: https://support.google.com/mail/?p=NoSuchUser"
     expected_url = "https://support.google.com/mail/?p=NoSuchUser"
-    assert str(linkify(step)) == (
-        "Follow the link in the error text: " + LINK.format(expected_url)
-    )
+    assert str(linkify(step)) == ("Follow the link in the error text: " + LINK.format(expected_url))
 
 
 @pytest.mark.parametrize(
