@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.support.fake_suppression import FakeSuppressionList
-from tests.support.support_seed import NOW, SEEDED, WINDOW, seed
+from tests.support.support_seed import NOW, SEEDED, WINDOW, add_engagement, seed
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.adapters.suppression import SqlSuppressionAudit
 from worker.api.app import create_app
@@ -115,3 +115,14 @@ def test_results_page_has_a_heading_links_and_machine_readable_times(
     assert script.status_code == 200 and "time[datetime]" in script.text
     # The overview is for the home page only.
     assert 'data-period="24h"' not in html
+
+
+def test_the_overview_reads_no_opens_but_the_report_still_does(engine: Engine) -> None:
+    seed(engine, migrate=False)
+    add_engagement(engine)
+    queries = SupportQueries(engine)
+    week = {"since": NOW - timedelta(days=7), "until": NOW}
+    full = queries.gap_report(**week)
+    lean = queries.gap_report(**week, with_opens=False)
+    assert full.delivered_opened == 1 and lean.delivered_opened is None
+    assert lean.totals == full.totals and lean.top_reasons == full.top_reasons

@@ -22,10 +22,15 @@ from markupsafe import Markup
 from worker.api.deps import AppState, State, parse_since, valid_token
 from worker.api.overview_chart import rate_chart_svg
 from worker.api.sessions import SESSION_LIFETIME, sign_session, verify_session
-from worker.api.wiring import SupportServices
 from worker.domain.timestamps import format_timestamp
 from worker.queries.rate_series import daily_rates
-from worker.queries.support import BADGES, StatusCounts, describe, never_sent_view
+from worker.queries.support import (
+    BADGES,
+    StatusCounts,
+    SupportQueries,
+    describe,
+    never_sent_view,
+)
 
 #: The cookie's name is kept from when it held the token; its value is now a signed session.
 COOKIE_NAME = "inboxgap_token"
@@ -99,19 +104,20 @@ def _search(state: AppState, q: str, since: str, moment: datetime) -> dict[str, 
     return context
 
 
-def overview(services: SupportServices, moment: datetime) -> dict[str, Any]:
-    """The home page's gap overview as of ``moment``."""
+def overview(queries: SupportQueries, moment: datetime) -> dict[str, Any]:
+    """The home page's gap overview as of ``moment``: two gap reports (24 h, 7 d) and one
+    per-day series, all read from the daily aggregates plus the window's edges."""
     periods = [
         OverviewPeriod(
             key,
             label,
-            services.queries.gap_report(since=moment - length, until=moment, top=1).totals,
+            queries.gap_report(since=moment - length, until=moment, top=1, with_opens=False).totals,
         )
         for key, label, length in OVERVIEW_PERIODS
     ]
     today = moment.astimezone(UTC).date()
     chart_since = datetime.combine(today - timedelta(days=CHART_DAYS - 1), time.min, tzinfo=UTC)
-    series = services.queries.outcome_series(since=chart_since, until=moment, hourly=False)
+    series = queries.outcome_series(since=chart_since, until=moment, hourly=False)
     days = daily_rates(series, since=chart_since, until=moment)
     return {
         "periods": periods,
@@ -130,7 +136,7 @@ def index(request: Request, state: State, q: str = "", since: str = "") -> Respo
         context = _search(state, q, since, state.services.clock())
     else:
         context = {"q": q, "since": since, "error": None, "views": []}
-        context["overview"] = overview(state.services, state.services.clock())
+        context["overview"] = overview(state.services.queries, state.services.clock())
     context["badges"] = BADGES
     return state.templates.TemplateResponse(request, "index.html", context)
 
