@@ -440,3 +440,11 @@ class RecordSendsOut(BaseModel):
 class HealthOut(BaseModel):
     status: str
     database: str
+
+
+class ReadyOut(BaseModel):
+    status: str = Field(examples=["ready"])
+    database: str = Field(examples=["reachable"])
+    migrations: str = Field(
+        description="current when the schema is at this version's head.", examples=["current"]
+    )

@@ -100,7 +100,13 @@ class Problem(HTTPException):
         self.code = code or code_for_status(status)
 
 
+#: RFC 9110's names where Python's ``HTTPStatus`` phrase differs by version.
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
 def _title(status: int) -> str:
+    if status in _TITLES:
+        return _TITLES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:
