@@ -58,7 +58,7 @@ def _problem(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, Any] = response.json()
-    assert PROBLEM_FIELDS <= set(body), body
+    assert set(body) >= PROBLEM_FIELDS, body
     assert body["status"] == status and body["code"] == code
     assert body["type"] == f"urn:inboxgap:problem:{code}"
     assert body["title"] and body["detail"]

@@ -40,9 +40,9 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from worker.api.deps import AppState, token_fingerprint
 from worker.api.middleware import (
@@ -52,11 +52,11 @@ from worker.api.middleware import (
     SecurityHeaders,
     security_headers,
 )
+from worker.api.problems import code_for_status, describe_responses, problem_response
 from worker.api.routes import ROUTERS
 from worker.api.routes.page import COOKIE_NAME
 from worker.api.sessions import session_key
 from worker.api.wiring import SupportServices
-from worker.api.problems import code_for_status, describe_responses, problem_response
 from worker.handlers.errors import http_problem
 from worker.handlers.ports import StoreError
 from worker.queries.support import display_time

@@ -109,9 +109,7 @@ def parse_since(since: str | None, now: datetime) -> datetime | None:
             ) from None
         return moment
     if period <= timedelta(0) or period > MAX_SINCE:
-        raise unprocessable(
-            "since must be a positive period of at most 10 years", "invalid_since"
-        )
+        raise unprocessable("since must be a positive period of at most 10 years", "invalid_since")
     return now - period
 
 

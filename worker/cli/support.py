@@ -159,6 +159,7 @@ def recipient_command(
     """Recent notifications and outcomes of ADDRESS, its hard-bounce and complaint
     history, and whether it is on the SES account suppression list."""
     from worker.cli.render import render_recipient
+
     email = address  # checked and normalised by the ADDRESS type (the one address rule)
     services = _services()
     now = services.clock()

@@ -53,9 +53,7 @@ def get_notifications(
     since: Annotated[
         str | None, Query(description="A period back from now (24h, 7d) or an ISO time.")
     ] = None,
-    limit: Annotated[
-        int, Query(ge=1, le=1000, description="Most notifications in one page.")
-    ] = 50,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Most notifications in one page.")] = 50,
     cursor: Annotated[
         str | None,
         Query(
