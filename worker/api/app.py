@@ -6,8 +6,12 @@ Routes
     ``GET  /api/v1/recipients/{email}``       history, failures, suppression-list state
     ``POST /api/v1/recipients/{email}/unsuppress``   remove from the SES list (audited)
     ``GET  /api/v1/report``                   the gap report
+    ``GET  /api/v1/recipients/{email}/deliverability``   can the application still email it
     ``GET  /``  ``POST /login``  ``POST /logout``   the support page
-    ``GET  /healthz``  ``GET /metrics``       open (no token)
+    ``GET  /healthz`` (liveness)  ``GET /readyz`` (readiness)  ``GET /metrics``   open
+
+Errors are RFC 9457 problem details (:mod:`worker.api.problems`); the module-level app
+for uvicorn and gunicorn is :mod:`worker.api.asgi`.
 
 Every ``/api`` route wants ``Authorization: Bearer <token>`` with a token from
 ``INBOXGAP_API_TOKENS``; the page also accepts the session cookie set by its login form
@@ -27,8 +31,8 @@ What a browser is told (the page shows strangers' text: diagnostics, headers):
 * no interactive docs (``/docs``, ``/redoc`` would load third-party scripts on this
   origin): ``GET /openapi.json`` gives the OpenAPI document to a bearer-token holder;
 * a query or path holding a control character, invalid UTF-8 or an absurdly long value
-  is a 422 before any route runs, and an unexpected error is a bare 500 (the traceback
-  goes to the log only).
+  is a 422 before any route runs, and an unexpected error is a bare 500 problem (the
+  traceback goes to the log only).
 """
 
 from __future__ import annotations
