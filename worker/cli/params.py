@@ -84,17 +84,19 @@ class InvalidInput(click.ClickException):
 
 class Address(click.ParamType):  # type: ignore[type-arg,unused-ignore]
     """An email address, checked by the one address rule
-    (:func:`worker.domain.addresses.check_address`) and converted to the normalised form
-    the log matches. A bad one is one line naming it, unmasked (it is the operator's own
-    input), and exit status 2."""
+    (:func:`worker.domain.addresses.check_address`) and passed on as typed (the command
+    and the queries normalise it for matching, and show it as the operator wrote it).
+    A bad one is one line naming it, unmasked (it is the operator's own input), and exit
+    status 2."""
 
     name = "ADDRESS"
 
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> str:
+        text = str(value)
         try:
-            return check_address(str(value))
+            check_address(text)
         except InvalidAddress as exc:
             where = ""
             if isinstance(param, click.Option):
@@ -102,6 +104,7 @@ class Address(click.ParamType):  # type: ignore[type-arg,unused-ignore]
             elif param is not None:
                 where = param.human_readable_name
             raise InvalidInput(f"{where}: {exc}" if where else str(exc)) from None
+        return text
 
 
 ADDRESS = Address()

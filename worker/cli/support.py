@@ -159,8 +159,9 @@ def recipient_command(
     """Recent notifications and outcomes of ADDRESS, its hard-bounce and complaint
     history, and whether it is on the SES account suppression list."""
     from worker.cli.render import render_recipient
+    from worker.domain.addresses import normalise_address
 
-    email = address  # checked and normalised by the ADDRESS type (the one address rule)
+    email = normalise_address(address)  # checked by the ADDRESS type (the address rule)
     services = _services()
     now = services.clock()
     console = _console()
