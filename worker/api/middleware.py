@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import Request, Response, status
-from fastapi.responses import JSONResponse
 from prometheus_client import Counter, Histogram
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from worker.api.models import MAX_INPUT_CHARS, bad_text
+from worker.api.problems import problem_response
 
 API_REQUESTS = Counter(
     "inboxgap_api_requests_total", "Support API and page requests.", ["route", "status"]
@@ -125,8 +125,8 @@ class InputGuard:
         if scope["type"] == "http":
             problem = _input_problem(scope)
             if problem is not None:
-                response = JSONResponse(
-                    {"detail": problem}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+                response = problem_response(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT, problem, code="invalid_input"
                 )
                 await response(scope, receive, send)
                 return

@@ -22,7 +22,7 @@ from rich.console import Console
 from sqlalchemy import exc as sa_exc
 
 from worker.cli import main
-from worker.cli.params import SINCE, since_start
+from worker.cli.params import ADDRESS, SINCE, since_start
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def _unsuppress(
 
 
 @main.command("recipient")
-@click.argument("address")
+@click.argument("address", type=ADDRESS)
 @click.option(
     "--since",
     type=SINCE,
@@ -161,9 +161,7 @@ def recipient_command(
     from worker.cli.render import render_recipient
     from worker.domain.addresses import normalise_address
 
-    email = normalise_address(address)
-    if "@" not in email:
-        raise click.BadParameter("not an email address", param_hint="ADDRESS")
+    email = normalise_address(address)  # checked by the ADDRESS type (the address rule)
     services = _services()
     now = services.clock()
     console = _console()
