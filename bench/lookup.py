@@ -1,15 +1,17 @@
 """Support read latency on a big notification log (PostgreSQL).
 
     python bench/lookup.py --json [--rows 10000000] [--lookups 2000] [--fresh]
-    python bench/lookup.py --mode deliverability --rows 1000000
+    python bench/lookup.py --mode deliverability --rows 1000000 [--schema NAME]
 
 
 Loads (once; reused by later runs with the same ``--rows``) a log of N notifications sent
 over the last 90 days, in sending order, with one deciding ledger row per notification
 that has feedback plus opens for some, and ``daily_status_counts`` computed from it, into
 its own schema of ``INBOXGAP_BENCH_DATABASE_URL`` (default the local ``test`` database,
-schema ``inboxgap_bench_lookup``), so tests are never clobbered. The schema is built by
-the real migrations; plain indexes are dropped during the COPY bulk load and rebuilt.
+schema ``inboxgap_bench_lookup``, or ``--schema``: one per log size, so that runs at 1M
+and 10M, or by two people, do not reload each other's), so tests are never clobbered. The
+schema is built by the real migrations; plain indexes are dropped during the COPY bulk load
+and rebuilt.
 
 Then measures, through :class:`worker.queries.support.SupportQueries` (what the CLI and the
 API call), the latency of a lookup by email with its events (p50/p99 over ``--lookups``
@@ -67,26 +69,26 @@ def ts(epoch_ms: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{ms:03d}Z"
 
 
-def engine_for(url: str) -> Engine:
+def engine_for(url: str, schema: str) -> Engine:
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(
         parsed,
-        connect_args={"options": f"-c search_path={SCHEMA}"},
+        connect_args={"options": f"-c search_path={schema}"},
         pool_size=2,
         pool_pre_ping=True,
     )
 
 
-def loaded_rows(engine: Engine) -> int | None:
+def loaded_rows(engine: Engine, schema: str) -> int | None:
     with engine.connect() as conn:
         exists = conn.execute(
             text(
                 "SELECT 1 FROM information_schema.tables WHERE table_schema = :s AND "
                 "table_name = 'bench_meta'"
             ),
-            {"s": SCHEMA},
+            {"s": schema},
         ).first()
         if not exists:
             return None
@@ -100,7 +102,7 @@ def address_of(i: int, pool: int) -> tuple[str, str]:
     return f"user{i}@{domain}", domain
 
 
-def load(engine: Engine, rows: int, now_ms: int, seed: int) -> dict[str, float]:
+def load(engine: Engine, schema: str, rows: int, now_ms: int, seed: int) -> dict[str, float]:
     from _pg import fresh_schema_for_bulk_load
 
     from worker.adapters.database import full_metadata
@@ -110,7 +112,7 @@ def load(engine: Engine, rows: int, now_ms: int, seed: int) -> dict[str, float]:
     pool = max(rows // 4, 1)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    index_definitions = fresh_schema_for_bulk_load(engine, SCHEMA)
+    index_definitions = fresh_schema_for_bulk_load(engine, schema)
     timings["schema_s"] = time.perf_counter() - start
 
     span_ms = DAYS * 86_400_000
@@ -262,6 +264,7 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=5, help="Report runs to time.")
     parser.add_argument("--fresh", action="store_true", help="Reload even if already loaded.")
     parser.add_argument("--seed", type=int, default=20250304)
+    parser.add_argument("--schema", default=SCHEMA, help="PostgreSQL schema of the loaded log.")
     parser.add_argument("--json", action="store_true", help="Print one JSON object.")
     parser.add_argument(
         "--mode", choices=["all", "deliverability"], default="all", help="What to time."
@@ -272,14 +275,14 @@ def main() -> int:
     from worker.queries.support import SupportQueries
 
     url = os.environ.get("INBOXGAP_BENCH_DATABASE_URL") or DEFAULT_URL
-    engine = engine_for(url)
-    existing = loaded_rows(engine)
+    engine = engine_for(url, args.schema)
+    existing = loaded_rows(engine, args.schema)
     loaded_at = None
     timings: dict[str, float] = {}
     if args.fresh or existing != args.rows:
         now_ms = int(time.time() * 1000)
-        print(f"loading {args.rows:,} notifications into {SCHEMA}...", file=sys.stderr)
-        timings = load(engine, args.rows, now_ms, args.seed)
+        print(f"loading {args.rows:,} notifications into {args.schema}...", file=sys.stderr)
+        timings = load(engine, args.schema, args.rows, now_ms, args.seed)
     with engine.connect() as conn:
         meta = conn.execute(text("SELECT rows, events, loaded_at FROM bench_meta")).one()
         server = conn.execute(text("SHOW server_version")).scalar()
