@@ -295,3 +295,22 @@ def test_https_posts_over_one_kept_tls_connection_verified_against_its_certifica
     with pytest.raises(ssl.SSLCertVerificationError):
         untrusting.post(message())
     assert len(server.requests) == 2
+
+
+def test_the_sender_keeps_at_most_its_window_of_connections_and_answers_in_order(
+    server: ScriptedServer,
+) -> None:
+    busy = Step(b"HTTP/1.1 503 Busy\r\ncontent-length: 0\r\n\r\n")
+    server.script += [Step(OK)] * 30 + [busy] * 10 + [Step(OK)] * 8
+    sender = HttpCallbackSender(f"http://127.0.0.1:{server.port}/", max_in_flight=4)
+    requests = [OutgoingCallback(i, b"{}", {"webhook-id": f"msg_{i}"}) for i in range(40)]
+    try:
+        outcomes = sender.send_all(requests) + sender.send_all(requests[:8])
+    finally:
+        sender.close()
+    assert [o.id for o in outcomes] == list(range(40)) + list(range(8))
+    codes = [o.status_code for o in outcomes]
+    assert codes.count(200) == 38 and codes.count(503) == 10
+    assert server.connections <= 4  # kept alive across both calls, never more than the window
+    sent = [r.split(b"webhook-id: ")[1].split(b"\r\n")[0] for r in server.requests]
+    assert sorted(sent) == sorted(f"msg_{i}".encode() for i in [*range(40), *range(8)])
