@@ -131,7 +131,13 @@ Index(
     notifications.c.recipient,
     unique=True,
 )
-Index("ix_notifications_recipient", notifications.c.recipient)
+# Lookups by address read its newest notifications: the index hands them over in send
+# order, so a LIMIT stops early whatever the address's volume (migration 0005).
+Index(
+    "ix_notifications_recipient_sent_at",
+    notifications.c.recipient,
+    notifications.c.sent_at,
+)
 
 pending_notifications = Table(
     "pending_notifications",

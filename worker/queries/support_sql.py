@@ -11,7 +11,7 @@ result types.
 Speed on a 10M-row log, and why:
 
 * Lookups (by address, SES message id or notification id) are index lookups
-  (``ix_notifications_recipient``, ``uq_notifications_ses_message_id_recipient``, the
+  (``ix_notifications_recipient_sent_at``, ``uq_notifications_ses_message_id_recipient``, the
   unique ``notification_id``) followed by one ``IN`` query on ``ix_events_notification_pk``:
   two statements whatever the log size.
 * The gap report reads the **pre-aggregated** ``daily_status_counts`` (maintained by the
