@@ -21,7 +21,7 @@ from tenacity import Retrying
 
 from worker.domain.addresses import domain_of, mask_address, normalise_address
 from worker.domain.timestamps import format_timestamp, parse_timestamp
-from worker.handlers.ingest import initial_count_key
+from worker.handlers.batch_write import initial_count_key
 from worker.handlers.ports import (
     SOURCE_RECORD,
     SOURCE_SES_SEND,
