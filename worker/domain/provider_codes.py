@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from worker.domain.diagnostic_rules import Party, literal_needle
+from worker.domain.diagnostic_rules import Party
 from worker.domain.outcomes import Reason
+from worker.domain.phrases import literal_needle
 
 _I = re.IGNORECASE
 
