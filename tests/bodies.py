@@ -104,18 +104,14 @@ def complaint(
     timestamp: str = "2025-03-04T11:00:00.000Z",
     mail_timestamp: str = T0,
 ) -> str:
-    return json.dumps(
-        {
-            "eventType": "Complaint",
-            "mail": _mail(message_id, [recipient], mail_timestamp, None),
-            "complaint": {
-                "complainedRecipients": [{"emailAddress": recipient}],
-                "timestamp": timestamp,
-                "feedbackId": feedback_id,
-                "complaintFeedbackType": "abuse",
-            },
-        }
+    doc = simulation.complaint_event(
+        _mail(message_id, [recipient], mail_timestamp, None),
+        [recipient],
+        feedback_id=feedback_id,
+        timestamp=timestamp,
+        user_agent=None,
     )
+    return json.dumps(doc)
 
 
 def delay(
