@@ -3,13 +3,13 @@ steps, in plain words an agent can pass on (outcomes.md, "What support is told")
 
 The texts are one table, an entry per reason (``ADVICE``, :mod:`worker.domain.advice`);
 who runs the mailbox is :mod:`worker.domain.mailboxes`; this module puts them together.
-Advice depends on *whose* problem the reply describes (the classifier's ``party``): when the receiver refused
-our sender (our sending address or domain, our server's reverse DNS, our IP's reputation,
-our authentication), ``OUR_SIDE_ADVICE`` says so and does not send the person to their IT
-team for something only we can fix. Advice may also depend on who answered: a company
-mail system has an IT team to ask (quarantine logs, transport rules, allowlisting); a
-consumer mailbox (Gmail, Yahoo, Outlook.com, iCloud...) does not, so the person checks
-Spam or Junk and adds the sender to contacts or safe senders.
+Advice depends on *whose* problem the reply describes (the classifier's ``party``): when
+the receiver refused our sender (our sending address or domain, our server's reverse DNS,
+our IP's reputation, our authentication), ``OUR_SIDE_ADVICE`` says so and does not send
+the person to their IT team for something only we can fix. Advice may also depend on who
+answered: a company mail system has an IT team to ask (quarantine logs, transport rules,
+allowlisting); a consumer mailbox (Gmail, Yahoo, Outlook.com, iCloud...) does not, so the
+person checks Spam or Junk and adds the sender to contacts or safe senders.
 
 Pure: no I/O, no clock. Times are passed in as text.
 """

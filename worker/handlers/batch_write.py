@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from tenacity import Retrying
 
+from worker.domain.fieldwise import add_fieldwise
 from worker.domain.outcomes import Reason
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.isolation import (
@@ -92,21 +93,7 @@ class IngestResult:
     unsettled: tuple[int, ...] = ()
 
     def __add__(self, other: IngestResult) -> IngestResult:
-        return IngestResult(
-            applied=self.applied + other.applied,
-            duplicate=self.duplicate + other.duplicate,
-            parked=self.parked + other.parked,
-            ignored=self.ignored + other.ignored,
-            dead_lettered=self.dead_lettered + other.dead_lettered,
-            control=self.control + other.control,
-            unparked=self.unparked + other.unparked,
-            notifications_created=self.notifications_created + other.notifications_created,
-            status_changes=self.status_changes + other.status_changes,
-            rejections=self.rejections + other.rejections,
-            race_keys=self.race_keys | other.race_keys,
-            isolations=self.isolations + other.isolations,
-            unsettled=self.unsettled + other.unsettled,
-        )
+        return add_fieldwise(self, other)
 
     def summary(self) -> dict[str, int]:
         return {

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from tenacity import Retrying
 
 from worker.domain.addresses import domain_of, mask_address, normalise_address
+from worker.domain.fieldwise import add_fieldwise
 from worker.domain.timestamps import format_timestamp, parse_timestamp
 from worker.handlers.batch_write import initial_count_key
 from worker.handlers.ports import (
@@ -141,7 +142,7 @@ class RecordResult:
     status_changes: int = 0
 
     def __add__(self, other: RecordResult) -> RecordResult:
-        return RecordResult(*(a + b for a, b in zip(_values(self), _values(other), strict=True)))
+        return add_fieldwise(self, other)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -152,17 +153,6 @@ class RecordResult:
             "attached_events": self.attached_events,
             "status_changes": self.status_changes,
         }
-
-
-def _values(result: RecordResult) -> tuple[int, ...]:
-    return (
-        result.created,
-        result.unchanged,
-        result.replaced,
-        result.conflicting,
-        result.attached_events,
-        result.status_changes,
-    )
 
 
 def _dedupe(records: Iterable[SendRecord]) -> list[NewNotification]:
