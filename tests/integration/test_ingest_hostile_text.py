@@ -107,16 +107,15 @@ def poisoned_bodies(draw: st.DrawFn) -> str:
 
 @pytest.fixture(scope="module")
 def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
+    from tests.pg_schemas import postgres_schema
 
-    url, schema = fresh_postgres_schema_url(postgres_url)
-    engine = create_engine_from_url(url)
-    migrations.upgrade(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        drop_postgres_schema(postgres_url, schema)
+    with postgres_schema(postgres_url) as url:
+        engine = create_engine_from_url(url)
+        migrations.upgrade(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _empty(engine: Engine) -> None:
