@@ -188,3 +188,16 @@ def sns_wrap(inner: str, *, sns_message_id: str = "sns-1") -> str:
             "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
         }
     )
+
+
+def one_of_each() -> list[str]:
+    """A body of each kind built here: a send to two recipients, a bounce, a complaint, a
+    delay, a delivery wrapped in SNS and a subscription handshake."""
+    return [
+        send("msg-1", ["a@x.example", "b@y.example"], notification_id="n-1"),
+        bounce("msg-1", "a@x.example", feedback_id="fb-1"),
+        complaint("msg-1", "b@y.example", feedback_id="fc-1"),
+        delay("msg-1", "a@x.example"),
+        sns_wrap(delivery("msg-1", ["a@x.example"])),
+        subscription_confirmation(),
+    ]
