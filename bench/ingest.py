@@ -55,15 +55,8 @@ from worker.domain.events import FeedbackEvent
 from worker.domain.outcomes import Reason, rank_of
 from worker.domain.parser import parse_body
 from worker.domain.timestamps import format_timestamp
-from worker.handlers.ingest import (
-    IngestResult,
-    PreparedBatch,
-    TagNames,
-    apply_prepared,
-    prepare_ahead,
-    prepare_batch,
-    write_batch,
-)
+from worker.handlers.batch_write import IngestResult, PreparedBatch, apply_prepared, write_batch
+from worker.handlers.ingest import TagNames, prepare_ahead, prepare_batch
 from worker.handlers.ports import LogTransaction
 from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.unpark import attach_parked_events

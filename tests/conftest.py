@@ -186,6 +186,15 @@ def _flush_redis(url: str) -> None:
         client.close()
 
 
+@pytest.fixture
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema only (tests that need real row locks or a real server)."""
+    from tests.pg_schemas import postgres_schema
+
+    with postgres_schema(postgres_url) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def redis_server_url() -> Iterator[str]:
     """INBOXGAP_TEST_REDIS_URL after a ping; its database is flushed at start and end."""

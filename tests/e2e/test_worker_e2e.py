@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 
 from tests.support import processes
 from tests.support.drain_checks import exactly_once, statuses, traffic, wait_until
-from tests.support.worker_stack import Stack, free_port, pg_schema_url, stack
+from tests.support.worker_stack import Stack, free_port, stack
 from worker.adapters.database import dead_letters
 from worker.simulation import Traffic
 
-__all__ = ["pg_schema_url", "stack"]  # fixtures used by this module
+__all__ = ["stack"]  # fixtures used by this module
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
+from worker.domain.fieldwise import add_fieldwise
 from worker.domain.status import DecidingEvent
 from worker.handlers.ports.callbacks import StatusChange
 from worker.handlers.ports.errors import (  # noqa: F401 - the log port speaks them
@@ -169,12 +170,7 @@ class PurgeCounts:
     dead_letters: int = 0
 
     def __add__(self, other: PurgeCounts) -> PurgeCounts:
-        return PurgeCounts(
-            self.notifications + other.notifications,
-            self.events + other.events,
-            self.parked_events + other.parked_events,
-            self.dead_letters + other.dead_letters,
-        )
+        return add_fieldwise(self, other)
 
     @property
     def total(self) -> int:
