@@ -77,11 +77,13 @@ def pg_schema_url(postgres_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def stack(
-    pg_schema_url: str, redis_url: str, sqs_queue: SqsQueue, tmp_path: Path
+    pg_schema_url: str, broker_url: str, sqs_queue: SqsQueue, tmp_path: Path
 ) -> Iterator[Stack]:
+    """The broker is this test's alone (``broker_url``): a worker of another test run on the
+    machine must not take its tasks."""
     engine = create_engine_from_url(pg_schema_url)
     migrations.upgrade(engine)
     try:
-        yield Stack(pg_schema_url, engine, sqs_queue, redis_url, tmp_path)
+        yield Stack(pg_schema_url, engine, sqs_queue, broker_url, tmp_path)
     finally:
         engine.dispose()
