@@ -67,11 +67,13 @@ class Stack:
 
 @pytest.fixture
 def stack(
-    postgres_schema_url: str, redis_url: str, sqs_queue: SqsQueue, tmp_path: Path
+    postgres_schema_url: str, broker_url: str, sqs_queue: SqsQueue, tmp_path: Path
 ) -> Iterator[Stack]:
+    """The broker is this test's alone (``broker_url``): a worker of another test run on the
+    machine must not take its tasks."""
     engine = create_engine_from_url(postgres_schema_url)
     migrations.upgrade(engine)
     try:
-        yield Stack(postgres_schema_url, engine, sqs_queue, redis_url, tmp_path)
+        yield Stack(postgres_schema_url, engine, sqs_queue, broker_url, tmp_path)
     finally:
         engine.dispose()

@@ -283,7 +283,8 @@ def _attach_after_commit(
     batch comes back, dedupes, and its keys are raced again). A *rejected* one cannot
     come from a body (the keys were just stored, so the lookup cannot refuse them): it is
     logged and the batch stays settled rather than held; the events it did not re-attach
-    stay parked until their key is seen again (a redelivery, or their send)."""
+    stay parked until their key is seen again (a redelivery, or their send) or the next
+    sweep (see worker.handlers.unpark)."""
     try:
         return attach_parked_events(
             result.race_keys, log=log, now=now, feedback_window=feedback_window, retrying=retrying

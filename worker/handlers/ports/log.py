@@ -212,6 +212,12 @@ class LogTransaction(Protocol):
         Returns {notification pk: number of rows attached} for pks that got any."""
         ...
 
+    def parked_with_notification(self, limit: int) -> list[MessageKey]:
+        """Up to ``limit`` (message id, recipient) keys, in key order, of parked events
+        whose notification is in the log and not purged: events a re-attach missed
+        (see :mod:`worker.handlers.unpark`)."""
+        ...
+
     # --- statuses ---------------------------------------------------------------------
     def lock_notifications(self, pks: Collection[int]) -> list[NotificationState]:
         """Lock the rows in primary-key order (the fixed order that prevents deadlocks)
