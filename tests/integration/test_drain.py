@@ -401,13 +401,13 @@ def test_sweep_attaches_events_the_race_left_parked(
     recorded, and nothing sees those keys again. The next sweep attaches them."""
     from tests import bodies as b
     from worker.adapters.database import events
-    from worker.handlers import ingest as ingest_module
+    from worker.handlers import batch_write as batch_write_module
     from worker.handlers import sends as sends_module
 
     def died(*_: object, **__: object) -> int:
         return 0
 
-    monkeypatch.setattr(ingest_module, "attach_parked_events", died)
+    monkeypatch.setattr(batch_write_module, "attach_parked_events", died)
     monkeypatch.setattr(sends_module, "attach_parked_events", died)
     setup = create_engine_from_url(postgres_schema_url)
     migrations.upgrade(setup)
