@@ -293,8 +293,7 @@ def status_command(
     engagement holds the first Open and Click event (null when none); it never changes
     the status or reason.
     """
-    from rich.console import Console
-
+    from worker.cli.console import PipeConsole
     from worker.cli.render import render_status
     from worker.queries.support import SupportQueries
 
@@ -332,7 +331,7 @@ def status_command(
         return
     render_status(
         records,
-        console=Console(),
+        console=PipeConsole(),
         it_admin=it_admin,
         now=now,
         region=app.settings.aws_region,

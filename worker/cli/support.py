@@ -22,6 +22,7 @@ from rich.console import Console
 from sqlalchemy import exc as sa_exc
 
 from worker.cli import main
+from worker.cli.console import PipeConsole
 from worker.cli.errors import database_error
 from worker.cli.params import ADDRESS, SINCE, since_start
 from worker.cli.terminal_text import terminal_text
@@ -67,7 +68,7 @@ def _os_user() -> str:
 
 
 def _console() -> Console:
-    return Console(soft_wrap=not sys.stdout.isatty())
+    return PipeConsole(soft_wrap=not sys.stdout.isatty())
 
 
 # --------------------------------------------------------------------------------------

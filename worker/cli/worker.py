@@ -98,16 +98,16 @@ def demo_command(
     queue, then prints how many were sent, delivered, bounced, quarantined, unknown
     and still pending, with the top reasons and domains.
     """
+    from worker.cli.console import PipeConsole
     from worker.cli.extras import require_extra
 
     require_extra("moto.server", "demo")
 
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from worker.demo import DemoError, DemoOptions, run_demo
 
-    console = Console()
+    console = PipeConsole()
     options = DemoOptions(
         events=events,
         seed=seed,
