@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,45 @@ def test_a_closed_pipe_ends_quietly_with_exit_0(tmp_path: Path) -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0, stderr
     assert "Traceback" not in stderr and "Error" not in stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--email", "jane@acme.example"),
+        ("status", "--email", "jane@acme.example", "--json"),
+        ("recipient", "jane@acme.example"),
+        ("report",),
+        ("report", "--json"),
+        ("export",),
+        ("export", "--format", "csv"),
+        ("alerts", "list"),
+    ],
+)
+def test_every_command_into_a_pipe_nobody_reads_ends_with_exit_0(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """`inboxgap status ... | head -1` where head has already gone: the very first write
+    fails. Rich's console would exit 1 ("a run-time failure") on its own."""
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    rows = "notification_id,message_id,recipient,sent_at\nn-1,m-1,jane@acme.example,{now}\n"
+    sent_at = datetime.now(UTC).isoformat()
+    assert run(tmp_path, "sent", "import", "-", stdin=rows.format(now=sent_at)).returncode == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the command writes anything
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_")}
+    try:
+        result = subprocess.run(
+            [*INBOXGAP, *args],
+            cwd=tmp_path,
+            env=clean,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0, result.stderr
+    assert _errors(result.stderr) == []
