@@ -310,3 +310,22 @@ def test_every_command_into_a_pipe_nobody_reads_ends_with_exit_0(
         os.close(write_end)
     assert result.returncode == 0, result.stderr
     assert _errors(result.stderr) == []
+
+
+def test_ingest_without_the_certificate_host_is_a_short_error(tmp_path: Path) -> None:
+    """Signed SNS envelopes, verification on, the certificate host unreachable (nothing
+    listens on port 9): exit 1 and at most three lines on stderr in all, the schema's
+    log line of this first run included, naming the settings to check."""
+    sample = Path(__file__).parents[2] / "worker" / "samples" / "ses-feedback-sample.jsonl"
+    result = run(
+        tmp_path,
+        "ingest",
+        str(sample),
+        INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL="http://127.0.0.1:9",
+    )
+    assert result.returncode == 1, result.stderr
+    assert len(result.stderr.splitlines()) <= 3, result.stderr
+    first, *rest = _errors(result.stderr)
+    assert first.startswith("Error: cannot fetch the SNS signing certificate"), first
+    assert "INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL" in rest[0] and "--no-verify" in rest[0]
+    assert "Traceback" not in result.stderr

@@ -149,10 +149,11 @@ def _runtime_message(exc: Exception) -> str:
     detail = str(exc).strip().splitlines()
     first = detail[0][:300] if detail else ""
     if type(exc).__name__ == "CertificateFetchError":
+        # Two lines: with the schema log line of a first run, stderr stays at three.
         return (
             f"cannot fetch the SNS signing certificate ({first})\n"
             "check network access to sns.<region>.amazonaws.com or "
-            "INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL;\nfor unsigned local files use "
+            "INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL; unsigned local files: "
             "--no-verify or INBOXGAP_VERIFY_SNS_SIGNATURES=false"
         )
     if isinstance(exc, ModuleNotFoundError) and exc.name:
