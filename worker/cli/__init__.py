@@ -21,6 +21,7 @@ import click
 COMMAND_MODULES = (
     "worker.cli.classify",
     "worker.cli.log",
+    "worker.cli.log_setup",
     "worker.cli.worker",
     "worker.cli.support",
     "worker.cli.alerts",

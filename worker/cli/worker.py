@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from worker.cli import main
+from worker.cli.params import JSON_ALWAYS
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -158,7 +159,8 @@ def demo_command(
     default=None,
     help="Stop starting batches after this many seconds (default: the setting).",
 )
-def drain_command(once: bool, max_run_time: float | None) -> None:
+@JSON_ALWAYS
+def drain_command(once: bool, max_run_time: float | None, as_json: bool) -> None:
     """Drain SES feedback from SQS in this process (the same code as the Celery task).
 
     Stops when a long poll finds the queue empty, after --max-run-time, or after one
