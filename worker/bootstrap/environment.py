@@ -23,6 +23,7 @@ __all__ = [
     "check_database_url",
     "configure_logging",
     "debug_requested",
+    "log_unknown_variables",
     "missing_database_file",
     "setting_names",
     "settings",
@@ -98,6 +99,20 @@ def unknown_variable_warnings(environ: Mapping[str, str]) -> list[str]:
         hint = f"; did you mean {close[0]}?" if close else ""
         warnings.append(f"warning: {name} is not an InboxGap setting, ignored{hint}")
     return warnings
+
+
+def log_unknown_variables(environ: Mapping[str, str]) -> int:
+    """The warnings of :func:`unknown_variable_warnings` as log lines, for the processes
+    that have no command line to print them on (the Celery worker and beat, the ASGI
+    server), so a misspelt ``INBOXGAP_DATABSE_URL`` in a deployment is named at start.
+    Returns how many."""
+    import structlog
+
+    warnings = unknown_variable_warnings(environ)
+    logger = structlog.get_logger("inboxgap.settings")
+    for warning in warnings:
+        logger.warning(warning.removeprefix("warning: "))
+    return len(warnings)
 
 
 def _variable(field: str) -> str:

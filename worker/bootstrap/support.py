@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -145,6 +146,7 @@ def support_services_for_server() -> SupportServices:
     from worker.bootstrap.environment import (
         check_database_url,
         configure_logging,
+        log_unknown_variables,
         settings,
         settings_error_lines,
     )
@@ -154,6 +156,7 @@ def support_services_for_server() -> SupportServices:
     except ValidationError as exc:
         raise ConfigurationError("\n".join(settings_error_lines(exc))) from None
     configure_logging()
+    log_unknown_variables(os.environ)
     check_database_url(current.database_url)
     services = build_support_services(current)
     if not services.api_tokens:
