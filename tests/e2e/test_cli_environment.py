@@ -116,6 +116,11 @@ def test_test_variables_do_not_warn(tmp_path: Path) -> None:
         ("INBOXGAP_SQS_BATCH_SIZE", "0", "Error: INBOXGAP_SQS_BATCH_SIZE='0' is invalid"),
         ("INBOXGAP_DATABASE_URL", "mysql://u@h/db", "Error: INBOXGAP_DATABASE_URL uses 'mysql'"),
         ("INBOXGAP_DATABASE_URL", "banana", "Error: INBOXGAP_DATABASE_URL is not a database URL"),
+        (
+            "INBOXGAP_DATABASE_URL",
+            "postgresql+nosuchdriver://u@h/db",
+            "Error: INBOXGAP_DATABASE_URL names the driver 'nosuchdriver', which is not installed",
+        ),
     ],
 )
 def test_a_bad_setting_is_three_lines_at_most_naming_the_variable(

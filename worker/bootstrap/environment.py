@@ -5,6 +5,7 @@ values, an unsupported or missing database."""
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,6 +42,11 @@ TEST_PREFIX = "INBOXGAP_TEST_"
 
 #: Database back ends InboxGap runs on (the URL's scheme before any ``+driver``).
 SUPPORTED_BACKENDS = ("postgresql", "sqlite")
+#: ``postgres://`` (Heroku and others) is PostgreSQL: the database adapter reads it as
+#: ``postgresql+psycopg://``.
+BACKEND_ALIASES = {"postgres": "postgresql"}
+#: The drivers InboxGap installs; another ``+driver`` must be importable.
+SHIPPED_DRIVERS = frozenset({"psycopg", "pysqlite"})
 
 
 class ConfigurationError(Exception):
@@ -141,14 +147,22 @@ def check_database_url(url: str) -> None:
     """Raise :class:`ConfigurationError` unless ``url`` is a PostgreSQL or SQLite URL."""
     allowed = "postgresql://user@host/db or sqlite:///path/inboxgap.db"
     try:
-        backend = make_url(url).get_backend_name()
+        parsed = make_url(url)
     except ArgumentError:
         raise ConfigurationError(
             f"{DATABASE_VARIABLE} is not a database URL; use {allowed}"
         ) from None
-    if backend not in SUPPORTED_BACKENDS:
+    backend = parsed.get_backend_name()
+    if BACKEND_ALIASES.get(backend, backend) not in SUPPORTED_BACKENDS:
         raise ConfigurationError(
             f"{DATABASE_VARIABLE} uses {backend!r}, which InboxGap does not support; use {allowed}"
+        )
+    driver = parsed.drivername.partition("+")[2]
+    if driver and driver not in SHIPPED_DRIVERS and importlib.util.find_spec(driver) is None:
+        # Else the first query fails with "No module named ..." (exit 1, no variable).
+        raise ConfigurationError(
+            f"{DATABASE_VARIABLE} names the driver {driver!r}, which is not installed; "
+            f"use {allowed} (psycopg 3 and sqlite3 are)"
         )
 
 

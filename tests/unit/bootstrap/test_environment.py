@@ -104,10 +104,26 @@ def test_unsupported_database_urls_name_the_variable(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["postgresql://u@h/db", "postgresql+psycopg://u@h/db", "sqlite:///x.db", "sqlite://"],
+    [
+        "postgresql://u@h/db",
+        "postgresql+psycopg://u@h/db",
+        "postgres://u@h/db",  # Heroku's form: the adapter reads it as psycopg 3
+        "sqlite:///x.db",
+        "sqlite+pysqlite:///x.db",
+        "sqlite://",
+    ],
 )
 def test_supported_database_urls_pass(url: str) -> None:
     check_database_url(url)
+
+
+def test_a_driver_that_is_not_installed_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        check_database_url("postgresql+nosuchdriver://u@h/db")
+    assert str(caught.value) == (
+        "INBOXGAP_DATABASE_URL names the driver 'nosuchdriver', which is not installed; "
+        "use postgresql://user@host/db or sqlite:///path/inboxgap.db (psycopg 3 and sqlite3 are)"
+    )
 
 
 def test_missing_database_file(tmp_path: Path) -> None:
