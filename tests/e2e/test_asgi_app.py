@@ -146,7 +146,10 @@ def test_readyz_is_503_until_the_database_is_migrated(tmp_path: Path) -> None:
         status, content_type, body = _get(f"{base}/readyz")
         assert (status, content_type) == (503, "application/problem+json")
         assert body["code"] == "database_unavailable" and "inboxgap db upgrade" in body["detail"]
-        # /readyz created nothing: the operator's migration does.
+        # Liveness too says the file is missing, without creating it empty.
+        status, _, body = _get(f"{base}/healthz")
+        assert (status, body) == (503, {"status": "unavailable", "database": "missing"})
+        # /readyz and /healthz created nothing: the operator's migration does.
         assert not (tmp_path / "log.db").exists()
         upgrade = subprocess.run(
             [*INBOXGAP, "db", "upgrade"],

@@ -61,6 +61,25 @@ def test_a_read_command_in_an_empty_folder_creates_nothing_and_says_so(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("args", [("status", "--email", "a@b.example"), ("report",)])
+def test_an_empty_database_file_is_no_log_either(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """An empty inboxgap.db (a stray connection created it): the read command neither
+    creates the tables in it nor answers "never sent" from it."""
+    (tmp_path / "inboxgap.db").write_bytes(b"")
+    result = run(tmp_path, *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "Error: no notification log at inboxgap.db: set INBOXGAP_DATABASE_URL to yours, "
+        "or create this one with `inboxgap db upgrade`"
+    ]
+    assert result.stdout == ""
+    assert (tmp_path / "inboxgap.db").stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inboxgap.db"]
+    # db upgrade makes it a log; then the same command answers.
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    assert run(tmp_path, *args).returncode == 0
+
+
 def test_the_commands_that_may_create_the_database_do(tmp_path: Path) -> None:
     upgrade = run(tmp_path, "db", "upgrade")
     assert upgrade.returncode == 0, upgrade.stderr

@@ -7,7 +7,9 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import os
+import sqlite3
 from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -23,6 +25,7 @@ __all__ = [
     "ConfigurationError",
     "check_database_url",
     "configure_logging",
+    "database_file_without_log",
     "debug_requested",
     "log_unknown_variables",
     "missing_database_file",
@@ -164,6 +167,29 @@ def check_database_url(url: str) -> None:
             f"{DATABASE_VARIABLE} names the driver {driver!r}, which is not installed; "
             f"use {allowed} (psycopg 3 and sqlite3 are)"
         )
+
+
+def database_file_without_log(url: str) -> Path | None:
+    """The SQLite file ``url`` names when it is there but holds no notification log (no
+    ``alembic_version`` table: an empty file a stray connection created). Opened read-only,
+    so nothing is created or changed; None for anything else."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database)
+    if not path.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+    except sqlite3.Error:
+        return None  # not SQLite at all: the command's own error says so
+    return None if found else path
 
 
 def missing_database_file(url: str) -> Path | None:

@@ -55,6 +55,12 @@ class SupportServices:
         """Whether this process can serve (``/readyz``): see :func:`check_readiness`."""
         return check_readiness(self.queries.engine)
 
+    def database_missing(self) -> bool:
+        """The SQLite file of the settings is not there (a query would create it empty,
+        and the CLI's read commands would then answer from that empty file)."""
+        url = self.queries.engine.url.render_as_string(hide_password=False)
+        return missing_database_file(url) is not None
+
 
 @dataclass(frozen=True, slots=True)
 class Readiness:

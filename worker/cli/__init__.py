@@ -106,6 +106,7 @@ def _check_environment(path: tuple[str, ...]) -> None:
         DATABASE_VARIABLE,
         ConfigurationError,
         check_database_url,
+        database_file_without_log,
         missing_database_file,
         settings,
         settings_error_lines,
@@ -121,8 +122,14 @@ def _check_environment(path: tuple[str, ...]) -> None:
     if path in NO_DATABASE:
         return
     check_database_url(current.database_url)
-    missing = missing_database_file(current.database_url)
-    if missing is not None and path not in CREATES_DATABASE:
+    if path in CREATES_DATABASE:
+        return
+    # An empty file (a stray connection made it) is no log either: a read command would
+    # create the tables in it and answer "never sent".
+    missing = missing_database_file(current.database_url) or database_file_without_log(
+        current.database_url
+    )
+    if missing is not None:
         raise ConfigurationError(
             f"no notification log at {missing}: set {DATABASE_VARIABLE} to yours, "
             "or create this one with `inboxgap db upgrade`"
