@@ -15,10 +15,11 @@ import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from worker.domain.outcomes import Reason
-from worker.domain.status import DecidingEvent
+from worker.domain.status import DecidingEvent, WindowRule
 from worker.handlers.ports import (
     ControlRow,
     CountKey,
@@ -33,6 +34,7 @@ from worker.handlers.ports import (
     StorageRejectedError,
     StoredDeadLetter,
     TransientStoreError,
+    WindowSweep,
 )
 from worker.handlers.ports.callbacks import StatusChange
 
@@ -245,6 +247,19 @@ class FakeLogTransaction:
             and n["id"] > after_pk
             and n["purged_at"] is None
         )[:limit]
+
+    def sweep_window(
+        self,
+        sent_before: str,
+        limit: int,
+        *,
+        now: str,
+        feedback_window: timedelta,
+        rule: WindowRule,
+    ) -> WindowSweep:
+        # Like SQLite: every due notification goes back to the handler's recompute.
+        pks = self.pending_notifications(sent_before, 0, limit)
+        return WindowSweep(due=len(pks), swept=0, recompute=pks)
 
     # --- dead letters and control messages --------------------------------------------
     def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: str) -> None:

@@ -1,10 +1,15 @@
 """The feedback-window sweep: notifications still ``sent`` once the window has passed
 become ``unknown`` (``no_feedback`` or ``delayed_no_outcome``).
 
-Batched by primary key, one short transaction per batch. Safe to run concurrently with
-ingestion and with another sweep: each batch locks its rows (in key order) and recomputes
-them from their whole ledger with the status rules, so a delivery committed a moment ago
-wins over the window instead of being overwritten by a blind ``UPDATE``.
+Chunked, one short transaction per chunk, no per-row round trips. Each chunk asks the store
+to apply the domain's window rule (:data:`~worker.domain.status.WINDOW_RULE`) in bulk: on
+PostgreSQL one statement takes the oldest due rows of ``pending_notifications`` that no
+other transaction holds (``SKIP LOCKED``), turns them ``unknown`` and writes their counts
+and outbox rows. Notifications whose ledger the rule does not decide (and, on SQLite,
+every due notification) are recomputed under their row locks from their whole ledger with
+the status rules, so a delivery committed a moment ago wins over the window instead of
+being overwritten. Safe beside ingestion and beside another sweep: each notification is
+swept once.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from datetime import datetime, timedelta
 
 from tenacity import Retrying
 
+from worker.domain.status import WINDOW_RULE
 from worker.domain.timestamps import format_timestamp
-from worker.handlers.ports import CountKey, LogTransaction, NotificationLog
+from worker.handlers.ports import CountKey, LogTransaction, NotificationLog, WindowSweep
 from worker.handlers.recompute import recompute_statuses
 from worker.handlers.transactions import in_transaction
 
@@ -43,27 +49,35 @@ def sweep(
         raise ValueError("batch_size must be at least 1")
     cutoff = format_timestamp(now - feedback_window)
     now_text = format_timestamp(now)
-    after = 0
     examined = changed = batches = 0
 
-    def one_batch(tx: LogTransaction) -> tuple[list[int], int]:
-        pks = tx.pending_notifications(cutoff, after, batch_size)
+    def one_chunk(tx: LogTransaction) -> tuple[WindowSweep, int]:
+        chunk = tx.sweep_window(
+            cutoff, batch_size, now=now_text, feedback_window=feedback_window, rule=WINDOW_RULE
+        )
         deltas: Counter[CountKey] = Counter()
         count = recompute_statuses(
-            tx, pks, now=now, now_text=now_text, feedback_window=feedback_window, deltas=deltas
+            tx,
+            chunk.recompute,
+            now=now,
+            now_text=now_text,
+            feedback_window=feedback_window,
+            deltas=deltas,
         )
         if deltas:
             tx.add_counts(deltas)
-        return pks, count
+        return chunk, chunk.swept + count
 
     while True:
-        pks, count = in_transaction(log, one_batch, retrying=retrying)
-        if not pks:
-            break
-        batches += 1
-        examined += len(pks)
-        changed += count
-        after = pks[-1]
-        if len(pks) < batch_size:
+        chunk, count = in_transaction(log, one_chunk, retrying=retrying)
+        seen = chunk.swept + len(chunk.recompute)
+        if seen:
+            batches += 1
+            examined += seen
+            changed += count
+        # Swept rows leave the pending set, so the next chunk reads the next ones. Stop
+        # when none are left, or when a full chunk moved nothing (every due row held by
+        # another transaction: the next run gets them).
+        if chunk.due < batch_size or not (count or chunk.cleared):
             break
     return SweepResult(examined=examined, changed=changed, batches=batches)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +24,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql
 
 from worker.adapters.notification_log.base import SqlLogTransaction, _ledgers, _state
-from worker.domain.status import DecidingEvent
+from worker.adapters.notification_log.window_sweep import (
+    DROP_EMPTY_COUNTS_SQL,
+    SWEEP_SQL,
+    SWEEP_WITH_OUTBOX_SQL,
+    drop_params,
+    sweep_params,
+)
+from worker.domain.status import DecidingEvent, WindowRule
 from worker.handlers.ports import (
     CountKey,
     CreatedNotification,
@@ -32,6 +40,7 @@ from worker.handlers.ports import (
     MessageKey,
     NewNotification,
     NotificationState,
+    WindowSweep,
 )
 
 # PostgreSQL fast paths: rows travel by COPY into a session temporary table (psycopg
@@ -452,3 +461,27 @@ class PostgresLogTransaction(SqlLogTransaction):
         if shrunk:
             self._pg(_PG_DROP_EMPTY_COUNTS)
         return
+
+    def sweep_window(
+        self,
+        sent_before: str,
+        limit: int,
+        *,
+        now: str,
+        feedback_window: timedelta,
+        rule: WindowRule,
+    ) -> WindowSweep:
+        # Set-based: see worker.adapters.notification_log.window_sweep.
+        statement = SWEEP_WITH_OUTBOX_SQL if self.callbacks else SWEEP_SQL
+        params = sweep_params(
+            sent_before, limit, now=now, feedback_window=feedback_window, rule=rule
+        )
+        ((due, swept, stale, recompute, shrunk),) = self._pg(statement, params)
+        if shrunk:
+            self._pg(DROP_EMPTY_COUNTS_SQL, drop_params(shrunk))
+        return WindowSweep(
+            due=int(due),
+            swept=int(swept),
+            recompute=[int(pk) for pk in recompute],
+            cleared=int(stale),
+        )
