@@ -69,9 +69,9 @@ WITH due AS MATERIALIZED (
         d.status AS old_status, d.reason AS old_reason, n.status, n.reason, n.status_at
 ), cleared AS (
     DELETE FROM pending_notifications AS p
-    USING decided AS d
-    WHERE p.notification_pk = d.id AND (d.sweepable OR NOT d.live)
-    RETURNING d.sweepable
+    WHERE p.notification_pk = ANY(ARRAY(
+        SELECT d.id FROM decided AS d WHERE d.sweepable OR NOT d.live))
+    RETURNING p.notification_pk
 ), moves AS (
     SELECT substr(sent_at, 1, 10) AS day, recipient_domain, notification_type,
         old_status AS status, old_reason AS reason, -count(*) AS delta
@@ -88,7 +88,7 @@ WITH due AS MATERIALIZED (
 SELECT
     (SELECT count(*) FROM due),
     (SELECT count(*) FROM swept),
-    (SELECT count(*) FROM cleared WHERE NOT sweepable),
+    (SELECT count(*) FROM cleared) - (SELECT count(*) FROM swept),
     (SELECT coalesce(array_agg(id ORDER BY id), '{{}}') FROM decided
      WHERE live AND NOT sweepable),
     (SELECT coalesce(json_agg(json_build_array({key})), '[]') FROM moves WHERE delta < 0)
