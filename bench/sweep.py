@@ -117,8 +117,7 @@ def main() -> None:
     configure_logging("WARNING")  # stdout carries the JSON result only
     base_url = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
     runs = [
-        one_run(base_url, args.count, args.batch_size, analyze=analyze)
-        for analyze in (False, True)
+        one_run(base_url, args.count, args.batch_size, analyze=analyze) for analyze in (False, True)
     ]
     print(
         json.dumps(

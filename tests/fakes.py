@@ -162,6 +162,15 @@ class FakeLogTransaction:
             inserted[key] = pk
         return inserted
 
+    def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
+        self._stmt()
+        wanted = set(keys)
+        return {
+            (row["message_id"], row["recipient"])
+            for row in self.t.events.values()
+            if row["notification_pk"] is None and (row["message_id"], row["recipient"]) in wanted
+        }
+
     def attach_parked(self, notifications: Sequence[CreatedNotification]) -> dict[int, int]:
         self._stmt()
         pk_of = {(c.message_id, c.recipient): c.pk for c in notifications}

@@ -190,6 +190,14 @@ _PG_ATTACH_PARKED = """
         AND e.recipient = u.recipient COLLATE "C"
     RETURNING e.notification_pk
     """
+# Probes of the (small) parked set only: the parked index, one probe per key.
+_PG_PARKED_KEYS = """
+    SELECT DISTINCT e.message_id, e.recipient
+    FROM unnest(%(mids)s::text[], %(rcpts)s::text[]) AS u(message_id, recipient)
+    JOIN events AS e
+        ON e.message_id = u.message_id COLLATE "C" AND e.recipient = u.recipient COLLATE "C"
+    WHERE e.notification_pk IS NULL
+    """
 # Status writes and the pending set in one statement: rows leaving ``sent`` leave it,
 # rows (still or again) ``sent`` are in it with their current send time.
 _PG_UPDATE_NOTIFICATIONS = """
@@ -399,6 +407,19 @@ class PostgresLogTransaction(SqlLogTransaction):
         )
         inserted = self._pg(_PG_INSERT_LEDGER, {"now": now})
         return {(identity, rcpt): pk for identity, rcpt, pk in inserted}
+
+    def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
+        ordered = sorted(set(keys))
+        if not ordered:
+            return set()
+        rows = self._pg(
+            _PG_PARKED_KEYS,
+            {
+                "mids": _text_array([mid for mid, _ in ordered]),
+                "rcpts": _text_array([rcpt for _, rcpt in ordered]),
+            },
+        )
+        return {(mid, rcpt) for mid, rcpt in rows}
 
     def attach_parked(self, created: Sequence[CreatedNotification]) -> dict[int, int]:
         if not created:

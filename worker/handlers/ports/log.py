@@ -228,6 +228,11 @@ class LogTransaction(Protocol):
         present. Returns {key: notification pk, None when parked} for the rows inserted."""
         ...
 
+    def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
+        """The keys among ``keys`` that have parked events (an indexed read of the parked
+        set only)."""
+        ...
+
     def attach_parked(self, notifications: Sequence[CreatedNotification]) -> dict[int, int]:
         """Give parked events of these (message, recipient) pairs their notification.
         Returns {notification pk: number of rows attached} for pks that got any."""
