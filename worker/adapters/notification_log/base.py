@@ -129,6 +129,10 @@ class SqlLogTransaction(ABC):
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
     @abstractmethod
+    def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
+        """See :class:`~worker.handlers.ports.LogTransaction`."""
+
+    @abstractmethod
     def attach_parked(self, created: Sequence[CreatedNotification]) -> dict[int, int]:
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
