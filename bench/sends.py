@@ -86,7 +86,7 @@ def _rows(url: str) -> int:
     return count
 
 
-def bench_import(base_url: str, count: int, sent_at: str) -> dict[str, Any]:
+def bench_import(base_url: str, count: int, sent_at: str, batch_size: int | None) -> dict[str, Any]:
     schema, url = _schema(base_url)
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -105,7 +105,8 @@ def bench_import(base_url: str, count: int, sent_at: str) -> dict[str, Any]:
             }
             started = time.perf_counter()
             done = subprocess.run(
-                [*CLI, "sent", "import", str(path)],
+                [*CLI, "sent", "import", str(path)]
+                + (["--batch-size", str(batch_size)] if batch_size else []),
                 env=env,
                 capture_output=True,
                 text=True,
@@ -158,6 +159,9 @@ def bench_record_sent(base_url: str, calls: int, per_call: int, sent_at: str) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000, help="sends to import")
+    parser.add_argument(
+        "--import-batch-size", type=int, default=None, help="(default: the CLI's default)"
+    )
     parser.add_argument("--task-calls", type=int, default=100)
     parser.add_argument("--records", type=int, default=1000, help="records per task call")
     parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
@@ -168,7 +172,7 @@ def main() -> None:
     result = {
         "benchmark": "sends",
         "db": make_url(base_url).get_backend_name(),
-        "sent_import": bench_import(base_url, args.count, sent_at),
+        "sent_import": bench_import(base_url, args.count, sent_at, args.import_batch_size),
         "record_sent": bench_record_sent(base_url, args.task_calls, args.records, sent_at),
     }
     print(json.dumps(result, indent=2))
