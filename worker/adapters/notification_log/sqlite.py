@@ -198,7 +198,9 @@ class SqliteLogTransaction(SqlLogTransaction):
             query = select(e.message_id, e.recipient).where(
                 e.notification_pk.is_(None), self._in(e.message_id, chunk)
             )
-            found.update(key for key in self.conn.execute(query).tuples() if key in wanted)
+            found.update(
+                (mid, rcpt) for mid, rcpt in self.conn.execute(query) if (mid, rcpt) in wanted
+            )
         return found
 
     def attach_parked(self, created: Sequence[CreatedNotification]) -> dict[int, int]:

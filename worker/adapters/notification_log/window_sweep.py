@@ -29,7 +29,11 @@ from typing import Any
 from worker.domain.status import WindowRule
 
 _COUNT_KEY = "day, recipient_domain, notification_type, status, reason"
-# One chunk. ``ledger``: 2 when the ledger holds a reason the rule does not decide
+# One chunk. Every table is reached through an index whatever the statistics say: the
+# pending rows by ``sent_at`` (ORDER BY ... LIMIT), notifications and pending rows by
+# primary key through ``= ANY(ARRAY(subquery))`` (an array the planner takes for a few
+# elements, so it never prefers a hash join over a scan of the whole table), the ledger
+# by its ``notification_pk`` index. ``ledger``: 2 when the ledger holds a reason the rule does not decide
 # (recompute), 1 when it holds a delay, else 0. A due row is swept when its notification
 # is still ``sent``, unpurged and past the window by its own send time; a pending row
 # whose notification is no longer ``sent`` (or purged) is stale and removed.
@@ -48,7 +52,8 @@ WITH due AS MATERIALIZED (
                          WHEN e.reason = ANY(%(delaying)s::text[]) THEN 1 ELSE 0 END)
          FROM events AS e
          WHERE e.notification_pk = n.id AND e.reason IS NOT NULL) AS ledger
-    FROM due JOIN notifications AS n ON n.id = due.notification_pk
+    FROM notifications AS n
+    WHERE n.id = ANY(ARRAY(SELECT due.notification_pk FROM due))
     FOR NO KEY UPDATE OF n SKIP LOCKED
 ), decided AS MATERIALIZED (
     SELECT l.*, l.live AND coalesce(l.ledger, 0) < 2 AND l.sent_at < %(cutoff)s AS sweepable
@@ -64,7 +69,7 @@ WITH due AS MATERIALIZED (
             'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
         updated_at = %(now)s
     FROM decided AS d
-    WHERE n.id = d.id AND d.sweepable
+    WHERE n.id = ANY(ARRAY(SELECT s.id FROM decided AS s WHERE s.sweepable)) AND n.id = d.id
     RETURNING n.id, d.sent_at, d.recipient_domain, d.notification_type,
         d.status AS old_status, d.reason AS old_reason, n.status, n.reason, n.status_at
 ), cleared AS (
