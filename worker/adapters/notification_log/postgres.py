@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from worker.adapters.notification_log.base import SqlLogTransaction, _ledgers, _state
 from worker.adapters.notification_log.window_sweep import (
     DROP_EMPTY_COUNTS_SQL,
+    PLANNER_SQL,
     SWEEP_SQL,
     SWEEP_WITH_OUTBOX_SQL,
     drop_params,
@@ -497,6 +498,7 @@ class PostgresLogTransaction(SqlLogTransaction):
         params = sweep_params(
             sent_before, limit, now=now, feedback_window=feedback_window, rule=rule
         )
+        self._pg(PLANNER_SQL)
         ((due, swept, stale, recompute, shrunk),) = self._pg(statement, params)
         if shrunk:
             self._pg(DROP_EMPTY_COUNTS_SQL, drop_params(shrunk))

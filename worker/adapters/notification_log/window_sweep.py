@@ -33,10 +33,11 @@ _COUNT_KEY = "day, recipient_domain, notification_type, status, reason"
 # pending rows by ``sent_at`` (ORDER BY ... LIMIT), notifications and pending rows by
 # primary key through ``= ANY(ARRAY(subquery))`` (an array the planner takes for a few
 # elements, so it never prefers a hash join over a scan of the whole table), the ledger
-# by its ``notification_pk`` index. ``ledger``: 2 when the ledger holds a reason the rule does not decide
-# (recompute), 1 when it holds a delay, else 0. A due row is swept when its notification
-# is still ``sent``, unpurged and past the window by its own send time; a pending row
-# whose notification is no longer ``sent`` (or purged) is stale and removed.
+# by its ``notification_pk`` index.
+# ``ledger``: 2 when the ledger holds a reason the rule does not decide (recompute), 1
+# when it holds a delay, else 0. A due row is swept when its notification is still
+# ``sent``, unpurged and past the window by its own send time; a pending row whose
+# notification is no longer ``sent`` (or purged) is stale and removed.
 _SWEEP = """
 WITH due AS MATERIALIZED (
     SELECT p.notification_pk
@@ -111,6 +112,16 @@ _OUTBOX = """, announced AS (
     WHERE (old_status, old_reason) IS DISTINCT FROM (status, reason)
     ORDER BY id
 )"""
+# Run first in the chunk's transaction (SET LOCAL: until its commit). With statistics
+# that say few rows are due (stale, or taken before a bulk load of old sends), the
+# planner would read every due row through a bitmap and sort them for each chunk, or
+# scan whole tables: these leave it the index paths above only. A path switched off is
+# priced out (not forbidden), and that price would make PostgreSQL JIT-compile the
+# statement (~1 s) for every chunk: JIT goes off too.
+PLANNER_SQL = "; ".join(
+    f"SET LOCAL {name} = off"
+    for name in ("enable_seqscan", "enable_bitmapscan", "enable_sort", "jit")
+)
 SWEEP_SQL = _SWEEP.format(key=_COUNT_KEY, outbox="")
 SWEEP_WITH_OUTBOX_SQL = _SWEEP.format(key=_COUNT_KEY, outbox=_OUTBOX)
 # Count rows the chunk decremented to zero go, as in ``add_counts``.
