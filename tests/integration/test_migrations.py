@@ -67,3 +67,25 @@ def test_the_ini_ships_inside_the_package() -> None:
     assert (migrations.HERE / "alembic.ini").is_file()
     script = ScriptDirectory.from_config(migrations.alembic_config())
     assert "0001" in {rev.revision for rev in script.walk_revisions()}
+
+
+def test_notifications_leave_half_of_each_page_for_status_changes(database_url: str) -> None:
+    """Migration 0005 (issue 15): fillfactor 50 on PostgreSQL, 90 again on downgrade."""
+    from sqlalchemy import text
+
+    from worker.adapters.database import NOTIFICATIONS_FILLFACTOR
+
+    engine = create_engine_from_url(database_url)
+    try:
+        migrations.upgrade(engine)
+        if engine.dialect.name != "postgresql":
+            return  # SQLite has no fillfactor
+        query = text("SELECT reloptions FROM pg_class WHERE oid = 'notifications'::regclass")
+        with engine.connect() as conn:
+            assert conn.execute(query).scalar_one() == [f"fillfactor={NOTIFICATIONS_FILLFACTOR}"]
+        assert NOTIFICATIONS_FILLFACTOR == 50
+        migrations.downgrade(engine, "0004")
+        with engine.connect() as conn:
+            assert conn.execute(query).scalar_one() == ["fillfactor=90"]
+    finally:
+        engine.dispose()
