@@ -2,6 +2,7 @@
 
     python bench/lookup.py --json [--rows 10000000] [--lookups 2000] [--fresh]
     python bench/lookup.py --mode deliverability --rows 1000000
+    python bench/lookup.py --mode overview --rows 1000000
 
 
 Loads (once; reused by later runs with the same ``--rows``) a log of N notifications sent
@@ -20,6 +21,10 @@ without ``--by domain``). Goals: p99 < 5 ms and the report < 1 s.
 /api/v1/recipients/{email}/deliverability`` (its log read plus the pure decision; the SES
 suppression-list call is left out: it is a network round trip we do not control), p50/p99
 over the same kind of random addresses, cold and warm. Goal: p99 < 5 ms.
+
+``--mode overview`` times what the support page's home computes (``overview`` of
+:mod:`worker.api.routes.page`: the 24 h and 7 d gap reports, the 7-day per-day series and
+the inline SVG chart), ``--reports`` times. Goal: < 1 s, like the report.
 """
 
 from __future__ import annotations
@@ -255,6 +260,29 @@ def deliverability(queries: Any, addresses: list[str], server: Any, meta: Any) -
     }
 
 
+def home_overview(queries: Any, now: datetime, runs: int, server: Any, meta: Any) -> dict[str, Any]:
+    """The support page's home: two gap reports, the 7-day series and its SVG."""
+    from worker.api.routes.page import overview
+
+    load_before = os.getloadavg()[0]
+    times = []
+    for _ in range(max(runs, 1)):
+        start = time.perf_counter()
+        result = overview(queries, now)
+        times.append(time.perf_counter() - start)
+    week = result["periods"][-1].counts
+    return {
+        "db": f"postgresql {server}",
+        "log_rows": int(meta.rows),
+        "overview_runs": len(times),
+        "overview_first_s": round(times[0], 4),
+        "overview_median_s": round(statistics.median(times), 4),
+        "overview_7d_sent": week.sent,
+        "load_average_1m": round(load_before, 2),
+        "goal_overview_s": 1,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000, help="Notifications in the log.")
@@ -264,7 +292,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20250304)
     parser.add_argument("--json", action="store_true", help="Print one JSON object.")
     parser.add_argument(
-        "--mode", choices=["all", "deliverability"], default="all", help="What to time."
+        "--mode",
+        choices=["all", "deliverability", "overview"],
+        default="all",
+        help="What to time.",
     )
     args = parser.parse_args()
 
@@ -297,6 +328,15 @@ def main() -> int:
     for address in [f"warmup{i}@x.example" for i in range(50)]:  # pool and plan cache
         queries.lookup(email=address)
     load_before = os.getloadavg()[0]
+    if args.mode == "overview":
+        result = home_overview(queries, now, args.reports, server, meta)
+        print(
+            json.dumps(result)
+            if args.json
+            else "\n".join(f"{k:>26}: {v}" for k, v in result.items())
+        )
+        engine.dispose()
+        return 0
     if args.mode == "deliverability":
         result = deliverability(queries, addresses, server, meta)
         print(

@@ -155,13 +155,71 @@ def test_drain_without_a_queue_url_names_the_variable(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- one CLI
 
 
-def test_status_refuses_what_is_not_an_address_like_recipient(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("status", "--email", "not-an-email"),
+            "Error: --email: 'not-an-email' is not an email address: "
+            "an email address must have an @-sign",
+        ),
+        (
+            ("recipient", "not-an-email"),
+            "Error: ADDRESS: 'not-an-email' is not an email address: "
+            "an email address must have an @-sign",
+        ),
+        (
+            ("status", "--email", "jane.doe@acme.example."),
+            "Error: --email: 'jane.doe@acme.example.' is not an email address: "
+            "an email address cannot end with a period",
+        ),
+        (
+            ("recipient", "jane doe@acme.example"),
+            "Error: ADDRESS: 'jane doe@acme.example' is not an email address: "
+            "the email address contains invalid characters before the @-sign: SPACE",
+        ),
+    ],
+)
+def test_status_refuses_what_is_not_an_address_like_recipient(
+    tmp_path: Path, args: tuple[str, ...], line: str
+) -> None:
+    """The one address rule: exit 2 and one line naming the operator's input, unmasked
+    (never "never sent to this address")."""
     assert run(tmp_path, "db", "upgrade").returncode == 0
-    for args in (("status", "--email", "not-an-email"), ("recipient", "not-an-email")):
-        result = run(tmp_path, *args)
-        assert result.returncode == 2, args
-        assert "not an email address" in result.stderr
-    assert "not-an-email" in run(tmp_path, "status", "--email", "not-an-email").stderr
+    result = run(tmp_path, *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [line]
+    assert result.stdout == ""
+
+
+def test_status_matches_an_address_as_before(tmp_path: Path) -> None:
+    """A valid address in another case or with a display name finds the same sends."""
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    rows = (
+        "notification_id,message_id,recipient,sent_at\n"
+        "n-1,m-1,Jane.Doe@Acme.example,2025-03-04T10:00:00Z\n"
+    )
+    assert run(tmp_path, "sent", "import", "-", stdin=rows).returncode == 0
+    for given in ("jane.doe@acme.example", "JANE.DOE@ACME.EXAMPLE", "Jane <Jane.Doe@acme.example>"):
+        result = run(tmp_path, "status", "--email", given, "--json")
+        assert result.returncode == 0, result.stderr
+        assert [n["notification_id"] for n in json.loads(result.stdout)] == ["n-1"], given
+
+
+def test_sent_import_names_a_bad_recipient_unmasked(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    rows = (
+        "notification_id,message_id,recipient,sent_at\n"
+        "n-1,m-1,jane.doe@acme.example.,2025-03-04T10:00:00Z\n"
+        "n-2,m-2,ok@acme.example,2025-03-04T10:00:00Z\n"
+    )
+    result = run(tmp_path, "sent", "import", "-", stdin=rows)
+    assert result.returncode == 1
+    assert (
+        "line 2: recipient 'jane.doe@acme.example.' is not an email address: "
+        "an email address cannot end with a period"
+    ) in _errors(result.stderr)
+    assert "created 1," in result.stdout and "invalid 1" in result.stdout
 
 
 def test_since_takes_a_duration_or_an_iso_time_everywhere(tmp_path: Path) -> None:

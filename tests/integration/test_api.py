@@ -447,13 +447,20 @@ def test_an_unexpected_error_is_a_bare_500_with_the_headers(services: SupportSer
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("secret internals /etc/passwd")
 
-    services.queries.lookup = broken  # type: ignore[method-assign]
+    services.queries.lookup_page = broken  # type: ignore[method-assign]
     with TestClient(
         create_app(services), base_url="https://testserver", raise_server_exceptions=False
     ) as bare:
         response = bare.get("/api/v1/notifications", params={"message_id": "m"}, headers=AUTH)
     assert response.status_code == 500
-    assert response.json() == {"detail": "internal error"}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "urn:inboxgap:problem:internal_error",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "internal error",
+        "code": "internal_error",
+    }
     assert "secret internals" not in response.text and "Traceback" not in response.text
     _assert_security_headers(response)
 

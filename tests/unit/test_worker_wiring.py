@@ -311,7 +311,11 @@ def test_docker_compose_file_is_complete() -> None:
     )
     assert services["worker"]["command"][:4] == ["celery", "-A", "config.celery_app", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "config.celery_app", "beat"]
-    assert services["web"]["command"][:2] == ["inboxgap", "serve"]
+    # The web service runs the module-level ASGI app under uvicorn with several workers.
+    web = " ".join(services["web"]["command"])
+    assert "exec uvicorn worker.api.asgi:app" in web and "--workers" in web
+    assert "readyz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
     assert services["worker"]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
     known = {f"INBOXGAP_{name.upper()}" for name in Settings.model_fields}
     for name, service in services.items():
@@ -349,7 +353,7 @@ def test_procfile_has_worker_beat_and_web() -> None:
     )
     assert entries["worker"].strip().startswith("celery -A config.celery_app worker")
     assert entries["beat"].strip().startswith("celery -A config.celery_app beat")
-    assert entries["web"].strip().startswith("inboxgap serve")
+    assert entries["web"].strip().startswith("uvicorn worker.api.asgi:app ")
 
 
 def test_beat_also_runs_alerts_every_minute_and_the_sweep() -> None:

@@ -18,17 +18,26 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
-from worker.api.models import ErrorOut
+from worker.api.problems import Problem, ProblemOut
 from worker.api.wiring import SupportServices
-from worker.domain.addresses import normalise_address
+from worker.domain.addresses import InvalidAddress, check_address
 from worker.durations import parse_duration
 
 #: Longest ``since`` a caller may ask for (the log keeps 90 days by default).
 MAX_SINCE = timedelta(days=3660)
 
+#: The error answers every protected route documents (``application/problem+json``).
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "Missing or invalid bearer token."},
-    422: {"model": ErrorOut, "description": "Invalid input; `detail` says what to fix."},
+    401: {"model": ProblemOut, "description": "Missing or invalid bearer token (unauthorized)."},
+    422: {
+        "model": ProblemOut,
+        "description": "Invalid input; `detail` says what to fix, `code` which rule "
+        "(validation_error, invalid_address, invalid_since, invalid_cursor, invalid_input).",
+    },
+    503: {
+        "model": ProblemOut,
+        "description": "The notification log is unreachable or busy (database_unavailable).",
+    },
 }
 
 bearer = HTTPBearer(auto_error=False, description="A token from INBOXGAP_API_TOKENS.")
@@ -79,8 +88,8 @@ def valid_token(candidate: str | None, tokens: tuple[bytes, ...]) -> str | None:
     return candidate if match else None
 
 
-def unprocessable(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=message)
+def unprocessable(message: str, code: str = "validation_error") -> HTTPException:
+    return Problem(status.HTTP_422_UNPROCESSABLE_CONTENT, message, code=code)
 
 
 def parse_since(since: str | None, now: datetime) -> datetime | None:
@@ -95,20 +104,22 @@ def parse_since(since: str | None, now: datetime) -> datetime | None:
         moment = parse_timestamp(since)
         if moment is None:
             raise unprocessable(
-                f"since={since[:40]!r} is neither a period (24h, 7d, 30m) nor an ISO-8601 time"
+                f"since={since[:40]!r} is neither a period (24h, 7d, 30m) nor an ISO-8601 time",
+                "invalid_since",
             ) from None
         return moment
     if period <= timedelta(0) or period > MAX_SINCE:
-        raise unprocessable("since must be a positive period of at most 10 years")
+        raise unprocessable("since must be a positive period of at most 10 years", "invalid_since")
     return now - period
 
 
 def email_address(value: str) -> str:
-    address = normalise_address(value)
-    local, at, domain = address.rpartition("@")
-    if not at or not local or "." not in domain or len(address) > 320:
-        raise unprocessable("not an email address (expected name@domain.example)")
-    return address
+    """The normalised address, by the one address rule (the CLI's too), or 422
+    ``invalid_address`` naming what was given (it is the caller's own input)."""
+    try:
+        return check_address(value)
+    except InvalidAddress as exc:
+        raise unprocessable(str(exc), "invalid_address") from None
 
 
 def api_token(
@@ -118,9 +129,10 @@ def api_token(
     """The caller's bearer token, or 401."""
     token = valid_token(credentials.credentials if credentials else None, app_state(request).tokens)
     if token is None:
-        raise HTTPException(
+        raise Problem(
             status.HTTP_401_UNAUTHORIZED,
-            detail="a valid bearer token is required (Authorization: Bearer <token>)",
+            "a valid bearer token is required (Authorization: Bearer <token>)",
+            code="unauthorized",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return token

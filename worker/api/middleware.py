@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import Request, Response, status
-from fastapi.responses import JSONResponse
 from prometheus_client import Counter, Histogram
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from worker.api.models import MAX_INPUT_CHARS, bad_text
+from worker.api.problems import problem_response
 
 API_REQUESTS = Counter(
     "inboxgap_api_requests_total", "Support API and page requests.", ["route", "status"]
@@ -28,8 +28,10 @@ API_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 
-#: Everything from this origin, nothing inline (the page's only script and stylesheet are
-#: files under /static), no framing, no <base>, forms post only here.
+#: Everything from this origin, nothing inline (the page's scripts and stylesheet are
+#: files under /static; the overview chart's inline SVG styles itself with presentation
+#: attributes such as fill=, which no CSP directive governs), no framing, no <base>, forms
+#: post only here.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -123,8 +125,8 @@ class InputGuard:
         if scope["type"] == "http":
             problem = _input_problem(scope)
             if problem is not None:
-                response = JSONResponse(
-                    {"detail": problem}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+                response = problem_response(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT, problem, code="invalid_input"
                 )
                 await response(scope, receive, send)
                 return

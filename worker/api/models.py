@@ -48,10 +48,6 @@ def _clean(value: str) -> str:
 CleanText = Annotated[str, AfterValidator(_clean)]
 
 
-class ErrorOut(BaseModel):
-    detail: str = Field(description="What was wrong, in words a person can act on.")
-
-
 class EventOut(BaseModel):
     event_type: str = Field(examples=["Bounce"])
     occurred_at: str = Field(description="SES event time, ISO-8601 UTC.")
@@ -145,7 +141,14 @@ class NotificationOut(BaseModel):
 
 class LookupOut(BaseModel):
     query: dict[str, str] = Field(description="What was searched.")
-    count: int
+    count: int = Field(description="Notifications in this page.")
+    has_more: bool = Field(
+        default=False, description="More notifications match: ask again with `cursor=next`."
+    )
+    next: str | None = Field(
+        default=None,
+        description="Opaque cursor of the next page (pass it as `cursor`); null on the last.",
+    )
     kind: str | None = Field(
         description="never_sent when an address had no notification in the period."
     )
@@ -437,3 +440,11 @@ class RecordSendsOut(BaseModel):
 class HealthOut(BaseModel):
     status: str
     database: str
+
+
+class ReadyOut(BaseModel):
+    status: str = Field(examples=["ready"])
+    database: str = Field(examples=["reachable"])
+    migrations: str = Field(
+        description="current when the schema is at this version's head.", examples=["current"]
+    )

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,12 +17,15 @@ from sqlalchemy import Engine
 
 from worker.adapters.suppression import SesSuppressionList, SqlSuppressionAudit
 from worker.bootstrap.engines import auto_upgrades, engine_for, ensure_schema
+from worker.bootstrap.environment import ConfigurationError, missing_database_file
 from worker.handlers.ports import NotificationLog
 from worker.handlers.ports.suppression import SuppressionAudit, SuppressionList
 from worker.queries.support import SupportQueries
 
 if TYPE_CHECKING:
     from config.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -45,6 +49,57 @@ class SupportServices:
     secure_cookies: bool = True
     #: Key material of the signed session cookie (None: derived from the API tokens).
     session_secret: str | None = None
+
+    def readiness(self) -> Readiness:
+        """Whether this process can serve (``/readyz``): see :func:`check_readiness`."""
+        return check_readiness(self.queries.engine)
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """``/readyz``'s answer: ready, or the problem ``code`` and words saying why not."""
+
+    ready: bool
+    database: str  # reachable | unreachable | missing
+    schema: str  # current | missing | outdated | ahead | unknown
+    code: str = "ready"  # database_unavailable | schema_not_ready when not ready
+    detail: str = "ready"
+
+
+def check_readiness(engine: Engine) -> Readiness:
+    """Ready when the database answers and its migrations are at this code's head. A
+    missing SQLite file is not created (reading it would): it is "missing"."""
+    from worker import migrations
+
+    if missing_database_file(engine.url.render_as_string(hide_password=False)) is not None:
+        return Readiness(
+            False,
+            "missing",
+            "unknown",
+            "database_unavailable",
+            "the database file does not exist: run `inboxgap db upgrade`",
+        )
+    try:
+        state = migrations.schema_state(engine)
+    except Exception as exc:  # any failure to ask is "not ready"; the type is logged
+        logger.warning("readiness: database unreachable (%s)", type(exc).__name__)
+        return Readiness(
+            False, "unreachable", "unknown", "database_unavailable", "the database is unreachable"
+        )
+    if state is not migrations.SchemaState.CURRENT:
+        action = (
+            "upgrade InboxGap"
+            if state is migrations.SchemaState.AHEAD
+            else "run `inboxgap db upgrade`"
+        )
+        return Readiness(
+            False,
+            "reachable",
+            state.value,
+            "schema_not_ready",
+            f"the database schema is {state.value}, not at this version's migrations: {action}",
+        )
+    return Readiness(True, "reachable", state.value)
 
 
 def support_services_from_environment() -> SupportServices:
@@ -78,3 +133,29 @@ def build_support_services(settings: Settings, *, engine: Engine | None = None) 
             settings.session_secret.get_secret_value() if settings.session_secret else None
         ),
     )
+
+
+def support_services_for_server() -> SupportServices:
+    """The support services of a server process (``worker.api.asgi:app`` under uvicorn or
+    gunicorn): settings checked (an invalid one is :class:`ConfigurationError` naming its
+    variable), JSON logs set up; the schema is *not* required to start: ``/readyz``
+    reports it, so an orchestrator holds traffic until ``inboxgap db upgrade`` ran."""
+    from pydantic import ValidationError
+
+    from worker.bootstrap.environment import (
+        check_database_url,
+        configure_logging,
+        settings,
+        settings_error_lines,
+    )
+
+    try:
+        current = settings()
+    except ValidationError as exc:
+        raise ConfigurationError("\n".join(settings_error_lines(exc))) from None
+    configure_logging()
+    check_database_url(current.database_url)
+    services = build_support_services(current)
+    if not services.api_tokens:
+        logger.warning("INBOXGAP_API_TOKENS is empty: every API and page request will get 401")
+    return services

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import click
 
+from worker.domain.addresses import InvalidAddress, check_address
 from worker.domain.timestamps import parse_timestamp
 from worker.durations import parse_duration
 
@@ -72,3 +73,38 @@ SINCE = Since()
 def since_start(value: timedelta | datetime, now: datetime) -> datetime:
     """When a ``--since`` value starts, seen from ``now``."""
     return now - value if isinstance(value, timedelta) else value
+
+
+class InvalidInput(click.ClickException):
+    """The operator's own input is wrong: one ``Error:`` line on stderr and exit status 2
+    (no usage text: the line names the input and what is wrong with it)."""
+
+    exit_code = 2
+
+
+class Address(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    """An email address, checked by the one address rule
+    (:func:`worker.domain.addresses.check_address`) and passed on as typed (the command
+    and the queries normalise it for matching, and show it as the operator wrote it).
+    A bad one is one line naming it, unmasked (it is the operator's own input), and exit
+    status 2."""
+
+    name = "ADDRESS"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        text = str(value)
+        try:
+            check_address(text)
+        except InvalidAddress as exc:
+            where = ""
+            if isinstance(param, click.Option):
+                where = param.opts[0]
+            elif param is not None:
+                where = param.human_readable_name
+            raise InvalidInput(f"{where}: {exc}" if where else str(exc)) from None
+        return text
+
+
+ADDRESS = Address()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -25,21 +24,19 @@ from worker.cli.terminal_text import terminal_text
 from worker.domain.engagement import opened_phrase
 from worker.domain.explanations import Explanation
 from worker.domain.outcomes import Status
-from worker.domain.timestamps import parse_timestamp
 from worker.queries.support_views import (
     GapReport,
     NotificationLike,
     NotificationView,
     OutcomeKind,
     RecipientHealth,
-    SeriesPoint,
     StatusCounts,
     describe,
     display_time,
     never_sent_view,
 )
 
-__all__ = ["render_recipient", "render_report", "render_status", "write_chart"]
+__all__ = ["render_recipient", "render_report", "render_status"]
 
 #: Badge colours: green only for delivered; the "not arrived (yet)" cases all differ.
 _STYLE = {
@@ -473,67 +470,3 @@ def render_report(report: GapReport, *, console: Console) -> None:
             if not rows:
                 _plain(console, ["  none"])
             _plain(console, [""])
-
-
-# --------------------------------------------------------------------------------------
-# chart
-# --------------------------------------------------------------------------------------
-
-#: Series drawn, bottom to top, with their colours (the web page's badge colours).
-_CHART_SERIES = (
-    ("delivered", "#1e7b34"),
-    ("pending", "#0e7090"),
-    ("unknown", "#6941c6"),
-    ("quarantined", "#b54708"),
-    ("bounced", "#b42318"),
-)
-
-
-def write_chart(
-    series: Sequence[SeriesPoint], path: Path, *, since: datetime, until: datetime
-) -> None:
-    """One PNG: stacked bars of outcomes per bucket of sending time (matplotlib, Agg)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-
-    times = [parse_timestamp(point.start) for point in series]
-    hourly = len(series) > 1 and any(t is not None and t.hour for t in times)
-    width = (1 / 24 if hourly else 1.0) * 0.85
-    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=100)
-    try:
-        bottoms = [0] * len(series)
-        for name, colour in _CHART_SERIES:
-            values = [getattr(point.counts, name) for point in series]
-            ax.bar(
-                times,  # type: ignore[arg-type]
-                values,
-                width=width,
-                bottom=bottoms,
-                color=colour,
-                label=name,
-                align="edge",
-            )
-            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-        ax.set_title(
-            f"Outcomes of notifications sent {since:%Y-%m-%d %H:%M} → {until:%Y-%m-%d %H:%M} UTC"
-        )
-        ax.set_ylabel("notifications")
-        ax.set_xlabel("hour sent (UTC)" if hourly else "day sent (UTC)")
-        formatter = mdates.DateFormatter(  # type: ignore[no-untyped-call]
-            "%m-%d %H:%M" if hourly else "%Y-%m-%d"
-        )
-        ax.xaxis.set_major_formatter(formatter)
-        ax.legend(loc="upper left", fontsize="small", ncols=5)
-        ax.grid(axis="y", alpha=0.3)
-        if not series:
-            ax.text(
-                0.5, 0.5, "no notifications in this period", ha="center", transform=ax.transAxes
-            )
-        fig.autofmt_xdate()
-        fig.tight_layout()
-        fig.savefig(path, format="png")
-    finally:
-        plt.close(fig)

@@ -22,7 +22,7 @@ from rich.console import Console
 from sqlalchemy import exc as sa_exc
 
 from worker.cli import main
-from worker.cli.params import SINCE, since_start
+from worker.cli.params import ADDRESS, SINCE, since_start
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def _unsuppress(
 
 
 @main.command("recipient")
-@click.argument("address")
+@click.argument("address", type=ADDRESS)
 @click.option(
     "--since",
     type=SINCE,
@@ -161,9 +161,7 @@ def recipient_command(
     from worker.cli.render import render_recipient
     from worker.domain.addresses import normalise_address
 
-    email = normalise_address(address)
-    if "@" not in email:
-        raise click.BadParameter("not an email address", param_hint="ADDRESS")
+    email = normalise_address(address)  # checked by the ADDRESS type (the address rule)
     services = _services()
     now = services.clock()
     console = _console()
@@ -227,7 +225,7 @@ def recipient_command(
     "--chart",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     default=None,
-    help="Also write a PNG of outcomes over time.",
+    help="Also write a PNG of the outcome rates per day (needs the chart extra).",
 )
 def report_command(
     since: timedelta | datetime,
@@ -240,8 +238,9 @@ def report_command(
     """The gap report: sent, delivered, bounced, quarantined, unknown and still-pending
     counts and rates, top reasons, and the recipient domains with the worst quarantine
     and bounce rates, for notifications sent in the period."""
+    from worker.cli.chart import write_chart
     from worker.cli.extras import require_extra
-    from worker.cli.render import render_report, write_chart
+    from worker.cli.render import render_report
 
     if chart is not None:
         require_extra("matplotlib", "chart")
@@ -252,7 +251,9 @@ def report_command(
         report = services.queries.gap_report(
             since=start, until=until, by=by, top=top, min_domain_volume=min_volume
         )
-        series = services.queries.outcome_series(since=start, until=until) if chart else []
+        series = (
+            services.queries.outcome_series(since=start, until=until, hourly=False) if chart else []
+        )
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:

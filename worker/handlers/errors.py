@@ -11,7 +11,13 @@ unit of work is retried, isolated or given up is decided by
 
 from __future__ import annotations
 
-from worker.handlers.ports.errors import BadInput, Retryable, StoreError
+from worker.handlers.ports.errors import (
+    BadInput,
+    Retryable,
+    SchemaNotReadyError,
+    StoreError,
+    TransientStoreError,
+)
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -19,6 +25,7 @@ __all__ = [
     "NEXT_KICK",
     "RETRYABLE",
     "exit_code",
+    "http_problem",
     "http_status",
     "is_bad_input",
     "is_transient",
@@ -64,3 +71,21 @@ def http_status(exc: BaseException) -> int:
     if is_bad_input(exc):
         return 502
     return 500
+
+
+def http_problem(exc: BaseException) -> tuple[int, str]:
+    """The support API's status and stable problem ``code`` for ``exc`` (the status is
+    :func:`http_status`'s): the database unreachable or busy, its schema not at the
+    code's migration, a dependency unavailable or refusing, or an internal error."""
+    status = http_status(exc)
+    if isinstance(exc, SchemaNotReadyError):
+        return status, "schema_not_ready"
+    if isinstance(exc, TransientStoreError):
+        return status, "database_unavailable"
+    if isinstance(exc, StoreError):
+        return status, "database_error"
+    if status == 503:
+        return status, "dependency_unavailable"
+    if status == 502:
+        return status, "dependency_refused"
+    return status, "internal_error"

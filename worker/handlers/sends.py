@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from tenacity import Retrying
 
-from worker.domain.addresses import domain_of, mask_address, normalise_address
+from worker.domain.addresses import InvalidAddress, check_address, domain_of, mask_address
 from worker.domain.timestamps import format_timestamp, parse_timestamp
 from worker.handlers.ingest import initial_count_key
 from worker.handlers.ports import (
@@ -42,7 +42,19 @@ SEND_FIELDS = ("notification_id", "message_id", "recipient", "sent_at", "notific
 
 
 class InvalidSendRecord(ValueError, BadInput):
-    """A send record that cannot be stored (missing or malformed field)."""
+    """A send record that cannot be stored (missing or malformed field).
+
+    ``str(exc)`` is safe for logs (an address in it is masked: the task logs it);
+    :attr:`for_operator` says the same with the input unmasked, for whoever sent it
+    (``sent import`` on the operator's terminal, the API's answer to the caller).
+    ``code`` is ``invalid_address`` for a recipient that is not an address."""
+
+    def __init__(
+        self, message: str, *, for_operator: str | None = None, code: str = "validation_error"
+    ) -> None:
+        super().__init__(message)
+        self.for_operator = for_operator if for_operator is not None else message
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +111,15 @@ class SendRecord:
             if not text or len(text) > FIELD_MAX:
                 raise InvalidSendRecord(f"{name} is empty or longer than {FIELD_MAX} characters")
             values[name] = text
-        address = normalise_address(values["recipient"])
-        if "@" not in address:
-            raise InvalidSendRecord(f"recipient {mask_address(address)!r} is not an address")
+        try:
+            address = check_address(values["recipient"])
+        except InvalidAddress as exc:
+            raise InvalidSendRecord(
+                f"recipient {mask_address(values['recipient'])!r} is not an email address: "
+                f"{exc.reason}",
+                for_operator=f"recipient {exc}",
+                code="invalid_address",
+            ) from None
         moment = parse_timestamp(values["sent_at"])
         if moment is None:
             raise InvalidSendRecord(f"sent_at {values['sent_at'][:40]!r} is not an ISO-8601 time")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from worker.domain.addresses import mask_address, normalise_address
+from worker.domain.addresses import InvalidAddress, check_address, mask_address
 from worker.domain.deliverability import Outcome, unsuppress_refusal
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports.errors import BadInput
@@ -80,9 +80,10 @@ def unsuppress_recipient(
     nothing happened), and :class:`UnsuppressRefused` when ``recent`` (the address's
     newest outcomes) ends in a mailbox or domain that does not exist.
     """
-    address = normalise_address(email)
-    if "@" not in address:
-        raise InvalidUnsuppressRequest("not an email address")
+    try:
+        address = check_address(email)
+    except InvalidAddress as exc:
+        raise InvalidUnsuppressRequest(str(exc)) from None
     actor = actor.strip()
     why = " ".join(why.split())
     if not actor:

@@ -60,6 +60,7 @@ from worker.queries.support_views import (
     DomainRate,
     FailureEvent,
     GapReport,
+    LookupPage,
     NotificationRecord,
     ReasonCount,
     RecipientHealth,
@@ -135,7 +136,7 @@ class SupportQueries:
     def __init__(self, engine: Engine, *, max_results: int = 50) -> None:
         self.engine = engine
         self.max_results = max_results
-        self._statements: dict[tuple[str, bool], Select[Any]] = {}
+        self._statements: dict[tuple[str, bool, bool], Select[Any]] = {}
         self._extra_columns = [events.c[name] for name in _EXTRA_EVENT_COLUMNS if name in events.c]
 
     # --- plumbing -------------------------------------------------------------------
@@ -166,6 +167,28 @@ class SupportQueries:
         limit: int | None = None,
     ) -> list[NotificationRecord]:
         """Notifications matching exactly one key, newest first, with their events."""
+        page = self.lookup_page(
+            email=email,
+            message_id=message_id,
+            notification_id=notification_id,
+            since=since,
+            limit=limit,
+        )
+        return list(page.records)
+
+    def lookup_page(
+        self,
+        *,
+        email: str | None = None,
+        message_id: str | None = None,
+        notification_id: str | None = None,
+        since: datetime | None = None,
+        limit: int | None = None,
+        after: tuple[str, int] | None = None,
+    ) -> LookupPage:
+        """One page of :meth:`lookup`: at most ``limit`` notifications older than
+        ``after`` (a previous page's :attr:`~LookupPage.after`) in the stable order
+        ``(sent_at, id)`` descending, and whether more are left (one row more is read)."""
         given = [v for v in (email, message_id, notification_id) if v is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of email, message_id, notification_id")
@@ -176,8 +199,14 @@ class SupportQueries:
             key, value = "ses_message_id", message_id.strip().strip("<>").split("@")[0]
         else:
             key, value = "notification_id", (notification_id or "").strip()
+        size = limit or self.max_results
         with self._connect() as conn:
-            return self._records(conn, key, value, since=since, limit=limit or self.max_results)
+            keyed = self._keyed_records(conn, key, value, since=since, limit=size + 1, after=after)
+        if len(keyed) <= size:
+            return LookupPage(tuple(record for _, record in keyed))
+        keyed = keyed[:size]
+        last_pk, last = keyed[-1]
+        return LookupPage(tuple(record for _, record in keyed), after=(last.sent_at, last_pk))
 
     def search(self, query: str, *, since: datetime | None = None) -> SearchResult:
         """The web page's one search box: an address, an SES message id (or the
@@ -196,10 +225,11 @@ class SupportQueries:
         by_id = self.lookup(notification_id=text_, since=since)
         return SearchResult(text_, "notification_id", tuple(by_id))
 
-    def _lookup_statement(self, key: str, with_since: bool) -> Select[Any]:
-        """Built once per (key column, with or without ``since``) and reused: building a
-        statement costs more than running this one on a warm database."""
-        cached = self._statements.get((key, with_since))
+    def _lookup_statement(self, key: str, with_since: bool, with_after: bool) -> Select[Any]:
+        """Built once per (key column, with or without ``since``, with or without a page
+        start) and reused: building a statement costs more than running this one on a
+        warm database."""
+        cached = self._statements.get((key, with_since, with_after))
         if cached is not None:
             return cached
         n, e = notifications.c, events.c
@@ -217,6 +247,13 @@ class SupportQueries:
         ).where(n[key] == bindparam("value"))
         if with_since:
             inner = inner.where(n.sent_at >= bindparam("since"))
+        if with_after:  # keyset paging: strictly after the previous page's last row
+            inner = inner.where(
+                or_(
+                    n.sent_at < bindparam("after_sent_at"),
+                    and_(n.sent_at == bindparam("after_sent_at"), n.id < bindparam("after_id")),
+                )
+            )
         found = (
             inner.order_by(n.sent_at.desc(), n.id.desc())
             .limit(bindparam("limit"))
@@ -239,7 +276,7 @@ class SupportQueries:
             .select_from(found.outerjoin(events, e.notification_pk == f.id))
             .order_by(f.sent_at.desc(), f.id.desc(), e.occurred_at, e.identity)
         )
-        self._statements[(key, with_since)] = stmt
+        self._statements[(key, with_since, with_after)] = stmt
         return stmt
 
     def _records(
@@ -251,12 +288,29 @@ class SupportQueries:
         since: datetime | None,
         limit: int,
     ) -> list[NotificationRecord]:
+        """The newest ``limit`` notifications whose ``key`` column equals ``value``."""
+        keyed = self._keyed_records(conn, key, value, since=since, limit=limit)
+        return [record for _, record in keyed]
+
+    def _keyed_records(
+        self,
+        conn: Connection,
+        key: str,
+        value: str,
+        *,
+        since: datetime | None,
+        limit: int,
+        after: tuple[str, int] | None = None,
+    ) -> list[tuple[int, NotificationRecord]]:
         """One statement: the newest ``limit`` notifications whose ``key`` column equals
-        ``value``, joined to their events (one round trip, whatever the number of events)."""
+        ``value`` (older than ``after``), joined to their events (one round trip, whatever
+        the number of events); each with its row id, the paging key's tie-breaker."""
         params: dict[str, Any] = {"value": value, "limit": limit}
         if since is not None:
             params["since"] = _ts(_aware(since))
-        stmt = self._lookup_statement(key, since is not None)
+        if after is not None:
+            params["after_sent_at"], params["after_id"] = after
+        stmt = self._lookup_statement(key, since is not None, after is not None)
         heads: dict[int, Any] = {}
         timeline: dict[int, list[TimelineEvent]] = defaultdict(list)
         extra = [column.name for column in self._extra_columns]
@@ -277,17 +331,20 @@ class SupportQueries:
                     )
                 )
         return [
-            NotificationRecord(
-                notification_id=row.notification_id,
-                message_id=row.ses_message_id,
-                recipient=row.recipient,
-                notification_type=row.notification_type,
-                sent_at=row.sent_at,
-                status=row.status,
-                reason=row.reason,
-                status_at=row.status_at,
-                events=tuple(timeline.get(pk, ())),
-                recipient_domain=row.recipient_domain,
+            (
+                pk,
+                NotificationRecord(
+                    notification_id=row.notification_id,
+                    message_id=row.ses_message_id,
+                    recipient=row.recipient,
+                    notification_type=row.notification_type,
+                    sent_at=row.sent_at,
+                    status=row.status,
+                    reason=row.reason,
+                    status_at=row.status_at,
+                    events=tuple(timeline.get(pk, ())),
+                    recipient_domain=row.recipient_domain,
+                ),
             )
             for pk, row in heads.items()
         ]
@@ -378,8 +435,13 @@ class SupportQueries:
         top: int = 10,
         min_domain_volume: int = 20,
         breakdown_limit: int = 100,
+        with_opens: bool = True,
     ) -> GapReport:
-        """Outcomes of the notifications *sent* in ``[since, until)``."""
+        """Outcomes of the notifications *sent* in ``[since, until)``.
+
+        ``with_opens=False`` leaves ``delivered_opened`` out (None): it probes the ledger
+        once per notification in the window (most of a 7-day report's time), and the
+        support page's overview does not show it."""
         if by is not None and by not in REPORT_DIMENSIONS:
             raise ValueError(f"by must be one of {', '.join(REPORT_DIMENSIONS)}")
         since, until = _aware(since), _aware(until)
@@ -389,7 +451,7 @@ class SupportQueries:
             rows = conn.execute(
                 _report_statement(since, until, by, min_domain_volume, breakdown_limit)
             ).all()
-            delivered_opened = _delivered_opened(conn, since, until)
+            delivered_opened = _delivered_opened(conn, since, until) if with_opens else None
         per_status: Counter[str] = Counter()
         reasons: list[tuple[str, str, int]] = []
         domains: list[tuple[str, int, int, int]] = []

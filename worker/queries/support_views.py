@@ -538,6 +538,19 @@ class GapReport:
 
 
 @dataclass(frozen=True, slots=True)
+class LookupPage:
+    """One page of a lookup, newest first, and where the next page starts: the
+    ``(sent_at, id)`` of this page's last notification, or None when nothing is left."""
+
+    records: tuple[NotificationRecord, ...]
+    after: tuple[str, int] | None = None
+
+    @property
+    def has_more(self) -> bool:
+        return self.after is not None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     """What one search box query found: how it was read, and the notifications."""
 

@@ -1,25 +1,24 @@
-"""The support commands' layout: plain text when piped, rich on a terminal, the chart."""
+"""The support commands' layout: plain text when piped, rich on a terminal (the chart:
+test_chart.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from rich.console import Console
 
 from tests.unit.queries.test_support_views import GATEWAY_BOUNCE, NOW, record
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
-from worker.cli.render import render_recipient, render_report, render_status, write_chart
+from worker.cli.render import render_recipient, render_report, render_status
 from worker.queries.support import (
     DomainRate,
     FailureEvent,
     GapReport,
     ReasonCount,
     RecipientHealth,
-    SeriesPoint,
     StatusCounts,
     TimelineEvent,
 )
@@ -158,20 +157,6 @@ def test_report_plain_and_rich() -> None:
     con, out = console(True)
     render_report(_report(), console=con)
     assert "corp.example" in out.getvalue()
-
-
-def test_chart_is_a_png(tmp_path: Path) -> None:
-    start = datetime(2025, 3, 4, 9, tzinfo=UTC)
-    series = [
-        SeriesPoint(f"2025-03-04T{h:02d}:00:00.000Z", StatusCounts(10, 8, 1, 1, 0, 0))
-        for h in range(9, 20)
-    ]
-    path = tmp_path / "chart.png"
-    write_chart(series, path, since=start, until=start + timedelta(hours=24))
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    empty = tmp_path / "empty.png"
-    write_chart([], empty, since=start, until=start + timedelta(days=1))
-    assert empty.stat().st_size > 1000
 
 
 # --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from worker.handlers.errors import (
     EXIT_RUNTIME,
     RETRYABLE,
     exit_code,
+    http_problem,
     http_status,
     is_bad_input,
     is_transient,
@@ -71,3 +72,36 @@ def test_a_sink_error_is_built_as_its_kind_and_keeps_its_flag() -> None:
     assert type(retry) is SinkUnavailable and retry.retryable and str(retry) == "x"
     assert type(refused) is SinkRefused and not refused.retryable
     assert isinstance(retry, SinkError) and isinstance(refused, SinkError)
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (TransientStoreError("connection reset"), 503, "database_unavailable"),
+        (SchemaNotReadyError("run `inboxgap db upgrade`"), 503, "schema_not_ready"),
+        (StorageRejectedError("NUL in text"), 503, "database_error"),
+        (SuppressionUnavailable("no credentials"), 503, "dependency_unavailable"),
+        (SuppressionRefused("bad address"), 502, "dependency_refused"),
+        (RuntimeError("a bug"), 500, "internal_error"),
+    ],
+)
+def test_the_api_problem_code_follows_the_kind(error: Exception, status: int, code: str) -> None:
+    assert http_problem(error) == (status, code)
+    assert http_problem(error)[0] == http_status(error)
+
+
+def test_a_bad_recipient_is_masked_for_logs_and_whole_for_its_sender() -> None:
+    from worker.handlers.sends import SendRecord
+
+    with pytest.raises(InvalidSendRecord) as caught:
+        SendRecord.from_mapping(
+            {
+                "notification_id": "n",
+                "message_id": "m",
+                "recipient": "jane.doe@acme.example.",
+                "sent_at": "2025-03-04T10:00:00Z",
+            }
+        )
+    assert caught.value.code == "invalid_address"
+    assert "jane.doe" not in str(caught.value) and "j***@" in str(caught.value)
+    assert caught.value.for_operator.startswith("recipient 'jane.doe@acme.example.' is not")

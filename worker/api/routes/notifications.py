@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from worker.api.deps import ERRORS, Now, Services, Token, email_address, parse_since, unprocessable
 from worker.api.models import (
@@ -14,6 +14,8 @@ from worker.api.models import (
     RecordSendsIn,
     RecordSendsOut,
 )
+from worker.api.paging import decode_cursor, encode_cursor
+from worker.api.problems import Problem
 from worker.handlers.ports import TransientStoreError
 from worker.handlers.sends import InvalidSendRecord, SendRecord, record_sends
 from worker.queries.support import OutcomeKind, describe, never_sent_view
@@ -51,22 +53,31 @@ def get_notifications(
     since: Annotated[
         str | None, Query(description="A period back from now (24h, 7d) or an ISO time.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000, description="Most notifications.")] = 50,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Most notifications in one page.")] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(
+            description="Where the page starts: the `next` of the previous page (opaque). "
+            "Keep the other parameters as they were."
+        ),
+    ] = None,
 ) -> LookupOut:
     field, value = _one_key(email=email, message_id=message_id, notification_id=notification_id)
     start = parse_since(since, moment)
     if field == "email":
         value = email_address(value)
-    records = services.queries.lookup(
+    scope = f"{field}={value}"
+    page = services.queries.lookup_page(
         email=value if field == "email" else None,
         message_id=value if field == "message_id" else None,
         notification_id=value if field == "notification_id" else None,
         since=start,
         limit=limit,
+        after=decode_cursor(cursor, scope=scope) if cursor is not None else None,
     )
-    views = [describe(r, now=moment, region=services.region) for r in records]
+    views = [describe(r, now=moment, region=services.region) for r in page.records]
     kind = explanation = None
-    if not views and field == "email":
+    if not views and field == "email" and cursor is None:
         _, never = never_sent_view(value)
         kind = OutcomeKind.NEVER_SENT.value
         explanation = ExplanationOut(
@@ -77,6 +88,8 @@ def get_notifications(
     return LookupOut(
         query={field: value, **({"since": since} if since else {})},
         count=len(views),
+        has_more=page.has_more,
+        next=encode_cursor(page.after, scope=scope) if page.after is not None else None,
         kind=kind,
         explanation=explanation,
         notifications=[NotificationOut.of(v, region=services.region) for v in views],
@@ -98,7 +111,8 @@ def post_notifications(
         try:
             records.append(SendRecord.from_mapping(send.model_dump()))
         except InvalidSendRecord as exc:
-            raise unprocessable(f"sends.{index}: {exc}") from None
+            # The caller's own input: told back unmasked (it is not logged).
+            raise unprocessable(f"sends.{index}: {exc.for_operator}", exc.code) from None
     try:
         result = record_sends(
             records,
@@ -107,5 +121,7 @@ def post_notifications(
             feedback_window=services.feedback_window,
         )
     except TransientStoreError:
-        raise HTTPException(503, "the notification log is busy; retry") from None
+        raise Problem(
+            503, "the notification log is busy; retry", code="database_unavailable"
+        ) from None
     return RecordSendsOut(**result.summary())

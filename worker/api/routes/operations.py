@@ -1,4 +1,10 @@
-"""Open operational routes (``/healthz``, ``/metrics``) and the token-only OpenAPI document."""
+"""Open operational routes and the token-only OpenAPI document.
+
+``/healthz`` is liveness (the process answers and reaches the database); ``/readyz`` is
+readiness: the database answers *and* its migrations are at this code's head, else 503
+with a problem details body (``database_unavailable`` or ``schema_not_ready``), so an
+orchestrator sends no traffic to a process started before ``inboxgap db upgrade``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from worker.api.deps import Services, Token
-from worker.api.models import HealthOut
+from worker.api.models import HealthOut, ReadyOut
+from worker.api.problems import PROBLEM_JSON, ProblemOut, problem_body
 
 logger = logging.getLogger("worker.api.app")
 
@@ -37,6 +44,27 @@ def healthz(services: Services) -> Any:
         logger.warning("health check failed: %s", type(exc).__name__)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     return HealthOut(status="ok", database="reachable")
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    responses={
+        503: {
+            "model": ProblemOut,
+            "description": "Not ready: the database is unreachable (database_unavailable) "
+            "or its migrations are not at head (schema_not_ready).",
+        }
+    },
+    tags=["operations"],
+)
+def readyz(services: Services) -> Any:
+    ready = services.readiness()
+    if not ready.ready:
+        body = problem_body(503, ready.detail, code=ready.code)
+        body.update(database=ready.database, migrations=ready.schema)
+        return JSONResponse(body, 503, media_type=PROBLEM_JSON)
+    return ReadyOut(status="ready", database=ready.database, migrations=ready.schema)
 
 
 @router.get(

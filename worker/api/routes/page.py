@@ -1,26 +1,64 @@
 """The support page: search (``GET /``), ``POST /login`` and ``POST /logout``.
 
+``GET /`` with nothing searched shows the gap overview: the outcomes of the notifications
+sent in the last 24 hours and 7 days (the same ``gap_report`` read as ``/api/v1/report``)
+and the per-day rate chart as inline SVG (:mod:`worker.api.overview_chart`).
+
 The page accepts a bearer token or the signed session cookie its login form sets (the API
 never accepts the cookie, so it cannot be used for cross-site POSTs).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
 
 from worker.api.deps import AppState, State, parse_since, valid_token
+from worker.api.overview_chart import rate_chart_svg
 from worker.api.sessions import SESSION_LIFETIME, sign_session, verify_session
-from worker.queries.support import BADGES, describe, never_sent_view
+from worker.domain.timestamps import format_timestamp
+from worker.queries.rate_series import daily_rates
+from worker.queries.support import (
+    BADGES,
+    StatusCounts,
+    SupportQueries,
+    describe,
+    never_sent_view,
+)
 
 #: The cookie's name is kept from when it held the token; its value is now a signed session.
 COOKIE_NAME = "inboxgap_token"
 
 router = APIRouter()
+
+#: The overview's periods (key, label, length) and columns (StatusCounts field, label).
+OVERVIEW_PERIODS = (
+    ("24h", "Last 24 hours", timedelta(hours=24)),
+    ("7d", "Last 7 days", timedelta(days=7)),
+)
+OVERVIEW_COLUMNS = (
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("bounced", "Bounced"),
+    ("quarantined", "Quarantined"),
+    ("unknown", "Unknown"),
+    ("pending", "Awaiting"),
+)
+#: Days the overview chart draws: today (so far) and the six before it.
+CHART_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewPeriod:
+    key: str
+    label: str
+    counts: StatusCounts
 
 
 def page_token(request: Request, state: AppState) -> str | None:
@@ -66,6 +104,30 @@ def _search(state: AppState, q: str, since: str, moment: datetime) -> dict[str, 
     return context
 
 
+def overview(queries: SupportQueries, moment: datetime) -> dict[str, Any]:
+    """The home page's gap overview as of ``moment``: two gap reports (24 h, 7 d) and one
+    per-day series, all read from the daily aggregates plus the window's edges."""
+    periods = [
+        OverviewPeriod(
+            key,
+            label,
+            queries.gap_report(since=moment - length, until=moment, top=1, with_opens=False).totals,
+        )
+        for key, label, length in OVERVIEW_PERIODS
+    ]
+    today = moment.astimezone(UTC).date()
+    chart_since = datetime.combine(today - timedelta(days=CHART_DAYS - 1), time.min, tzinfo=UTC)
+    series = queries.outcome_series(since=chart_since, until=moment, hourly=False)
+    days = daily_rates(series, since=chart_since, until=moment)
+    return {
+        "periods": periods,
+        "columns": OVERVIEW_COLUMNS,
+        "until": format_timestamp(moment),
+        # Built from numbers and our own labels, every text escaped by the builder.
+        "chart": Markup(rate_chart_svg(days)),  # noqa: S704
+    }
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request, state: State, q: str = "", since: str = "") -> Response:
     if page_token(request, state) is None:
@@ -74,6 +136,7 @@ def index(request: Request, state: State, q: str = "", since: str = "") -> Respo
         context = _search(state, q, since, state.services.clock())
     else:
         context = {"q": q, "since": since, "error": None, "views": []}
+        context["overview"] = overview(state.services.queries, state.services.clock())
     context["badges"] = BADGES
     return state.templates.TemplateResponse(request, "index.html", context)
 

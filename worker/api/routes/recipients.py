@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from worker.api.deps import (
     ERRORS,
@@ -19,11 +19,11 @@ from worker.api.deps import (
 )
 from worker.api.models import (
     DeliverabilityOut,
-    ErrorOut,
     RecipientOut,
     UnsuppressIn,
     UnsuppressOut,
 )
+from worker.api.problems import Problem, ProblemOut
 from worker.domain.addresses import mask_address
 from worker.handlers.ports.suppression import SuppressionError, SuppressionUnavailable
 from worker.handlers.unsuppress import (
@@ -86,9 +86,12 @@ def get_deliverability(*, _: Token, services: Services, email: str) -> Deliverab
     response_model=UnsuppressOut,
     responses={
         **ERRORS,
-        409: {"model": ErrorOut, "description": "The mailbox or its domain does not exist."},
-        502: {"model": ErrorOut, "description": "SES refused the request."},
-        503: {"model": ErrorOut, "description": "SES could not be reached."},
+        409: {
+            "model": ProblemOut,
+            "description": "The mailbox or its domain does not exist (unsuppress_refused).",
+        },
+        502: {"model": ProblemOut, "description": "SES refused the request (ses_refused)."},
+        503: {"model": ProblemOut, "description": "SES could not be reached (ses_unavailable)."},
     },
     tags=["recipients"],
     summary="Remove the address from the SES account suppression list (audited)",
@@ -113,11 +116,11 @@ def post_unsuppress(
     except InvalidUnsuppressRequest as exc:
         raise unprocessable(str(exc)) from None
     except UnsuppressRefused as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise Problem(409, str(exc), code="unsuppress_refused") from None
     except SuppressionUnavailable as exc:
-        raise HTTPException(503, str(exc)) from None
+        raise Problem(503, str(exc), code="ses_unavailable") from None
     except SuppressionError as exc:
-        raise HTTPException(502, str(exc)) from None
+        raise Problem(502, str(exc), code="ses_refused") from None
     logger.info("unsuppress requested for %s", mask_address(address))
     return UnsuppressOut(
         recipient=result.recipient,

@@ -1,4 +1,4 @@
-// The only script: the "Copy for IT" buttons. The page works without it.
+// The "Copy for IT" buttons (localtime.js adds local times). The page works without it.
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
