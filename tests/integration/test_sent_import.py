@@ -141,3 +141,20 @@ def test_a_failing_batch_stops_the_import_with_earlier_batches_kept(
     assert "the database is unavailable" in result.output
     assert ("n1", "m1", "a@x.example", "magic_code", "record") in rows(engine)
     assert all(row[0] != "n6" for row in rows(engine))  # nothing after the failed batch
+
+
+def test_parked_events_find_the_sends_the_import_records(env: Path, engine: Engine) -> None:
+    log = SqlNotificationLog(engine)
+    early = ("m6", "f@x.example")
+    apply_batch([b.delivery("m6", ["f@x.example"])], log=log, now=NOW, feedback_window=WINDOW)
+    with log.transaction() as tx:
+        assert tx.parked_keys([early, ("m1", "a@x.example"), ("m0", "z@x.example")]) == {early}
+    result = CliRunner().invoke(main, ["sent", "import", str(env)], catch_exceptions=False)
+    assert "parked events applied 1" in result.output
+    with log.transaction() as tx:
+        assert tx.parked_keys([early]) == set()
+    n = notifications.c
+    with engine.connect() as conn:
+        status = conn.execute(select(n.status).where(n.notification_id == "n6")).scalar_one()
+    assert status == "delivered"
+    assert stored_counts(engine) == status_counts_from_notifications(engine)
