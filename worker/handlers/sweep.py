@@ -26,7 +26,10 @@ from worker.handlers.ports import CountKey, LogTransaction, NotificationLog, Win
 from worker.handlers.recompute import recompute_statuses
 from worker.handlers.transactions import in_transaction
 
-DEFAULT_BATCH_SIZE = 1000
+#: Rows per chunk (one transaction). Measured with a 1M-row log: 10,000-row chunks swept
+#: ~40% faster than 1,000-row ones (fewer commits); 5,000 keeps each chunk's row locks
+#: (which an ingest touching one of those notifications waits for) to ~0.1 s.
+DEFAULT_BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True, slots=True)
