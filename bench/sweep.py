@@ -1,6 +1,6 @@
 """Feedback-window sweep throughput: notifications swept per second, PostgreSQL.
 
-    python bench/sweep.py [--count 1000000] [--batch-size 1000] [--json]
+    python bench/sweep.py [--count 1000000] [--batch-size 5000] [--json]
 
 Two runs, each on a fresh schema (in ``INBOXGAP_BENCH_DATABASE_URL``, default the local
 ``test`` database) migrated by the real migrations: ``--count`` sends are recorded
@@ -38,6 +38,7 @@ from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.bootstrap import build_app
 from worker.handlers.sends import SendRecord
+from worker.handlers.sweep import DEFAULT_BATCH_SIZE
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LOAD_CHUNK = 10_000
@@ -111,7 +112,7 @@ def main() -> None:
         default=1_000_000,
         help="notifications to load and sweep (default 1M)",
     )
-    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
     args = parser.parse_args()
     configure_logging("WARNING")  # stdout carries the JSON result only
