@@ -1,6 +1,6 @@
 """Feedback-window sweep throughput: notifications swept per second, PostgreSQL.
 
-    python bench/sweep.py [--count 1000000] [--batch-size 5000] [--json]
+    python bench/sweep.py [--count 1000000] [--batch-size 5000] [--parked 0] [--json]
 
 Two runs, each on a fresh schema (in ``INBOXGAP_BENCH_DATABASE_URL``, default the local
 ``test`` database) migrated by the real migrations: ``--count`` sends are recorded
@@ -12,6 +12,11 @@ sweep (``App.sweep``) turns them all ``unknown``.
   so the planner works from the statistics of the empty tables (what it saw right after a
   large ``sent import``);
 * ``analyzed``: the same after ``ANALYZE``.
+
+With ``--parked N``, N parked events of messages that were never recorded (what piles up
+when some mail is sent without a send record) are inserted before the sweep, and the
+first step of the sweep, the re-attach of parked events whose send is recorded
+(``reattach_missed``, a scan of the parked set), is also timed on its own.
 
 Prints one JSON object: load and sweep seconds, notifications swept per second.
 """
@@ -38,14 +43,25 @@ from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.bootstrap import build_app
 from worker.handlers.sends import SendRecord
-from worker.handlers.sweep import DEFAULT_BATCH_SIZE
+from worker.handlers.sweep import DEFAULT_BATCH_SIZE, reattach_missed
+
+# Parked events of messages never recorded: ledger rows whose notification is NULL.
+PARKED_SQL = """
+    INSERT INTO events (identity, recipient, message_id, notification_pk, received_at,
+        event_type, occurred_at)
+    SELECT 'Delivery|orphan-' || g || '|x', 'orphan' || g || '@example.com', 'orphan-' || g,
+        NULL, :now, 'Delivery', :now
+    FROM generate_series(1, :n) AS g
+"""
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LOAD_CHUNK = 10_000
 TABLES = ("notifications", "pending_notifications", "events", "daily_status_counts")
 
 
-def one_run(base_url: str, n: int, batch_size: int, *, analyze: bool) -> dict[str, Any]:
+def one_run(
+    base_url: str, n: int, batch_size: int, *, analyze: bool, parked: int = 0
+) -> dict[str, Any]:
     schema = f"bench_sweep_{secrets.token_hex(4)}"
     admin = create_engine_from_url(base_url)
     with admin.begin() as conn:
@@ -76,9 +92,17 @@ def one_run(base_url: str, n: int, batch_size: int, *, analyze: bool) -> dict[st
                 now=now - dt.timedelta(days=2),
             )
         load_seconds = time.perf_counter() - started
+        if parked:
+            with engine.begin() as conn:
+                conn.execute(text(PARKED_SQL), {"n": parked, "now": now.isoformat()})
         if analyze:
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
+        started = time.perf_counter()
+        reattach_missed(
+            log=app.log, now=now, feedback_window=app.feedback_window, batch_size=batch_size
+        )
+        reattach_seconds = time.perf_counter() - started
         started = time.perf_counter()
         result = app.sweep(now=now, batch_size=batch_size)
         sweep_seconds = time.perf_counter() - started
@@ -90,6 +114,8 @@ def one_run(base_url: str, n: int, batch_size: int, *, analyze: bool) -> dict[st
             "statistics": "after ANALYZE" if analyze else "stale (right after the load)",
             "load_seconds": round(load_seconds, 2),
             "sends_per_s": round(n / load_seconds, 1),
+            "parked_events": parked,
+            "reattach_scan_seconds": round(reattach_seconds, 3),
             "sweep_seconds": round(sweep_seconds, 2),
             "swept": result.changed,
             "unknown_rows": int(unknown),
@@ -113,12 +139,14 @@ def main() -> None:
         help="notifications to load and sweep (default 1M)",
     )
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--parked", type=int, default=0, help="parked events of unknown mail")
     parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
     args = parser.parse_args()
     configure_logging("WARNING")  # stdout carries the JSON result only
     base_url = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
     runs = [
-        one_run(base_url, args.count, args.batch_size, analyze=analyze) for analyze in (False, True)
+        one_run(base_url, args.count, args.batch_size, analyze=analyze, parked=args.parked)
+        for analyze in (False, True)
     ]
     print(
         json.dumps(

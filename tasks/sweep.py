@@ -30,5 +30,10 @@ def sweep_feedback_window() -> dict[str, int]:
     except NEXT_KICK as exc:
         logger.warning("sweep skipped: storage unavailable", error=str(exc))
         return {"changed": 0}
-    logger.info("feedback-window sweep", examined=result.examined, changed=result.changed)
+    logger.info(
+        "feedback-window sweep",
+        examined=result.examined,
+        changed=result.changed,
+        reattached=result.reattached,
+    )
     return {"examined": result.examined, "changed": result.changed}

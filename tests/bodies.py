@@ -104,18 +104,14 @@ def complaint(
     timestamp: str = "2025-03-04T11:00:00.000Z",
     mail_timestamp: str = T0,
 ) -> str:
-    return json.dumps(
-        {
-            "eventType": "Complaint",
-            "mail": _mail(message_id, [recipient], mail_timestamp, None),
-            "complaint": {
-                "complainedRecipients": [{"emailAddress": recipient}],
-                "timestamp": timestamp,
-                "feedbackId": feedback_id,
-                "complaintFeedbackType": "abuse",
-            },
-        }
+    doc = simulation.complaint_event(
+        _mail(message_id, [recipient], mail_timestamp, None),
+        [recipient],
+        feedback_id=feedback_id,
+        timestamp=timestamp,
+        user_agent=None,
     )
+    return json.dumps(doc)
 
 
 def delay(
@@ -192,3 +188,16 @@ def sns_wrap(inner: str, *, sns_message_id: str = "sns-1") -> str:
             "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
         }
     )
+
+
+def one_of_each() -> list[str]:
+    """A body of each kind built here: a send to two recipients, a bounce, a complaint, a
+    delay, a delivery wrapped in SNS and a subscription handshake."""
+    return [
+        send("msg-1", ["a@x.example", "b@y.example"], notification_id="n-1"),
+        bounce("msg-1", "a@x.example", feedback_id="fb-1"),
+        complaint("msg-1", "b@y.example", feedback_id="fc-1"),
+        delay("msg-1", "a@x.example"),
+        sns_wrap(delivery("msg-1", ["a@x.example"])),
+        subscription_confirmation(),
+    ]

@@ -6,6 +6,10 @@ Fixtures
                         drops it (WITH (FORCE)) at the end of the session.
     redis_server_url    session: INBOXGAP_TEST_REDIS_URL, checked once, flushed at start and end.
     redis_url           function: the same URL, database flushed before and after the test.
+    broker_url          function: a Celery broker no other test run can reach: database 0 of
+                        a private ``redis-server`` this session started on a free port
+                        (flushed before and after the test), or ``redis_url`` when there is
+                        no ``redis-server`` binary (e.g. Redis in docker compose).
     moto_server         session: ``python -m moto.server`` on a free port; yields the endpoint.
     moto_reset          function: POSTs /moto-api/reset, then returns the endpoint.
     sqs_client          session: a boto3 SQS client bound to the moto server.
@@ -24,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -88,6 +93,7 @@ _DIRECTORY_MARKERS = {"integration": "integration", "e2e": "e2e"}
 _FIXTURE_MARKERS = {
     "postgres_url": "postgres",
     "redis_server_url": "redis",
+    "broker_url": "redis",
     "moto_server": "sqs",
 }
 
@@ -186,6 +192,15 @@ def _flush_redis(url: str) -> None:
         client.close()
 
 
+@pytest.fixture
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema only (tests that need real row locks or a real server)."""
+    from tests.pg_schemas import postgres_schema
+
+    with postgres_schema(postgres_url) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def redis_server_url() -> Iterator[str]:
     """INBOXGAP_TEST_REDIS_URL after a ping; its database is flushed at start and end."""
@@ -209,6 +224,83 @@ def redis_url(redis_server_url: str) -> Iterator[str]:
     _flush_redis(redis_server_url)
     yield redis_server_url
     _flush_redis(redis_server_url)
+
+
+# Why a private server for the Celery broker: the queue names (``inboxgap``,
+# ``inboxgap.drain``) are fixed, so every worker and every ``send_task`` on one Redis database
+# share them. Another test run on the same machine using INBOXGAP_TEST_REDIS_URL at the same
+# time (another checkout, another engineer) took this run's ``inboxgap.record_sent`` task
+# into its own database, or flushed it away: the sends were then recorded elsewhere and
+# every event stayed parked (tests/e2e/test_worker_e2e.py failed only in busy full runs).
+# Within one session tests run one after another, so flushing the private database per test
+# keeps them independent.
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def private_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    """A ``redis-server`` subprocess of this session on a free port (no persistence); yields
+    ``redis://127.0.0.1:<port>/0``, or None when there is no ``redis-server`` binary."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        yield None
+        return
+    log_path = tmp_path_factory.mktemp("redis") / "redis_server.log"
+    for _attempt in range(3):  # retry if another process grabbed the port meanwhile
+        port = _free_port()
+        url = f"redis://127.0.0.1:{port}/0"
+        proc = subprocess.Popen(
+            [
+                binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--logfile",
+                str(log_path),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 15
+        while proc.poll() is None and time.monotonic() < deadline:
+            if _redis_answers(url):
+                try:
+                    yield url
+                finally:
+                    _stop(proc)
+                return
+            time.sleep(0.1)
+        _stop(proc)
+    tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+    service_unavailable("private redis-server", f"did not answer after 3 attempts:\n{tail}")
+
+
+@pytest.fixture
+def broker_url(private_redis_url: str | None, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The Celery broker of one test, out of reach of any other test run (see above)."""
+    if private_redis_url is None:
+        yield request.getfixturevalue("redis_url")
+        return
+    _flush_redis(private_redis_url)
+    yield private_redis_url
+    _flush_redis(private_redis_url)
 
 
 # --------------------------------------------------------------------------- moto (SQS)

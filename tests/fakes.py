@@ -183,6 +183,20 @@ class FakeLogTransaction:
                     attached[pk] = attached.get(pk, 0) + 1
         return attached
 
+    def parked_with_notification(self, limit: int) -> list[tuple[str, str]]:
+        self._stmt()
+        live = {
+            (n["ses_message_id"], n["recipient"])
+            for n in self.t.notifications.values()
+            if n["purged_at"] is None
+        }
+        keys = {
+            (row["message_id"], row["recipient"])
+            for row in self.t.events.values()
+            if row["notification_pk"] is None
+        }
+        return sorted(keys & live)[:limit]
+
     # --- statuses ---------------------------------------------------------------------
     def lock_notifications(self, pks: Collection[int]) -> list[NotificationState]:
         self._stmt()

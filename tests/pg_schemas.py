@@ -4,6 +4,8 @@ carried in the URL (``options=-csearch_path=...``) so every connection uses it."
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import make_url, text
 
@@ -25,3 +27,13 @@ def drop_postgres_schema(postgres_url: str, schema: str) -> None:
     with engine.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
+
+
+@contextmanager
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    """The URL of a fresh schema in ``postgres_url``'s database, dropped afterwards."""
+    url, schema = fresh_postgres_schema_url(postgres_url)
+    try:
+        yield url
+    finally:
+        drop_postgres_schema(postgres_url, schema)

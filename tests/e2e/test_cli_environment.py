@@ -237,7 +237,7 @@ def test_sweep_and_purge_print_json(tmp_path: Path) -> None:
     assert run(tmp_path, "db", "upgrade").returncode == 0
     sweep = run(tmp_path, "sweep", "--json")
     assert sweep.returncode == 0, sweep.stderr
-    assert json.loads(sweep.stdout) == {"batches": 0, "changed": 0, "examined": 0}
+    assert json.loads(sweep.stdout) == {"batches": 0, "changed": 0, "examined": 0, "reattached": 0}
     purge = run(tmp_path, "purge", "--json")
     assert purge.returncode == 0, purge.stderr
     assert set(json.loads(purge.stdout)) == {

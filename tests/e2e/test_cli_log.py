@@ -14,7 +14,6 @@ from click.testing import CliRunner, Result
 
 from config.settings import get_settings
 from tests import bodies as b
-from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
 from worker.cli import main
 
 SENDS_CSV = (
@@ -29,15 +28,6 @@ EVENTS = [
     "garbage",
     b.delivery("m7", ["early@x.example"]),
 ]
-
-
-@pytest.fixture
-def postgres_schema_url(postgres_url: str) -> Iterator[str]:
-    url, schema = fresh_postgres_schema_url(postgres_url)
-    try:
-        yield url
-    finally:
-        drop_postgres_schema(postgres_url, schema)
 
 
 @pytest.fixture

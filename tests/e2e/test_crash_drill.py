@@ -26,12 +26,12 @@ from sqlalchemy import text
 from tests.support import processes
 from tests.support.drain_checks import exactly_once, record, traffic, wait_until
 from tests.support.tcp_proxy import TcpProxy
-from tests.support.worker_stack import Stack, pg_schema_url, stack
+from tests.support.worker_stack import Stack, stack
 from worker.bootstrap import build_app
 from worker.demo import DemoSnsSigner
 from worker.simulation import DEFAULT_TOPIC_ARN, Traffic
 
-__all__ = ["pg_schema_url", "stack"]  # fixtures used by this module
+__all__ = ["stack"]  # fixtures used by this module
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 

@@ -181,6 +181,19 @@ def test_the_wheel_without_extras_installs_no_demo_or_chart_tooling(tmp_path: Pa
     assert help_text.returncode == 0, help_text.stdout + help_text.stderr
     assert "--email" in help_text.stdout
 
+    # Package data: the provider-code table is a TOML file beside its module.
+    table = _run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "from worker.domain.provider_codes import PROVIDER_CODES; print(len(PROVIDER_CODES))",
+        ],
+        env,
+        tmp_path,
+    )
+    assert table.returncode == 0, table.stderr
+    assert int(table.stdout) > 0, table.stdout
+
     demo = _run([inboxgap, "demo", "--events", "5"], env, tmp_path)
     assert demo.returncode == 2, demo.stdout + demo.stderr
     assert "pip install 'inboxgap[demo]'" in demo.stderr

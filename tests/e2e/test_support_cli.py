@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import drop_postgres_schema, fresh_postgres_schema_url
+from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
 from tests.support.support_seed import SEEDED, add_engagement, seed
 from worker.adapters.database import create_engine_from_url
 

@@ -17,12 +17,19 @@ from celery import Celery
 from sqlalchemy import func, select
 
 from tests.support import processes
-from tests.support.drain_checks import exactly_once, statuses, traffic, wait_until
-from tests.support.worker_stack import Stack, free_port, pg_schema_url, stack
+from tests.support.drain_checks import (
+    exactly_once,
+    parked_count,
+    recorded_messages,
+    statuses,
+    traffic,
+    wait_until,
+)
+from tests.support.worker_stack import Stack, free_port, stack
 from worker.adapters.database import dead_letters
 from worker.simulation import Traffic
 
-__all__ = ["pg_schema_url", "stack"]  # fixtures used by this module
+__all__ = ["stack"]  # fixtures used by this module
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -77,6 +84,22 @@ def _publish(stack: Stack, sim: Traffic, topic_arn: str) -> tuple[int, int]:
     return via_sns, direct
 
 
+def _sends_recorded(stack: Stack, sends: Any) -> bool:
+    """True once every send is in the log *for its own message*. The notification ids are
+    the same in every run of this test (seeded traffic) but the message ids carry the send
+    time: a notification id recorded for another message is another run's send, taken from
+    a broker shared with it, and every event of this run would stay parked."""
+    wanted = {s.notification_id: s.message_id for s in sends}
+    got = recorded_messages(stack.engine, list(wanted))
+    foreign = sorted(n for n, mid in got.items() if mid != wanted[n])
+    if foreign:
+        raise AssertionError(
+            f"{len(foreign)} notification ids recorded for other messages (a record_sent "
+            f"task of another run on the same broker?): {foreign[:3]}"
+        )
+    return len(got) == len(wanted)
+
+
 def _metric(text: str, name: str, **labels: str) -> float:
     wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
     prefix = f"{name}{{{wanted}}}" if labels else name
@@ -121,10 +144,7 @@ def test_worker_and_beat_drain_sns_and_raw_feedback(
             queue="inboxgap",
         )
         wait_until(
-            lambda: (
-                len(statuses(stack.engine, [s.notification_id for s in sim.sends]))
-                == len(sim.initial_sends())
-            ),
+            lambda: _sends_recorded(stack, sim.initial_sends()),
             timeout=60,
             what="the sends to be recorded",
         )
@@ -165,7 +185,7 @@ def test_worker_and_beat_drain_sns_and_raw_feedback(
             return not wrong
 
         wait_until(committed, timeout=60, raise_on_timeout=False)
-        assert not wrong, wrong[:10]
+        assert not wrong, (wrong[:10], f"{parked_count(stack.engine)} events parked")
         verdict = exactly_once(stack.engine, sim)
         assert verdict.ok, verdict
         with stack.engine.connect() as conn:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
+from tests.pg_schemas import postgres_schema
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.adapters.notification_log import SqlNotificationLog
@@ -27,22 +27,8 @@ def database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'log.db'}"
         return
-    base = request.getfixturevalue("postgres_url")
-    url, schema = fresh_postgres_schema_url(base)
-    try:
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
         yield url
-    finally:
-        drop_postgres_schema(base, schema)
-
-
-@pytest.fixture
-def postgres_schema_url(postgres_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL schema only (tests that need real row locks)."""
-    url, schema = fresh_postgres_schema_url(postgres_url)
-    try:
-        yield url
-    finally:
-        drop_postgres_schema(postgres_url, schema)
 
 
 @pytest.fixture

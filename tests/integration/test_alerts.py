@@ -63,6 +63,24 @@ class Mail:
     ntype: str = "magic_code"
 
 
+#: The bounce each bouncing outcome plays (``tests.bodies.bounce`` keywords).
+BOUNCES: dict[str, dict[str, str]] = {
+    "hard": {},
+    "soft": {
+        "bounce_type": "Transient",
+        "status": "4.4.7",
+        "diagnostic": "smtp; 421 4.4.1 connection timed out",
+    },
+    "suppressed": {
+        "subtype": "OnAccountSuppressionList",
+        "status": "5.1.1",
+        "diagnostic": "Amazon SES did not send the message to this address because it is on "
+        "the suppression list for your account.",
+    },
+    "quarantined": {"status": "5.7.1", "diagnostic": QUARANTINE},
+}
+
+
 @dataclass
 class Traffic:
     """Plays mail through the real handlers: a send record, then SES bodies."""
@@ -99,11 +117,7 @@ class Traffic:
                 batch.append(
                     bodies.complaint(mid, rcpt, feedback_id=fb, timestamp=at, mail_timestamp=sent)
                 )
-            elif mail.outcome == "hard":
-                batch.append(
-                    bodies.bounce(mid, rcpt, feedback_id=fb, timestamp=at, mail_timestamp=sent)
-                )
-            elif mail.outcome == "soft":
+            elif mail.outcome in BOUNCES:
                 batch.append(
                     bodies.bounce(
                         mid,
@@ -111,36 +125,7 @@ class Traffic:
                         feedback_id=fb,
                         timestamp=at,
                         mail_timestamp=sent,
-                        bounce_type="Transient",
-                        status="4.4.7",
-                        diagnostic="smtp; 421 4.4.1 connection timed out",
-                    )
-                )
-            elif mail.outcome == "suppressed":
-                batch.append(
-                    bodies.bounce(
-                        mid,
-                        rcpt,
-                        feedback_id=fb,
-                        timestamp=at,
-                        mail_timestamp=sent,
-                        subtype="OnAccountSuppressionList",
-                        status="5.1.1",
-                        diagnostic="Amazon SES did not send the message to this "
-                        "address because it is on the suppression list for your "
-                        "account.",
-                    )
-                )
-            elif mail.outcome == "quarantined":
-                batch.append(
-                    bodies.bounce(
-                        mid,
-                        rcpt,
-                        feedback_id=fb,
-                        timestamp=at,
-                        mail_timestamp=sent,
-                        status="5.7.1",
-                        diagnostic=QUARANTINE,
+                        **BOUNCES[mail.outcome],
                     )
                 )
         now = received_at or max(m.sent_at for m in mails) + timedelta(seconds=5)

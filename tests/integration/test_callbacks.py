@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -110,6 +111,21 @@ def row_ids_by_webhook(engine: Engine) -> dict[str, tuple[int, int]]:
         return {
             w: (i, n) for w, i, n in conn.execute(select(c.webhook_id, c.id, c.notification_pk))
         }
+
+
+def wait_until_unlocked(engine: Engine, count: int) -> None:
+    """Wait (30 s at most) until ``count`` outbox rows can be locked: the server rolls a
+    killed client's transaction back only once it notices the closed connection, and until
+    then SKIP LOCKED rightly skips the rows that transaction claimed."""
+    query = select(status_callbacks.c.id).with_for_update(skip_locked=True)
+    deadline = time.monotonic() + 30
+    while True:
+        with engine.connect() as conn:
+            free = len(conn.execute(query).all())
+            conn.rollback()
+        if free >= count or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
 
 
 def deliver(
@@ -288,6 +304,7 @@ def test_a_deliverer_killed_mid_pass_announces_everything_once_after_dedupe(
         in_flight = set(receiver.webhook_ids())  # sent before the crash, never settled
         receiver.release.set()
         assert in_flight and states(pg_engine) == {"pending": 40}  # nothing was committed
+        wait_until_unlocked(pg_engine, 40)
         result = deliver(pg_engine, receiver.url)
     assert result.delivered == 40
     received = receiver.webhook_ids()

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from config.settings import Settings
 from tests.conftest import SqsQueue
+from tests.integration.snapshots import status_counts_from_notifications, stored_counts
 from tests.support.drain_checks import exactly_once, record, statuses, traffic
 from tests.support.sns_signing import DEFAULT_TOPIC_ARN, SnsSigner
 from worker import migrations
@@ -30,7 +31,7 @@ from worker.bootstrap.drain import Drainer
 from worker.handlers.drain import NULL_OBSERVER, DrainLimits, drain_queue
 from worker.handlers.ingest import IngestResult
 from worker.handlers.ports import TransientStoreError
-from worker.handlers.sends import SendRecord
+from worker.handlers.sends import RecordResult, SendRecord
 from worker.simulation import (
     as_sns,
     bounce_event,
@@ -333,6 +334,129 @@ def test_parked_event_and_its_send_committed_at_once(postgres_schema_url: str) -
     try:
         got = statuses(setup, [f"n{i}" for i in range(n)])
         assert set(got.values()) == {("delivered", "accepted")}
+    finally:
+        for eng in (*engines, setup):
+            eng.dispose()
+
+
+def test_parked_events_and_their_recorded_sends_committed_at_once(
+    postgres_schema_url: str,
+) -> None:
+    """The same race from the sending side: ``record_sends`` (what ``inboxgap.record_sent``
+    runs, many records at once) commits its notifications at the same moment as a batch
+    parking their deliveries. Neither transaction sees the other's rows; the re-attach
+    after the later commit must still give every event its notification."""
+    from tests import bodies as b
+
+    setup = create_engine_from_url(postgres_schema_url)
+    migrations.upgrade(setup)
+    engines = [create_engine_from_url(postgres_schema_url) for _ in range(2)]
+    barrier = threading.Barrier(2, timeout=30)
+    settings = Settings(database_url=postgres_schema_url, verify_sns_signatures=False)
+    n = 50
+    sent_at = datetime.now(UTC) - timedelta(minutes=5)
+    records = [
+        SendRecord.create(
+            notification_id=f"n{i}",
+            message_id=f"m{i}",
+            recipient=f"u{i}@acme.example",
+            sent_at=sent_at,
+            notification_type="magic_code",
+        )
+        for i in range(n)
+    ]
+    deliveries = [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(n)]
+
+    def run(index: int) -> object:
+        app = build_app(
+            settings, log=_CommitTogether(engines[index], barrier), verify_envelope=None
+        )
+        return app.record_sends(records) if index == 0 else app.ingest(deliveries)
+
+    with ThreadPoolExecutor(2) as pool:
+        recorded, ingested = pool.map(run, [0, 1])
+    try:
+        assert isinstance(recorded, RecordResult) and recorded.created == n
+        assert isinstance(ingested, IngestResult) and ingested.parked == n  # the race happened
+        assert recorded.attached_events + ingested.unparked == n  # each event attached once
+        got = statuses(setup, [f"n{i}" for i in range(n)])
+        assert set(got.values()) == {("delivered", "accepted")}, got
+        with setup.connect() as conn:
+            from worker.adapters.database import events
+
+            parked = conn.execute(
+                select(func.count()).select_from(events).where(events.c.notification_pk.is_(None))
+            ).scalar_one()
+        assert parked == 0
+    finally:
+        for eng in (*engines, setup):
+            eng.dispose()
+
+
+def test_sweep_attaches_events_the_race_left_parked(
+    postgres_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race again, with both processes dying between their commit and their re-attach
+    (the post-commit step does nothing): the events stay parked although their sends are
+    recorded, and nothing sees those keys again. The next sweep attaches them."""
+    from tests import bodies as b
+    from worker.adapters.database import events
+    from worker.handlers import batch_write as batch_write_module
+    from worker.handlers import sends as sends_module
+
+    def died(*_: object, **__: object) -> int:
+        return 0
+
+    monkeypatch.setattr(batch_write_module, "attach_parked_events", died)
+    monkeypatch.setattr(sends_module, "attach_parked_events", died)
+    setup = create_engine_from_url(postgres_schema_url)
+    migrations.upgrade(setup)
+    engines = [create_engine_from_url(postgres_schema_url) for _ in range(2)]
+    barrier = threading.Barrier(2, timeout=30)
+    settings = Settings(database_url=postgres_schema_url, verify_sns_signatures=False)
+    n = 30
+    sent_at = datetime.now(UTC) - timedelta(minutes=5)
+    records = [
+        SendRecord.create(
+            notification_id=f"n{i}",
+            message_id=f"m{i}",
+            recipient=f"u{i}@acme.example",
+            sent_at=sent_at,
+        )
+        for i in range(n)
+    ]
+    deliveries = [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(n)]
+
+    def run(index: int) -> object:
+        app = build_app(
+            settings, log=_CommitTogether(engines[index], barrier), verify_envelope=None
+        )
+        return app.record_sends(records) if index == 0 else app.ingest(deliveries)
+
+    def parked() -> int:
+        with setup.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(events)
+                    .where(events.c.notification_pk.is_(None))
+                ).scalar_one()
+            )
+
+    ids = [f"n{i}" for i in range(n)]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(run, [0, 1]))
+        assert parked() == n
+        assert set(statuses(setup, ids).values()) == {("sent", "awaiting_feedback")}
+
+        result = build_app(settings).sweep()
+
+        assert result.reattached == n
+        assert parked() == 0
+        assert set(statuses(setup, ids).values()) == {("delivered", "accepted")}
+        assert stored_counts(setup) == status_counts_from_notifications(setup)
+        assert build_app(settings).sweep().reattached == 0  # nothing left to repair
     finally:
         for eng in (*engines, setup):
             eng.dispose()

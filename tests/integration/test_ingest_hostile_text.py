@@ -14,7 +14,6 @@ import json
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, select
 
 from tests import bodies as tb
+from tests.json_paths import close_message, open_message, string_places
 from tests.unit.domain import ses_bodies as sb
 from worker import migrations
 from worker.adapters.database import (
@@ -80,41 +80,10 @@ hostile_text = st.one_of(
 )
 
 
-def _open(obj: Any) -> Any:
-    if isinstance(obj, dict) and isinstance(obj.get("Message"), str):
-        try:
-            inner = json.loads(obj["Message"])
-        except ValueError:
-            return obj
-        if isinstance(inner, dict):
-            obj["Message"] = {"__inner__": inner}
-    return obj
-
-
-def _close(obj: Any, ensure_ascii: bool) -> Any:
-    if isinstance(obj, dict) and isinstance(obj.get("Message"), dict):
-        obj["Message"] = json.dumps(obj["Message"]["__inner__"], ensure_ascii=ensure_ascii)
-    return obj
-
-
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
-    """(path, "value" | "key") of every string value and every object key."""
-    if isinstance(node, str):
-        yield path, "value"
-    elif isinstance(node, dict):
-        for key, child in node.items():
-            if key != "__inner__":
-                yield (*path, key), "key"
-            yield from _paths(child, (*path, key))
-    elif isinstance(node, list):
-        for index, child in enumerate(node):
-            yield from _paths(child, (*path, index))
-
-
 @st.composite
 def poisoned_bodies(draw: st.DrawFn) -> str:
-    obj = _open(json.loads(draw(st.sampled_from(CORPUS))))
-    path, kind = draw(st.sampled_from(list(_paths(obj))))
+    obj = open_message(json.loads(draw(st.sampled_from(CORPUS))))
+    path, kind = draw(st.sampled_from(list(string_places(obj))))
     text = draw(hostile_text)
     parent = obj
     for key in path[:-1]:
@@ -133,21 +102,20 @@ def poisoned_bodies(draw: st.DrawFn) -> str:
         else:
             parent[last] = value + text
     ensure_ascii = draw(st.booleans())
-    return json.dumps(_close(obj, ensure_ascii), ensure_ascii=ensure_ascii)
+    return json.dumps(close_message(obj, ensure_ascii=ensure_ascii), ensure_ascii=ensure_ascii)
 
 
 @pytest.fixture(scope="module")
 def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
+    from tests.pg_schemas import postgres_schema
 
-    url, schema = fresh_postgres_schema_url(postgres_url)
-    engine = create_engine_from_url(url)
-    migrations.upgrade(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        drop_postgres_schema(postgres_url, schema)
+    with postgres_schema(postgres_url) as url:
+        engine = create_engine_from_url(url)
+        migrations.upgrade(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _empty(engine: Engine) -> None:

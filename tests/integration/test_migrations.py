@@ -69,8 +69,48 @@ def test_the_ini_ships_inside_the_package() -> None:
     assert "0001" in {rev.revision for rev in script.walk_revisions()}
 
 
+def test_0005_orders_the_recipient_index_by_send_time_and_back(database_url: str) -> None:
+    """The deliverability read walks ``(recipient, sent_at)`` backwards and stops at its
+    LIMIT (no sort of every row of the address); the downgrade restores ``(recipient)``."""
+    engine = create_engine_from_url(database_url)
+
+    def recipient_indexes() -> dict[str, list[str | None]]:
+        return {
+            ix["name"]: ix["column_names"]
+            for ix in inspect(engine).get_indexes("notifications")
+            if ix["name"] and ix["name"].startswith("ix_notifications_recipient")
+        }
+
+    migrations.upgrade(engine, "0004")
+    assert recipient_indexes() == {"ix_notifications_recipient": ["recipient"]}
+    migrations.upgrade(engine)
+    assert recipient_indexes() == {"ix_notifications_recipient_sent_at": ["recipient", "sent_at"]}
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a few rows: force the index
+            plan = "\n".join(
+                row[0]
+                for row in conn.exec_driver_sql(
+                    "EXPLAIN SELECT reason, status_at FROM notifications "
+                    "WHERE recipient = 'a@b.example' ORDER BY sent_at DESC LIMIT 20"
+                )
+            )
+        assert "Index Scan Backward using ix_notifications_recipient_sent_at" in plan, plan
+        assert "Sort" not in plan, plan
+    migrations.downgrade(engine, "0004")
+    assert recipient_indexes() == {"ix_notifications_recipient": ["recipient"]}
+    # Built ahead by the operator (CONCURRENTLY on a large log): the upgrade keeps it.
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE INDEX ix_notifications_recipient_sent_at ON notifications (recipient, sent_at)"
+        )
+    migrations.upgrade(engine)
+    assert recipient_indexes() == {"ix_notifications_recipient_sent_at": ["recipient", "sent_at"]}
+    engine.dispose()
+
+
 def test_notifications_leave_half_of_each_page_for_status_changes(database_url: str) -> None:
-    """Migration 0005 (issue 15): fillfactor 50 on PostgreSQL, 90 again on downgrade."""
+    """Migration 0006 (issue 15): fillfactor 50 on PostgreSQL, 90 again on downgrade."""
     from sqlalchemy import text
 
     from worker.adapters.database import NOTIFICATIONS_FILLFACTOR
@@ -84,7 +124,7 @@ def test_notifications_leave_half_of_each_page_for_status_changes(database_url: 
         with engine.connect() as conn:
             assert conn.execute(query).scalar_one() == [f"fillfactor={NOTIFICATIONS_FILLFACTOR}"]
         assert NOTIFICATIONS_FILLFACTOR == 50
-        migrations.downgrade(engine, "0004")
+        migrations.downgrade(engine, "0005")
         with engine.connect() as conn:
             assert conn.execute(query).scalar_one() == ["fillfactor=90"]
     finally:

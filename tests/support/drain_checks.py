@@ -109,6 +109,30 @@ def statuses(engine: Engine, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
     return out
 
 
+def recorded_messages(engine: Engine, ids: Sequence[str]) -> dict[str, str]:
+    """Notification id -> the SES message id it was recorded for."""
+    out: dict[str, str] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(notifications.c.notification_id, notifications.c.ses_message_id).where(
+                    notifications.c.notification_id.in_(ids[start : start + 500])
+                )
+            )
+            out.update({r[0]: r[1] for r in rows})
+    return out
+
+
+def parked_count(engine: Engine) -> int:
+    """Ledger rows still waiting for their notification."""
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).select_from(events).where(events.c.notification_pk.is_(None))
+            ).scalar_one()
+        )
+
+
 def exactly_once(engine: Engine, sim: Traffic) -> Verdict:
     expected = {nid: (s.value, r.value) for nid, (s, r) in sim.expected.items()}
     actual = statuses(engine, list(expected))

@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 
 from config.settings import Settings
 from tests.conftest import AWS_REGION, SqsQueue
-from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
 from tests.support.processes import worker_env
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
@@ -67,21 +66,14 @@ class Stack:
 
 
 @pytest.fixture
-def pg_schema_url(postgres_url: str) -> Iterator[str]:
-    url, schema = fresh_postgres_schema_url(postgres_url)
-    try:
-        yield url
-    finally:
-        drop_postgres_schema(postgres_url, schema)
-
-
-@pytest.fixture
 def stack(
-    pg_schema_url: str, redis_url: str, sqs_queue: SqsQueue, tmp_path: Path
+    postgres_schema_url: str, broker_url: str, sqs_queue: SqsQueue, tmp_path: Path
 ) -> Iterator[Stack]:
-    engine = create_engine_from_url(pg_schema_url)
+    """The broker is this test's alone (``broker_url``): a worker of another test run on the
+    machine must not take its tasks."""
+    engine = create_engine_from_url(postgres_schema_url)
     migrations.upgrade(engine)
     try:
-        yield Stack(pg_schema_url, engine, sqs_queue, redis_url, tmp_path)
+        yield Stack(postgres_schema_url, engine, sqs_queue, broker_url, tmp_path)
     finally:
         engine.dispose()

@@ -1,7 +1,8 @@
 """Code shape: no function over 80 lines and no module over 700 in worker/, tasks/, config/.
 
-Long code hides two things in one place (issue 11). The allow-list below names files other
-engineers are still changing; tighten it (delete entries) once their work is merged.
+Long code hides two things in one place (issue 11). There are no exemptions: long data
+tables go to data files beside the code (``worker/domain/provider_codes.toml``) or to
+modules by theme.
 """
 
 from __future__ import annotations
@@ -15,19 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("worker", "tasks", "config")
 MAX_FUNCTION_LINES = 80
 MAX_MODULE_LINES = 700
-
-#: Files exempt from both limits, each with why. Remove an entry when its owner is done.
-ALLOWED: dict[str, str] = {
-    # issue 15 made the parser two paths (typed, reference); both files still need a split.
-    "worker/domain/parser.py": "15: typed + reference parse paths, split pending",
-    "worker/handlers/ingest.py": "15: prepare_batch too long, split pending",
-    # issue 13 owns the classifier and its word lists.
-    "worker/domain/classifier.py": "13: classifier changes in progress",
-    "worker/domain/diagnostic_rules.py": "13: classifier changes in progress",
-    "worker/domain/provider_codes.py": "13: classifier changes in progress",
-    "worker/domain/explanations.py": "13: explanations changes in progress",
-}
-
 
 #: Migrations are frozen history (they stay as they are), so they are not walked.
 SKIPPED_DIRS = ("worker/migrations/",)
@@ -64,26 +52,12 @@ def test_the_walk_finds_the_packages() -> None:
     assert any(name.startswith("config/") for name in names)
 
 
-#: Allowed files that do not exist yet: issue 13 may add the provider-code table.
-NOT_YET_CREATED = frozenset({"worker/domain/provider_codes.py"})
-
-
-def test_allow_list_names_existing_files() -> None:
-    # A stale entry would silently exempt a file recreated later under the same name.
-    missing = [n for n in ALLOWED if not (ROOT / n).exists() and n not in NOT_YET_CREATED]
-    assert not missing, f"remove from ALLOWED: {missing}"
-
-
 @pytest.mark.parametrize("path", _sources(), ids=_relative)
 def test_no_function_over_80_lines(path: Path) -> None:
-    if _relative(path) in ALLOWED:
-        pytest.skip(ALLOWED[_relative(path)])
     assert _long_functions(path) == []
 
 
 @pytest.mark.parametrize("path", _sources(), ids=_relative)
 def test_no_module_over_700_lines(path: Path) -> None:
-    if _relative(path) in ALLOWED:
-        pytest.skip(ALLOWED[_relative(path)])
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{_relative(path)} has {lines} lines"

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import structlog
 
+from worker.adapters.aws import short_call_client
 from worker.handlers.ports.alerts import AlertSink, SinkError
 
 logger = structlog.get_logger(__name__)
@@ -175,21 +176,9 @@ def build_sinks(
 
 def sns_client_for(topic_arn: str, *, timeout: float = 5.0, endpoint_url: str | None = None) -> Any:
     """A boto3 SNS client in the topic's region, with short timeouts and few retries."""
-    import boto3
-    from botocore.config import Config
-
     parts = topic_arn.split(":")
     region = parts[3] if len(parts) > 3 and parts[3] else None
-    return boto3.session.Session().client(
-        "sns",
-        region_name=region,
-        endpoint_url=endpoint_url,
-        config=Config(
-            connect_timeout=timeout,
-            read_timeout=timeout,
-            retries={"max_attempts": 2, "mode": "standard"},
-        ),
-    )
+    return short_call_client("sns", region, endpoint_url=endpoint_url, timeout=timeout)
 
 
 __all__: Sequence[str] = [

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from worker.adapters.aws import short_call_client
+
 #: How far back to look for the latest datapoint.
 LOOKBACK = timedelta(minutes=10)
 
@@ -43,16 +45,4 @@ class CloudWatchQueueAge:
 
 
 def cloudwatch_client(region: str, *, endpoint_url: str | None = None, timeout: float = 5.0) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.session.Session().client(
-        "cloudwatch",
-        region_name=region,
-        endpoint_url=endpoint_url,
-        config=Config(
-            connect_timeout=timeout,
-            read_timeout=timeout,
-            retries={"max_attempts": 2, "mode": "standard"},
-        ),
-    )
+    return short_call_client("cloudwatch", region, endpoint_url=endpoint_url, timeout=timeout)

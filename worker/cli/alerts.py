@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
 
 from worker.cli import main
+from worker.cli.errors import friendly_store_errors
 from worker.cli.params import SINCE, since_start
 from worker.cli.terminal_text import terminal_lines, terminal_text
 
@@ -31,25 +30,6 @@ def _parse_now(value: str | None) -> datetime | None:
             "not an ISO-8601 time (e.g. 2025-03-04T10:15:00Z)", param_hint="--now"
         )
     return parsed
-
-
-@contextmanager
-def _friendly_errors() -> Iterator[None]:
-    """Storage problems as one line saying what to do, not a traceback."""
-    from sqlalchemy import exc as sa_exc
-
-    from worker.handlers.ports import StoreError
-
-    try:
-        yield
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
-    except sa_exc.SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", exc)).strip().splitlines()
-        raise click.ClickException(
-            f"cannot read the notification log ({type(exc).__name__}: "
-            f"{first[0][:200] if first else ''})"
-        ) from None
 
 
 def _alerting() -> Alerting:
@@ -77,7 +57,7 @@ def check_command(now_text: str | None, as_json: bool, dry_run: bool) -> None:
     "state"}.
     """
     now = _parse_now(now_text)
-    with _friendly_errors():
+    with friendly_store_errors():
         alerting = _alerting()
         views = alerting.check(now or datetime.now(UTC), dry_run=dry_run)
     if as_json:
@@ -116,7 +96,7 @@ def list_command(limit: int, since: timedelta | datetime | None, as_json: bool) 
     """Alert history: every notification (fired, escalated, renotified, resolved),
     newest first, with the state of its deliveries per sink."""
     start = since_start(since, datetime.now(UTC)) if since is not None else None
-    with _friendly_errors():
+    with friendly_store_errors():
         entries = _alerting().history(limit=limit, since=start)
     if as_json:
         click.echo(json.dumps([entry.as_dict() for entry in entries]))

@@ -4,38 +4,18 @@ over :mod:`worker.handlers.callbacks` through :mod:`worker.bootstrap.callbacks`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import click
 
 from worker.cli import main
+from worker.cli.errors import friendly_store_errors
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
     from config.settings import Settings
     from worker.adapters.callback_outbox import SqlCallbackOutbox
-
-
-@contextmanager
-def _friendly_errors() -> Iterator[None]:
-    """Storage problems as one line saying what to do, not a traceback."""
-    from sqlalchemy import exc as sa_exc
-
-    from worker.handlers.ports import StoreError
-
-    try:
-        yield
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
-    except sa_exc.SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", exc)).strip().splitlines()
-        raise click.ClickException(
-            f"cannot read the notification log ({type(exc).__name__}: "
-            f"{first[0][:200] if first else ''})"
-        ) from None
 
 
 def _settings_and_outbox() -> tuple[Settings, SqlCallbackOutbox]:
@@ -54,7 +34,7 @@ def deliver_command() -> None:
     """Deliver every callback due now (one pass), then exit. Prints a JSON summary."""
     from worker.bootstrap.callbacks import callbacks_enabled, run_delivery_pass
 
-    with _friendly_errors():
+    with friendly_store_errors():
         settings, _ = _settings_and_outbox()
         if not callbacks_enabled(settings):
             raise click.ClickException(
@@ -80,7 +60,7 @@ def deliver_command() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def list_command(state: str | None, limit: int, as_json: bool) -> None:
     """Outbox rows, oldest first (ids, statuses and delivery state; no addresses)."""
-    with _friendly_errors():
+    with friendly_store_errors():
         _, outbox = _settings_and_outbox()
         rows = outbox.list_rows(state, limit)
     if as_json:
@@ -111,7 +91,7 @@ def replay_command(ids: tuple[int, ...], all_failed: bool) -> None:
         raise click.UsageError("give callback IDs or --failed (not both)")
     from worker.handlers.callbacks import replay_callbacks
 
-    with _friendly_errors():
+    with friendly_store_errors():
         _, outbox = _settings_and_outbox()
         count = replay_callbacks(outbox, None if all_failed else ids, now=datetime.now(UTC))
     click.echo(f"{count} callback(s) pending again.")

@@ -519,7 +519,8 @@ def sweep_command(now: datetime | None, batch_size: int, as_json: bool) -> None:
     """Notifications still `sent` after the feedback window become `unknown`.
 
     `no_feedback`, or `delayed_no_outcome` after a delivery delay. Feedback that arrives
-    later still applies. Batched and safe to run next to the worker.
+    later still applies. Batched and safe to run next to the worker. First, events still
+    parked although their send is recorded (a crash between two commits) are attached.
     """
     app = _app()
     with _friendly_errors():
@@ -527,7 +528,8 @@ def sweep_command(now: datetime | None, batch_size: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), sort_keys=True))
         return
-    click.echo(f"examined {result.examined}, now unknown {result.changed}")
+    attached = f", parked events attached {result.reattached}" if result.reattached else ""
+    click.echo(f"examined {result.examined}, now unknown {result.changed}{attached}")
 
 
 # --------------------------------------------------------------------------- db

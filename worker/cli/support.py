@@ -22,6 +22,7 @@ from rich.console import Console
 from sqlalchemy import exc as sa_exc
 
 from worker.cli import main
+from worker.cli.errors import database_error
 from worker.cli.params import ADDRESS, SINCE, since_start
 from worker.cli.terminal_text import terminal_text
 
@@ -55,11 +56,7 @@ def _friendly_errors() -> Iterator[None]:
             raise click.ClickException(
                 "the notification log tables are missing or outdated: run `inboxgap db upgrade`"
             ) from None
-        first = str(getattr(exc, "orig", exc)).strip().splitlines()
-        raise click.ClickException(
-            f"cannot read the notification log ({type(exc).__name__}: "
-            f"{first[0][:200] if first else ''})"
-        ) from None
+        raise database_error(exc) from None
 
 
 def _os_user() -> str:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from worker.domain.fieldwise import add_fieldwise
 from worker.domain.outcomes import Reason, Status, reasons_where
 
 
@@ -91,15 +92,7 @@ class OutcomeCounts:
     complaints: int = 0
 
     def __add__(self, other: OutcomeCounts) -> OutcomeCounts:
-        return OutcomeCounts(
-            self.sent + other.sent,
-            self.delivered + other.delivered,
-            self.bounced + other.bounced,
-            self.hard_bounced + other.hard_bounced,
-            self.not_attempted + other.not_attempted,
-            self.quarantined + other.quarantined,
-            self.complaints + other.complaints,
-        )
+        return add_fieldwise(self, other)
 
     @property
     def eligible(self) -> int:

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 from worker.domain.diagnostic_rules import (
-    ALL_NEEDLES,
     BLOCKLIST_PROVIDERS,
     CONTENT_REJECTED_CANDIDATES,
     DECISIVE_PHRASES,
@@ -20,22 +19,19 @@ from worker.domain.diagnostic_rules import (
     MAILBOX_PROVIDERS,
     MASKED_PHRASES,
     POLICY_CODE_CLASS,
-    POLICY_RULE,
-    QUARANTINE_WORDS,
     RECIPIENT_REASONS,
     SECURITY_PRODUCTS,
     SENDER_CODES,
     SENDER_PHRASES,
     STATUS_CODE_REASONS,
     SUBTYPE_REASONS,
-    WORD_RULES,
-    NeedleIndex,
     Party,
-    WordRule,
 )
 from worker.domain.events import EventType, FeedbackEvent, RecipientFeedback
 from worker.domain.outcomes import STATUS_OF_REASON, Reason, Status
+from worker.domain.phrases import ALL_NEEDLES, NeedleIndex, WordRule
 from worker.domain.provider_codes import CODE_NEEDLES, ProviderCode, provider_code_in
+from worker.domain.word_rules import POLICY_RULE, QUARANTINE_WORDS, WORD_RULES
 
 __all__ = [
     "MAX_DIAGNOSTIC_CHARS",

@@ -20,13 +20,10 @@ ledger rows, i.e. (event, recipient) pairs; ``dead_lettered`` and ``control`` co
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from operator import attrgetter
@@ -45,36 +42,49 @@ from worker.domain.events import (
 )
 from worker.domain.outcomes import Reason, Status
 from worker.domain.parser import parse_body
-from worker.domain.timestamps import format_timestamp
-from worker.handlers.isolation import (
-    ERROR_TEXT_MAX,
-    STORAGE_REJECTED,
-    describe_error,
-    isolate,
-    storable_text,
+from worker.handlers.batch_write import (
+    BodyRejection,
+    BodySource,
+    IngestResult,
+    PreparedBatch,
+    apply_prepared,
+    body_bytes,
+    body_hash,
 )
 from worker.handlers.ports import (
     SOURCE_SES_SEND,
     ControlRow,
-    CountKey,
-    CreatedNotification,
     DeadLetterRow,
     LedgerRow,
-    LogTransaction,
     MessageKey,
     NewNotification,
     NotificationLog,
-    StoreErrorKind,
 )
-from worker.handlers.recompute import recompute_statuses
-from worker.handlers.transactions import classify_store_error, in_transaction
-from worker.handlers.unpark import attach_parked_events
+
+#: What callers use; the results and the storage half live in
+#: :mod:`worker.handlers.batch_write` and are named here too.
+__all__ = [
+    "CLASSIFIER_ERROR",
+    "DIAGNOSTIC_MAX",
+    "KEY_MAX",
+    "PARSER_ERROR",
+    "BodyRejection",
+    "BodySource",
+    "EnvelopeVerifier",
+    "IngestResult",
+    "PreparedBatch",
+    "TagNames",
+    "apply_batch",
+    "apply_prepared",
+    "body_bytes",
+    "body_hash",
+    "event_facts",
+    "prepare_ahead",
+    "prepare_batch",
+    "send_notification_id",
+]
 
 logger = logging.getLogger(__name__)
-#: Poison isolation's log lines: stdlib logging (the CLI's stderr when logging is not set
-#: up, never its stdout), with ``extra`` fields that the structlog set-up
-#: (config/logging.py, ``ExtraAdder``) turns into keys of the JSON line.
-isolation_log = logging.getLogger("worker.handlers.isolation")
 
 #: Verifies an SNS envelope: a Rejection makes the body a dead letter; exceptions are
 #: transient (certificate fetch failed) and propagate to the caller.
@@ -84,13 +94,6 @@ EnvelopeVerifier = Callable[[SnsEnvelope], Rejection | None]
 PARSER_ERROR = "parser_error"
 CLASSIFIER_ERROR = "classifier_error"
 
-#: Reasons of ledger entries that never change a decided status: a Send event's
-#: ``awaiting_feedback`` has the lowest rank, and the rules give the same decision with or
-#: without it (``decide_status`` keeps the send time for it, and only a delay counts in
-#: the window). Such a row is recorded and counted as applied, but its notification is
-#: not locked and recomputed for it: with Send events enabled that is one recompute saved
-#: per notification. tests/unit/handlers/test_ingest.py checks the property on the rules.
-STATUS_NEUTRAL_REASONS = frozenset({Reason.AWAITING_FEEDBACK.value})
 #: Longest diagnostic kept in the ledger; longer ones are cut (the body is not kept).
 DIAGNOSTIC_MAX = 2000
 #: Key fields longer than this many UTF-8 bytes make the body a dead letter. PostgreSQL
@@ -109,68 +112,6 @@ class TagNames:
 
 
 @dataclass(frozen=True, slots=True)
-class BodyRejection:
-    """Body ``index`` of the batch became (or stayed) a dead letter with ``code``."""
-
-    index: int
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class IngestResult:
-    applied: int = 0
-    duplicate: int = 0
-    parked: int = 0
-    ignored: int = 0
-    dead_lettered: int = 0
-    control: int = 0
-    #: Rows parked by earlier batches that a Send event in this batch gave a notification.
-    unparked: int = 0
-    notifications_created: int = 0
-    status_changes: int = 0
-    rejections: tuple[BodyRejection, ...] = field(default=(), repr=False)
-    #: (message, recipient) keys that may race a concurrent transaction: created here,
-    #: parked here, or seen again (a redelivery after a crash). See worker.handlers.unpark.
-    race_keys: frozenset[MessageKey] = field(default=frozenset(), repr=False, compare=False)
-    #: Batch writes the database refused that were split to isolate the poison bodies
-    #: (each such body is a ``storage_rejected`` rejection above).
-    isolations: int = 0
-    #: Indices of bodies neither committed nor kept as a dead letter (the database refused
-    #: even their dead letter): the only ones a caller must not delete from the queue.
-    unsettled: tuple[int, ...] = ()
-
-    def __add__(self, other: IngestResult) -> IngestResult:
-        return IngestResult(
-            applied=self.applied + other.applied,
-            duplicate=self.duplicate + other.duplicate,
-            parked=self.parked + other.parked,
-            ignored=self.ignored + other.ignored,
-            dead_lettered=self.dead_lettered + other.dead_lettered,
-            control=self.control + other.control,
-            unparked=self.unparked + other.unparked,
-            notifications_created=self.notifications_created + other.notifications_created,
-            status_changes=self.status_changes + other.status_changes,
-            rejections=self.rejections + other.rejections,
-            race_keys=self.race_keys | other.race_keys,
-            isolations=self.isolations + other.isolations,
-            unsettled=self.unsettled + other.unsettled,
-        )
-
-    def summary(self) -> dict[str, int]:
-        return {
-            "applied": self.applied,
-            "duplicate": self.duplicate,
-            "parked": self.parked,
-            "ignored": self.ignored,
-            "dead_lettered": self.dead_lettered,
-            "control": self.control,
-            "unparked": self.unparked,
-            "notifications_created": self.notifications_created,
-            "status_changes": self.status_changes,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class _EventFacts:
     """Facts of a whole event every ledger row of it keeps (for the IT-admin block)."""
 
@@ -179,28 +120,6 @@ class _EventFacts:
     from_header: str | None = None
     subject: str | None = None
     sending_domain: str | None = None
-
-
-@dataclass(slots=True)
-class PreparedBatch:
-    """The pure part of a batch: everything the transaction will write. Ledger rows are
-    complete but for their notification, which the transaction resolves."""
-
-    ledger: list[LedgerRow] = field(default_factory=list)
-    sends: list[NewNotification] = field(default_factory=list)
-    dead_letters: list[DeadLetterRow] = field(default_factory=list)
-    controls: list[ControlRow] = field(default_factory=list)
-    batch_duplicates: int = 0
-    applied_hashes: list[str] = field(default_factory=list)
-    rejections: list[BodyRejection] = field(default_factory=list)
-
-
-def body_bytes(body: str | bytes) -> bytes:
-    return body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
-
-
-def body_hash(body: str | bytes) -> str:
-    return hashlib.sha256(body_bytes(body)).hexdigest()
 
 
 def _diagnostic(text: str | None) -> str | None:
@@ -287,94 +206,113 @@ def prepare_batch(
 ) -> PreparedBatch:
     """Parse, verify and classify every body (pure except for ``verify_envelope``).
     ``received_at`` bounds event timestamps (see :func:`worker.domain.parser.parse_body`)."""
-    batch = PreparedBatch()
-    seen: set[tuple[str, str]] = set()
-    ledger = batch.ledger
-    send_keys: set[MessageKey] = set()
-    send_ids: set[str] = set()
-    dead: dict[str, DeadLetterRow] = {}
-    control_keys: set[str] = set()
-
-    def reject(index: int, body: str | bytes, code: str, message: str) -> None:
-        digest = body_hash(body)
-        previous = dead.get(digest)
-        increment = 0 if replaying else 1
-        if previous is None:
-            dead[digest] = DeadLetterRow(digest, body_bytes(body), code, message, increment)
-        else:
-            dead[digest] = DeadLetterRow(
-                digest, previous.body, code, message, previous.count + increment
-            )
-        batch.rejections.append(BodyRejection(index, code))
-
+    preparing = _Preparing(tags, replaying=replaying)
     for index, body in enumerate(bodies):
         try:
             parsed = parse_body(body, received_at=received_at)
         except Exception as exc:  # a parser bug must not become a retry loop
             logger.exception("parser crashed on body %d", index)
-            reject(index, body, PARSER_ERROR, f"parser crashed: {type(exc).__name__}")
+            preparing.reject(index, body, PARSER_ERROR, f"parser crashed: {type(exc).__name__}")
             continue
         if isinstance(parsed, Rejection):
-            reject(index, body, parsed.code.value, parsed.message)
+            preparing.reject(index, body, parsed.code.value, parsed.message)
             continue
         if parsed.sns is not None and verify_envelope is not None:
             refused = verify_envelope(parsed.sns)
             if refused is not None:
-                reject(index, body, refused.code.value, refused.message)
+                preparing.reject(index, body, refused.code.value, refused.message)
                 continue
         if isinstance(parsed, ControlMessage):
-            key = parsed.sns.message_id if parsed.sns is not None else body_hash(body)
-            if _over_key_max(key):
-                reject(index, body, RejectionCode.TOO_LARGE.value, "the SNS MessageId is too long")
-                continue
-            if key not in control_keys:
-                control_keys.add(key)
-                batch.controls.append(
-                    ControlRow(
-                        dedup_key=key,
-                        kind=parsed.kind.value,
-                        topic_arn=parsed.topic_arn,
-                        subscribe_url=parsed.subscribe_url,
-                        token=parsed.token,
-                        detail_type=parsed.detail_type,
-                        message=parsed.message,
-                    )
+            preparing.add_control(index, body, parsed)
+        else:
+            preparing.add_event(index, body, parsed)
+    return preparing.finish()
+
+
+class _Preparing:
+    """One :func:`prepare_batch` call: the batch being built and the keys it has seen
+    (duplicates within a batch are dropped here, before the transaction)."""
+
+    def __init__(self, tags: TagNames, *, replaying: bool) -> None:
+        self.batch = PreparedBatch()
+        self.tags = tags
+        self.replaying = replaying
+        self.seen: set[tuple[str, str]] = set()
+        self.send_keys: set[MessageKey] = set()
+        self.send_ids: set[str] = set()
+        self.dead: dict[str, DeadLetterRow] = {}
+        self.control_keys: set[str] = set()
+
+    def reject(self, index: int, body: str | bytes, code: str, message: str) -> None:
+        digest = body_hash(body)
+        previous = self.dead.get(digest)
+        increment = 0 if self.replaying else 1
+        if previous is None:
+            self.dead[digest] = DeadLetterRow(digest, body_bytes(body), code, message, increment)
+        else:
+            self.dead[digest] = DeadLetterRow(
+                digest, previous.body, code, message, previous.count + increment
+            )
+        self.batch.rejections.append(BodyRejection(index, code))
+
+    def add_control(self, index: int, body: str | bytes, parsed: ControlMessage) -> None:
+        key = parsed.sns.message_id if parsed.sns is not None else body_hash(body)
+        if _over_key_max(key):
+            self.reject(index, body, RejectionCode.TOO_LARGE.value, "the SNS MessageId is too long")
+            return
+        if key not in self.control_keys:
+            self.control_keys.add(key)
+            self.batch.controls.append(
+                ControlRow(
+                    dedup_key=key,
+                    kind=parsed.kind.value,
+                    topic_arn=parsed.topic_arn,
+                    subscribe_url=parsed.subscribe_url,
+                    token=parsed.token,
+                    detail_type=parsed.detail_type,
+                    message=parsed.message,
                 )
-            if replaying:
-                batch.applied_hashes.append(body_hash(body))
-            continue
+            )
+        if self.replaying:
+            self.batch.applied_hashes.append(body_hash(body))
+
+    def add_event(self, index: int, body: str | bytes, parsed: FeedbackEvent) -> None:
         try:
             outcomes = classify_event(parsed)
         except Exception as exc:
             logger.exception("classifier crashed on body %d", index)
-            reject(index, body, CLASSIFIER_ERROR, f"classifier crashed: {type(exc).__name__}")
-            continue
+            self.reject(index, body, CLASSIFIER_ERROR, f"classifier crashed: {type(exc).__name__}")
+            return
         if parsed.label_mismatch:
             # The document decided; the envelope's label is worth a look (no addresses).
             logger.warning("body %d: %s", index, parsed.label_mismatch)
-        if _too_long(parsed, outcomes, tags):
-            reject(index, body, RejectionCode.TOO_LARGE.value, "an id or address is too long")
-            continue
+        if _too_long(parsed, outcomes, self.tags):
+            self.reject(index, body, RejectionCode.TOO_LARGE.value, "an id or address is too long")
+            return
         facts = event_facts(parsed)
         message_id = parsed.message_id
+        seen = self.seen
         for outcome in outcomes:
             row = _ledger_row(outcome, message_id, facts)
             row_key = (row.identity, row.recipient)
             if row_key in seen:
-                batch.batch_duplicates += 1
+                self.batch.batch_duplicates += 1
                 continue
             seen.add(row_key)
-            ledger.append(row)
+            self.batch.ledger.append(row)
         if parsed.event_type is EventType.SEND:
-            _collect_sends(parsed, outcomes, tags, batch, send_keys, send_ids)
-        if replaying:
-            batch.applied_hashes.append(body_hash(body))
-    batch.dead_letters = sorted(dead.values(), key=lambda row: row.body_hash)
-    # Key order: concurrent handlers insert overlapping keys in the same order.
-    ledger.sort(key=_ledger_key)
-    batch.sends.sort(key=lambda s: (s.message_id, s.recipient))
-    batch.controls.sort(key=lambda c: c.dedup_key)
-    return batch
+            _collect_sends(parsed, outcomes, self.tags, self.batch, self.send_keys, self.send_ids)
+        if self.replaying:
+            self.batch.applied_hashes.append(body_hash(body))
+
+    def finish(self) -> PreparedBatch:
+        batch = self.batch
+        batch.dead_letters = sorted(self.dead.values(), key=lambda row: row.body_hash)
+        # Key order: concurrent handlers insert overlapping keys in the same order.
+        batch.ledger.sort(key=_ledger_key)
+        batch.sends.sort(key=lambda s: (s.message_id, s.recipient))
+        batch.controls.sort(key=lambda c: c.dedup_key)
+        return batch
 
 
 def _over_key_max(text: str) -> bool:
@@ -437,94 +375,6 @@ def _collect_sends(
                 source=SOURCE_SES_SEND,
             )
         )
-
-
-def initial_count_key(row: NewNotification) -> CountKey:
-    """The bucket of a notification as inserted (``sent``/``awaiting_feedback``)."""
-    return (
-        row.sent_at[:10],
-        row.recipient_domain,
-        row.notification_type,
-        "sent",
-        "awaiting_feedback",
-    )
-
-
-def write_batch(
-    tx: LogTransaction,
-    batch: PreparedBatch,
-    *,
-    now: datetime,
-    feedback_window: timedelta,
-) -> IngestResult:
-    """The transactional part of :func:`apply_batch` (safe to re-run from scratch)."""
-    now_text = format_timestamp(now)
-    deltas: Counter[CountKey] = Counter()
-
-    created: list[CreatedNotification] = []
-    if batch.sends:
-        created = tx.insert_notifications(batch.sends, now_text)
-        by_key = {(s.message_id, s.recipient): s for s in batch.sends}
-        for item in created:
-            deltas[initial_count_key(by_key[(item.message_id, item.recipient)])] += 1
-
-    applied = ignored = parked = duplicate = 0
-    touched: set[int] = {item.pk for item in created}
-    race_keys: set[MessageKey] = {(item.message_id, item.recipient) for item in created}
-    if batch.ledger:
-        inserted = tx.insert_ledger(batch.ledger, now_text)
-        for row in batch.ledger:
-            key = (row.identity, row.recipient)
-            if key not in inserted:
-                duplicate += 1
-                race_keys.add((row.message_id, row.recipient))
-                continue
-            pk = inserted[key]
-            if pk is None:
-                parked += 1
-                race_keys.add((row.message_id, row.recipient))
-            elif row.reason is None:
-                ignored += 1
-            else:
-                applied += 1
-                if row.reason not in STATUS_NEUTRAL_REASONS:
-                    touched.add(pk)
-    unparked = 0
-    if created:
-        attached = tx.attach_parked(created)
-        touched.update(attached)
-        unparked = sum(attached.values())
-
-    changes = recompute_statuses(
-        tx,
-        sorted(touched),
-        now=now,
-        now_text=now_text,
-        feedback_window=feedback_window,
-        deltas=deltas,
-    )
-    if batch.dead_letters:
-        tx.upsert_dead_letters(batch.dead_letters, now_text)
-    if batch.applied_hashes:
-        tx.resolve_dead_letters(batch.applied_hashes, now_text)
-    if batch.controls:
-        tx.record_control_messages(batch.controls, now_text)
-    # Last: hot aggregate rows are held for the shortest time.
-    if deltas:
-        tx.add_counts(deltas)
-    return IngestResult(
-        applied=applied,
-        duplicate=duplicate + batch.batch_duplicates,
-        parked=parked,
-        ignored=ignored,
-        dead_lettered=len(batch.rejections),
-        control=len(batch.controls),
-        unparked=unparked,
-        notifications_created=len(created),
-        status_changes=changes,
-        rejections=tuple(batch.rejections),
-        race_keys=frozenset(race_keys),
-    )
 
 
 #: Sort key of ledger rows (their unique key).
@@ -608,185 +458,6 @@ def apply_batch(
         retrying=retrying,
         source=BodySource(bodies, prepare, replaying=replaying),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class BodySource:
-    """The bodies a prepared batch was made of, and how to prepare any part of them
-    again: what :func:`apply_prepared` needs to isolate a body the database refuses."""
-
-    bodies: Sequence[str | bytes]
-    prepare: Callable[[Sequence[str | bytes]], PreparedBatch]
-    #: Dead letters of a replay are not counted again.
-    replaying: bool = False
-
-
-def apply_prepared(
-    batch: PreparedBatch,
-    *,
-    log: NotificationLog,
-    now: datetime,
-    feedback_window: timedelta,
-    retrying: Retrying | None = None,
-    source: BodySource | None = None,
-) -> IngestResult:
-    """The storage half of :func:`apply_batch`: :func:`write_batch` in one (retried)
-    transaction, then the re-attach of parked events its keys may have raced with.
-
-    With ``source``, a write the database refuses (a *rejected* error, see
-    :func:`~worker.handlers.transactions.classify_store_error`) is isolated: the bodies
-    are written in parts until the ones that fail alone are found and kept as
-    ``storage_rejected`` dead letters. Without it, such an error propagates."""
-
-    def write(part: PreparedBatch) -> IngestResult:
-        return in_transaction(
-            log,
-            lambda tx: write_batch(tx, part, now=now, feedback_window=feedback_window),
-            retrying=retrying,
-        )
-
-    try:
-        result = write(batch)
-    except Exception as exc:
-        if source is None or classify_store_error(exc) is not StoreErrorKind.REJECTED:
-            raise
-        result = _isolate_poison(source, exc, write, log=log, now=now, retrying=retrying)
-    attached = _attach_after_commit(
-        result, log=log, now=now, feedback_window=feedback_window, retrying=retrying
-    )
-    if attached:
-        result = dataclasses.replace(result, unparked=result.unparked + attached)
-    return result
-
-
-def _attach_after_commit(
-    result: IngestResult,
-    *,
-    log: NotificationLog,
-    now: datetime,
-    feedback_window: timedelta,
-    retrying: Retrying | None,
-) -> int:
-    """:func:`attach_parked_events` for the race keys of every committed part, once.
-
-    The batch's effect is committed by now. A transient failure still propagates (the
-    batch comes back, dedupes, and its keys are raced again). A *rejected* one cannot
-    come from a body (the keys were just stored, so the lookup cannot refuse them): it is
-    logged and the batch stays settled rather than held; the events it did not re-attach
-    stay parked until their key is seen again (a redelivery, or their send)."""
-    try:
-        return attach_parked_events(
-            result.race_keys, log=log, now=now, feedback_window=feedback_window, retrying=retrying
-        )
-    except Exception as exc:
-        if classify_store_error(exc) is not StoreErrorKind.REJECTED:
-            raise
-        logger.warning(
-            "re-attaching parked events failed after the commit; they stay parked: %s",
-            describe_error(exc),
-        )
-        return 0
-
-
-def _isolate_poison(
-    source: BodySource,
-    error: BaseException,
-    write: Callable[[PreparedBatch], IngestResult],
-    *,
-    log: NotificationLog,
-    now: datetime,
-    retrying: Retrying | None,
-) -> IngestResult:
-    """Bisect ``source.bodies`` (their write together failed with ``error``): commit the
-    parts that can be written, keep each body that fails alone as a dead letter."""
-    bodies = source.bodies
-    isolation_log.warning(
-        "batch write refused by the database; isolating the bodies it refuses (%d bodies)",
-        len(bodies),
-        extra={"batch_size": len(bodies), "error": describe_error(error)},
-    )
-
-    def attempt(indices: Sequence[int]) -> IngestResult:
-        part = write(source.prepare([bodies[i] for i in indices]))
-        # Rejections of the part are numbered within it: give them their batch index.
-        renumbered = tuple(BodyRejection(indices[r.index], r.code) for r in part.rejections)
-        return dataclasses.replace(part, rejections=renumbered)
-
-    found = isolate(len(bodies), attempt, error)
-    total = IngestResult(isolations=1)
-    for _, part_result in found.committed:
-        total = total + part_result
-    now_text = format_timestamp(now)
-    unsettled: list[int] = []
-    for index, refused in found.refused:
-        body = bodies[index]
-        row = DeadLetterRow(
-            body_hash=body_hash(body),
-            body=body_bytes(body),
-            code=STORAGE_REJECTED,
-            message=storable_text(
-                f"the database refused this body ({describe_error(refused)}); "
-                "replay it after a fix with `inboxgap deadletters replay`",
-                limit=2 * ERROR_TEXT_MAX,
-            ),
-            count=0 if source.replaying else 1,
-        )
-        if not _keep_dead_letter(row, log=log, now_text=now_text, retrying=retrying):
-            unsettled.append(index)
-            continue
-        total = total + IngestResult(
-            dead_lettered=1, rejections=(BodyRejection(index, STORAGE_REJECTED),)
-        )
-        isolation_log.warning(
-            "poison body isolated: body %d kept as a %s dead letter (%s)",
-            index,
-            STORAGE_REJECTED,
-            describe_error(refused),
-            extra={
-                "code": STORAGE_REJECTED,
-                "body_index": index,
-                "body_hash": row.body_hash,
-                "error": describe_error(refused),
-            },
-        )
-    isolation_log.warning(
-        "poison isolation finished: %d isolated, %d unsettled, %d parts committed",
-        len(found.refused) - len(unsettled),
-        len(unsettled),
-        len(found.committed),
-        extra={
-            "batch_size": len(bodies),
-            "isolated": len(found.refused) - len(unsettled),
-            "unsettled": len(unsettled),
-            "committed_parts": len(found.committed),
-            "transactions": found.attempts + len(found.refused),
-        },
-    )
-    return dataclasses.replace(total, unsettled=tuple(unsettled))
-
-
-def _keep_dead_letter(
-    row: DeadLetterRow, *, log: NotificationLog, now_text: str, retrying: Retrying | None
-) -> bool:
-    """Write one dead letter in its own transaction. False when the database refuses it
-    too (the body then stays on the queue); transient and fatal errors propagate."""
-
-    def work(tx: LogTransaction) -> None:
-        tx.upsert_dead_letters([row], now_text)
-
-    try:
-        in_transaction(log, work, retrying=retrying)
-    except Exception as exc:
-        if classify_store_error(exc) is not StoreErrorKind.REJECTED:
-            raise
-        isolation_log.error(
-            "the database refused even the dead letter of a poison body; it stays on the "
-            "queue (%s)",
-            describe_error(exc),
-            extra={"body_hash": row.body_hash, "error": describe_error(exc)},
-        )
-        return False
-    return True
 
 
 def prepare_ahead(

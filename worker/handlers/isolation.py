@@ -22,7 +22,7 @@ poison. A bug that *every* body reaches dead-letters every body of the batch, ea
 whole: the dead-letter alert fires and ``inboxgap deadletters replay`` applies them after
 the fix, so nothing is lost, where retrying would have sent them all to the SQS DLQ.
 
-This module only knows indices of bodies; :func:`worker.handlers.ingest.apply_prepared`
+This module only knows indices of bodies; :func:`worker.handlers.batch_write.apply_prepared`
 joins it to the batch handler. Pure apart from the ``attempt`` callback.
 """
 

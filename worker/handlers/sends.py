@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 from tenacity import Retrying
 
 from worker.domain.addresses import InvalidAddress, check_address, domain_of, mask_address
+from worker.domain.fieldwise import add_fieldwise
 from worker.domain.timestamps import format_timestamp, parse_timestamp
-from worker.handlers.ingest import initial_count_key
+from worker.handlers.batch_write import initial_count_key
 from worker.handlers.ports import (
     SOURCE_RECORD,
     SOURCE_SES_SEND,
@@ -159,7 +160,7 @@ class RecordResult:
     status_changes: int = 0
 
     def __add__(self, other: RecordResult) -> RecordResult:
-        return RecordResult(*(a + b for a, b in zip(_values(self), _values(other), strict=True)))
+        return add_fieldwise(self, other)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -170,17 +171,6 @@ class RecordResult:
             "attached_events": self.attached_events,
             "status_changes": self.status_changes,
         }
-
-
-def _values(result: RecordResult) -> tuple[int, ...]:
-    return (
-        result.created,
-        result.unchanged,
-        result.replaced,
-        result.conflicting,
-        result.attached_events,
-        result.status_changes,
-    )
 
 
 def _dedupe(records: Iterable[SendRecord]) -> list[NewNotification]:

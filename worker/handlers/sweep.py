@@ -1,15 +1,20 @@
 """The feedback-window sweep: notifications still ``sent`` once the window has passed
 become ``unknown`` (``no_feedback`` or ``delayed_no_outcome``).
 
-Chunked, one short transaction per chunk, no per-row round trips. Each chunk asks the store
-to apply the domain's window rule (:data:`~worker.domain.status.WINDOW_RULE`) in bulk: on
-PostgreSQL one statement takes the oldest due rows of ``pending_notifications`` that no
-other transaction holds (``SKIP LOCKED``), turns them ``unknown`` and writes their counts
-and outbox rows. Notifications whose ledger the rule does not decide (and, on SQLite,
-every due notification) are recomputed under their row locks from their whole ledger with
-the status rules, so a delivery committed a moment ago wins over the window instead of
-being overwritten. Safe beside ingestion and beside another sweep: each notification is
-swept once.
+First it repairs what the post-commit re-attach of :mod:`worker.handlers.unpark` can miss:
+parked events whose notification is in the log (a process that died between a commit and
+its re-attach, or a re-attach the database refused), attached and their statuses
+recomputed, so no event stays parked for good while its send is recorded.
+
+Then the window, in chunks: one short transaction per chunk, no per-row round trips.
+Each chunk asks the store to apply the domain's window rule
+(:data:`~worker.domain.status.WINDOW_RULE`) in bulk: on PostgreSQL one statement takes
+the oldest due rows of ``pending_notifications`` that no other transaction holds (``SKIP
+LOCKED``), turns them ``unknown`` and writes their counts and outbox rows. Notifications
+whose ledger the rule does not decide (and, on SQLite, every due notification) are
+recomputed under their row locks from their whole ledger with the status rules, so a
+delivery committed a moment ago wins over the window instead of being overwritten. Safe
+beside ingestion and beside another sweep: each notification is swept once.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports import CountKey, LogTransaction, NotificationLog, WindowSweep
 from worker.handlers.recompute import recompute_statuses
 from worker.handlers.transactions import in_transaction
+from worker.handlers.unpark import attach_parked_in
 
 #: Rows per chunk (one transaction). Measured with a 1M-row log: 10,000-row chunks swept
 #: ~40% faster than 1,000-row ones (fewer commits); 5,000 keeps each chunk's row locks
@@ -37,6 +43,8 @@ class SweepResult:
     examined: int = 0
     changed: int = 0
     batches: int = 0
+    #: Parked events given their notification (missed by the re-attach after a commit).
+    reattached: int = 0
 
 
 def sweep(
@@ -50,6 +58,9 @@ def sweep(
     """Apply the feedback window to every notification still ``sent`` at ``now``."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    reattached = reattach_missed(
+        log=log, now=now, feedback_window=feedback_window, batch_size=batch_size, retrying=retrying
+    )
     cutoff = format_timestamp(now - feedback_window)
     now_text = format_timestamp(now)
     examined = changed = batches = 0
@@ -83,4 +94,30 @@ def sweep(
         # another transaction: the next run gets them).
         if chunk.due < batch_size or not (count or chunk.cleared):
             break
-    return SweepResult(examined=examined, changed=changed, batches=batches)
+    return SweepResult(examined=examined, changed=changed, batches=batches, reattached=reattached)
+
+
+def reattach_missed(
+    *,
+    log: NotificationLog,
+    now: datetime,
+    feedback_window: timedelta,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    retrying: Retrying | None = None,
+) -> int:
+    """Attach parked events whose notification exists (see the module text), one short
+    transaction per ``batch_size`` keys. Returns the number of events attached."""
+    total = 0
+
+    def one_batch(tx: LogTransaction) -> tuple[int, int]:
+        keys = tx.parked_with_notification(batch_size)
+        attached = attach_parked_in(tx, keys, now=now, feedback_window=feedback_window)
+        return len(keys), attached
+
+    while True:
+        found, attached = in_transaction(log, one_batch, retrying=retrying)
+        total += attached
+        # Stop when a batch finds fewer keys than it may, or attaches nothing (a key whose
+        # notification went away meanwhile would otherwise be found again and again).
+        if found < batch_size or not attached:
+            return total

@@ -10,9 +10,11 @@ The fix: after its commit, every transaction that parked events or created
 notifications runs :func:`attach_parked_events` for those (message, recipient) keys, in a
 new transaction. Whichever of the two commits last runs this after *both* commits, so
 it sees the parked row and the notification and attaches one to the other. Doing it for
-keys that need nothing is one indexed read of the (small) parked set. After a crash
-between the two transactions the sweep repairs what is left (``sweep`` calls this for
-every parked key whose notification exists).
+keys that need nothing is one indexed read of the (small) parked set. What a crash
+between the two transactions (or a re-attach the database refused) leaves is repaired
+when the key is seen again (a redelivered batch, the send recorded again) and, at the
+latest, by the next sweep: :func:`worker.handlers.sweep.reattach_missed` runs
+:func:`attach_parked_in` for every parked key whose notification exists.
 
 SQLite serialises writers, so there the follow-up never finds anything; it is harmless.
 """

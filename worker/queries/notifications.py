@@ -6,12 +6,12 @@ warehouses (``inboxgap export``). Lookups with events (``status``, the support A
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
 from worker.adapters.database import events, notifications
 from worker.queries.support import NotificationRecord
+from worker.queries.support_sql import notification_record
 
 DEFAULT_LIMIT = 100
 EXPORT_PAGE = 1000
@@ -49,19 +49,6 @@ def _read(engine: Engine) -> Connection:
     return engine.connect().execution_options(readonly=True)
 
 
-def _record(row: Any) -> NotificationRecord:
-    return NotificationRecord(
-        notification_id=row.notification_id,
-        message_id=row.ses_message_id,
-        recipient=row.recipient,
-        notification_type=row.notification_type,
-        sent_at=row.sent_at,
-        status=row.status,
-        reason=row.reason,
-        status_at=row.status_at,
-    )
-
-
 def iter_notifications(
     engine: Engine, *, since: str | None = None, page_size: int = EXPORT_PAGE
 ) -> Iterator[NotificationRecord]:
@@ -77,7 +64,7 @@ def iter_notifications(
         if not rows:
             return
         for row in rows:
-            yield _record(row)
+            yield notification_record(row)
         after = rows[-1].id
         if len(rows) < page_size:
             return

@@ -11,7 +11,7 @@ result types.
 Speed on a 10M-row log, and why:
 
 * Lookups (by address, SES message id or notification id) are index lookups
-  (``ix_notifications_recipient``, ``uq_notifications_ses_message_id_recipient``, the
+  (``ix_notifications_recipient_sent_at``, ``uq_notifications_ses_message_id_recipient``, the
   unique ``notification_id``) followed by one ``IN`` query on ``ix_events_notification_pk``:
   two statements whatever the log size.
 * The gap report reads the **pre-aggregated** ``daily_status_counts`` (maintained by the
@@ -333,17 +333,8 @@ class SupportQueries:
         return [
             (
                 pk,
-                NotificationRecord(
-                    notification_id=row.notification_id,
-                    message_id=row.ses_message_id,
-                    recipient=row.recipient,
-                    notification_type=row.notification_type,
-                    sent_at=row.sent_at,
-                    status=row.status,
-                    reason=row.reason,
-                    status_at=row.status_at,
-                    events=tuple(timeline.get(pk, ())),
-                    recipient_domain=row.recipient_domain,
+                notification_record(
+                    row, events=tuple(timeline.get(pk, ())), recipient_domain=row.recipient_domain
                 ),
             )
             for pk, row in heads.items()
@@ -672,3 +663,18 @@ def _report_statement(
         inner = breakdown.subquery("breakdown")
         parts.append(select(*inner.c))
     return union_all(*parts)  # type: ignore[return-value]
+
+
+def notification_record(row: Any, **more: Any) -> NotificationRecord:
+    """A ``notifications`` row as a record; ``more``: its other fields (events...)."""
+    return NotificationRecord(
+        notification_id=row.notification_id,
+        message_id=row.ses_message_id,
+        recipient=row.recipient,
+        notification_type=row.notification_type,
+        sent_at=row.sent_at,
+        status=row.status,
+        reason=row.reason,
+        status_at=row.status_at,
+        **more,
+    )

@@ -60,16 +60,6 @@ def never_fetch(url: str) -> bytes:
     raise AssertionError(f"the verifier must not fetch {url}")
 
 
-@pytest.fixture
-def signer() -> SnsSigner:
-    return SnsSigner()
-
-
-@pytest.fixture
-def verifier(signer: SnsSigner) -> SnsSignatureVerifier:
-    return SnsSignatureVerifier(signer.fetch_certificate)
-
-
 def assert_bad_signature(result: Rejection | None) -> Rejection:
     assert result is not None
     assert result.code is RejectionCode.BAD_SIGNATURE

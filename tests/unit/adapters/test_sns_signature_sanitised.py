@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import pytest
-
 from tests.support.sns_signing import SnsSigner
 from tests.unit.domain import ses_bodies as b
 from worker.adapters.sns_signature import SnsSignatureVerifier, string_to_sign
@@ -20,16 +18,6 @@ from worker.domain.parser import parse_body
 from worker.domain.text import REPLACEMENT
 
 SES_DOCUMENT = json.dumps(b.delivery_doc())
-
-
-@pytest.fixture
-def signer() -> SnsSigner:
-    return SnsSigner()
-
-
-@pytest.fixture
-def verifier(signer: SnsSigner) -> SnsSignatureVerifier:
-    return SnsSignatureVerifier(signer.fetch_certificate)
 
 
 def test_signed_notification_with_nul_in_subject_verifies_after_cleaning(

@@ -14,9 +14,10 @@ from worker.domain.classifier import (
     party_of,
     read_reply,
 )
-from worker.domain.diagnostic_rules import Party, literal_needle
+from worker.domain.diagnostic_rules import Party
 from worker.domain.explanations import explain
 from worker.domain.outcomes import STATUS_OF_REASON, Reason
+from worker.domain.phrases import literal_needle
 from worker.domain.provider_codes import PROVIDER_CODES, provider_code_in
 
 
@@ -269,12 +270,8 @@ def test_never_raises_on_arbitrary_text(
 
 def test_needle_index_agrees_with_a_plain_scan_on_every_real_reply() -> None:
     from tests.unit.domain.world_cases import ALL_CASES
-    from worker.domain.diagnostic_rules import (
-        DECISIVE_PHRASES,
-        POLICY_RULE,
-        SENDER_PHRASES,
-        WORD_RULES,
-    )
+    from worker.domain.diagnostic_rules import DECISIVE_PHRASES, SENDER_PHRASES
+    from worker.domain.word_rules import POLICY_RULE, WORD_RULES
 
     lists = [SENDER_PHRASES, *(p for _, _, p in DECISIVE_PHRASES)]
     lists += [rule.phrases for rule in (*WORD_RULES, POLICY_RULE) if rule.phrases is not None]
@@ -287,7 +284,8 @@ def test_needle_index_agrees_with_a_plain_scan_on_every_real_reply() -> None:
 
 @given(st.text(max_size=200))
 def test_needle_index_agrees_with_a_plain_scan_on_any_text(text: str) -> None:
-    from worker.domain.diagnostic_rules import SENDER_PHRASES, WORD_RULES
+    from worker.domain.diagnostic_rules import SENDER_PHRASES
+    from worker.domain.word_rules import WORD_RULES
 
     reply = read_reply(text)
     for phrases in (SENDER_PHRASES, *(rule.phrases for rule in WORD_RULES if rule.phrases)):

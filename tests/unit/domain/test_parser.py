@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.json_paths import INNER, at, close_message, containers, open_message
 from tests.unit.domain import ses_bodies as b
 from tests.unit.domain.test_parser_boundary import all_strings
 from worker.domain import parser
@@ -1002,57 +1003,17 @@ def test_ses_shaped_json_never_raises(
 REAL_BODIES = b.real_bodies()
 
 
-def _containers(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Paths of every dict/list in ``node`` (the root included)."""
-    found: list[tuple[Any, ...]] = []
-    if isinstance(node, dict):
-        found.append(path)
-        for key, child in node.items():
-            found += _containers(child, (*path, key))
-    elif isinstance(node, list):
-        found.append(path)
-        for index, child in enumerate(node):
-            found += _containers(child, (*path, index))
-    return found
-
-
-def _at(node: Any, path: tuple[Any, ...]) -> Any:
-    for key in path:
-        node = node[key]
-    return node
-
-
-def _open_envelopes(obj: Any) -> Any:
-    """Decode an SNS ``Message`` so mutations can reach inside it."""
-    if isinstance(obj, dict) and isinstance(obj.get("Message"), str):
-        try:
-            inner = json.loads(obj["Message"])
-        except ValueError:
-            return obj
-        if isinstance(inner, dict):
-            obj["Message"] = {"__decoded__": inner}
-    return obj
-
-
-def _close_envelopes(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        message = obj.get("Message")
-        if isinstance(message, dict) and "__decoded__" in message:
-            obj["Message"] = json.dumps(message["__decoded__"])
-    return obj
-
-
 @st.composite
 def mutated_real_bodies(draw: st.DrawFn) -> str:
     body = draw(st.sampled_from(REAL_BODIES))
-    obj = _open_envelopes(json.loads(body))
+    obj = open_message(json.loads(body))
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        paths = _containers(obj)
+        paths = containers(obj)
         path = draw(st.sampled_from(paths))
-        container = _at(obj, path)
+        container = at(obj, path)
         operation = draw(st.sampled_from(["delete", "replace", "add", "type-swap"]))
         if isinstance(container, dict):
-            keys = [k for k in container if k != "__decoded__"]
+            keys = [k for k in container if k != INNER]
             if operation == "add" or not keys:
                 container[draw(json_keys)] = draw(json_values)
             elif operation == "delete":
@@ -1070,7 +1031,7 @@ def mutated_real_bodies(draw: st.DrawFn) -> str:
                 container.pop(draw(st.integers(0, len(container) - 1)))
             else:
                 container[draw(st.integers(0, len(container) - 1))] = draw(json_values)
-    text = json.dumps(_close_envelopes(obj), ensure_ascii=draw(st.booleans()))
+    text = json.dumps(close_message(obj), ensure_ascii=draw(st.booleans()))
     if draw(st.booleans()):
         text = text[: draw(st.integers(min_value=0, max_value=len(text)))]
     return text

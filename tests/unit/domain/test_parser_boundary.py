@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests import bodies as tb
+from tests.json_paths import close_message, open_message, string_paths
 from tests.unit.domain import ses_bodies as b
 from worker.domain.addresses import is_deliverable_address
 from worker.domain.events import (
@@ -82,62 +83,25 @@ def assert_storable(result: ParseResult) -> None:
 # --- poison in every string field of every realistic body ------------------------------
 
 
-def _open(obj: Any) -> Any:
-    """Decode an SNS ``Message`` holding JSON so paths reach inside it."""
-    if isinstance(obj, dict) and isinstance(obj.get("Message"), str):
-        try:
-            inner = json.loads(obj["Message"])
-        except ValueError:
-            return obj
-        if isinstance(inner, dict):
-            obj["Message"] = {"__inner__": inner}
-    return obj
-
-
-def _close(obj: Any, ensure_ascii: bool) -> Any:
-    if isinstance(obj, dict) and isinstance(obj.get("Message"), dict):
-        obj["Message"] = json.dumps(obj["Message"]["__inner__"], ensure_ascii=ensure_ascii)
-    return obj
-
-
-def string_paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if isinstance(node, str):
-        yield path
-    elif isinstance(node, dict):
-        for key, child in node.items():
-            yield from string_paths(child, (*path, key))
-    elif isinstance(node, list):
-        for index, child in enumerate(node):
-            yield from string_paths(child, (*path, index))
-
-
 def poisoned(body: str, path: tuple[Any, ...], poison: str, *, ensure_ascii: bool) -> str:
-    obj = _open(json.loads(body))
+    obj = open_message(json.loads(body))
     node = obj
     for key in path[:-1]:
         node = node[key]
     value = node[path[-1]]
     middle = len(value) // 2
     node[path[-1]] = value[:middle] + poison + value[middle:]
-    return json.dumps(_close(obj, ensure_ascii), ensure_ascii=ensure_ascii)
+    return json.dumps(close_message(obj, ensure_ascii=ensure_ascii), ensure_ascii=ensure_ascii)
 
 
-CORPUS = [
-    *b.real_bodies(),
-    tb.send("msg-1", ["a@x.example", "b@y.example"], notification_id="n-1"),
-    tb.bounce("msg-1", "a@x.example", feedback_id="fb-1"),
-    tb.complaint("msg-1", "b@y.example", feedback_id="fc-1"),
-    tb.delay("msg-1", "a@x.example"),
-    tb.sns_wrap(tb.delivery("msg-1", ["a@x.example"])),
-    tb.subscription_confirmation(),
-]
+CORPUS = [*b.real_bodies(), *tb.one_of_each()]
 
 
 @pytest.mark.parametrize("body", CORPUS, ids=[f"body{i}" for i in range(len(CORPUS))])
 def test_poison_in_any_string_field_never_raises_and_is_stored_clean(body: str) -> None:
     clean = parse(body)
     assert not isinstance(clean, Rejection), clean
-    paths = list(string_paths(_open(json.loads(body))))
+    paths = list(string_paths(open_message(json.loads(body))))
     assert paths
     for path in paths:
         for poison in POISONS:

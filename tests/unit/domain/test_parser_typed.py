@@ -79,14 +79,7 @@ def test_malformed_bodies_are_left_to_the_reference_reader() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [
-        tb.send("msg-1", ["a@x.example", "b@y.example"], notification_id="n-1"),
-        tb.bounce("msg-1", "a@x.example", feedback_id="fb-1"),
-        tb.complaint("msg-1", "b@y.example", feedback_id="fc-1"),
-        tb.delay("msg-1", "a@x.example"),
-        tb.sns_wrap(tb.delivery("msg-1", ["a@x.example"])),
-        tb.subscription_confirmation(),
-    ],
+    tb.one_of_each(),
 )
 def test_builder_bodies_agree(body: str) -> None:
     for received_at in RECEIVED_TIMES:

@@ -296,22 +296,28 @@ def test_fault_point_kills_at_the_named_point(monkeypatch: pytest.MonkeyPatch) -
     assert kills == [getattr(signal, "SIGKILL", signal.SIGTERM)]
 
 
+class _Killed(BaseException):
+    """Raised by the patched ``os.kill`` instead of killing the test process."""
+
+
+def _kill_raises(monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
+    """Arm ``fault`` (INBOXGAP_FAULT_INJECT) with ``os.kill`` raising :class:`_Killed`."""
+
+    def kill(_pid: int, _sig: int) -> None:
+        raise _Killed
+
+    monkeypatch.setattr(faults_module.os, "kill", kill)
+    monkeypatch.setenv(FAULT_ENV, fault)
+
+
 def test_crash_after_commit_happens_between_apply_and_delete(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     queue = FakeQueue()
     queue.send(*_feedback(2))
-
-    class Killed(BaseException):
-        pass
-
-    def kill(_pid: int, _sig: int) -> None:
-        raise Killed
-
-    monkeypatch.setattr(faults_module.os, "kill", kill)
-    monkeypatch.setenv(FAULT_ENV, "crash_after_commit:1")
+    _kill_raises(monkeypatch, "crash_after_commit:1")
     log = FakeNotificationLog()
-    with pytest.raises(Killed):
+    with pytest.raises(_Killed):
         drain_queue(
             queue,
             _apply(log, queue.calls),
@@ -326,17 +332,9 @@ def test_crash_after_commit_happens_between_apply_and_delete(
 def test_crash_before_commit_rolls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     queue = FakeQueue()
     queue.send(*_feedback(2))
-
-    class Killed(BaseException):
-        pass
-
-    def kill(_pid: int, _sig: int) -> None:
-        raise Killed
-
-    monkeypatch.setattr(faults_module.os, "kill", kill)
-    monkeypatch.setenv(FAULT_ENV, "crash_before_commit:1")
+    _kill_raises(monkeypatch, "crash_before_commit:1")
     log = FakeNotificationLog()
-    with pytest.raises(Killed):
+    with pytest.raises(_Killed):
         hook = fault_hook_from_env() or no_fault
         drain_queue(queue, _apply(FaultInjectingLog(log, hook)), DrainLimits(poll_wait=0))  # type: ignore[arg-type]
     assert log.snapshot()["notifications"] == []

@@ -101,10 +101,13 @@ def test_next_batch_is_received_before_the_current_one_is_deleted() -> None:
     second_received = threading.Event()
     ids = _bodies_to_ids(queue)
     log = FakeNotificationLog()
+    received = 0
 
     def apply(bodies: Sequence[str]) -> IngestResult:
-        # The first apply waits until the prefetch received the second batch: the two
-        # overlap, or this test would time out in the wait below and fail.
+        # The first apply waits until both batches were received: the prefetch of the
+        # second overlaps it, or this test would time out in the wait below and fail.
+        # (Counted, not "received after this apply started": the prefetch may finish
+        # before this thread gets here, which is an overlap all the same.)
         if not commit_seen.is_set():
             commit_seen.set()
             assert second_received.wait(timeout=30), "next batch not gathered during apply"
@@ -114,14 +117,22 @@ def test_next_batch_is_received_before_the_current_one_is_deleted() -> None:
     original = queue.receive
 
     def receive(*, max_messages: int = 10, wait_seconds: int = 0) -> list[ReceivedMessage]:
+        nonlocal received
         got = original(max_messages=max_messages, wait_seconds=wait_seconds)
-        if commit_seen.is_set() and got:
-            second_received.set()
+        with queue.lock:
+            received += len(got)
+            if received >= 80:
+                second_received.set()
         return got
 
     queue.receive = receive  # type: ignore[method-assign]
     report = drain_queue(queue, apply, POOLED)
     assert report.deleted == 80 and queue.total == 0
+    first_delete = next(i for i, (kind, _) in enumerate(queue.effects) if kind == "delete")
+    received_before = sum(
+        len(ids) for kind, ids in queue.effects[:first_delete] if kind == "receive"
+    )
+    assert received_before == 80
 
 
 def test_a_failing_batch_deletes_nothing_uncommitted() -> None:

@@ -18,7 +18,7 @@ from worker.domain.events import Rejection, RejectionCode, SnsEnvelope
 from worker.domain.outcomes import Reason
 from worker.domain.status import DecidingEvent, decide_status
 from worker.domain.timestamps import format_timestamp
-from worker.handlers import ingest
+from worker.handlers import batch_write, ingest
 from worker.handlers.ingest import IngestResult, apply_batch
 from worker.handlers.ports import TransientStoreError
 from worker.handlers.sends import SendRecord, record_sends
@@ -350,7 +350,7 @@ _deciding = st.builds(
             DecidingEvent,
             identity=st.text(alphabet="sS9", min_size=1, max_size=4),
             occurred_at=st.integers(min_value=-60, max_value=3 * 24 * 60).map(_stamp),
-            reason=st.sampled_from([Reason(r) for r in ingest.STATUS_NEUTRAL_REASONS]),
+            reason=st.sampled_from([Reason(r) for r in batch_write.STATUS_NEUTRAL_REASONS]),
         ),
         min_size=1,
         max_size=3,
@@ -364,7 +364,7 @@ def test_status_neutral_entries_never_change_a_decision(
     minutes: int,
     window: timedelta,
 ) -> None:
-    # What lets the handler skip the recompute for them (ingest.STATUS_NEUTRAL_REASONS).
+    # What lets the handler skip the recompute for them (batch_write.STATUS_NEUTRAL_REASONS).
     now = _SENT_AT + timedelta(minutes=minutes)
     without = decide_status(events, sent_at=_SENT_AT, now=now, feedback_window=window)
     with_them = decide_status(

@@ -202,6 +202,23 @@ class SqlLogTransaction(ABC):
         pks = self.pending_notifications(sent_before, 0, limit)
         return WindowSweep(due=len(pks), swept=0, recompute=pks)
 
+    def parked_with_notification(self, limit: int) -> list[MessageKey]:
+        # Starts from the parked rows (a partial index: a small set), one probe each.
+        e, n = events.c, notifications.c
+        query = (
+            select(e.message_id, e.recipient)
+            .distinct()
+            .join_from(
+                events,
+                notifications,
+                (n.ses_message_id == e.message_id) & (n.recipient == e.recipient),
+            )
+            .where(e.notification_pk.is_(None), n.purged_at.is_(None))
+            .order_by(e.message_id, e.recipient)
+            .limit(limit)
+        )
+        return [(str(mid), str(rcpt)) for mid, rcpt in self.conn.execute(query)]
+
     def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: str) -> None:
         if not rows:
             return

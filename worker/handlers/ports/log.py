@@ -16,6 +16,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
+from worker.domain.fieldwise import add_fieldwise
 from worker.domain.status import DecidingEvent, WindowRule
 from worker.handlers.ports.callbacks import StatusChange
 from worker.handlers.ports.errors import (  # noqa: F401 - the log port speaks them
@@ -186,12 +187,7 @@ class PurgeCounts:
     dead_letters: int = 0
 
     def __add__(self, other: PurgeCounts) -> PurgeCounts:
-        return PurgeCounts(
-            self.notifications + other.notifications,
-            self.events + other.events,
-            self.parked_events + other.parked_events,
-            self.dead_letters + other.dead_letters,
-        )
+        return add_fieldwise(self, other)
 
     @property
     def total(self) -> int:
@@ -236,6 +232,12 @@ class LogTransaction(Protocol):
     def attach_parked(self, notifications: Sequence[CreatedNotification]) -> dict[int, int]:
         """Give parked events of these (message, recipient) pairs their notification.
         Returns {notification pk: number of rows attached} for pks that got any."""
+        ...
+
+    def parked_with_notification(self, limit: int) -> list[MessageKey]:
+        """Up to ``limit`` (message id, recipient) keys, in key order, of parked events
+        whose notification is in the log and not purged: events a re-attach missed
+        (see :mod:`worker.handlers.unpark`)."""
         ...
 
     # --- statuses ---------------------------------------------------------------------

@@ -10,8 +10,8 @@ PostgreSQL applies a fillfactor to pages filled from now on; rows already stored
 their pages until the table is rewritten (``VACUUM FULL notifications`` or pg_repack, at
 a quiet time). SQLite has no fillfactor: nothing to do there.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-07
 """
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,290 @@
+"""The typed path: one msgspec decode per layer into the
+:mod:`worker.domain.decoding` structs, then only what the event needs. It never
+rejects: whatever it does not accept comes back None for the reference reader."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from worker.domain.decoding import (
+    UNSET,
+    Body,
+    DecodeFailed,
+    Mail,
+    SesDocument,
+    SubObject,
+    body_decoder,
+    document_decoder,
+)
+from worker.domain.events import (
+    Envelope,
+    EventType,
+    FeedbackEvent,
+    ParseResult,
+    RecipientFeedback,
+    SnsEnvelope,
+)
+from worker.domain.parser.document import (
+    EARLIEST_PLAUSIBLE,
+    EVENT_TYPES,
+    MAIL_TIMESTAMP_TYPES,
+    MAX_FUTURE_SKEW,
+    SUB_OBJECT_KEYS,
+    SUB_OBJECT_REQUIRED,
+    noting,
+    recipient_feedback,
+    timestamp_moment,
+)
+from worker.domain.parser.eventbridge import EVENTBRIDGE_DETAIL_TYPES
+from worker.domain.parser.rejections import MAX_DEPTH, Rejected
+from worker.domain.text import json_may_hold_unstorable
+
+#: The JSON strings of a text (unrolled: linear, no backtracking) and its brackets.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _nesting_ok(text: str) -> bool:
+    """Whether JSON ``text`` nests at most :data:`MAX_DEPTH` levels. Nesting needs as many
+    opening brackets as levels, so most bodies are settled by a count; the rest get a scan
+    of their brackets outside strings (for valid JSON, exactly the decoded depth)."""
+    if text.count("{") + text.count("[") <= MAX_DEPTH:
+        return True
+    depth = 0
+    for bracket in _BRACKET.findall(_JSON_STRING.sub("", text)):
+        if bracket in "{[":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return False
+        else:
+            depth -= 1
+    return True
+
+
+#: Event type spellings as SES writes them; others go through the lenient lookup.
+_RAW_EVENT_TYPES: dict[str, EventType] = {kind.value: kind for kind in EventType}
+#: Sub-object keys as attributes of :class:`~worker.domain.decoding.SesDocument`.
+_SUB_OBJECT_ATTRS: dict[EventType, tuple[str, ...]] = {
+    kind: tuple(re.sub("([A-Z])", r"_\1", key).lower() for key in keys)
+    for kind, keys in SUB_OBJECT_KEYS.items()
+}
+_NO_SUB_OBJECT = SubObject()
+
+
+def typed_parse(text: str, encodable: bool, received_at: datetime | None) -> ParseResult | None:
+    """The event the typed path reads from ``text``, or None: the reference reader then
+    decides (every rejection, every control message, every body whose text needs
+    repairing or whose fields have unexpected types comes back None)."""
+    if json_may_hold_unstorable(text, encodable=encodable) or not _nesting_ok(text):
+        return None
+    try:
+        body = body_decoder.decode(text)
+        if body.mail is not UNSET and (
+            body.event_type is not UNSET or body.notification_type is not UNSET
+        ):
+            return _typed_event(body, Envelope.RAW, None, None, received_at)
+        if body.type is not UNSET:
+            return _typed_sns(body, received_at)
+        if body.source == "aws.ses" and body.detail is not UNSET:
+            return _typed_eventbridge(body, received_at)
+    except (DecodeFailed, Rejected, ArithmeticError):
+        # ArithmeticError: ``received_at`` so late that adding the skew overflows.
+        pass
+    return None
+
+
+def _typed_sns(body: Body, received_at: datetime | None) -> ParseResult | None:
+    if body.type != "Notification" or body.message is UNSET:
+        return None  # handshakes and odd labels: the reference reader
+    message = body.message
+    if not _nesting_ok(message):
+        return None
+    # The setup notice is English text, not JSON: it fails here and goes by reference.
+    inner = document_decoder.decode(message)
+    if inner.event_type is UNSET and inner.notification_type is UNSET:
+        return None
+    envelope = SnsEnvelope(
+        type=body.type,
+        message_id=body.sns_message_id or "",
+        topic_arn=body.topic_arn or "",
+        message=message,
+        timestamp=body.sns_timestamp or "",
+        signature_version=body.signature_version or "",
+        signature=body.signature or "",
+        signing_cert_url=body.signing_cert_url or body.signing_cert_url_lambda or "",
+        subject=body.subject,
+        subscribe_url=body.subscribe_url,
+        token=body.token,
+    )
+    return _typed_event(inner, Envelope.SNS, envelope, None, received_at)
+
+
+def _typed_eventbridge(body: Body, received_at: datetime | None) -> ParseResult | None:
+    detail = body.detail
+    if detail is UNSET or detail.mail is UNSET:
+        return None
+    detail_type = None if body.detail_type is UNSET else body.detail_type
+    labelled = EVENTBRIDGE_DETAIL_TYPES.get(detail_type) if detail_type is not None else None
+    if labelled is None and detail.event_type is UNSET and detail.notification_type is UNSET:
+        return None
+    result = _typed_event(detail, Envelope.EVENTBRIDGE, None, labelled, received_at)
+    if result is not None and result.event_type is not labelled:
+        shown = repr(detail_type[:60]) if detail_type is not None else "missing"
+        return noting(result, f"EventBridge detail-type {shown}")
+    return result
+
+
+def _typed_event(
+    document: SesDocument,
+    envelope: Envelope,
+    sns: SnsEnvelope | None,
+    default_type: EventType | None,
+    received_at: datetime | None,
+) -> FeedbackEvent | None:
+    """:func:`parse_ses_document` for a typed document, the happy path only: None
+    wherever the reference would reject or answer with a control message."""
+    event_type = _typed_event_type(document, default_type)
+    if event_type is None:
+        return None
+    mail = document.mail
+    if mail is UNSET or not mail.message_id:
+        return None
+    message_id = mail.message_id.strip()
+    if not message_id or len(message_id) > 256:
+        return None
+
+    sub: SubObject | None = None
+    for attr in _SUB_OBJECT_ATTRS[event_type]:
+        sub = getattr(document, attr)
+        if sub is not None:
+            break
+    if sub is None:
+        if event_type in SUB_OBJECT_REQUIRED:
+            return None
+        sub = _NO_SUB_OBJECT
+
+    mail_timestamp = mail.timestamp
+    own_timestamp = None if event_type in MAIL_TIMESTAMP_TYPES else sub.timestamp
+    timestamp_text = own_timestamp or mail_timestamp
+    if timestamp_text is None:
+        return None
+    moment = timestamp_moment(timestamp_text)
+    if moment is None:
+        return None
+    occurred_at, occurred_text = moment
+    if occurred_at < EARLIEST_PLAUSIBLE or (
+        received_at is not None and occurred_at > received_at + MAX_FUTURE_SKEW
+    ):
+        return None
+
+    destination = mail.destination or ()
+    recipients = recipient_feedback(
+        *_typed_entries(event_type, sub, destination),
+        event_type,
+        message_id,
+        occurred_text,
+        sub.feedback_id if event_type in _FEEDBACK_ID_TYPES else None,
+        sub.link if event_type is EventType.CLICK else None,
+    )
+    if not recipients:
+        return None
+
+    return _typed_feedback_event(
+        event_type, mail, sub, envelope, sns, message_id, moment, recipients, own_timestamp
+    )
+
+
+def _typed_event_type(document: SesDocument, default_type: EventType | None) -> EventType | None:
+    raw_type = document.event_type
+    if raw_type is UNSET:
+        raw_type = document.notification_type
+    if raw_type is UNSET:
+        return default_type
+    return _RAW_EVENT_TYPES.get(raw_type) or EVENT_TYPES.get(raw_type.replace(" ", "").lower())
+
+
+def _typed_feedback_event(
+    event_type: EventType,
+    mail: Mail,
+    sub: SubObject,
+    envelope: Envelope,
+    sns: SnsEnvelope | None,
+    message_id: str,
+    moment: tuple[datetime, str],
+    recipients: tuple[RecipientFeedback, ...],
+    own_timestamp: str | None,
+) -> FeedbackEvent:
+    occurred_at, occurred_text = moment
+    common = mail.common_headers
+    is_bounce = event_type is EventType.BOUNCE
+    is_complaint = event_type is EventType.COMPLAINT
+    return FeedbackEvent(
+        event_type=event_type,
+        message_id=message_id,
+        occurred_at=occurred_at,
+        occurred_at_text=occurred_text,
+        recipients=recipients,
+        envelope=envelope,
+        tags=mail.tags or {},
+        destination=mail.destination or (),
+        mail_timestamp=mail.timestamp,
+        mail_source=mail.source,
+        subject=common.subject if common is not None else None,
+        from_header=common.from_[0] if common is not None and common.from_ else None,
+        header_message_id=common.message_id if common is not None else None,
+        bounce_type=sub.bounce_type if is_bounce else None,
+        bounce_subtype=sub.bounce_sub_type if is_bounce else None,
+        complaint_subtype=sub.complaint_sub_type if is_complaint else None,
+        complaint_feedback_type=sub.complaint_feedback_type if is_complaint else None,
+        delay_type=sub.delay_type,
+        reporting_mta=sub.reporting_mta,
+        remote_mta_ip=sub.remote_mta_ip,
+        smtp_response=sub.smtp_response,
+        detail=_typed_detail(event_type, sub),
+        sns=sns,
+        timestamp_from_mail=not own_timestamp,
+    )
+
+
+_FEEDBACK_ID_TYPES = frozenset({EventType.BOUNCE, EventType.COMPLAINT})
+
+
+def _typed_entries(
+    event_type: EventType, sub: SubObject, destination: tuple[str, ...]
+) -> tuple[list[tuple[str, str | None, str | None, str | None]], str]:
+    """(address, action, status, diagnostic) per recipient entry, and where they came
+    from (for the ``bad_recipient`` message, as the reference words it)."""
+    if event_type is EventType.DELIVERY:
+        return [(address, None, None, None) for address in sub.recipients or ()], (
+            "delivery.recipients"
+        )
+    if event_type is EventType.BOUNCE:
+        key, items = "bouncedRecipients", sub.bounced_recipients
+    elif event_type is EventType.COMPLAINT:
+        key, items = "complainedRecipients", sub.complained_recipients
+    elif event_type is EventType.DELIVERY_DELAY:
+        key, items = "delayedRecipients", sub.delayed_recipients
+    else:
+        return [(address, None, None, None) for address in destination], "mail.destination"
+    entries = [
+        (item.email_address, item.action, item.status, item.diagnostic_code) for item in items or ()
+    ]
+    return entries, f"{key}[].emailAddress"
+
+
+def _typed_detail(event_type: EventType, sub: SubObject) -> str | None:
+    if event_type is EventType.REJECT:
+        return sub.reason
+    if event_type is EventType.RENDERING_FAILURE:
+        error, template = sub.error_message, sub.template_name
+        if template and error:
+            return f"template {template}: {error}"
+        return error or template
+    if event_type is EventType.COMPLAINT:
+        feedback = sub.complaint_feedback_type
+        parts = [f"feedback type {feedback}" if feedback else None, sub.user_agent]
+        return "; ".join(part for part in parts if part) or None
+    if event_type is EventType.CLICK:
+        return sub.link
+    return None
