@@ -86,7 +86,7 @@ def list_command(state: str | None, limit: int, as_json: bool) -> None:
 @click.option("--failed", "all_failed", is_flag=True, help="Replay every failed callback.")
 def replay_command(ids: tuple[int, ...], all_failed: bool) -> None:
     """Send callbacks again from their first attempt (same webhook-id): the given IDs,
-    or every failed one with --failed."""
+    or every failed one with --failed. Exit status 1 when an ID is not in the outbox."""
     if bool(ids) == all_failed:
         raise click.UsageError("give callback IDs or --failed (not both)")
     from worker.handlers.callbacks import replay_callbacks
@@ -95,3 +95,9 @@ def replay_command(ids: tuple[int, ...], all_failed: bool) -> None:
         _, outbox = _settings_and_outbox()
         count = replay_callbacks(outbox, None if all_failed else ids, now=datetime.now(UTC))
     click.echo(f"{count} callback(s) pending again.")
+    missing = len(set(ids)) - count
+    if missing > 0:  # a mistyped ID must not look like a replay that happened
+        raise click.ClickException(
+            f"{missing} of the IDs given are not in the outbox (never existed, or purged "
+            "with their notification): see `inboxgap callbacks list`"
+        )
