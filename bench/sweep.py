@@ -1,9 +1,9 @@
 """Feedback-window sweep throughput: notifications swept per second, PostgreSQL.
 
-    python bench/sweep.py [--notifications 200000] [--batch-size 1000] [--parked 0] [--json]
+    python bench/sweep.py [--count 1000000] [--batch-size 5000] [--parked 0] [--json]
 
 Two runs, each on a fresh schema (in ``INBOXGAP_BENCH_DATABASE_URL``, default the local
-``test`` database) migrated by the real migrations: ``--notifications`` sends are recorded
+``test`` database) migrated by the real migrations: ``--count`` sends are recorded
 through the production bulk path (``record_sends``, what ``inboxgap sent import`` runs),
 all sent two days ago, so every one is past the 24 h feedback window; then the production
 sweep (``App.sweep``) turns them all ``unknown``.
@@ -43,7 +43,7 @@ from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.bootstrap import build_app
 from worker.handlers.sends import SendRecord
-from worker.handlers.sweep import reattach_missed
+from worker.handlers.sweep import DEFAULT_BATCH_SIZE, reattach_missed
 
 # Parked events of messages never recorded: ledger rows whose notification is NULL.
 PARKED_SQL = """
@@ -130,15 +130,22 @@ def one_run(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--notifications", type=int, default=200_000)
-    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument(
+        "--count",
+        "--notifications",
+        dest="count",
+        type=int,
+        default=1_000_000,
+        help="notifications to load and sweep (default 1M)",
+    )
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--parked", type=int, default=0, help="parked events of unknown mail")
     parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
     args = parser.parse_args()
     configure_logging("WARNING")  # stdout carries the JSON result only
     base_url = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
     runs = [
-        one_run(base_url, args.notifications, args.batch_size, analyze=analyze, parked=args.parked)
+        one_run(base_url, args.count, args.batch_size, analyze=analyze, parked=args.parked)
         for analyze in (False, True)
     ]
     print(
@@ -146,7 +153,7 @@ def main() -> None:
             {
                 "benchmark": "sweep",
                 "db": make_url(base_url).get_backend_name(),
-                "notifications": args.notifications,
+                "notifications": args.count,
                 "batch_size": args.batch_size,
                 "runs": runs,
             },

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import (
     AliasChoices,
@@ -258,6 +259,18 @@ class Settings(_AlertFields, BaseSettings):
         default=None,
         description="Also send each callback as a Celery task of this name (same broker).",
     )
+
+    @field_validator("callback_url", mode="after")
+    @classmethod
+    def _check_callback_url(cls, value: str | None) -> str | None:
+        # Checked here so a wrong URL stops every entry point at start-up, naming the
+        # variable (exit status 2), instead of failing each delivery pass.
+        if value is None or not value.strip():
+            return None  # unset or empty: callbacks off
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value
 
     @field_validator("callback_secret", mode="after")
     @classmethod

@@ -15,10 +15,11 @@ import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from worker.domain.outcomes import Reason
-from worker.domain.status import DecidingEvent
+from worker.domain.status import DecidingEvent, WindowRule
 from worker.handlers.ports import (
     ControlRow,
     CountKey,
@@ -33,6 +34,7 @@ from worker.handlers.ports import (
     StorageRejectedError,
     StoredDeadLetter,
     TransientStoreError,
+    WindowSweep,
 )
 from worker.handlers.ports.callbacks import StatusChange
 
@@ -160,6 +162,15 @@ class FakeLogTransaction:
             inserted[key] = pk
         return inserted
 
+    def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
+        self._stmt()
+        wanted = set(keys)
+        return {
+            (row["message_id"], row["recipient"])
+            for row in self.t.events.values()
+            if row["notification_pk"] is None and (row["message_id"], row["recipient"]) in wanted
+        }
+
     def attach_parked(self, notifications: Sequence[CreatedNotification]) -> dict[int, int]:
         self._stmt()
         pk_of = {(c.message_id, c.recipient): c.pk for c in notifications}
@@ -259,6 +270,19 @@ class FakeLogTransaction:
             and n["id"] > after_pk
             and n["purged_at"] is None
         )[:limit]
+
+    def sweep_window(
+        self,
+        sent_before: str,
+        limit: int,
+        *,
+        now: str,
+        feedback_window: timedelta,
+        rule: WindowRule,
+    ) -> WindowSweep:
+        # Like SQLite: every due notification goes back to the handler's recompute.
+        pks = self.pending_notifications(sent_before, 0, limit)
+        return WindowSweep(due=len(pks), swept=0, recompute=pks)
 
     # --- dead letters and control messages --------------------------------------------
     def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: str) -> None:

@@ -65,6 +65,9 @@ def test_deliver_list_and_replay(tmp_path: Path) -> None:
         assert run(env, "callbacks", "replay").returncode != 0  # IDs or --failed
         replayed = run(env, "callbacks", "replay", "--failed")
         assert replayed.stdout.strip() == "1 callback(s) pending again."
+        unknown = run(env, "callbacks", "replay", "999")  # a mistyped ID is not a replay
+        assert unknown.returncode == 1 and "not in the outbox" in unknown.stderr
+        assert unknown.stdout.strip() == "0 callback(s) pending again."
         again = run(env, "callbacks", "deliver")
         assert json.loads(again.stdout)["delivered"] == 1
     ids = receiver.webhook_ids()

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_cli_environment import run
+from worker.migrations import head_revision
+
+HEAD = head_revision()
 
 SENDS = (
     "notification_id,message_id,recipient,sent_at\n"
@@ -36,11 +39,11 @@ def _one_document(stdout: str) -> object:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("db", "upgrade"), {"database": "sqlite:///inboxgap.db", "revision": "0005"}),
-        (("db", "status"), {"state": "current", "revision": "0005", "head": "0005"}),
+        (("db", "upgrade"), {"database": "sqlite:///inboxgap.db", "revision": HEAD}),
+        (("db", "status"), {"state": "current", "revision": HEAD, "head": HEAD}),
         (("deadletters", "replay", "--no-verify"), {"replayed": 1, "resolved": 0}),
         (("deadletters", "show", "1"), {"id": 1, "code": "bad_envelope", "body": '{"junk": 1}'}),
-        (("callbacks", "replay", "1"), {"pending_again": 0}),
+        (("callbacks", "replay", "--failed"), {"pending_again": 0}),
         (("sweep",), {"changed": 0, "reattached": 0}),  # the text run swept n-1 already
     ],
 )

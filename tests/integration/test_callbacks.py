@@ -355,6 +355,33 @@ def test_a_backed_up_outbox_raises_the_on_call_alert_and_the_metrics(pg_engine: 
     assert REGISTRY.get_sample_value("inboxgap_callbacks_oldest_pending_age_seconds") == 1200
 
 
+def test_the_backlog_read_touches_only_pending_rows(pg_engine: Engine) -> None:
+    """Read after every pass and every on-call check: it must not count the delivered rows
+    kept until retention (at 3M rows that count cost ~0.3 s; bench/callback_backlog.py)."""
+    from sqlalchemy import event
+
+    seed(pg_engine, 5)
+    with CallbackReceiver() as receiver:
+        receiver.codes = [200, 200, 410, 503, 503]  # 2 delivered, 1 failed, 2 pending
+        deliver(pg_engine, receiver.url)
+    assert states(pg_engine) == {"delivered": 2, "failed": 1, "pending": 2}
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn: object, cursor: object, statement: str, params: object, *_: object) -> None:
+        statements.append((statement, params))
+
+    event.listen(pg_engine, "before_cursor_execute", capture)
+    try:
+        stats = SqlCallbackOutbox(pg_engine).stats()
+    finally:
+        event.remove(pg_engine, "before_cursor_execute", capture)
+    assert (stats.pending, stats.oldest_pending_at) == (2, format_timestamp(NOW))
+    reads = [(sql, params) for sql, params in statements if "status_callbacks" in sql]
+    assert reads, statements
+    for sql, params in reads:  # every read is restricted to the partial index's rows
+        assert "status_callbacks.state = " in sql and "pending" in str(params), sql
+
+
 def test_a_hanging_receiver_costs_a_batch_a_few_timeouts_not_one_per_row(
     pg_engine: Engine,
 ) -> None:

@@ -107,3 +107,25 @@ def test_0005_orders_the_recipient_index_by_send_time_and_back(database_url: str
     migrations.upgrade(engine)
     assert recipient_indexes() == {"ix_notifications_recipient_sent_at": ["recipient", "sent_at"]}
     engine.dispose()
+
+
+def test_notifications_leave_half_of_each_page_for_status_changes(database_url: str) -> None:
+    """Migration 0006 (issue 15): fillfactor 50 on PostgreSQL, 90 again on downgrade."""
+    from sqlalchemy import text
+
+    from worker.adapters.database import NOTIFICATIONS_FILLFACTOR
+
+    engine = create_engine_from_url(database_url)
+    try:
+        migrations.upgrade(engine)
+        if engine.dialect.name != "postgresql":
+            return  # SQLite has no fillfactor
+        query = text("SELECT reloptions FROM pg_class WHERE oid = 'notifications'::regclass")
+        with engine.connect() as conn:
+            assert conn.execute(query).scalar_one() == [f"fillfactor={NOTIFICATIONS_FILLFACTOR}"]
+        assert NOTIFICATIONS_FILLFACTOR == 50
+        migrations.downgrade(engine, "0005")
+        with engine.connect() as conn:
+            assert conn.execute(query).scalar_one() == ["fillfactor=90"]
+    finally:
+        engine.dispose()

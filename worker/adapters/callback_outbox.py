@@ -425,24 +425,14 @@ class SqlCallbackOutbox:
             return int(conn.execute(stmt).rowcount or 0)
 
     def stats(self) -> OutboxStats:
+        """Pending rows only, through the partial index: a count over every state (the
+        delivered rows kept until retention) cost ~0.5 s per pass at 3M rows."""
         c = status_callbacks.c
         with self.engine.connect() as conn:
             pending, oldest = conn.execute(
                 select(func.count(), func.min(c.created_at)).where(c.state == _PENDING)
             ).one()
-            by_state = conn.execute(
-                select(c.state, c.cause, func.count())
-                .where(c.state != _PENDING)
-                .group_by(c.state, c.cause)
-            ).all()
-        delivered = 0
-        failed: dict[str, int] = {}
-        for state, cause, count in by_state:
-            if state == CallbackState.DELIVERED.value:
-                delivered += int(count)
-            else:
-                failed[cause or "unknown"] = failed.get(cause or "unknown", 0) + int(count)
-        return OutboxStats(int(pending), oldest, delivered, failed)
+        return OutboxStats(int(pending), oldest)
 
 
 __all__ = [

@@ -33,6 +33,7 @@ from worker.handlers.ingest import (
 from worker.handlers.ports import NotificationLog, PurgeCounts
 from worker.handlers.purge import purge
 from worker.handlers.sends import RecordResult, SendRecord, record_sends
+from worker.handlers.sweep import DEFAULT_BATCH_SIZE as SWEEP_BATCH_SIZE
 from worker.handlers.sweep import SweepResult, sweep
 from worker.handlers.transactions import in_transaction
 
@@ -117,7 +118,9 @@ class App:
             records, log=self.log, now=now or self.clock(), feedback_window=self.feedback_window
         )
 
-    def sweep(self, *, now: datetime | None = None, batch_size: int = 1000) -> SweepResult:
+    def sweep(
+        self, *, now: datetime | None = None, batch_size: int = SWEEP_BATCH_SIZE
+    ) -> SweepResult:
         return sweep(
             log=self.log,
             now=now or self.clock(),

@@ -128,6 +128,16 @@ def _variable(field: str) -> str:
     return f"{PREFIX}{field.upper()}"
 
 
+def _secret_fields() -> frozenset[str]:
+    """Settings whose values must not be printed: the ``SecretStr`` ones (the callback
+    secret and bearer token, the session secret) and the API tokens."""
+    secret = {"api_tokens"}
+    for name, info in Settings.model_fields.items():
+        if "SecretStr" in repr(info.annotation):
+            secret.add(name)
+    return frozenset(secret)
+
+
 def settings_error_lines(exc: ValidationError, *, limit: int = 3) -> list[str]:
     """At most ``limit`` lines, one per invalid setting, naming its environment variable,
     the value given and what is allowed (pydantic's own words, without its URL)."""
@@ -138,6 +148,8 @@ def settings_error_lines(exc: ValidationError, *, limit: int = 3) -> list[str]:
         variable = _variable(str(location[0]))
         given = error.get("input")
         shown = f"{given!r}" if isinstance(given, str | int | float) else "the value"
+        if str(location[0]) in _secret_fields():
+            shown = "(hidden)"  # a mistyped secret is still a secret: never echo it
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
         lines.append(f"{variable}={shown} is invalid: {message}")
     if len(lines) > limit:

@@ -92,7 +92,7 @@ def list_command(state: str | None, limit: int, as_json: bool) -> None:
 @JSON_OPTION
 def replay_command(ids: tuple[int, ...], all_failed: bool, as_json: bool) -> None:
     """Send callbacks again from their first attempt (same webhook-id): the given IDs,
-    or every failed one with --failed."""
+    or every failed one with --failed. Exit status 1 when an ID is not in the outbox."""
     if bool(ids) == all_failed:
         raise click.UsageError("give callback IDs or --failed (not both)")
     from worker.handlers.callbacks import replay_callbacks
@@ -102,5 +102,11 @@ def replay_command(ids: tuple[int, ...], all_failed: bool, as_json: bool) -> Non
         count = replay_callbacks(outbox, None if all_failed else ids, now=datetime.now(UTC))
     if as_json:
         click.echo(json.dumps({"pending_again": count}))
-        return
-    click.echo(f"{count} callback(s) pending again.")
+    else:
+        click.echo(f"{count} callback(s) pending again.")
+    missing = len(set(ids)) - count
+    if missing > 0:  # a mistyped ID must not look like a replay that happened
+        raise click.ClickException(
+            f"{missing} of the IDs given are not in the outbox (never existed, or purged "
+            "with their notification): see `inboxgap callbacks list`"
+        )

@@ -520,7 +520,7 @@ def purge_command(older_than: timedelta | None, batch_size: int, as_json: bool) 
 
 @main.command("sweep")
 @click.option("--now", type=ISO_TIME, default=None, help="Pretend it is this time.")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=5000, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 def sweep_command(now: datetime | None, batch_size: int, as_json: bool) -> None:
     """Notifications still `sent` after the feedback window become `unknown`.

@@ -17,6 +17,7 @@ from typing import IO, Any
 import click
 
 from worker.cli import main
+from worker.cli.batches import BatchWriter
 from worker.cli.log import _app, _friendly_errors
 from worker.cli.params import JSON_OPTION
 from worker.cli.terminal_text import terminal_text
@@ -107,10 +108,12 @@ def sent_import(file: IO[str], fmt: str, batch_size: int, as_json: bool) -> None
     from worker.handlers.sends import InvalidSendRecord, RecordResult, SendRecord
 
     app = _app()
-    total = RecordResult()
     invalid = 0
     batch: list[SendRecord] = []
-    with _friendly_errors():
+    # One batch is written (in a second thread) while the next one is read and validated:
+    # the database's time and the parsing overlap. Batches still commit one at a time,
+    # in file order.
+    with _friendly_errors(), BatchWriter(app.record_sends) as writer:
         for line_number, row in _records(file, fmt):
             try:
                 if isinstance(row, str):
@@ -122,10 +125,11 @@ def sent_import(file: IO[str], fmt: str, batch_size: int, as_json: bool) -> None
                 click.echo(f"line {line_number}: {terminal_text(exc.for_operator)}", err=True)
                 continue
             if len(batch) >= batch_size:
-                total = total + app.record_sends(batch)
+                writer.submit(batch)
                 batch = []
         if batch:
-            total = total + app.record_sends(batch)
+            writer.submit(batch)
+        total = sum(writer.finish(), RecordResult())
         if total.created >= ANALYZE_AFTER_SENDS:
             # A large load leaves the planner with the empty tables' statistics until
             # autovacuum gets to them: the sweep that follows would plan for a few rows.

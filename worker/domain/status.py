@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from worker.domain.outcomes import (
     RANK_DELAYED,
     RANK_DELIVERED,
+    RANK_UNKNOWN,
+    REASONS,
     STATUS_OF_REASON,
     Reason,
     Status,
@@ -88,3 +90,31 @@ def decide_status(
         # A Send event only confirms what the log already says; keep the send time.
         return StatusDecision(Status.SENT, Reason.AWAITING_FEEDBACK, format_timestamp(sent_at))
     return StatusDecision(STATUS_OF_REASON[best.reason], best.reason, best.occurred_at)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRule:
+    """What :func:`decide_status` says once the window has passed, as reason sets a store
+    applies to a whole chunk of notifications in one statement (the set-based sweep).
+
+    For a notification past its window whose ledger holds no reason in ``overriding``:
+    ``status``/``reason`` at ``sent_at + window``, or ``delayed_reason`` when its ledger
+    (or its current reason) holds one of ``delaying``. A ledger with an ``overriding``
+    reason decides otherwise: such notifications go through :func:`decide_status`.
+    ``tests/unit/domain/test_status.py`` checks the two agree for every reason.
+    """
+
+    status: str
+    reason: str
+    delayed_reason: str
+    delaying: frozenset[str]
+    overriding: frozenset[str]
+
+
+WINDOW_RULE = WindowRule(
+    status=Status.UNKNOWN.value,
+    reason=Reason.NO_FEEDBACK.value,
+    delayed_reason=Reason.DELAYED_NO_OUTCOME.value,
+    delaying=frozenset(r.value for r, spec in REASONS.items() if spec.rank == RANK_DELAYED),
+    overriding=frozenset(r.value for r, spec in REASONS.items() if spec.rank >= RANK_UNKNOWN),
+)

@@ -32,7 +32,7 @@ from worker.handlers.ports import (
     NotificationLog,
 )
 from worker.handlers.ports.errors import BadInput
-from worker.handlers.recompute import SendDetails, recompute_statuses
+from worker.handlers.recompute import SendDetails, parse_stored_timestamp, recompute_statuses
 from worker.handlers.transactions import in_transaction
 from worker.handlers.unpark import attach_parked_events
 
@@ -235,7 +235,15 @@ def write_sends(
                 source=SOURCE_RECORD,
             )
     attached = tx.attach_parked(created) if created else {}
-    touched = {c.pk for c in created} | set(attached) | set(details)
+    # A notification created here with no event attached is what it was inserted as
+    # (``sent`` at its send time) until its window passes: no lock, no ledger read.
+    closed = {
+        c.pk
+        for c in created
+        if now
+        >= parse_stored_timestamp(by_key[(c.message_id, c.recipient)].sent_at) + feedback_window
+    }
+    touched = closed | set(attached) | set(details)
     changes = recompute_statuses(
         tx,
         sorted(touched),

@@ -6,10 +6,15 @@ parked events whose notification is in the log (a process that died between a co
 its re-attach, or a re-attach the database refused), attached and their statuses
 recomputed, so no event stays parked for good while its send is recorded.
 
-Batched by primary key, one short transaction per batch. Safe to run concurrently with
-ingestion and with another sweep: each batch locks its rows (in key order) and recomputes
-them from their whole ledger with the status rules, so a delivery committed a moment ago
-wins over the window instead of being overwritten by a blind ``UPDATE``.
+Then the window, in chunks: one short transaction per chunk, no per-row round trips.
+Each chunk asks the store to apply the domain's window rule
+(:data:`~worker.domain.status.WINDOW_RULE`) in bulk: on PostgreSQL one statement takes
+the oldest due rows of ``pending_notifications`` that no other transaction holds (``SKIP
+LOCKED``), turns them ``unknown`` and writes their counts and outbox rows. Notifications
+whose ledger the rule does not decide (and, on SQLite, every due notification) are
+recomputed under their row locks from their whole ledger with the status rules, so a
+delivery committed a moment ago wins over the window instead of being overwritten. Safe
+beside ingestion and beside another sweep: each notification is swept once.
 """
 
 from __future__ import annotations
@@ -20,13 +25,17 @@ from datetime import datetime, timedelta
 
 from tenacity import Retrying
 
+from worker.domain.status import WINDOW_RULE
 from worker.domain.timestamps import format_timestamp
-from worker.handlers.ports import CountKey, LogTransaction, NotificationLog
+from worker.handlers.ports import CountKey, LogTransaction, NotificationLog, WindowSweep
 from worker.handlers.recompute import recompute_statuses
 from worker.handlers.transactions import in_transaction
 from worker.handlers.unpark import attach_parked_in
 
-DEFAULT_BATCH_SIZE = 1000
+#: Rows per chunk (one transaction). Measured with a 1M-row log: 10,000-row chunks swept
+#: ~40% faster than 1,000-row ones (fewer commits); 5,000 keeps each chunk's row locks
+#: (which an ingest touching one of those notifications waits for) to ~0.1 s.
+DEFAULT_BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,28 +63,36 @@ def sweep(
     )
     cutoff = format_timestamp(now - feedback_window)
     now_text = format_timestamp(now)
-    after = 0
     examined = changed = batches = 0
 
-    def one_batch(tx: LogTransaction) -> tuple[list[int], int]:
-        pks = tx.pending_notifications(cutoff, after, batch_size)
+    def one_chunk(tx: LogTransaction) -> tuple[WindowSweep, int]:
+        chunk = tx.sweep_window(
+            cutoff, batch_size, now=now_text, feedback_window=feedback_window, rule=WINDOW_RULE
+        )
         deltas: Counter[CountKey] = Counter()
         count = recompute_statuses(
-            tx, pks, now=now, now_text=now_text, feedback_window=feedback_window, deltas=deltas
+            tx,
+            chunk.recompute,
+            now=now,
+            now_text=now_text,
+            feedback_window=feedback_window,
+            deltas=deltas,
         )
         if deltas:
             tx.add_counts(deltas)
-        return pks, count
+        return chunk, chunk.swept + count
 
     while True:
-        pks, count = in_transaction(log, one_batch, retrying=retrying)
-        if not pks:
-            break
-        batches += 1
-        examined += len(pks)
-        changed += count
-        after = pks[-1]
-        if len(pks) < batch_size:
+        chunk, count = in_transaction(log, one_chunk, retrying=retrying)
+        seen = chunk.swept + len(chunk.recompute)
+        if seen:
+            batches += 1
+            examined += seen
+            changed += count
+        # Swept rows leave the pending set, so the next chunk reads the next ones. Stop
+        # when none are left, or when a full chunk moved nothing (every due row held by
+        # another transaction: the next run gets them).
+        if chunk.due < batch_size or not (count or chunk.cleared):
             break
     return SweepResult(examined=examined, changed=changed, batches=batches, reattached=reattached)
 

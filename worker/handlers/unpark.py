@@ -50,7 +50,11 @@ def attach_parked_in(
     recompute those statuses. Returns the number of events attached."""
     if not keys:
         return 0
-    existing = tx.find_sends(sorted(set(keys)))
+    # Most keys have nothing parked: ask the (small) parked set first.
+    parked = tx.parked_keys(keys)
+    if not parked:
+        return 0
+    existing = tx.find_sends(sorted(parked))
     if not existing:
         return 0
     attached = tx.attach_parked(

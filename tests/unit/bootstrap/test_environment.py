@@ -80,6 +80,35 @@ def test_an_invalid_setting_names_the_variable_and_what_is_allowed() -> None:
     assert "24h" in line  # what is allowed
 
 
+@pytest.mark.parametrize(
+    ("values", "variable"),
+    [
+        ({"callback_secret": "whsec_not base64!! s3cr3t"}, "INBOXGAP_CALLBACK_SECRET"),
+        ({"callback_bearer_token": ["s3cr3t"]}, "INBOXGAP_CALLBACK_BEARER_TOKEN"),
+        ({"session_secret": 12345}, "INBOXGAP_SESSION_SECRET"),
+    ],
+)
+def test_an_invalid_secret_is_named_but_never_echoed(
+    values: dict[str, object], variable: str
+) -> None:
+    (line,) = settings_error_lines(_error(**values))
+    assert line.startswith(f"{variable}=(hidden) is invalid")
+    assert "s3cr3t" not in line and "12345" not in line
+
+
+@pytest.mark.parametrize("url", ["ftp://hooks.example.com/x", "hooks.example.com/x", "http://"])
+def test_a_callback_url_that_is_not_http_stops_at_start_up(url: str) -> None:
+    (line,) = settings_error_lines(_error(callback_url=url))
+    assert line.startswith("INBOXGAP_CALLBACK_URL=") and "http:// or https://" in line
+
+
+def test_an_empty_callback_url_means_callbacks_off() -> None:
+    assert Settings(callback_url="").callback_url is None
+    assert Settings(callback_url="https://app.example/hooks").callback_url == (
+        "https://app.example/hooks"
+    )
+
+
 def test_many_invalid_settings_fit_in_three_lines() -> None:
     lines = settings_error_lines(
         _error(feedback_window="x", retention="y", sqs_batch_size=0, metrics_port=-1)

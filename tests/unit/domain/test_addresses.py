@@ -4,6 +4,8 @@ what it refuses and why, and that what it returns is exactly today's matching fo
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from worker.domain.addresses import InvalidAddress, check_address, normalise_address
 
@@ -84,3 +86,50 @@ def test_the_rule_never_asks_dns() -> None:
     assert check_address("jane@no-such-host.inboxgap-never-registered.example") == (
         "jane@no-such-host.inboxgap-never-registered.example"
     )
+
+
+_ATEXT = "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~-"
+_DOMAINS = [
+    "acme.example",
+    "mail.eu.acme.example",
+    "b.x",
+    "acme",
+    "acme.test",
+    "host.invalid",
+    "bücher.example",
+    "xn--bcher-kva.example",
+    "-acme.example",
+    "acme-.example",
+    "a_b.example",
+    "acme..example",
+    "123.example",
+    "example.123",
+    "a" * 64 + ".example",
+    "a" * 63 + ".example",
+    "x." + "a" * 250 + ".example",
+]
+
+
+@given(
+    local=st.text(alphabet=_ATEXT + ".", min_size=1, max_size=70),
+    domain=st.sampled_from(_DOMAINS),
+)
+@settings(max_examples=400, deadline=None)
+def test_the_cached_plain_path_agrees_with_the_full_check(local: str, domain: str) -> None:
+    # check_address skips email-validator's local-part rules for a plain dot-atom and
+    # caches the domain's verdict: it must accept and refuse exactly what the full check
+    # does, refusals keep the validator's reason.
+    from email_validator import EmailNotValidError, validate_email
+
+    address = f"{local}@{domain}"
+    try:
+        validate_email(address, check_deliverability=False)
+        full_accepts = True
+    except EmailNotValidError:
+        full_accepts = False
+    try:
+        assert check_address(address) == address
+        accepted = True
+    except InvalidAddress:
+        accepted = False
+    assert accepted == full_accepts, address

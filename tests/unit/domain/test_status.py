@@ -17,7 +17,13 @@ from worker.domain.outcomes import (
     Status,
     rank_of,
 )
-from worker.domain.status import DecidingEvent, StatusDecision, decide_status, winning_event
+from worker.domain.status import (
+    WINDOW_RULE,
+    DecidingEvent,
+    StatusDecision,
+    decide_status,
+    winning_event,
+)
 from worker.domain.timestamps import format_timestamp
 
 SENT_AT = datetime(2025, 3, 4, 10, 15, 1, 210000, tzinfo=UTC)
@@ -375,3 +381,30 @@ def test_conclusive_result_is_the_max_of_rank_timestamp_identity(
         # Once conclusive, the clock does not matter.
         assert run(events, SENT_AT, window) == decision
         assert run(events, SENT_AT + timedelta(days=30), window) == decision
+
+
+# --- the window rule a store applies in bulk (issue 15: the set-based sweep) ----------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list(Reason)), max_size=4))
+def test_window_rule_agrees_with_decide_status_past_the_window(reasons: list[Reason]) -> None:
+    ledger = [
+        DecidingEvent(f"e{i}|{reason.value}", at(i), reason) for i, reason in enumerate(reasons)
+    ]
+    decision = decide_status(ledger, sent_at=SENT_AT, now=AFTER_END, feedback_window=WINDOW)
+    values = {reason.value for reason in reasons}
+    if values & WINDOW_RULE.overriding:
+        return  # decided by decide_status itself (the sweep recomputes these)
+    delayed = bool(values & WINDOW_RULE.delaying)
+    assert (decision.status.value, decision.reason.value, decision.status_at) == (
+        WINDOW_RULE.status,
+        WINDOW_RULE.delayed_reason if delayed else WINDOW_RULE.reason,
+        format_timestamp(WINDOW_END),
+    )
+
+
+def test_window_rule_sets() -> None:
+    assert WINDOW_RULE.delaying == {Reason.DELIVERY_DELAYED.value}
+    assert Reason.ACCEPTED.value in WINDOW_RULE.overriding
+    assert Reason.AWAITING_FEEDBACK.value not in WINDOW_RULE.overriding | WINDOW_RULE.delaying

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +32,7 @@ from worker.adapters.database import (
     pending_notifications,
 )
 from worker.domain.outcomes import Reason
-from worker.domain.status import DecidingEvent
+from worker.domain.status import DecidingEvent, WindowRule
 from worker.handlers.ports import (
     ControlRow,
     CountKey,
@@ -44,6 +45,7 @@ from worker.handlers.ports import (
     NotificationState,
     PurgeCounts,
     StoredDeadLetter,
+    WindowSweep,
 )
 from worker.handlers.ports.callbacks import StatusChange
 
@@ -127,6 +129,10 @@ class SqlLogTransaction(ABC):
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
     @abstractmethod
+    def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
+        """See :class:`~worker.handlers.ports.LogTransaction`."""
+
+    @abstractmethod
     def attach_parked(self, created: Sequence[CreatedNotification]) -> dict[int, int]:
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
@@ -181,6 +187,20 @@ class SqlLogTransaction(ABC):
             .limit(limit)
         )
         return [int(pk) for pk in self.conn.scalars(query)]
+
+    def sweep_window(
+        self,
+        sent_before: str,
+        limit: int,
+        *,
+        now: str,
+        feedback_window: timedelta,
+        rule: WindowRule,
+    ) -> WindowSweep:
+        # The simple path (SQLite: one writer at a time): every due notification is
+        # recomputed by the handler under lock; PostgreSQL applies the rule in bulk.
+        pks = self.pending_notifications(sent_before, 0, limit)
+        return WindowSweep(due=len(pks), swept=0, recompute=pks)
 
     def parked_with_notification(self, limit: int) -> list[MessageKey]:
         # Starts from the parked rows (a partial index: a small set), one probe each.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +24,15 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql
 
 from worker.adapters.notification_log.base import SqlLogTransaction, _ledgers, _state
-from worker.domain.status import DecidingEvent
+from worker.adapters.notification_log.window_sweep import (
+    DROP_EMPTY_COUNTS_SQL,
+    PLANNER_SQL,
+    SWEEP_SQL,
+    SWEEP_WITH_OUTBOX_SQL,
+    drop_params,
+    sweep_params,
+)
+from worker.domain.status import DecidingEvent, WindowRule
 from worker.handlers.ports import (
     CountKey,
     CreatedNotification,
@@ -32,6 +41,7 @@ from worker.handlers.ports import (
     MessageKey,
     NewNotification,
     NotificationState,
+    WindowSweep,
 )
 
 # PostgreSQL fast paths: rows travel by COPY into a session temporary table (psycopg
@@ -180,6 +190,14 @@ _PG_ATTACH_PARKED = """
         AND e.message_id = u.message_id COLLATE "C"
         AND e.recipient = u.recipient COLLATE "C"
     RETURNING e.notification_pk
+    """
+# Probes of the (small) parked set only: the parked index, one probe per key.
+_PG_PARKED_KEYS = """
+    SELECT DISTINCT e.message_id, e.recipient
+    FROM unnest(%(mids)s::text[], %(rcpts)s::text[]) AS u(message_id, recipient)
+    JOIN events AS e
+        ON e.message_id = u.message_id COLLATE "C" AND e.recipient = u.recipient COLLATE "C"
+    WHERE e.notification_pk IS NULL
     """
 # Status writes and the pending set in one statement: rows leaving ``sent`` leave it,
 # rows (still or again) ``sent`` are in it with their current send time.
@@ -391,6 +409,19 @@ class PostgresLogTransaction(SqlLogTransaction):
         inserted = self._pg(_PG_INSERT_LEDGER, {"now": now})
         return {(identity, rcpt): pk for identity, rcpt, pk in inserted}
 
+    def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
+        ordered = sorted(set(keys))
+        if not ordered:
+            return set()
+        rows = self._pg(
+            _PG_PARKED_KEYS,
+            {
+                "mids": _text_array([mid for mid, _ in ordered]),
+                "rcpts": _text_array([rcpt for _, rcpt in ordered]),
+            },
+        )
+        return {(mid, rcpt) for mid, rcpt in rows}
+
     def attach_parked(self, created: Sequence[CreatedNotification]) -> dict[int, int]:
         if not created:
             return {}
@@ -452,3 +483,28 @@ class PostgresLogTransaction(SqlLogTransaction):
         if shrunk:
             self._pg(_PG_DROP_EMPTY_COUNTS)
         return
+
+    def sweep_window(
+        self,
+        sent_before: str,
+        limit: int,
+        *,
+        now: str,
+        feedback_window: timedelta,
+        rule: WindowRule,
+    ) -> WindowSweep:
+        # Set-based: see worker.adapters.notification_log.window_sweep.
+        statement = SWEEP_WITH_OUTBOX_SQL if self.callbacks else SWEEP_SQL
+        params = sweep_params(
+            sent_before, limit, now=now, feedback_window=feedback_window, rule=rule
+        )
+        self._pg(PLANNER_SQL)
+        ((due, swept, stale, recompute, shrunk),) = self._pg(statement, params)
+        if shrunk:
+            self._pg(DROP_EMPTY_COUNTS_SQL, drop_params(shrunk))
+        return WindowSweep(
+            due=int(due),
+            swept=int(swept),
+            recompute=[int(pk) for pk in recompute],
+            cleared=int(stale),
+        )

@@ -190,6 +190,19 @@ class SqliteLogTransaction(SqlLogTransaction):
         result = self.conn.execute(stmt, params)
         return {(identity, rcpt): pk for identity, rcpt, pk in result}
 
+    def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
+        wanted = set(keys)
+        e = events.c
+        found: set[MessageKey] = set()
+        for chunk in self._chunks({mid for mid, _ in wanted}):
+            query = select(e.message_id, e.recipient).where(
+                e.notification_pk.is_(None), self._in(e.message_id, chunk)
+            )
+            found.update(
+                (mid, rcpt) for mid, rcpt in self.conn.execute(query) if (mid, rcpt) in wanted
+            )
+        return found
+
     def attach_parked(self, created: Sequence[CreatedNotification]) -> dict[int, int]:
         if not created:
             return {}

@@ -37,6 +37,7 @@ from worker.handlers.ports.log import (
     PurgeCounts,
     StoredDeadLetter,
     StoreErrorKind,
+    WindowSweep,
     iter_chunks,
 )
 
@@ -63,5 +64,6 @@ __all__ = [
     "StoreErrorKind",
     "StoredDeadLetter",
     "TransientStoreError",
+    "WindowSweep",
     "iter_chunks",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from worker.domain.callbacks import Settlement, StatusChangeFacts
@@ -78,11 +78,13 @@ class CallbackRow:
 
 @dataclass(frozen=True, slots=True)
 class OutboxStats:
+    """The backlog only: read after every delivery pass and by every alert check, so it
+    must not grow with the delivered rows kept until retention (the delivered and failed
+    counts are the metrics' counters, from each pass's result)."""
+
     pending: int = 0
     #: ``created_at`` of the oldest pending row (None when nothing is pending).
     oldest_pending_at: str | None = None
-    delivered: int = 0
-    failed: dict[str, int] = field(default_factory=dict)
 
 
 class ClaimedBatch(Protocol):

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from worker.domain.fieldwise import add_fieldwise
-from worker.domain.status import DecidingEvent
+from worker.domain.status import DecidingEvent, WindowRule
 from worker.handlers.ports.callbacks import StatusChange
 from worker.handlers.ports.errors import (  # noqa: F401 - the log port speaks them
     SchemaNotReadyError,
@@ -163,6 +164,22 @@ class StoredDeadLetter:
 
 
 @dataclass(frozen=True, slots=True)
+class WindowSweep:
+    """What one chunk of the feedback-window sweep did inside its transaction."""
+
+    #: Pending rows read (at most the chunk size): fewer means none are left.
+    due: int
+    #: Notifications the store turned ``unknown`` itself, their counts and outbox rows
+    #: written in the same transaction.
+    swept: int
+    #: Due ``sent`` notifications left to :func:`~worker.handlers.recompute.recompute_statuses`
+    #: (a ledger the window rule does not decide, or a store without the set-based path).
+    recompute: list[int]
+    #: Pending rows removed because their notification is no longer ``sent`` (or purged).
+    cleared: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class PurgeCounts:
     notifications: int = 0
     events: int = 0
@@ -207,6 +224,11 @@ class LogTransaction(Protocol):
         present. Returns {key: notification pk, None when parked} for the rows inserted."""
         ...
 
+    def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
+        """The keys among ``keys`` that have parked events (an indexed read of the parked
+        set only)."""
+        ...
+
     def attach_parked(self, notifications: Sequence[CreatedNotification]) -> dict[int, int]:
         """Give parked events of these (message, recipient) pairs their notification.
         Returns {notification pk: number of rows attached} for pks that got any."""
@@ -239,6 +261,21 @@ class LogTransaction(Protocol):
 
     def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
         """Primary keys of ``sent`` notifications sent before ``sent_before``, ascending."""
+        ...
+
+    def sweep_window(
+        self,
+        sent_before: str,
+        limit: int,
+        *,
+        now: str,
+        feedback_window: timedelta,
+        rule: WindowRule,
+    ) -> WindowSweep:
+        """One chunk of the sweep: take up to ``limit`` pending notifications sent before
+        ``sent_before`` that no other transaction holds, apply ``rule`` to those its sets
+        decide (status, counts, outbox rows, pending row) and return the others to
+        recompute. A store may return every due notification to recompute instead."""
         ...
 
     def refresh_statistics(self) -> None:
