@@ -153,10 +153,10 @@ class SqlLogTransaction(ABC):
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
     # --- the same on both ---------------------------------------------------------------
-    def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
+    def record_status_changes(self, changes: Sequence[StatusChange], announced_at: str) -> None:
         # Status callbacks (issue 14): nothing is written while they are switched off.
         if self.callbacks and changes:
-            callback_outbox.insert_changes(self.conn, changes, now)
+            callback_outbox.insert_changes(self.conn, changes, announced_at)
 
     def find_notification_ids(self, notification_ids: Collection[str]) -> dict[str, int]:
         n = notifications.c
@@ -196,6 +196,7 @@ class SqlLogTransaction(ABC):
         now: str,
         feedback_window: timedelta,
         rule: WindowRule,
+        announced_at: str,
     ) -> WindowSweep:
         # The simple path (SQLite: one writer at a time): every due notification is
         # recomputed by the handler under lock; PostgreSQL applies the rule in bulk.
