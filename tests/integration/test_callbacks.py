@@ -430,6 +430,40 @@ def test_a_backed_up_outbox_raises_the_on_call_alert_and_the_metrics(pg_engine: 
     assert REGISTRY.get_sample_value("inboxgap_callbacks_oldest_pending_age_seconds") == 1200
 
 
+def test_a_replayed_old_failed_row_is_queued_anew_for_the_backlog_alert(
+    pg_engine: Engine,
+) -> None:
+    from sqlalchemy import update
+
+    from config.settings import Settings
+    from worker.bootstrap.alerts import build_alerting
+    from worker.handlers.callbacks import replay_callbacks
+
+    seed(pg_engine, 2)
+    with CallbackReceiver() as receiver:
+        receiver.codes = [410, 410]  # both fail for good
+        deliver(pg_engine, receiver.url)
+    c = status_callbacks.c
+    with pg_engine.begin() as conn:  # they failed three days ago
+        conn.execute(update(status_callbacks).values(created_at="2026-01-01T00:00:00.000Z"))
+    outbox = SqlCallbackOutbox(pg_engine)
+    (first, _) = sorted(r.id for r in outbox.list_rows("failed", 10))
+    replayed_at = datetime(2026, 1, 4, 9, 0, tzinfo=UTC)
+    assert replay_callbacks(outbox, [first], now=replayed_at) == 1
+    assert outbox.stats().oldest_pending_at == format_timestamp(replayed_at)
+    with pg_engine.connect() as conn:
+        kept = conn.execute(select(c.created_at).where(c.id != first)).scalar_one()
+    assert kept == "2026-01-01T00:00:00.000Z"  # a row not replayed keeps its time
+    alerting = build_alerting(
+        Settings(callback_url="http://127.0.0.1:9/hooks"),
+        engine=pg_engine,
+        sinks=[],
+        queue_probe=None,
+    )
+    views = alerting.check(replayed_at + timedelta(minutes=1))
+    assert [v for v in views if v.rule == "callback_backlog"] == []
+
+
 def test_the_backlog_read_touches_only_pending_rows(pg_engine: Engine) -> None:
     """Read after every pass and every on-call check: it must not count the delivered rows
     kept until retention (at 3M rows that count cost ~0.3 s; bench/callback_backlog.py)."""

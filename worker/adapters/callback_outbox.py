@@ -68,6 +68,7 @@ status_callbacks = Table(
     Column("status_at", Str(), nullable=False),
     Column("state", Str(), nullable=False),
     Column("attempts", Integer(), nullable=False),
+    # When the row was queued: created, or replayed (the backlog age is measured from it).
     Column("created_at", Str(), nullable=False),
     # When a pending row is due (its next retry); NULL once delivered or failed.
     Column("next_attempt_at", Str(), nullable=True),
@@ -413,6 +414,9 @@ class SqlCallbackOutbox:
         stmt = update(status_callbacks).values(
             state=_PENDING,
             attempts=0,
+            # Queued anew: the backlog age (min created_at of pending rows) starts again,
+            # or a row that failed days ago would raise the alert before the next pass.
+            created_at=now,
             next_attempt_at=now,
             cause=None,
             updated_at=now,
