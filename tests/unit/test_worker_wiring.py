@@ -453,3 +453,38 @@ def test_celery_callback_task_gets_the_payload_once_the_post_succeeded() -> None
     ]
     only_task = ThenPublish(None, CeleryTaskPublisher(celery, "app.tasks.on_status"))
     assert [o.status_code for o in only_task.send_all(requests)] == [200, 200]
+
+
+def test_the_deliverer_warns_once_when_callbacks_would_go_out_unsigned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from structlog.testing import capture_logs
+
+    import config.settings
+    import tasks.callbacks
+    import worker.bootstrap.callbacks
+
+    unsigned = Settings(callback_url="https://app.example/hooks", callback_secret=None)
+    monkeypatch.setattr(config.settings, "get_settings", lambda: unsigned)
+    monkeypatch.setattr(
+        worker.bootstrap.callbacks, "delivery_pass_from_environment", lambda *_a, **_k: None
+    )
+    monkeypatch.setattr(tasks.callbacks, "_unsigned_checked", False)
+    with capture_logs() as logs:
+        for _ in range(3):  # beat kicks every few seconds: said once per process
+            assert tasks.callbacks.deliver_callbacks.run() == {"enabled": False}
+    warnings = [log for log in logs if log["log_level"] == "warning"]
+    assert len(warnings) == 1
+    assert "INBOXGAP_CALLBACK_SECRET" in warnings[0]["event"]
+
+    quiet = (
+        Settings(callback_url="https://app.example/hooks", callback_secret="whsec_" + "A" * 32),
+        # The Celery task message carries no signature either way: nothing to warn of.
+        Settings(callback_celery_task="app.tasks.on_status", callback_secret=None),
+        Settings(callback_url=None, callback_celery_task=None),
+    )
+    for settings in quiet:
+        monkeypatch.setattr(tasks.callbacks, "_unsigned_checked", False)
+        with capture_logs() as logs:
+            tasks.callbacks.warn_once_if_unsigned(settings)
+        assert logs == []

@@ -36,6 +36,23 @@ def callbacks_enabled(settings: Settings) -> bool:
     return bool(settings.callback_url or settings.callback_celery_task)
 
 
+#: Said once when a deliverer starts (the task's first pass in a process, and every
+#: ``inboxgap callbacks deliver``) while POSTs would go out without a signature.
+UNSIGNED_WARNING = (
+    "INBOXGAP_CALLBACK_SECRET is not set: status callbacks are POSTed unsigned (no "
+    "webhook-signature header), so the receiver cannot tell them from forgeries"
+)
+
+
+def unsigned_warning(settings: Settings) -> str | None:
+    """:data:`UNSIGNED_WARNING` when callbacks are POSTed to ``INBOXGAP_CALLBACK_URL``
+    without a secret. Not for ``INBOXGAP_CALLBACK_CELERY_TASK`` alone: the task message
+    carries no signature whether a secret is set or not, so there is nothing to warn of."""
+    if settings.callback_url and settings.callback_secret is None:
+        return UNSIGNED_WARNING
+    return None
+
+
 def callback_config(settings: Settings) -> CallbackConfig:
     secret = settings.callback_secret
     token = settings.callback_bearer_token

@@ -32,7 +32,7 @@ def callbacks_group() -> None:
 @callbacks_group.command("deliver")
 def deliver_command() -> None:
     """Deliver every callback due now (one pass), then exit. Prints a JSON summary."""
-    from worker.bootstrap.callbacks import callbacks_enabled, run_delivery_pass
+    from worker.bootstrap.callbacks import callbacks_enabled, run_delivery_pass, unsigned_warning
 
     with friendly_store_errors():
         settings, _ = _settings_and_outbox()
@@ -40,6 +40,9 @@ def deliver_command() -> None:
             raise click.ClickException(
                 "callbacks are off: set INBOXGAP_CALLBACK_URL or INBOXGAP_CALLBACK_CELERY_TASK"
             )
+        warning = unsigned_warning(settings)
+        if warning is not None:  # stderr: stdout stays the JSON summary
+            click.echo(f"warning: {warning}", err=True)
         publish = None
         if settings.callback_celery_task:
             from tasks.callbacks import celery_publisher  # the task layer owns Celery

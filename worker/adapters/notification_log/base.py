@@ -314,7 +314,7 @@ class SqlLogTransaction(ABC):
                 .with_for_update(key_share=True)
             )
         ]
-        purged_events = 0
+        purged_events = purged_callbacks = 0
         if pks:
             for chunk in self._chunks(pks):
                 purged_events += (
@@ -328,7 +328,8 @@ class SqlLogTransaction(ABC):
                     .where(self._in(n.id, chunk))
                     .values(recipient=None, recipient_original=None, purged_at=now)
                 )
-                callback_outbox.delete_delivered(self.conn, chunk)  # issue 14: retention
+                # Issue 14: retention.
+                purged_callbacks += callback_outbox.delete_delivered(self.conn, chunk)
                 # A purged notification is never swept (its status stays as it is).
                 self.conn.execute(
                     delete(pending_notifications).where(
@@ -374,4 +375,5 @@ class SqlLogTransaction(ABC):
             events=purged_events,
             parked_events=len(parked_keys) if parked_keys else parked,
             dead_letters=len(letter_ids),
+            callbacks=purged_callbacks,
         )

@@ -185,13 +185,21 @@ class PurgeCounts:
     events: int = 0
     parked_events: int = 0
     dead_letters: int = 0
+    #: Delivered ``status_callbacks`` rows of the purged notifications (issue 14).
+    callbacks: int = 0
 
     def __add__(self, other: PurgeCounts) -> PurgeCounts:
         return add_fieldwise(self, other)
 
     @property
     def total(self) -> int:
-        return self.notifications + self.events + self.parked_events + self.dead_letters
+        return (
+            self.notifications
+            + self.events
+            + self.parked_events
+            + self.dead_letters
+            + self.callbacks
+        )
 
 
 class LogTransaction(Protocol):
