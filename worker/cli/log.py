@@ -496,8 +496,8 @@ def purge_command(older_than: timedelta | None, batch_size: int, as_json: bool) 
 
     Addresses are blanked and event details (SMTP replies quote addresses) deleted for
     notifications sent before the cutoff, with their delivered status callbacks; parked
-    events and dead-letter bodies older than it are removed. Statuses and the daily counts reports read stay. Batched: safe while
-    the worker runs.
+    events and dead-letter bodies older than it are removed. Statuses and the daily
+    counts reports read stay. Batched: safe while the worker runs.
     """
     app = _app()
     with _friendly_errors():
