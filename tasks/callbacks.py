@@ -4,6 +4,8 @@ the default queue, away from the drain).
 Thin: build the outbox and the sender, call :func:`worker.handlers.callbacks.deliver_callbacks`
 for at most ``MAX_RUN_SECONDS``. Concurrent runs are safe on PostgreSQL (rows are claimed
 with ``FOR UPDATE SKIP LOCKED``). No Celery retry: the next kick picks up what is due.
+The first run in a process warns when POSTs would go out unsigned (no
+``INBOXGAP_CALLBACK_SECRET``).
 
 ``INBOXGAP_CALLBACK_CELERY_TASK`` is done here (the task layer owns Celery):
 :class:`CeleryTaskPublisher` sends each body as a task of that name, ``args=[payload]``,
