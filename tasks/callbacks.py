@@ -32,18 +32,13 @@ MAX_RUN_SECONDS = 40.0
 
 # The unsigned-callbacks warning is said once per process (at its first pass), not every
 # 5 s with each beat kick.
-_unsigned_checked = False
+_unsigned_warned = False
 
 
-def warn_once_if_unsigned(settings: Settings) -> None:
-    global _unsigned_checked
-    if _unsigned_checked:
-        return
-    _unsigned_checked = True
-    from worker.bootstrap.callbacks import unsigned_warning
-
-    message = unsigned_warning(settings)
-    if message is not None:
+def warn_once(message: str) -> None:
+    global _unsigned_warned
+    if not _unsigned_warned:
+        _unsigned_warned = True
         logger.warning(message)
 
 
@@ -86,13 +81,13 @@ def celery_publisher(settings: Settings) -> CallbackSender | None:
     time_limit=120,
 )
 def deliver_callbacks() -> dict[str, Any]:
-    from config.settings import get_settings
     from worker.bootstrap.callbacks import delivery_pass_from_environment
 
-    warn_once_if_unsigned(get_settings())
     try:
         result = delivery_pass_from_environment(
-            lambda task_name: CeleryTaskPublisher(app, task_name), max_seconds=MAX_RUN_SECONDS
+            lambda task_name: CeleryTaskPublisher(app, task_name),
+            max_seconds=MAX_RUN_SECONDS,
+            warn=warn_once,
         )
     except StoreError as exc:
         logger.warning("callback delivery skipped: storage unavailable", error=str(exc))

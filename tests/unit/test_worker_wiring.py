@@ -463,28 +463,24 @@ def test_the_deliverer_warns_once_when_callbacks_would_go_out_unsigned(
     import config.settings
     import tasks.callbacks
     import worker.bootstrap.callbacks
+    from worker.handlers.callbacks import DeliveryResult
 
-    unsigned = Settings(callback_url="https://app.example/hooks", callback_secret=None)
-    monkeypatch.setattr(config.settings, "get_settings", lambda: unsigned)
-    monkeypatch.setattr(
-        worker.bootstrap.callbacks, "delivery_pass_from_environment", lambda *_a, **_k: None
-    )
-    monkeypatch.setattr(tasks.callbacks, "_unsigned_checked", False)
-    with capture_logs() as logs:
-        for _ in range(3):  # beat kicks every few seconds: said once per process
-            assert tasks.callbacks.deliver_callbacks.run() == {"enabled": False}
-    warnings = [log for log in logs if log["log_level"] == "warning"]
-    assert len(warnings) == 1
-    assert "INBOXGAP_CALLBACK_SECRET" in warnings[0]["event"]
-
-    quiet = (
-        Settings(callback_url="https://app.example/hooks", callback_secret="whsec_" + "A" * 32),
-        # The Celery task message carries no signature either way: nothing to warn of.
-        Settings(callback_celery_task="app.tasks.on_status", callback_secret=None),
-        Settings(callback_url=None, callback_celery_task=None),
-    )
-    for settings in quiet:
-        monkeypatch.setattr(tasks.callbacks, "_unsigned_checked", False)
+    def warnings_over_three_passes(settings: Settings) -> list[str]:
+        monkeypatch.setattr(config.settings, "get_settings", lambda: settings)
+        monkeypatch.setattr(tasks.callbacks, "_unsigned_warned", False)  # a new process
         with capture_logs() as logs:
-            tasks.callbacks.warn_once_if_unsigned(settings)
-        assert logs == []
+            for _ in range(3):  # beat kicks every few seconds: said once per process
+                assert tasks.callbacks.deliver_callbacks.run()["delivered"] == 0
+        return [log["event"] for log in logs if log["log_level"] == "warning"]
+
+    monkeypatch.setattr(
+        worker.bootstrap.callbacks, "run_delivery_pass", lambda *_a, **_k: DeliveryResult()
+    )
+    url = "https://app.example/hooks"
+    warned = warnings_over_three_passes(Settings(callback_url=url, callback_secret=None))
+    assert len(warned) == 1 and "INBOXGAP_CALLBACK_SECRET" in warned[0]
+    signed = Settings(callback_url=url, callback_secret="whsec_" + "A" * 32)
+    assert warnings_over_three_passes(signed) == []
+    # The Celery task message carries no signature either way: nothing to warn of.
+    only_task = Settings(callback_celery_task="app.tasks.on_status", callback_secret=None)
+    assert warnings_over_three_passes(only_task) == []

@@ -124,15 +124,22 @@ def outbox_from_environment() -> tuple[Settings, SqlCallbackOutbox]:
 
 
 def delivery_pass_from_environment(
-    publisher_for: Callable[[str], CallbackSender], *, max_seconds: float | None = None
+    publisher_for: Callable[[str], CallbackSender],
+    *,
+    max_seconds: float | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> DeliveryResult | None:
     """The Celery task's pass: settings from the environment; None when callbacks are off.
-    ``publisher_for`` builds the Celery publisher (the task layer owns Celery)."""
+    ``publisher_for`` builds the Celery publisher (the task layer owns Celery); ``warn``
+    is given :func:`unsigned_warning` when there is one (the task says it once)."""
     from config.settings import get_settings
 
     settings = get_settings()
     if not callbacks_enabled(settings):
         return None
+    message = unsigned_warning(settings)
+    if message is not None and warn is not None:
+        warn(message)
     task_name = settings.callback_celery_task
     publish = publisher_for(task_name) if task_name else None
     return run_delivery_pass(settings, publish=publish, max_seconds=max_seconds)

@@ -31,6 +31,18 @@ def parse_stored_timestamp(text: str) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _with_details(state: NotificationState, extra: SendDetails | None) -> NotificationState:
+    if extra is None:
+        return state
+    return replace(
+        state,
+        notification_id=extra.notification_id,
+        notification_type=extra.notification_type,
+        sent_at=extra.sent_at,
+        source=extra.source,
+    )
+
+
 def recompute_statuses(
     tx: LogTransaction,
     pks: Collection[int],
@@ -65,16 +77,7 @@ def recompute_statuses(
         if state.purged:
             continue
         extra = details.get(state.pk) if details else None
-        if extra is not None:
-            state_with = replace(
-                state,
-                notification_id=extra.notification_id,
-                notification_type=extra.notification_type,
-                sent_at=extra.sent_at,
-                source=extra.source,
-            )
-        else:
-            state_with = state
+        state_with = _with_details(state, extra)
         decision = decide_status(
             ledgers.get(state.pk, no_events),
             sent_at=parse_stored_timestamp(state_with.sent_at),
