@@ -4,6 +4,8 @@ the default queue, away from the drain).
 Thin: build the outbox and the sender, call :func:`worker.handlers.callbacks.deliver_callbacks`
 for at most ``MAX_RUN_SECONDS``. Concurrent runs are safe on PostgreSQL (rows are claimed
 with ``FOR UPDATE SKIP LOCKED``). No Celery retry: the next kick picks up what is due.
+The first run in a process warns when POSTs would go out unsigned (no
+``INBOXGAP_CALLBACK_SECRET``).
 
 ``INBOXGAP_CALLBACK_CELERY_TASK`` is done here (the task layer owns Celery):
 :class:`CeleryTaskPublisher` sends each body as a task of that name, ``args=[payload]``,
@@ -27,6 +29,17 @@ logger = structlog.get_logger(__name__)
 
 #: A run stops claiming new batches after this long; beat kicks again 5 s later.
 MAX_RUN_SECONDS = 40.0
+
+# The unsigned-callbacks warning is said once per process (at its first pass), not every
+# 5 s with each beat kick.
+_unsigned_warned = False
+
+
+def warn_once(message: str) -> None:
+    global _unsigned_warned
+    if not _unsigned_warned:
+        _unsigned_warned = True
+        logger.warning(message)
 
 
 class CeleryTaskPublisher:
@@ -72,7 +85,9 @@ def deliver_callbacks() -> dict[str, Any]:
 
     try:
         result = delivery_pass_from_environment(
-            lambda task_name: CeleryTaskPublisher(app, task_name), max_seconds=MAX_RUN_SECONDS
+            lambda task_name: CeleryTaskPublisher(app, task_name),
+            max_seconds=MAX_RUN_SECONDS,
+            warn=warn_once,
         )
     except StoreError as exc:
         logger.warning("callback delivery skipped: storage unavailable", error=str(exc))

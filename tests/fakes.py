@@ -242,7 +242,7 @@ class FakeLogTransaction:
                 updated_at=now,
             )
 
-    def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
+    def record_status_changes(self, changes: Sequence[StatusChange], announced_at: str) -> None:
         # Not counted as a statement: the SQL log writes nothing while callbacks are off.
         self.t.status_changes.extend(changes)
 
@@ -279,6 +279,7 @@ class FakeLogTransaction:
         now: str,
         feedback_window: timedelta,
         rule: WindowRule,
+        announced_at: str,
     ) -> WindowSweep:
         # Like SQLite: every due notification goes back to the handler's recompute.
         pks = self.pending_notifications(sent_before, 0, limit)

@@ -270,6 +270,7 @@ def test_sweep_and_purge_print_json(tmp_path: Path) -> None:
         "events",
         "parked_events",
         "dead_letters",
+        "callbacks",
     }
 
 

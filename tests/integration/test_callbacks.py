@@ -32,11 +32,12 @@ from worker.adapters.database import create_engine_from_url
 from worker.adapters.http_callbacks import DEFAULT_IN_FLIGHT, HttpCallbackSender
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.domain.callbacks import secret_key
-from worker.domain.timestamps import format_timestamp
+from worker.domain.timestamps import format_timestamp, parse_timestamp
 from worker.handlers.callbacks import CallbackConfig, DeliveryResult, deliver_callbacks
 from worker.handlers.ingest import apply_batch
 from worker.handlers.purge import purge
 from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
@@ -190,6 +191,78 @@ def test_every_change_is_announced_once_signed_and_complete(any_engine: Engine) 
     assert all(d["previous_status"] == "delivered" and d["smtp_status"] == "5.1.1" for d in bounced)
 
 
+def outbox_times(engine: Engine) -> list[tuple[str, str, str, str]]:
+    c = status_callbacks.c
+    query = select(c.status, c.status_at, c.created_at, c.next_attempt_at).order_by(c.id)
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]  # type: ignore[misc]
+
+
+def test_a_pretended_now_dates_the_statuses_not_the_outbox_rows(any_engine: Engine) -> None:
+    """``ingest --now`` / ``sweep --now`` decide statuses as of a pretended time; the
+    outbox rows are still created and due at the real time: a future ``--now`` must not
+    hold them back, a past one must not make them look old to the backlog alert."""
+    log = SqlNotificationLog(any_engine, callbacks=True)
+    records = [
+        SendRecord.create(
+            notification_id=f"n{i}",
+            message_id=f"m{i}",
+            recipient=f"user{i}@acme.example",
+            sent_at="2025-03-04T10:00:00Z",
+            notification_type="magic_code",
+        )
+        for i in range(3)
+    ]
+    before = format_timestamp(datetime.now(UTC))
+    record_sends(records, log=log, now=NOW, feedback_window=WINDOW)
+    future = datetime(2040, 1, 1, tzinfo=UTC)
+    apply_batch(
+        [b.delivery("m0", ["user0@acme.example"])],
+        log=log,
+        now=future,
+        feedback_window=WINDOW,
+        verify_envelope=None,
+    )
+    # The window passed long ago: n1 and n2 are swept (set-based on PostgreSQL).
+    result = sweep(log=log, now=NOW + timedelta(days=2), feedback_window=WINDOW)
+    after = format_timestamp(datetime.now(UTC))
+    assert result.changed == 2
+    rows = outbox_times(any_engine)
+    assert [(status, status_at) for status, status_at, _, _ in rows] == [
+        ("delivered", "2025-03-04T10:00:02.000Z"),  # the event's time
+        ("unknown", "2025-03-05T10:00:00.000Z"),  # sent_at + the window
+        ("unknown", "2025-03-05T10:00:00.000Z"),
+    ]
+    for _, _, created_at, next_attempt_at in rows:
+        assert before <= created_at <= after
+        assert next_attempt_at == created_at
+    with CallbackReceiver() as receiver:
+        assert deliver(any_engine, receiver.url).delivered == 3  # none held back
+
+
+def test_the_sweep_stamps_outbox_rows_with_its_clock(any_engine: Engine) -> None:
+    log = SqlNotificationLog(any_engine, callbacks=True)
+    record_sends(
+        [
+            SendRecord.create(
+                notification_id=f"n{i}",
+                message_id=f"m{i}",
+                recipient=f"user{i}@acme.example",
+                sent_at="2025-03-04T10:00:00Z",
+                notification_type="magic_code",
+            )
+            for i in range(2)
+        ],
+        log=log,
+        now=NOW,
+        feedback_window=WINDOW,
+    )
+    announced = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    sweep(log=log, now=NOW + timedelta(days=2), feedback_window=WINDOW, clock=lambda: announced)
+    created = {(r[2], r[3]) for r in outbox_times(any_engine)}
+    assert created == {(format_timestamp(announced), format_timestamp(announced))}
+
+
 def test_outbox_is_off_unless_configured(pg_engine: Engine) -> None:
     seed(pg_engine, 3, callbacks=False)
     assert states(pg_engine) == {}
@@ -339,20 +412,56 @@ def test_a_backed_up_outbox_raises_the_on_call_alert_and_the_metrics(pg_engine: 
     from worker.bootstrap.alerts import build_alerting
     from worker.handlers.callbacks import DeliveryResult
 
-    seed(pg_engine, 3)  # rows created at NOW, still pending
+    seed(pg_engine, 3)  # rows created now (the real clock), still pending
+    stats = SqlCallbackOutbox(pg_engine).stats()
+    created = parse_timestamp(stats.oldest_pending_at or "")
+    assert created is not None
     settings = Settings(callback_url="http://127.0.0.1:9/hooks")
     alerting = build_alerting(settings, engine=pg_engine, sinks=[], queue_probe=None)
     assert [
-        v for v in alerting.check(NOW + timedelta(minutes=5)) if v.rule == "callback_backlog"
+        v for v in alerting.check(created + timedelta(minutes=5)) if v.rule == "callback_backlog"
     ] == []
-    views = alerting.check(NOW + timedelta(minutes=20))
+    views = alerting.check(created + timedelta(minutes=20))
     backlog = [v for v in views if v.rule == "callback_backlog"]
     assert [(v.severity, v.state) for v in backlog] == [("warning", "firing")]
 
-    stats = SqlCallbackOutbox(pg_engine).stats()
-    callback_metrics.observe_pass(DeliveryResult(), stats, NOW + timedelta(minutes=20))
+    callback_metrics.observe_pass(DeliveryResult(), stats, created + timedelta(minutes=20))
     assert REGISTRY.get_sample_value("inboxgap_callbacks_pending") == 3
     assert REGISTRY.get_sample_value("inboxgap_callbacks_oldest_pending_age_seconds") == 1200
+
+
+def test_a_replayed_old_failed_row_is_queued_anew_for_the_backlog_alert(
+    pg_engine: Engine,
+) -> None:
+    from sqlalchemy import update
+
+    from config.settings import Settings
+    from worker.bootstrap.alerts import build_alerting
+    from worker.handlers.callbacks import replay_callbacks
+
+    seed(pg_engine, 2)
+    with CallbackReceiver() as receiver:
+        receiver.codes = [410, 410]  # both fail for good
+        deliver(pg_engine, receiver.url)
+    c = status_callbacks.c
+    with pg_engine.begin() as conn:  # they failed three days ago
+        conn.execute(update(status_callbacks).values(created_at="2026-01-01T00:00:00.000Z"))
+    outbox = SqlCallbackOutbox(pg_engine)
+    (first, _) = sorted(r.id for r in outbox.list_rows("failed", 10))
+    replayed_at = datetime(2026, 1, 4, 9, 0, tzinfo=UTC)
+    assert replay_callbacks(outbox, [first], now=replayed_at) == 1
+    assert outbox.stats().oldest_pending_at == format_timestamp(replayed_at)
+    with pg_engine.connect() as conn:
+        kept = conn.execute(select(c.created_at).where(c.id != first)).scalar_one()
+    assert kept == "2026-01-01T00:00:00.000Z"  # a row not replayed keeps its time
+    alerting = build_alerting(
+        Settings(callback_url="http://127.0.0.1:9/hooks"),
+        engine=pg_engine,
+        sinks=[],
+        queue_probe=None,
+    )
+    views = alerting.check(replayed_at + timedelta(minutes=1))
+    assert [v for v in views if v.rule == "callback_backlog"] == []
 
 
 def test_the_backlog_read_touches_only_pending_rows(pg_engine: Engine) -> None:
@@ -360,7 +469,9 @@ def test_the_backlog_read_touches_only_pending_rows(pg_engine: Engine) -> None:
     kept until retention (at 3M rows that count cost ~0.3 s; bench/callback_backlog.py)."""
     from sqlalchemy import event
 
+    before = format_timestamp(datetime.now(UTC))
     seed(pg_engine, 5)
+    after = format_timestamp(datetime.now(UTC))
     with CallbackReceiver() as receiver:
         receiver.codes = [200, 200, 410, 503, 503]  # 2 delivered, 1 failed, 2 pending
         deliver(pg_engine, receiver.url)
@@ -375,7 +486,9 @@ def test_the_backlog_read_touches_only_pending_rows(pg_engine: Engine) -> None:
         stats = SqlCallbackOutbox(pg_engine).stats()
     finally:
         event.remove(pg_engine, "before_cursor_execute", capture)
-    assert (stats.pending, stats.oldest_pending_at) == (2, format_timestamp(NOW))
+    assert stats.pending == 2
+    assert stats.oldest_pending_at is not None
+    assert before <= stats.oldest_pending_at <= after
     reads = [(sql, params) for sql, params in statements if "status_callbacks" in sql]
     assert reads, statements
     for sql, params in reads:  # every read is restricted to the partial index's rows

@@ -243,6 +243,7 @@ def test_right_after_a_bulk_load_without_statistics_the_plan_uses_indexes(pg: En
             now=format_timestamp(NOW),
             feedback_window=WINDOW,
             rule=WINDOW_RULE,
+            announced_at=format_timestamp(NOW),
         )
         cursor.execute(PLANNER_SQL)  # as the sweep's transaction does
         cursor.execute("EXPLAIN (FORMAT JSON) " + SWEEP_WITH_OUTBOX_SQL, params)

@@ -453,3 +453,34 @@ def test_celery_callback_task_gets_the_payload_once_the_post_succeeded() -> None
     ]
     only_task = ThenPublish(None, CeleryTaskPublisher(celery, "app.tasks.on_status"))
     assert [o.status_code for o in only_task.send_all(requests)] == [200, 200]
+
+
+def test_the_deliverer_warns_once_when_callbacks_would_go_out_unsigned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from structlog.testing import capture_logs
+
+    import config.settings
+    import tasks.callbacks
+    import worker.bootstrap.callbacks
+    from worker.handlers.callbacks import DeliveryResult
+
+    def warnings_over_three_passes(settings: Settings) -> list[str]:
+        monkeypatch.setattr(config.settings, "get_settings", lambda: settings)
+        monkeypatch.setattr(tasks.callbacks, "_unsigned_warned", False)  # a new process
+        with capture_logs() as logs:
+            for _ in range(3):  # beat kicks every few seconds: said once per process
+                assert tasks.callbacks.deliver_callbacks.run()["delivered"] == 0
+        return [log["event"] for log in logs if log["log_level"] == "warning"]
+
+    monkeypatch.setattr(
+        worker.bootstrap.callbacks, "run_delivery_pass", lambda *_a, **_k: DeliveryResult()
+    )
+    url = "https://app.example/hooks"
+    warned = warnings_over_three_passes(Settings(callback_url=url, callback_secret=None))
+    assert len(warned) == 1 and "INBOXGAP_CALLBACK_SECRET" in warned[0]
+    signed = Settings(callback_url=url, callback_secret="whsec_" + "A" * 32)
+    assert warnings_over_three_passes(signed) == []
+    # The Celery task message carries no signature either way: nothing to warn of.
+    only_task = Settings(callback_celery_task="app.tasks.on_status", callback_secret=None)
+    assert warnings_over_three_passes(only_task) == []

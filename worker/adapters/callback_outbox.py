@@ -68,6 +68,7 @@ status_callbacks = Table(
     Column("status_at", Str(), nullable=False),
     Column("state", Str(), nullable=False),
     Column("attempts", Integer(), nullable=False),
+    # When the row was queued: created, or replayed (the backlog age is measured from it).
     Column("created_at", Str(), nullable=False),
     # When a pending row is due (its next retry); NULL once delivered or failed.
     Column("next_attempt_at", Str(), nullable=True),
@@ -115,7 +116,7 @@ _COPY_COLUMNS = (
 _PG_COPY = f"COPY status_callbacks ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
 
 
-def _copy_pg(conn: Connection, changes: Sequence[StatusChange], now: str) -> None:
+def _copy_pg(conn: Connection, changes: Sequence[StatusChange], announced_at: str) -> None:
     """COPY on PostgreSQL: measured with ``bench/ingest.py --callbacks``, a multi-row
     INSERT cost the ingest client ~14% more CPU per event, COPY a fraction of that. Driver
     errors are raised as SQLAlchemy's, so the log's error mapping (transient, rejected)
@@ -138,9 +139,9 @@ def _copy_pg(conn: Connection, changes: Sequence[StatusChange], now: str) -> Non
                         c.status_at,
                         _PENDING,
                         0,
-                        now,
-                        now,
-                        now,
+                        announced_at,
+                        announced_at,
+                        announced_at,
                     )
                 )
     except psycopg.Error as exc:
@@ -154,13 +155,15 @@ def _copy_pg(conn: Connection, changes: Sequence[StatusChange], now: str) -> Non
         ) from exc
 
 
-def insert_changes(conn: Connection, changes: Sequence[StatusChange], now: str) -> None:
-    """Add one pending row per change, due at once (COPY on PostgreSQL, one multi-row
-    INSERT on SQLite)."""
+def insert_changes(conn: Connection, changes: Sequence[StatusChange], announced_at: str) -> None:
+    """Add one pending row per change, created and due at ``announced_at`` (COPY on
+    PostgreSQL, one multi-row INSERT on SQLite). ``announced_at`` is the real clock, not
+    the time the statuses were decided at (which ``--now`` may pretend): the rows' ages
+    drive delivery and the backlog alert."""
     if not changes:
         return
     if conn.dialect.name == "postgresql":
-        _copy_pg(conn, changes, now)
+        _copy_pg(conn, changes, announced_at)
         return
     conn.execute(
         insert(status_callbacks),
@@ -175,9 +178,9 @@ def insert_changes(conn: Connection, changes: Sequence[StatusChange], now: str) 
                 "status_at": c.status_at,
                 "state": _PENDING,
                 "attempts": 0,
-                "created_at": now,
-                "next_attempt_at": now,
-                "updated_at": now,
+                "created_at": announced_at,
+                "next_attempt_at": announced_at,
+                "updated_at": announced_at,
             }
             for c in changes
         ],
@@ -411,6 +414,9 @@ class SqlCallbackOutbox:
         stmt = update(status_callbacks).values(
             state=_PENDING,
             attempts=0,
+            # Queued anew: the backlog age (min created_at of pending rows) starts again,
+            # or a row that failed days ago would raise the alert before the next pass.
+            created_at=now,
             next_attempt_at=now,
             cause=None,
             updated_at=now,

@@ -36,6 +36,23 @@ def callbacks_enabled(settings: Settings) -> bool:
     return bool(settings.callback_url or settings.callback_celery_task)
 
 
+#: Said once when a deliverer starts (the task's first pass in a process, and every
+#: ``inboxgap callbacks deliver``) while POSTs would go out without a signature.
+UNSIGNED_WARNING = (
+    "INBOXGAP_CALLBACK_SECRET is not set: status callbacks are POSTed unsigned (no "
+    "webhook-signature header), so the receiver cannot tell them from forgeries"
+)
+
+
+def unsigned_warning(settings: Settings) -> str | None:
+    """:data:`UNSIGNED_WARNING` when callbacks are POSTed to ``INBOXGAP_CALLBACK_URL``
+    without a secret. Not for ``INBOXGAP_CALLBACK_CELERY_TASK`` alone: the task message
+    carries no signature whether a secret is set or not, so there is nothing to warn of."""
+    if settings.callback_url and settings.callback_secret is None:
+        return UNSIGNED_WARNING
+    return None
+
+
 def callback_config(settings: Settings) -> CallbackConfig:
     secret = settings.callback_secret
     token = settings.callback_bearer_token
@@ -107,15 +124,22 @@ def outbox_from_environment() -> tuple[Settings, SqlCallbackOutbox]:
 
 
 def delivery_pass_from_environment(
-    publisher_for: Callable[[str], CallbackSender], *, max_seconds: float | None = None
+    publisher_for: Callable[[str], CallbackSender],
+    *,
+    max_seconds: float | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> DeliveryResult | None:
     """The Celery task's pass: settings from the environment; None when callbacks are off.
-    ``publisher_for`` builds the Celery publisher (the task layer owns Celery)."""
+    ``publisher_for`` builds the Celery publisher (the task layer owns Celery); ``warn``
+    is given :func:`unsigned_warning` when there is one (the task says it once)."""
     from config.settings import get_settings
 
     settings = get_settings()
     if not callbacks_enabled(settings):
         return None
+    message = unsigned_warning(settings)
+    if message is not None and warn is not None:
+        warn(message)
     task_name = settings.callback_celery_task
     publish = publisher_for(task_name) if task_name else None
     return run_delivery_pass(settings, publish=publish, max_seconds=max_seconds)

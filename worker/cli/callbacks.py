@@ -35,7 +35,7 @@ def callbacks_group() -> None:
 @JSON_ALWAYS
 def deliver_command(as_json: bool) -> None:
     """Deliver every callback due now (one pass), then exit. Prints a JSON summary."""
-    from worker.bootstrap.callbacks import callbacks_enabled, run_delivery_pass
+    from worker.bootstrap.callbacks import callbacks_enabled, run_delivery_pass, unsigned_warning
 
     with friendly_store_errors():
         settings, _ = _settings_and_outbox()
@@ -45,6 +45,9 @@ def deliver_command(as_json: bool) -> None:
             )
             off.exit_code = EXIT_BAD_INPUT  # configuration, not a run-time failure
             raise off
+        warning = unsigned_warning(settings)
+        if warning is not None:  # stderr: stdout stays the JSON summary
+            click.echo(f"warning: {warning}", err=True)
         publish = None
         if settings.callback_celery_task:
             from tasks.callbacks import celery_publisher  # the task layer owns Celery

@@ -502,9 +502,9 @@ def purge_command(older_than: timedelta | None, batch_size: int, as_json: bool) 
     """Remove personal data older than the retention period; keep aggregate counts.
 
     Addresses are blanked and event details (SMTP replies quote addresses) deleted for
-    notifications sent before the cutoff; parked events and dead-letter bodies older than
-    it are removed. Statuses and the daily counts reports read stay. Batched: safe while
-    the worker runs.
+    notifications sent before the cutoff, with their delivered status callbacks; parked
+    events and dead-letter bodies older than it are removed. Statuses and the daily
+    counts reports read stay. Batched: safe while the worker runs.
     """
     app = _app()
     with _friendly_errors():
@@ -514,7 +514,8 @@ def purge_command(older_than: timedelta | None, batch_size: int, as_json: bool) 
         return
     click.echo(
         f"purged notifications {counts.notifications}, their events {counts.events}, "
-        f"parked events {counts.parked_events}, dead-letter bodies {counts.dead_letters}"
+        f"parked events {counts.parked_events}, dead-letter bodies {counts.dead_letters}, "
+        f"delivered status callbacks {counts.callbacks}"
     )
 
 

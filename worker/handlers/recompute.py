@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from worker.domain.status import DecidingEvent, decide_status
+from worker.domain.timestamps import format_timestamp
 from worker.handlers.callbacks import announced_changes
 from worker.handlers.ports import CountKey, LogTransaction, NotificationState
 
@@ -30,6 +31,18 @@ def parse_stored_timestamp(text: str) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _with_details(state: NotificationState, extra: SendDetails | None) -> NotificationState:
+    if extra is None:
+        return state
+    return replace(
+        state,
+        notification_id=extra.notification_id,
+        notification_type=extra.notification_type,
+        sent_at=extra.sent_at,
+        source=extra.source,
+    )
+
+
 def recompute_statuses(
     tx: LogTransaction,
     pks: Collection[int],
@@ -39,6 +52,7 @@ def recompute_statuses(
     feedback_window: timedelta,
     deltas: Counter[CountKey],
     details: Mapping[int, SendDetails] | None = None,
+    announced_at: datetime | None = None,
 ) -> int:
     """Lock ``pks`` in primary-key order, decide each status from its whole ledger, write
     the rows that changed and add their bucket moves to ``deltas``. Returns the number of
@@ -47,6 +61,10 @@ def recompute_statuses(
     The ledger is read by a statement that starts after the locks are held, so under READ
     COMMITTED it sees every event committed by a writer that held the lock before us: two
     concurrent handlers never lose each other's events.
+
+    ``announced_at`` stamps the outbox rows' own bookkeeping (created, first due): the
+    real clock (default: read now), never ``now``, which a caller may pretend (``--now``)
+    and which only decides the statuses (their ``status_at`` stays the event time).
     """
     if not pks:
         return 0
@@ -59,16 +77,7 @@ def recompute_statuses(
         if state.purged:
             continue
         extra = details.get(state.pk) if details else None
-        if extra is not None:
-            state_with = replace(
-                state,
-                notification_id=extra.notification_id,
-                notification_type=extra.notification_type,
-                sent_at=extra.sent_at,
-                source=extra.source,
-            )
-        else:
-            state_with = state
+        state_with = _with_details(state, extra)
         decision = decide_status(
             ledgers.get(state.pk, no_events),
             sent_at=parse_stored_timestamp(state_with.sent_at),
@@ -103,5 +112,8 @@ def recompute_statuses(
     if changed:
         tx.update_notifications(changed, now_text)
         # Status callbacks (issue 14): the announcement commits with the change.
-        tx.record_status_changes(announced_changes(states, changed), now_text)
+        announced = announced_changes(states, changed)
+        if announced:
+            when = announced_at if announced_at is not None else datetime.now(UTC)
+            tx.record_status_changes(announced, format_timestamp(when))
     return len(changed)

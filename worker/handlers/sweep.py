@@ -20,8 +20,9 @@ beside ingestion and beside another sweep: each notification is swept once.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tenacity import Retrying
 
@@ -36,6 +37,10 @@ from worker.handlers.unpark import attach_parked_in
 #: ~40% faster than 1,000-row ones (fewer commits); 5,000 keeps each chunk's row locks
 #: (which an ingest touching one of those notifications waits for) to ~0.1 s.
 DEFAULT_BATCH_SIZE = 5000
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +59,12 @@ def sweep(
     feedback_window: timedelta,
     batch_size: int = DEFAULT_BATCH_SIZE,
     retrying: Retrying | None = None,
+    clock: Callable[[], datetime] = _utc_now,
 ) -> SweepResult:
-    """Apply the feedback window to every notification still ``sent`` at ``now``."""
+    """Apply the feedback window to every notification still ``sent`` at ``now``.
+
+    ``now`` decides the statuses (``sweep --now`` may pretend it); ``clock`` is the real
+    time the outbox rows of each chunk are created at (see ``recompute_statuses``)."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     reattached = reattach_missed(
@@ -66,8 +75,14 @@ def sweep(
     examined = changed = batches = 0
 
     def one_chunk(tx: LogTransaction) -> tuple[WindowSweep, int]:
+        announced_at = clock()
         chunk = tx.sweep_window(
-            cutoff, batch_size, now=now_text, feedback_window=feedback_window, rule=WINDOW_RULE
+            cutoff,
+            batch_size,
+            now=now_text,
+            feedback_window=feedback_window,
+            rule=WINDOW_RULE,
+            announced_at=format_timestamp(announced_at),
         )
         deltas: Counter[CountKey] = Counter()
         count = recompute_statuses(
@@ -77,6 +92,7 @@ def sweep(
             now_text=now_text,
             feedback_window=feedback_window,
             deltas=deltas,
+            announced_at=announced_at,
         )
         if deltas:
             tx.add_counts(deltas)

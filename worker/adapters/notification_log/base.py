@@ -153,10 +153,10 @@ class SqlLogTransaction(ABC):
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
     # --- the same on both ---------------------------------------------------------------
-    def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
+    def record_status_changes(self, changes: Sequence[StatusChange], announced_at: str) -> None:
         # Status callbacks (issue 14): nothing is written while they are switched off.
         if self.callbacks and changes:
-            callback_outbox.insert_changes(self.conn, changes, now)
+            callback_outbox.insert_changes(self.conn, changes, announced_at)
 
     def find_notification_ids(self, notification_ids: Collection[str]) -> dict[str, int]:
         n = notifications.c
@@ -196,6 +196,7 @@ class SqlLogTransaction(ABC):
         now: str,
         feedback_window: timedelta,
         rule: WindowRule,
+        announced_at: str,
     ) -> WindowSweep:
         # The simple path (SQLite: one writer at a time): every due notification is
         # recomputed by the handler under lock; PostgreSQL applies the rule in bulk.
@@ -313,7 +314,7 @@ class SqlLogTransaction(ABC):
                 .with_for_update(key_share=True)
             )
         ]
-        purged_events = 0
+        purged_events = purged_callbacks = 0
         if pks:
             for chunk in self._chunks(pks):
                 purged_events += (
@@ -327,7 +328,8 @@ class SqlLogTransaction(ABC):
                     .where(self._in(n.id, chunk))
                     .values(recipient=None, recipient_original=None, purged_at=now)
                 )
-                callback_outbox.delete_delivered(self.conn, chunk)  # issue 14: retention
+                # Issue 14: retention.
+                purged_callbacks += callback_outbox.delete_delivered(self.conn, chunk)
                 # A purged notification is never swept (its status stays as it is).
                 self.conn.execute(
                     delete(pending_notifications).where(
@@ -373,4 +375,5 @@ class SqlLogTransaction(ABC):
             events=purged_events,
             parked_events=len(parked_keys) if parked_keys else parked,
             dead_letters=len(letter_ids),
+            callbacks=purged_callbacks,
         )

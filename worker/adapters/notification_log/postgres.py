@@ -492,11 +492,17 @@ class PostgresLogTransaction(SqlLogTransaction):
         now: str,
         feedback_window: timedelta,
         rule: WindowRule,
+        announced_at: str,
     ) -> WindowSweep:
         # Set-based: see worker.adapters.notification_log.window_sweep.
         statement = SWEEP_WITH_OUTBOX_SQL if self.callbacks else SWEEP_SQL
         params = sweep_params(
-            sent_before, limit, now=now, feedback_window=feedback_window, rule=rule
+            sent_before,
+            limit,
+            now=now,
+            feedback_window=feedback_window,
+            rule=rule,
+            announced_at=announced_at,
         )
         self._pg(PLANNER_SQL)
         ((due, swept, stale, recompute, shrunk),) = self._pg(statement, params)

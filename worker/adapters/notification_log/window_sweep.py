@@ -101,13 +101,16 @@ SELECT
 """
 # Status callbacks (issue 14): one outbox row per swept notification, in this statement
 # (so in the transaction that changes the status). The webhook id has the shape of
-# ``callback_outbox.new_webhook_id``.
+# ``callback_outbox.new_webhook_id``. The row's own times are ``announced_at`` (the real
+# clock): ``now`` may be a pretended ``sweep --now``, and a row created in the future
+# would wait until then, one in the past would trip the backlog alert at once.
 _OUTBOX = """, announced AS (
     INSERT INTO status_callbacks (webhook_id, notification_pk, previous_status,
         previous_reason, status, reason, status_at, state, attempts, created_at,
         next_attempt_at, updated_at)
     SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), id, old_status, old_reason,
-        status, reason, status_at, 'pending', 0, %(now)s, %(now)s, %(now)s
+        status, reason, status_at, 'pending', 0, %(announced_at)s, %(announced_at)s,
+        %(announced_at)s
     FROM swept
     WHERE (old_status, old_reason) IS DISTINCT FROM (status, reason)
     ORDER BY id
@@ -136,13 +139,20 @@ DROP_EMPTY_COUNTS_SQL = f"""
 
 
 def sweep_params(
-    sent_before: str, limit: int, *, now: str, feedback_window: timedelta, rule: WindowRule
+    sent_before: str,
+    limit: int,
+    *,
+    now: str,
+    feedback_window: timedelta,
+    rule: WindowRule,
+    announced_at: str,
 ) -> dict[str, Any]:
     """The parameters of :data:`SWEEP_SQL` (reason sets as array literals)."""
     return {
         "cutoff": sent_before,
         "limit": limit,
         "now": now,
+        "announced_at": announced_at,
         "window_us": feedback_window // timedelta(microseconds=1),
         "status": rule.status,
         "reason": rule.reason,

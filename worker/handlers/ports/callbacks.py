@@ -83,7 +83,8 @@ class OutboxStats:
     counts are the metrics' counters, from each pass's result)."""
 
     pending: int = 0
-    #: ``created_at`` of the oldest pending row (None when nothing is pending).
+    #: ``created_at`` of the oldest pending row (None when nothing is pending): when it
+    #: was queued, i.e. created or last replayed.
     oldest_pending_at: str | None = None
 
 
@@ -109,7 +110,9 @@ class CallbackOutbox(Protocol):
     def list_rows(self, state: str | None, limit: int) -> list[CallbackRow]: ...
 
     def replay(self, ids: Collection[int] | None, now: str) -> int:
-        """Make these rows (None: every failed row) pending again, attempts reset."""
+        """Make these rows (None: every failed row) pending again, attempts reset and
+        queued anew at ``now`` (``created_at``, which the backlog age is measured from: an
+        old failed row replayed must not raise the backlog alert before the next pass)."""
         ...
 
     def stats(self) -> OutboxStats: ...

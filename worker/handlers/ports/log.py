@@ -185,13 +185,21 @@ class PurgeCounts:
     events: int = 0
     parked_events: int = 0
     dead_letters: int = 0
+    #: Delivered ``status_callbacks`` rows of the purged notifications (issue 14).
+    callbacks: int = 0
 
     def __add__(self, other: PurgeCounts) -> PurgeCounts:
         return add_fieldwise(self, other)
 
     @property
     def total(self) -> int:
-        return self.notifications + self.events + self.parked_events + self.dead_letters
+        return (
+            self.notifications
+            + self.events
+            + self.parked_events
+            + self.dead_letters
+            + self.callbacks
+        )
 
 
 class LogTransaction(Protocol):
@@ -271,11 +279,14 @@ class LogTransaction(Protocol):
         now: str,
         feedback_window: timedelta,
         rule: WindowRule,
+        announced_at: str,
     ) -> WindowSweep:
         """One chunk of the sweep: take up to ``limit`` pending notifications sent before
         ``sent_before`` that no other transaction holds, apply ``rule`` to those its sets
         decide (status, counts, outbox rows, pending row) and return the others to
-        recompute. A store may return every due notification to recompute instead."""
+        recompute. A store may return every due notification to recompute instead.
+        Outbox rows are created and due at ``announced_at`` (the real clock; ``now`` may
+        be pretended)."""
         ...
 
     def refresh_statistics(self) -> None:
@@ -284,9 +295,10 @@ class LogTransaction(Protocol):
         ...
 
     # --- status callbacks (issue 14) ----------------------------------------------------
-    def record_status_changes(self, changes: Sequence[StatusChange], now: str) -> None:
+    def record_status_changes(self, changes: Sequence[StatusChange], announced_at: str) -> None:
         """Add the changes to the ``status_callbacks`` outbox in this transaction (a
-        no-op when callbacks are not configured)."""
+        no-op when callbacks are not configured), created and due at ``announced_at`` (the
+        real clock, not a pretended ``--now``)."""
         ...
 
     # --- dead letters and control messages --------------------------------------------
