@@ -146,6 +146,11 @@ _PG_CREATE_STAGING = "; ".join(
 # New notifications start ``sent``, so they are pending too (same statement). Sends already
 # in the log are skipped by one index probe (ON CONFLICT would also skip them, at the cost
 # of a speculative insertion each); ON CONFLICT still settles races with other writers.
+# The probe is a correlated scalar subquery, run per staged row through the unique index
+# whatever the statistics say: written as NOT EXISTS it became an anti join, and with the
+# statistics of a table that was empty (during a large ``sent import``, before any
+# ANALYZE) the planner hashed the whole of ``notifications`` for every batch, which made
+# an import quadratic in the log's size.
 _PG_INSERT_NOTIFICATIONS = """
     WITH created AS (
         INSERT INTO notifications (notification_id, ses_message_id, recipient,
@@ -155,10 +160,10 @@ _PG_INSERT_NOTIFICATIONS = """
             s.recipient_domain, s.notification_type, s.sent_at, 'sent', 'awaiting_feedback',
             s.sent_at, %(now)s, s.source
         FROM inboxgap_stage_sends AS s
-        WHERE NOT EXISTS (
-            SELECT FROM notifications AS n
+        WHERE (
+            SELECT true FROM notifications AS n
             WHERE n.ses_message_id = s.ses_message_id AND n.recipient = s.recipient
-        )
+        ) IS NULL
         ORDER BY s.ord
         ON CONFLICT DO NOTHING
         RETURNING id, ses_message_id, recipient, sent_at
