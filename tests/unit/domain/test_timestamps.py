@@ -67,7 +67,9 @@ def test_canonical_timestamp_agrees_on_any_text(text: str) -> None:
 
 @given(st.datetimes(timezones=st.just(dt.UTC)))
 def test_canonical_timestamp_of_a_formatted_time(moment: dt.datetime) -> None:
-    text = f"{moment.year:04d}-" + moment.strftime("%m-%dT%H:%M:%S") + (
-        f".{moment.microsecond:06d}Z" if moment.microsecond else "Z"
+    text = (
+        f"{moment.year:04d}-"
+        + moment.strftime("%m-%dT%H:%M:%S")
+        + (f".{moment.microsecond:06d}Z" if moment.microsecond else "Z")
     )
     assert canonical_timestamp(text) == format_timestamp(moment)

@@ -383,7 +383,7 @@ class PostgresLogTransaction(SqlLogTransaction):
             cursor.execute("SAVEPOINT inboxgap_new_sends")
             try:
                 cursor.execute(_PG_INSERT_NEW_NOTIFICATIONS, params)
-                rows = cursor.fetchall()
+                rows: list[Any] = cursor.fetchall()
             except errors.UniqueViolation:
                 cursor.execute("ROLLBACK TO SAVEPOINT inboxgap_new_sends")
                 cursor.execute(_PG_INSERT_NOTIFICATIONS, params)
