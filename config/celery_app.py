@@ -169,6 +169,13 @@ def _worker_init(**_: Any) -> None:
         metrics.serve_metrics(port)
 
 
+def _warn_unknown_variables(**_: Any) -> None:
+    # Once per worker or beat (not per child): a misspelt INBOXGAP_* name is named at start.
+    from worker.bootstrap.environment import log_unknown_variables
+
+    log_unknown_variables(os.environ)
+
+
 def _child_exited(pid: int | None = None, **_: Any) -> None:
     from worker import metrics
 
@@ -180,4 +187,6 @@ _signals.setup_logging.connect(_setup_logging, weak=False)
 _signals.task_prerun.connect(_bind_task, weak=False)
 _signals.task_postrun.connect(_unbind_task, weak=False)
 _signals.worker_init.connect(_worker_init, weak=False)
+_signals.worker_init.connect(_warn_unknown_variables, weak=False)
+_signals.beat_init.connect(_warn_unknown_variables, weak=False)
 _signals.worker_process_shutdown.connect(_child_exited, weak=False)

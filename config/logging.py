@@ -28,7 +28,9 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 
 __all__ = [
     "RAW_BODY_KEYS",
+    "AccessLogMask",
     "configure_logging",
+    "log_formatter",
     "mask_emails",
     "mask_url",
     "redact_personal_data",
@@ -100,7 +102,7 @@ def mask_url(target: str) -> str:
     return f"{masked_path}?{'&'.join(pairs)}"
 
 
-class _AccessLogMask(logging.Filter):
+class AccessLogMask(logging.Filter):
     """uvicorn's access log line names the full request target: mask it before it is
     formatted (the generic mask would swallow the route into the local part)."""
 
@@ -164,12 +166,8 @@ def _drop_color_message(_: WrappedLogger, __: str, event_dict: EventDict) -> Eve
     return event_dict
 
 
-def configure_logging(level: str | int = "INFO", *, json: bool = True) -> None:
-    """Route structlog and the standard library through one JSON renderer on stderr."""
-    numeric = level if isinstance(level, int) else logging.getLevelName(level.upper())
-    if not isinstance(numeric, int):
-        numeric = logging.INFO
-    shared: list[Processor] = [
+def _shared_processors() -> list[Processor]:
+    return [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
@@ -177,11 +175,37 @@ def configure_logging(level: str | int = "INFO", *, json: bool = True) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _drop_color_message,
     ]
+
+
+def log_formatter(*, json: bool = True) -> logging.Formatter:
+    """The one formatter of every InboxGap log line: standard-library records (uvicorn,
+    Celery, Alembic) and structlog events alike, masked, as JSON (or coloured text).
+
+    Also what ``config/uvicorn_logging.json`` names, so ``uvicorn --workers N
+    --log-config config/uvicorn_logging.json`` prints its supervisor's lines (before any
+    app is imported) as the same JSON."""
     renderer: Processor = (
         structlog.processors.JSONRenderer()
         if json
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_shared_processors(),
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            redact_personal_data,
+            renderer,
+        ],
+    )
+
+
+def configure_logging(level: str | int = "INFO", *, json: bool = True) -> None:
+    """Route structlog and the standard library through one JSON renderer on stderr."""
+    numeric = level if isinstance(level, int) else logging.getLevelName(level.upper())
+    if not isinstance(numeric, int):
+        numeric = logging.INFO
+    shared = _shared_processors()
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
@@ -193,18 +217,9 @@ def configure_logging(level: str | int = "INFO", *, json: bool = True) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            redact_personal_data,
-            renderer,
-        ],
-    )
     handler = _StderrHandler()
-    handler.setFormatter(formatter)
-    handler.addFilter(_AccessLogMask())
+    handler.setFormatter(log_formatter(json=json))
+    handler.addFilter(AccessLogMask())
     root = logging.getLogger()
     for existing in list(root.handlers):
         if getattr(existing, "_inboxgap", False):

@@ -1,7 +1,8 @@
 """``worker.api.asgi:app`` as a deployment runs it: ``uvicorn worker.api.asgi:app
---workers 2`` in a subprocess on a free port, against a temporary SQLite database.
-Ready (200) once migrated, 503 problem+json before; errors are problem+json; the worker
-processes' logs are the JSON lines of every other InboxGap process, addresses masked."""
+--workers 2 --log-config config/uvicorn_logging.json`` in a subprocess on a free port,
+against a temporary SQLite database. Ready (200) once migrated, 503 problem+json before;
+errors are problem+json; every log line, the supervisor's and the worker processes', is
+the JSON of every other InboxGap process, addresses masked."""
 
 from __future__ import annotations
 
@@ -19,8 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import config
+
 INBOXGAP = [sys.executable, "-c", "from worker.cli import main; main()"]
 TOKEN = "asgi-token"
+
+
+#: What the Procfile and docker-compose.yml pass to uvicorn (``--log-config``).
+LOG_CONFIG = Path(config.__file__).with_name("uvicorn_logging.json")
 
 
 def _free_port() -> int:
@@ -51,7 +58,8 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, Any
 
 @contextmanager
 def _uvicorn(tmp_path: Path, url: str) -> Iterator[tuple[str, Path]]:
-    """uvicorn serving the module-level app with two workers; yields (base URL, stderr)."""
+    """uvicorn serving the module-level app with two workers and the shipped log config,
+    as the Procfile and docker-compose.yml run it; yields (base URL, stderr)."""
     port = _free_port()
     stderr_path = tmp_path / "uvicorn.err"
     with stderr_path.open("wb") as stderr:
@@ -67,6 +75,8 @@ def _uvicorn(tmp_path: Path, url: str) -> Iterator[tuple[str, Path]]:
                 str(port),
                 "--workers",
                 "2",
+                "--log-config",
+                str(LOG_CONFIG),
             ],
             cwd=tmp_path,
             env=_env(url),
@@ -120,7 +130,10 @@ def test_uvicorn_serves_the_asgi_app_and_readyz_says_ready(tmp_path: Path) -> No
         assert (status, content_type) == (422, "application/problem+json")
         assert body["code"] == "invalid_address"
     lines = stderr_path.read_text().splitlines()
-    records = [json.loads(line) for line in lines if line.startswith("{")]
+    # Every line JSON, the supervisor's too (it logs before any app is imported).
+    records = [json.loads(line) for line in lines]
+    supervisor = [r["event"] for r in records if r["event"].startswith("Started parent process")]
+    assert supervisor and records[0]["logger"] == "uvicorn.error", lines
     access = [r["event"] for r in records if r.get("logger") == "uvicorn.access"]
     assert any("/readyz" in line for line in access), lines
     assert any("email=j***%40acme.example" in line for line in access), access
@@ -133,7 +146,10 @@ def test_readyz_is_503_until_the_database_is_migrated(tmp_path: Path) -> None:
         status, content_type, body = _get(f"{base}/readyz")
         assert (status, content_type) == (503, "application/problem+json")
         assert body["code"] == "database_unavailable" and "inboxgap db upgrade" in body["detail"]
-        # /readyz created nothing: the operator's migration does.
+        # Liveness too says the file is missing, without creating it empty.
+        status, _, body = _get(f"{base}/healthz")
+        assert (status, body) == (503, {"status": "unavailable", "database": "missing"})
+        # /readyz and /healthz created nothing: the operator's migration does.
         assert not (tmp_path / "log.db").exists()
         upgrade = subprocess.run(
             [*INBOXGAP, "db", "upgrade"],

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,25 @@ def test_a_read_command_in_an_empty_folder_creates_nothing_and_says_so(
     assert "INBOXGAP_DATABASE_URL" in line and "inboxgap db upgrade" in line
     assert result.stdout == ""
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [("status", "--email", "a@b.example"), ("report",)])
+def test_an_empty_database_file_is_no_log_either(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """An empty inboxgap.db (a stray connection created it): the read command neither
+    creates the tables in it nor answers "never sent" from it."""
+    (tmp_path / "inboxgap.db").write_bytes(b"")
+    result = run(tmp_path, *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "Error: no notification log at inboxgap.db: set INBOXGAP_DATABASE_URL to yours, "
+        "or create this one with `inboxgap db upgrade`"
+    ]
+    assert result.stdout == ""
+    assert (tmp_path / "inboxgap.db").stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inboxgap.db"]
+    # db upgrade makes it a log; then the same command answers.
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    assert run(tmp_path, *args).returncode == 0
 
 
 def test_the_commands_that_may_create_the_database_do(tmp_path: Path) -> None:
@@ -115,6 +135,11 @@ def test_test_variables_do_not_warn(tmp_path: Path) -> None:
         ("INBOXGAP_SQS_BATCH_SIZE", "0", "Error: INBOXGAP_SQS_BATCH_SIZE='0' is invalid"),
         ("INBOXGAP_DATABASE_URL", "mysql://u@h/db", "Error: INBOXGAP_DATABASE_URL uses 'mysql'"),
         ("INBOXGAP_DATABASE_URL", "banana", "Error: INBOXGAP_DATABASE_URL is not a database URL"),
+        (
+            "INBOXGAP_DATABASE_URL",
+            "postgresql+nosuchdriver://u@h/db",
+            "Error: INBOXGAP_DATABASE_URL names the driver 'nosuchdriver', which is not installed",
+        ),
     ],
 )
 def test_a_bad_setting_is_three_lines_at_most_naming_the_variable(
@@ -267,3 +292,64 @@ def test_a_closed_pipe_ends_quietly_with_exit_0(tmp_path: Path) -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0, stderr
     assert "Traceback" not in stderr and "Error" not in stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--email", "jane@acme.example"),
+        ("status", "--email", "jane@acme.example", "--json"),
+        ("recipient", "jane@acme.example"),
+        ("report",),
+        ("report", "--json"),
+        ("export",),
+        ("export", "--format", "csv"),
+        ("alerts", "list"),
+    ],
+)
+def test_every_command_into_a_pipe_nobody_reads_ends_with_exit_0(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """`inboxgap status ... | head -1` where head has already gone: the very first write
+    fails. Rich's console would exit 1 ("a run-time failure") on its own."""
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    rows = "notification_id,message_id,recipient,sent_at\nn-1,m-1,jane@acme.example,{now}\n"
+    sent_at = datetime.now(UTC).isoformat()
+    assert run(tmp_path, "sent", "import", "-", stdin=rows.format(now=sent_at)).returncode == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the command writes anything
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_")}
+    try:
+        result = subprocess.run(
+            [*INBOXGAP, *args],
+            cwd=tmp_path,
+            env=clean,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0, result.stderr
+    assert _errors(result.stderr) == []
+
+
+def test_ingest_without_the_certificate_host_is_a_short_error(tmp_path: Path) -> None:
+    """Signed SNS envelopes, verification on, the certificate host unreachable (nothing
+    listens on port 9): exit 1 and at most three lines on stderr in all, the schema's
+    log line of this first run included, naming the settings to check."""
+    sample = Path(__file__).parents[2] / "worker" / "samples" / "ses-feedback-sample.jsonl"
+    result = run(
+        tmp_path,
+        "ingest",
+        str(sample),
+        INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL="http://127.0.0.1:9",
+    )
+    assert result.returncode == 1, result.stderr
+    assert len(result.stderr.splitlines()) <= 3, result.stderr
+    first, *rest = _errors(result.stderr)
+    assert first.startswith("Error: cannot fetch the SNS signing certificate"), first
+    assert "INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL" in rest[0] and "--no-verify" in rest[0]
+    assert "Traceback" not in result.stderr

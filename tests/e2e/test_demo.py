@@ -3,6 +3,7 @@ in-process moto, the Celery worker with a filesystem broker). The printed gap ad
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -56,3 +57,20 @@ def test_demo_prints_a_gap_that_adds_up(tmp_path: Path) -> None:
     # The worker ran the real Celery drain task and verified the signed SNS envelopes.
     log = (tmp_path / "demo" / "worker.log").read_text()
     assert "inboxgap.drain" in log and "bad_signature" not in log
+
+
+def test_demo_json_is_one_document_and_the_progress_goes_to_stderr(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INBOXGAP_", "AWS_"))}
+    env.update({"HOME": str(tmp_path)})
+    script = shutil.which("inboxgap") or str(Path(sys.executable).parent / "inboxgap")
+    command = [script, "demo", "--events", "40", "--seed", "3", "--json"]
+    command += ["--workdir", str(tmp_path / "demo")]
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=200, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)  # one document: nothing else on stdout
+    assert result["report"]["totals"]["sent"] == 40
+    assert result["matched"] == result["expected"] == 40 and result["mismatches"] == []
+    assert result["bodies"] > 80 and result["ledger_rows"] > 0
+    assert "InboxGap demo" in done.stderr

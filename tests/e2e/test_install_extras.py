@@ -197,3 +197,18 @@ def test_the_wheel_without_extras_installs_no_demo_or_chart_tooling(tmp_path: Pa
     demo = _run([inboxgap, "demo", "--events", "5"], env, tmp_path)
     assert demo.returncode == 2, demo.stdout + demo.stderr
     assert "pip install 'inboxgap[demo]'" in demo.stderr
+
+    # The uvicorn log config the deploy guide names ships beside config/logging.py.
+    log_config = _run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import config, json, pathlib; "
+            "p = pathlib.Path(config.__file__).with_name('uvicorn_logging.json'); "
+            "print(json.loads(p.read_text())['formatters']['inboxgap']['()'])",
+        ],
+        env,
+        tmp_path,
+    )
+    assert log_config.returncode == 0, log_config.stderr
+    assert log_config.stdout.strip() == "config.logging.log_formatter"

@@ -324,8 +324,17 @@ def test_health_and_metrics(client: TestClient, tmp_path: object) -> None:
     assert metrics.headers["content-type"].startswith("text/plain")
 
 
-def test_health_says_when_the_database_is_unreachable(tmp_path: object) -> None:
-    engine = create_engine_from_url("sqlite:////nonexistent-dir/inboxgap.db")
+@pytest.mark.parametrize(
+    ("url", "database"),
+    [
+        # Nothing listens on port 1: refused at once.
+        ("postgresql://inboxgap@127.0.0.1:1/inboxgap", "unreachable"),
+        # A missing SQLite file is said so, not created empty by the check.
+        ("sqlite:////nonexistent-dir/inboxgap.db", "missing"),
+    ],
+)
+def test_health_says_when_the_database_is_unreachable(url: str, database: str) -> None:
+    engine = create_engine_from_url(url)
     services = SupportServices(
         queries=SupportQueries(engine),
         log=SqlNotificationLog(engine),
@@ -335,7 +344,7 @@ def test_health_says_when_the_database_is_unreachable(tmp_path: object) -> None:
     )
     with TestClient(create_app(services)) as bare:
         response = bare.get("/healthz")
-    assert response.status_code == 503 and response.json()["database"] == "unreachable"
+    assert response.status_code == 503 and response.json()["database"] == database
 
 
 def test_page_login_cookie_and_search(client: TestClient) -> None:

@@ -2,7 +2,8 @@
 
 What a process manager imports by name, so several worker processes can serve the API::
 
-    uvicorn worker.api.asgi:app --host 0.0.0.0 --port 8000 --workers 4
+    uvicorn worker.api.asgi:app --host 0.0.0.0 --port 8000 --workers 4 \
+        --log-config config/uvicorn_logging.json
     gunicorn -k uvicorn_worker.UvicornWorker -w 4 -b 0.0.0.0:8000 worker.api.asgi:app
 
 Built at import from the ``INBOXGAP_*`` settings through the composition root
@@ -14,7 +15,8 @@ is (``/healthz`` is liveness).
 uvicorn's own loggers (server and access log) are routed through the same structlog JSON
 handler as every other InboxGap log (addresses in request targets masked): their own
 handlers are removed and they propagate to the root handler, as ``inboxgap serve`` does
-with ``log_config=None``.
+with ``log_config=None``. The supervisor of ``--workers N`` never imports this module:
+``config/uvicorn_logging.json`` gives its lines the same JSON formatter.
 """
 
 from __future__ import annotations

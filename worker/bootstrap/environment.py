@@ -5,8 +5,11 @@ values, an unsupported or missing database."""
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
+import sqlite3
 from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -22,7 +25,9 @@ __all__ = [
     "ConfigurationError",
     "check_database_url",
     "configure_logging",
+    "database_file_without_log",
     "debug_requested",
+    "log_unknown_variables",
     "missing_database_file",
     "setting_names",
     "settings",
@@ -40,6 +45,11 @@ TEST_PREFIX = "INBOXGAP_TEST_"
 
 #: Database back ends InboxGap runs on (the URL's scheme before any ``+driver``).
 SUPPORTED_BACKENDS = ("postgresql", "sqlite")
+#: ``postgres://`` (Heroku and others) is PostgreSQL: the database adapter reads it as
+#: ``postgresql+psycopg://``.
+BACKEND_ALIASES = {"postgres": "postgresql"}
+#: The drivers InboxGap installs; another ``+driver`` must be importable.
+SHIPPED_DRIVERS = frozenset({"psycopg", "pysqlite"})
 
 
 class ConfigurationError(Exception):
@@ -100,6 +110,20 @@ def unknown_variable_warnings(environ: Mapping[str, str]) -> list[str]:
     return warnings
 
 
+def log_unknown_variables(environ: Mapping[str, str]) -> int:
+    """The warnings of :func:`unknown_variable_warnings` as log lines, for the processes
+    that have no command line to print them on (the Celery worker and beat, the ASGI
+    server), so a misspelt ``INBOXGAP_DATABSE_URL`` in a deployment is named at start.
+    Returns how many."""
+    import structlog
+
+    warnings = unknown_variable_warnings(environ)
+    logger = structlog.get_logger("inboxgap.settings")
+    for warning in warnings:
+        logger.warning(warning.removeprefix("warning: "))
+    return len(warnings)
+
+
 def _variable(field: str) -> str:
     return f"{PREFIX}{field.upper()}"
 
@@ -138,15 +162,46 @@ def check_database_url(url: str) -> None:
     """Raise :class:`ConfigurationError` unless ``url`` is a PostgreSQL or SQLite URL."""
     allowed = "postgresql://user@host/db or sqlite:///path/inboxgap.db"
     try:
-        backend = make_url(url).get_backend_name()
+        parsed = make_url(url)
     except ArgumentError:
         raise ConfigurationError(
             f"{DATABASE_VARIABLE} is not a database URL; use {allowed}"
         ) from None
-    if backend not in SUPPORTED_BACKENDS:
+    backend = parsed.get_backend_name()
+    if BACKEND_ALIASES.get(backend, backend) not in SUPPORTED_BACKENDS:
         raise ConfigurationError(
             f"{DATABASE_VARIABLE} uses {backend!r}, which InboxGap does not support; use {allowed}"
         )
+    driver = parsed.drivername.partition("+")[2]
+    if driver and driver not in SHIPPED_DRIVERS and importlib.util.find_spec(driver) is None:
+        # Else the first query fails with "No module named ..." (exit 1, no variable).
+        raise ConfigurationError(
+            f"{DATABASE_VARIABLE} names the driver {driver!r}, which is not installed; "
+            f"use {allowed} (psycopg 3 and sqlite3 are)"
+        )
+
+
+def database_file_without_log(url: str) -> Path | None:
+    """The SQLite file ``url`` names when it is there but holds no notification log (no
+    ``alembic_version`` table: an empty file a stray connection created). Opened read-only,
+    so nothing is created or changed; None for anything else."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database)
+    if not path.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+    except sqlite3.Error:
+        return None  # not SQLite at all: the command's own error says so
+    return None if found else path
 
 
 def missing_database_file(url: str) -> Path | None:

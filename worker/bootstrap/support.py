@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -53,6 +54,12 @@ class SupportServices:
     def readiness(self) -> Readiness:
         """Whether this process can serve (``/readyz``): see :func:`check_readiness`."""
         return check_readiness(self.queries.engine)
+
+    def database_missing(self) -> bool:
+        """The SQLite file of the settings is not there (a query would create it empty,
+        and the CLI's read commands would then answer from that empty file)."""
+        url = self.queries.engine.url.render_as_string(hide_password=False)
+        return missing_database_file(url) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +152,7 @@ def support_services_for_server() -> SupportServices:
     from worker.bootstrap.environment import (
         check_database_url,
         configure_logging,
+        log_unknown_variables,
         settings,
         settings_error_lines,
     )
@@ -154,6 +162,7 @@ def support_services_for_server() -> SupportServices:
     except ValidationError as exc:
         raise ConfigurationError("\n".join(settings_error_lines(exc))) from None
     configure_logging()
+    log_unknown_variables(os.environ)
     check_database_url(current.database_url)
     services = build_support_services(current)
     if not services.api_tokens:

@@ -21,6 +21,7 @@ import click
 COMMAND_MODULES = (
     "worker.cli.classify",
     "worker.cli.log",
+    "worker.cli.log_setup",
     "worker.cli.worker",
     "worker.cli.support",
     "worker.cli.alerts",
@@ -105,6 +106,7 @@ def _check_environment(path: tuple[str, ...]) -> None:
         DATABASE_VARIABLE,
         ConfigurationError,
         check_database_url,
+        database_file_without_log,
         missing_database_file,
         settings,
         settings_error_lines,
@@ -120,8 +122,14 @@ def _check_environment(path: tuple[str, ...]) -> None:
     if path in NO_DATABASE:
         return
     check_database_url(current.database_url)
-    missing = missing_database_file(current.database_url)
-    if missing is not None and path not in CREATES_DATABASE:
+    if path in CREATES_DATABASE:
+        return
+    # An empty file (a stray connection made it) is no log either: a read command would
+    # create the tables in it and answer "never sent".
+    missing = missing_database_file(current.database_url) or database_file_without_log(
+        current.database_url
+    )
+    if missing is not None:
         raise ConfigurationError(
             f"no notification log at {missing}: set {DATABASE_VARIABLE} to yours, "
             "or create this one with `inboxgap db upgrade`"
@@ -149,10 +157,11 @@ def _runtime_message(exc: Exception) -> str:
     detail = str(exc).strip().splitlines()
     first = detail[0][:300] if detail else ""
     if type(exc).__name__ == "CertificateFetchError":
+        # Two lines: with the schema log line of a first run, stderr stays at three.
         return (
             f"cannot fetch the SNS signing certificate ({first})\n"
             "check network access to sns.<region>.amazonaws.com or "
-            "INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL;\nfor unsigned local files use "
+            "INBOXGAP_SNS_CERTIFICATE_ENDPOINT_URL; unsigned local files: "
             "--no-verify or INBOXGAP_VERIFY_SNS_SIGNATURES=false"
         )
     if isinstance(exc, ModuleNotFoundError) and exc.name:

@@ -11,7 +11,9 @@ import click
 
 from worker.cli import main
 from worker.cli.errors import friendly_store_errors
+from worker.cli.params import JSON_ALWAYS, JSON_OPTION
 from worker.cli.terminal_text import terminal_text
+from worker.handlers.errors import EXIT_BAD_INPUT
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -30,16 +32,19 @@ def callbacks_group() -> None:
 
 
 @callbacks_group.command("deliver")
-def deliver_command() -> None:
+@JSON_ALWAYS
+def deliver_command(as_json: bool) -> None:
     """Deliver every callback due now (one pass), then exit. Prints a JSON summary."""
     from worker.bootstrap.callbacks import callbacks_enabled, run_delivery_pass
 
     with friendly_store_errors():
         settings, _ = _settings_and_outbox()
         if not callbacks_enabled(settings):
-            raise click.ClickException(
+            off = click.ClickException(
                 "callbacks are off: set INBOXGAP_CALLBACK_URL or INBOXGAP_CALLBACK_CELERY_TASK"
             )
+            off.exit_code = EXIT_BAD_INPUT  # configuration, not a run-time failure
+            raise off
         publish = None
         if settings.callback_celery_task:
             from tasks.callbacks import celery_publisher  # the task layer owns Celery
@@ -84,7 +89,8 @@ def list_command(state: str | None, limit: int, as_json: bool) -> None:
 @callbacks_group.command("replay")
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--failed", "all_failed", is_flag=True, help="Replay every failed callback.")
-def replay_command(ids: tuple[int, ...], all_failed: bool) -> None:
+@JSON_OPTION
+def replay_command(ids: tuple[int, ...], all_failed: bool, as_json: bool) -> None:
     """Send callbacks again from their first attempt (same webhook-id): the given IDs,
     or every failed one with --failed. Exit status 1 when an ID is not in the outbox."""
     if bool(ids) == all_failed:
@@ -94,7 +100,10 @@ def replay_command(ids: tuple[int, ...], all_failed: bool) -> None:
     with friendly_store_errors():
         _, outbox = _settings_and_outbox()
         count = replay_callbacks(outbox, None if all_failed else ids, now=datetime.now(UTC))
-    click.echo(f"{count} callback(s) pending again.")
+    if as_json:
+        click.echo(json.dumps({"pending_again": count}))
+    else:
+        click.echo(f"{count} callback(s) pending again.")
     missing = len(set(ids)) - count
     if missing > 0:  # a mistyped ID must not look like a replay that happened
         raise click.ClickException(

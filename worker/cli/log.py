@@ -1,4 +1,6 @@
-"""Notification-log commands: ingest, status, export, deadletters, purge, sweep, db, sent.
+"""Notification-log commands: ingest, status, export, deadletters, purge, sweep.
+
+``db`` and ``sent import`` live in :mod:`worker.cli.log_setup`.
 
 Thin: each command parses its options, calls one handler or query through the
 composition root (:func:`worker.bootstrap.build_app`) and prints the result. No SQL here.
@@ -14,12 +16,11 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import itertools
 import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -27,16 +28,12 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from worker.cli import main
-from worker.cli.batches import BatchWriter
-from worker.cli.params import ADDRESS, SINCE, Duration, since_start
+from worker.cli.params import ADDRESS, JSON_OPTION, SINCE, Duration, since_start
 from worker.cli.terminal_text import terminal_text
 from worker.domain.timestamps import parse_timestamp
 
 if TYPE_CHECKING:
     from worker.bootstrap.app import App
-
-EXIT_INVALID_RECORDS = 1
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -294,8 +291,7 @@ def status_command(
     engagement holds the first Open and Click event (null when none); it never changes
     the status or reason.
     """
-    from rich.console import Console
-
+    from worker.cli.console import PipeConsole
     from worker.cli.render import render_status
     from worker.queries.support import SupportQueries
 
@@ -333,7 +329,7 @@ def status_command(
         return
     render_status(
         records,
-        console=Console(),
+        console=PipeConsole(),
         it_admin=it_admin,
         now=now,
         region=app.settings.aws_region,
@@ -439,7 +435,8 @@ def _letter_json(row: Any) -> dict[str, Any]:
 @deadletters_group.command("show")
 @click.argument("dead_letter_id", type=int, metavar="ID")
 @click.option("--raw", is_flag=True, help="Write only the body bytes, exactly as received.")
-def deadletters_show(dead_letter_id: int, raw: bool) -> None:
+@JSON_OPTION
+def deadletters_show(dead_letter_id: int, raw: bool, as_json: bool) -> None:
     """One dead letter with its body."""
     from worker.queries.dead_letters import get_dead_letter
 
@@ -450,21 +447,27 @@ def deadletters_show(dead_letter_id: int, raw: bool) -> None:
     if raw:
         sys.stdout.buffer.write(letter.body or b"")
         return
+    body = None if letter.body is None else letter.body.decode("utf-8", "replace")
+    if as_json:
+        shown = {**_letter_json(letter.summary), "sha256": letter.body_hash, "body": body}
+        click.echo(json.dumps(shown, default=str))
+        return
     for key, value in _letter_json(letter.summary).items():
         click.echo(f"{key}: {terminal_text(value)}")
     click.echo(f"sha256: {letter.body_hash}")
-    if letter.body is None:
+    if body is None:
         click.echo("body: (purged)")
     else:
         click.echo("body:")
         # Exactly as received is --raw's job; here escape sequences are made visible.
-        click.echo(terminal_text(letter.body.decode("utf-8", "replace")))
+        click.echo(terminal_text(body))
 
 
 @deadletters_group.command("replay")
 @click.argument("ids", type=int, nargs=-1, metavar="[ID...]")
 @click.option("--verify/--no-verify", default=None, help="Check SNS signatures (default: setting).")
-def deadletters_replay(ids: tuple[int, ...], verify: bool | None) -> None:
+@JSON_OPTION
+def deadletters_replay(ids: tuple[int, ...], verify: bool | None, as_json: bool) -> None:
     """Run dead letters through the batch handler again (all unresolved ones, or IDs).
 
     Bodies that now apply are marked resolved; the others stay, with their reason updated.
@@ -473,6 +476,10 @@ def deadletters_replay(ids: tuple[int, ...], verify: bool | None) -> None:
     use_verify = app.settings.verify_sns_signatures if verify is None else verify
     with _friendly_errors():
         result = app.replay_dead_letters(list(ids) or None, verify=use_verify)
+    if as_json:
+        counts = ("replayed", "resolved", "still_rejected", "purged")
+        click.echo(json.dumps({name: getattr(result, name) for name in counts}))
+        return
     click.echo(
         f"replayed {result.replayed}, resolved {result.resolved}, still rejected "
         f"{result.still_rejected}, body purged {result.purged}"
@@ -530,149 +537,3 @@ def sweep_command(now: datetime | None, batch_size: int, as_json: bool) -> None:
         return
     attached = f", parked events attached {result.reattached}" if result.reattached else ""
     click.echo(f"examined {result.examined}, now unknown {result.changed}{attached}")
-
-
-# --------------------------------------------------------------------------- db
-
-
-@main.group("db")
-def db_group() -> None:
-    """The notification log's schema (Alembic migrations shipped with InboxGap)."""
-
-
-@db_group.command("upgrade")
-@click.option("--revision", default="head", show_default=True, help="Target revision.")
-def db_upgrade(revision: str) -> None:
-    """Create or migrate the tables of INBOXGAP_DATABASE_URL."""
-    from worker import migrations
-
-    app = _app(schema=False)
-    engine = app.require_engine()
-    try:
-        migrations.upgrade(engine, revision)
-    except Exception as exc:
-        first = str(exc).strip().splitlines()
-        raise click.ClickException(
-            f"upgrade failed: {type(exc).__name__}: {first[0][:200] if first else ''}"
-        ) from None
-    where = engine.url.render_as_string(hide_password=True)
-    click.echo(f"{where} is at revision {migrations.current_revision(engine)}")
-
-
-@db_group.command("status")
-def db_status() -> None:
-    """Whether the schema is missing, behind or current."""
-    from worker import migrations
-
-    app = _app(schema=False)
-    engine = app.require_engine()
-    state = migrations.schema_state(engine)
-    click.echo(
-        f"{state.value}: revision {migrations.current_revision(engine)}, "
-        f"newest {migrations.head_revision()}"
-    )
-
-
-# --------------------------------------------------------------------------- sent
-
-
-@main.group("sent")
-def sent_group() -> None:
-    """Record sends (the "sent" side of the log)."""
-
-
-#: ``sent import`` refreshes the planner's statistics after creating at least this many.
-ANALYZE_AFTER_SENDS = 10_000
-#: Sends per transaction. Measured with ``bench/sends.py`` (200k sends, same session, load
-#: ~2.7 on 2 cores): 5,000 ran 1.1-1.6x the rate of 1,000 (fewer of a batch's fixed costs:
-#: two transactions, a commit's flush, the statements' planning).
-IMPORT_BATCH_SIZE = 5000
-
-
-@sent_group.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"), metavar="FILE|-")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["auto", "csv", "jsonl"]),
-    default="auto",
-    show_default=True,
-    help="auto: JSON lines when the first character is '{', else CSV with a header.",
-)
-@click.option(
-    "--batch-size", type=click.IntRange(1, 100_000), default=IMPORT_BATCH_SIZE, show_default=True
-)
-def sent_import(file: IO[str], fmt: str, batch_size: int) -> None:
-    """Record sends from a file: CSV with a header, or JSON lines.
-
-    Fields: notification_id, message_id, recipient, sent_at (ISO-8601), and optionally
-    notification_type. A message with several recipients is several rows. Recording a
-    send twice is a no-op. Invalid rows are reported (line and reason) and skipped; the
-    exit status is then 1.
-    """
-    from worker.handlers.sends import InvalidSendRecord, RecordResult, SendRecord
-
-    app = _app()
-    invalid = 0
-    batch: list[SendRecord] = []
-    # One batch is written (in a second thread) while the next one is read and validated:
-    # the database's time and the parsing overlap. Batches still commit one at a time,
-    # in file order.
-    with _friendly_errors(), BatchWriter(app.record_sends) as writer:
-        for line_number, row in _records(file, fmt):
-            try:
-                if isinstance(row, str):
-                    raise InvalidSendRecord(row)
-                batch.append(SendRecord.from_mapping(row))
-            except InvalidSendRecord as exc:
-                invalid += 1
-                # The operator's own file: its values are shown unmasked.
-                click.echo(f"line {line_number}: {terminal_text(exc.for_operator)}", err=True)
-                continue
-            if len(batch) >= batch_size:
-                writer.submit(batch)
-                batch = []
-        if batch:
-            writer.submit(batch)
-        total = sum(writer.finish(), RecordResult())
-        if total.created >= ANALYZE_AFTER_SENDS:
-            # A large load leaves the planner with the empty tables' statistics until
-            # autovacuum gets to them: the sweep that follows would plan for a few rows.
-            app.refresh_statistics()
-    click.echo(
-        f"created {total.created}, already recorded {total.unchanged}, replaced "
-        f"{total.replaced}, conflicting ids {total.conflicting}, invalid {invalid}; "
-        f"parked events applied {total.attached_events}"
-    )
-    if invalid:
-        sys.exit(EXIT_INVALID_RECORDS)
-
-
-def _records(file: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line number, row mapping or an error text), streamed."""
-    first = file.readline()
-    lines: Iterable[str] = itertools.chain([first], file)
-    if fmt == "auto":
-        fmt = "jsonl" if first.lstrip().startswith("{") else "csv"
-    if fmt == "jsonl":
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, f"not JSON ({exc.msg})"
-                continue
-            yield number, value if isinstance(value, dict) else "not a JSON object"
-        return
-    # csv.reader and one dict(zip()) per row: what DictReader does, without its
-    # per-row Python overhead (a short row lacks its last fields, extra cells are
-    # dropped, blank lines are skipped).
-    reader = csv.reader(lines)
-    header = next(reader, [])
-    missing = {"notification_id", "message_id", "recipient", "sent_at"} - set(header)
-    if missing:
-        raise click.UsageError(f"the CSV header lacks {', '.join(sorted(missing))}")
-    for cells in reader:
-        if cells:
-            yield reader.line_num, dict(zip(header, cells, strict=False))

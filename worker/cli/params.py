@@ -108,3 +108,17 @@ class Address(click.ParamType):  # type: ignore[type-arg,unused-ignore]
 
 
 ADDRESS = Address()
+
+#: ``--json`` of every command that prints a result: one JSON document on stdout
+#: (JSON lines only for the streaming ``classify``, ``export`` and ``deadletters list``).
+JSON_OPTION = click.option(
+    "--json", "as_json", is_flag=True, help="Print the result as one JSON object."
+)
+#: ``--json`` of the commands whose summary is JSON already (``drain``,
+#: ``callbacks deliver``): accepted, so a script can pass ``--json`` to every command.
+JSON_ALWAYS = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="The summary is one JSON object with or without it (accepted everywhere).",
+)

@@ -22,6 +22,7 @@ from rich.console import Console
 from sqlalchemy import exc as sa_exc
 
 from worker.cli import main
+from worker.cli.console import PipeConsole
 from worker.cli.errors import database_error
 from worker.cli.params import ADDRESS, SINCE, since_start
 from worker.cli.terminal_text import terminal_text
@@ -67,7 +68,7 @@ def _os_user() -> str:
 
 
 def _console() -> Console:
-    return Console(soft_wrap=not sys.stdout.isatty())
+    return PipeConsole(soft_wrap=not sys.stdout.isatty())
 
 
 # --------------------------------------------------------------------------------------
@@ -76,9 +77,16 @@ def _console() -> Console:
 
 
 def _unsuppress(
-    services: SupportServices, email: str, *, why: str | None, yes: bool, now: datetime
+    services: SupportServices,
+    email: str,
+    *,
+    why: str | None,
+    yes: bool,
+    now: datetime,
+    err: bool = False,
 ) -> None:
-    """``recipient --unsuppress``: ask, remove, audit, say what happened."""
+    """``recipient --unsuppress``: ask, remove, audit, say what happened (on stderr with
+    ``--json``, so stdout stays one JSON document)."""
     from worker.domain.deliverability import unsuppress_refusal
     from worker.handlers.errors import exit_code
     from worker.handlers.ports.suppression import SuppressionError
@@ -124,9 +132,11 @@ def _unsuppress(
         raise click.ClickException(f"nothing changed: {terminal_text(exc)}") from None
     if result.removed:
         reason = terminal_text(result.previous.reason) if result.previous else "?"
-        click.echo(f"Removed from the suppression list (was listed for {reason}); audited.")
+        click.echo(
+            f"Removed from the suppression list (was listed for {reason}); audited.", err=err
+        )
     else:
-        click.echo("It was not on the suppression list; nothing to remove (audited).")
+        click.echo("It was not on the suppression list; nothing to remove (audited).", err=err)
 
 
 @main.command("recipient")
@@ -163,7 +173,7 @@ def recipient_command(
     now = services.clock()
     console = _console()
     if unsuppress:
-        _unsuppress(services, email, why=why, yes=yes, now=now)
+        _unsuppress(services, email, why=why, yes=yes, now=now, err=as_json)
     from worker.queries.recipient import recipient_overview
 
     with _friendly_errors():

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from worker.cli import main
+from worker.cli.params import JSON_ALWAYS
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -58,6 +59,27 @@ def _print_demo_result(console: Console, result: DemoResult) -> None:
         sys.exit(1)
 
 
+def _demo_json(result: DemoResult) -> dict[str, object]:
+    """``demo --json``: what :func:`_print_demo_result` shows, as one JSON object."""
+    return {
+        "report": result.report.as_json(),
+        "bodies": result.bodies,
+        "traffic": result.traffic_counts,
+        "ledger_rows": result.pipeline.ledger_rows,
+        "parked": result.pipeline.parked,
+        "dead_letters": result.pipeline.dead_letters,
+        "swept": result.swept,
+        "matched": result.matched,
+        "expected": result.expected,
+        "mismatches": [
+            {"notification_id": nid, "expected": want, "got": got}
+            for nid, want, got in result.mismatches
+        ],
+        "seconds": round(result.seconds, 3),
+        "database_url": result.database_url,
+    }
+
+
 @main.command("demo")
 @click.option(
     "--events",
@@ -86,8 +108,19 @@ def _print_demo_result(console: Console, result: DemoResult) -> None:
     default=None,
     help="Folder for the database, broker and worker log (default: a temporary folder).",
 )
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the result as one JSON object (the progress goes to stderr).",
+)
 def demo_command(
-    events: int, seed: int, database_url: str | None, concurrency: int, workdir: Path | None
+    events: int,
+    seed: int,
+    database_url: str | None,
+    concurrency: int,
+    workdir: Path | None,
+    as_json: bool,
 ) -> None:
     """Run the whole pipeline locally and print the gap between sent and received.
 
@@ -98,16 +131,16 @@ def demo_command(
     queue, then prints how many were sent, delivered, bounced, quarantined, unknown
     and still pending, with the top reasons and domains.
     """
+    from worker.cli.console import PipeConsole
     from worker.cli.extras import require_extra
 
     require_extra("moto.server", "demo")
 
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from worker.demo import DemoError, DemoOptions, run_demo
 
-    console = Console()
+    console = PipeConsole(stderr=as_json)  # with --json, stdout is the JSON alone
     options = DemoOptions(
         events=events,
         seed=seed,
@@ -147,6 +180,11 @@ def demo_command(
         console.print(terminal_text(exc), markup=False, highlight=False)
         sys.exit(1)
 
+    if as_json:
+        click.echo(json.dumps(_demo_json(result), sort_keys=True))
+        if result.matched != result.expected:
+            sys.exit(1)
+        return
     _print_demo_result(console, result)
 
 
@@ -158,7 +196,8 @@ def demo_command(
     default=None,
     help="Stop starting batches after this many seconds (default: the setting).",
 )
-def drain_command(once: bool, max_run_time: float | None) -> None:
+@JSON_ALWAYS
+def drain_command(once: bool, max_run_time: float | None, as_json: bool) -> None:
     """Drain SES feedback from SQS in this process (the same code as the Celery task).
 
     Stops when a long poll finds the queue empty, after --max-run-time, or after one

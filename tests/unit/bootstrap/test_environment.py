@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from structlog.testing import capture_logs
 
 from config.settings import Settings
 from worker.bootstrap.environment import (
     ConfigurationError,
     check_database_url,
     debug_requested,
+    log_unknown_variables,
     missing_database_file,
     setting_names,
     settings_error_lines,
@@ -131,10 +133,26 @@ def test_unsupported_database_urls_name_the_variable(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["postgresql://u@h/db", "postgresql+psycopg://u@h/db", "sqlite:///x.db", "sqlite://"],
+    [
+        "postgresql://u@h/db",
+        "postgresql+psycopg://u@h/db",
+        "postgres://u@h/db",  # Heroku's form: the adapter reads it as psycopg 3
+        "sqlite:///x.db",
+        "sqlite+pysqlite:///x.db",
+        "sqlite://",
+    ],
 )
 def test_supported_database_urls_pass(url: str) -> None:
     check_database_url(url)
+
+
+def test_a_driver_that_is_not_installed_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        check_database_url("postgresql+nosuchdriver://u@h/db")
+    assert str(caught.value) == (
+        "INBOXGAP_DATABASE_URL names the driver 'nosuchdriver', which is not installed; "
+        "use postgresql://user@host/db or sqlite:///path/inboxgap.db (psycopg 3 and sqlite3 are)"
+    )
 
 
 def test_missing_database_file(tmp_path: Path) -> None:
@@ -155,3 +173,69 @@ def test_missing_database_file(tmp_path: Path) -> None:
 def test_debug_requested(value: str, expected: bool) -> None:
     assert debug_requested({"INBOXGAP_DEBUG": value}) is expected
     assert debug_requested({}) is False
+
+
+def test_processes_without_a_command_line_log_the_misspelt_name() -> None:
+    """The Celery worker and beat, and the ASGI server, log what the CLI prints."""
+    with capture_logs() as logs:
+        count = log_unknown_variables({"INBOXGAP_DATABSE_URL": "x", "INBOXGAP_LOG_LEVEL": "INFO"})
+    assert count == 1
+    assert [(log["log_level"], log["event"]) for log in logs] == [
+        (
+            "warning",
+            "INBOXGAP_DATABSE_URL is not an InboxGap setting, ignored; "
+            "did you mean INBOXGAP_DATABASE_URL?",
+        )
+    ]
+
+
+@pytest.mark.parametrize("signal_name", ["worker_init", "beat_init"])
+def test_celery_worker_and_beat_name_a_misspelt_variable_at_start(
+    signal_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from celery import signals
+
+    import config.celery_app  # noqa: F401  (connects the signals)
+
+    monkeypatch.setenv("INBOXGAP_SQS_QUEUE", "https://sqs.example/q")
+    receivers = [
+        receiver
+        for receiver in getattr(signals, signal_name).receivers
+        if getattr(receiver[1], "__name__", "") == "_warn_unknown_variables"
+    ]
+    assert len(receivers) == 1
+    with capture_logs() as logs:
+        receivers[0][1](sender=None)
+    assert [log["event"] for log in logs] == [
+        "INBOXGAP_SQS_QUEUE is not an InboxGap setting, ignored; "
+        "did you mean INBOXGAP_SQS_QUEUE_URL?"
+    ]
+
+
+def test_the_asgi_server_names_a_misspelt_variable_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import os
+
+    from config.settings import get_settings
+    from worker.bootstrap.support import support_services_for_server
+
+    for name in [n for n in os.environ if n.startswith("INBOXGAP_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("INBOXGAP_DATABASE_URL", f"sqlite:///{tmp_path / 'log.db'}")
+    monkeypatch.setenv("INBOXGAP_API_TOKENS", "t")
+    monkeypatch.setenv("INBOXGAP_API_TOKEN", "t")
+    get_settings.cache_clear()  # the process-wide settings, read again from this environment
+    try:
+        support_services_for_server()
+    finally:
+        get_settings.cache_clear()
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(r["level"], r["event"]) for r in records if r["level"] != "info"] == [
+        (
+            "warning",
+            "INBOXGAP_API_TOKEN is not an InboxGap setting, ignored; "
+            "did you mean INBOXGAP_API_TOKENS?",
+        )
+    ]

@@ -38,6 +38,9 @@ def openapi_document(request: Request, _: Token) -> JSONResponse:
     tags=["operations"],
 )
 def healthz(services: Services) -> Any:
+    if services.database_missing():
+        # Not pinged: connecting would create the SQLite file, empty.
+        return JSONResponse({"status": "unavailable", "database": "missing"}, 503)
     try:
         services.queries.ping()
     except Exception as exc:
