@@ -52,6 +52,29 @@ def format_timestamp(moment: datetime) -> str:
     )
 
 
+# UTC with a ``Z`` and at most microseconds: what a sending application nearly always
+# writes. ASCII digits only (``\d`` would take any script's digits).
+_UTC_Z = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.([0-9]{1,6}))?Z\Z")
+
+
+def canonical_timestamp(text: str) -> str | None:
+    """The fixed-width UTC text of the time ``text`` holds (as :func:`parse_timestamp`
+    reads it, then :func:`format_timestamp`); None when it is not a timestamp.
+
+    A ``...Z`` time is rewritten by slicing once its fields are checked (no datetime
+    arithmetic, no formatting): ``sent import`` and ``record_sent`` do this per record."""
+    match = _UTC_Z.match(text)
+    if match is None:
+        moment = parse_timestamp(text)
+        return None if moment is None else format_timestamp(moment)
+    try:
+        datetime.fromisoformat(text[:19])  # the field ranges: month 13, day 31 of June...
+    except ValueError:
+        return None
+    fraction = match.group(1) or ""
+    return f"{text[:19]}.{(fraction + '000')[:3]}Z"
+
+
 def _is_canonical(text: str) -> bool:
     return (
         len(text) == 24

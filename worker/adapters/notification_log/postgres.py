@@ -144,8 +144,18 @@ _PG_CREATE_STAGING = "; ".join(
 )
 
 # New notifications start ``sent``, so they are pending too (same statement). Sends already
-# in the log are skipped by one index probe (ON CONFLICT would also skip them, at the cost
-# of a speculative insertion each); ON CONFLICT still settles races with other writers.
+# in the log are skipped by one index probe. That probe is a correlated scalar subquery,
+# run per staged row through the unique index whatever the statistics say: written as NOT
+# EXISTS it became an anti join, and with the statistics of a table that was empty
+# (during a large ``sent import``, before any ANALYZE) the planner hashed the whole of
+# ``notifications`` for every batch, which made an import quadratic in the log's size.
+#
+# The statement is first run as a plain INSERT inside a savepoint: ON CONFLICT costs a
+# speculative insertion into every unique index of each row (~40% of the statement's time
+# measured here), and after the probe a conflict is left only to a race with another
+# writer or to a notification id taken by another (message, recipient). When one happens
+# the savepoint is rolled back and the ON CONFLICT DO NOTHING form settles it; both forms
+# create the same rows.
 _PG_INSERT_NOTIFICATIONS = """
     WITH created AS (
         INSERT INTO notifications (notification_id, ses_message_id, recipient,
@@ -155,12 +165,12 @@ _PG_INSERT_NOTIFICATIONS = """
             s.recipient_domain, s.notification_type, s.sent_at, 'sent', 'awaiting_feedback',
             s.sent_at, %(now)s, s.source
         FROM inboxgap_stage_sends AS s
-        WHERE NOT EXISTS (
-            SELECT FROM notifications AS n
+        WHERE (
+            SELECT true FROM notifications AS n
             WHERE n.ses_message_id = s.ses_message_id AND n.recipient = s.recipient
-        )
+        ) IS NULL
         ORDER BY s.ord
-        ON CONFLICT DO NOTHING
+        {on_conflict}
         RETURNING id, ses_message_id, recipient, sent_at
     ), pending AS (
         INSERT INTO pending_notifications (notification_pk, sent_at)
@@ -168,6 +178,8 @@ _PG_INSERT_NOTIFICATIONS = """
     )
     SELECT id, ses_message_id, recipient FROM created
     """
+_PG_INSERT_NEW_NOTIFICATIONS = _PG_INSERT_NOTIFICATIONS.format(on_conflict="")
+_PG_INSERT_NOTIFICATIONS = _PG_INSERT_NOTIFICATIONS.format(on_conflict="ON CONFLICT DO NOTHING")
 # The notification is looked up per row (a unique-index probe; NULL when the message is
 # not in the log or purged), in the same statement as the insert.
 _PG_INSERT_LEDGER = f"""
@@ -359,8 +371,25 @@ class PostgresLogTransaction(SqlLogTransaction):
                 for i, r in enumerate(rows)
             ),
         )
-        created = self._pg(_PG_INSERT_NOTIFICATIONS, {"now": now})
+        created = self._insert_staged_sends(now)
         return [CreatedNotification(pk, mid, rcpt) for pk, mid, rcpt in created]
+
+    def _insert_staged_sends(self, now: str) -> list[Any]:
+        """The plain INSERT in a savepoint, else the ON CONFLICT form (see the SQL)."""
+        from psycopg import errors
+
+        params = {"now": now}
+        with self._driver(_PG_INSERT_NEW_NOTIFICATIONS) as driver, driver.cursor() as cursor:
+            cursor.execute("SAVEPOINT inboxgap_new_sends")
+            try:
+                cursor.execute(_PG_INSERT_NEW_NOTIFICATIONS, params)
+                rows: list[Any] = cursor.fetchall()
+            except errors.UniqueViolation:
+                cursor.execute("ROLLBACK TO SAVEPOINT inboxgap_new_sends")
+                cursor.execute(_PG_INSERT_NOTIFICATIONS, params)
+                rows = cursor.fetchall()
+            cursor.execute("RELEASE SAVEPOINT inboxgap_new_sends")
+        return rows
 
     def find_sends(self, keys: Collection[MessageKey]) -> list[ExistingSend]:
         wanted = set(keys)
