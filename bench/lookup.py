@@ -389,17 +389,11 @@ def main() -> int:
     for address in [f"warmup{i}@x.example" for i in range(50)]:  # pool and plan cache
         queries.lookup(email=address)
     load_before = os.getloadavg()[0]
-    if args.mode == "overview":
-        result = home_overview(queries, now, args.reports, server, meta)
-        print(
-            json.dumps(result)
-            if args.json
-            else "\n".join(f"{k:>26}: {v}" for k, v in result.items())
-        )
-        engine.dispose()
-        return 0
-    if args.mode == "deliverability":
-        result = deliverability(queries, addresses, server, meta, args.heavy)
+    if args.mode in ("overview", "deliverability"):
+        if args.mode == "overview":
+            result = home_overview(queries, now, args.reports, server, meta)
+        else:
+            result = deliverability(queries, addresses, server, meta, args.heavy)
         print(
             json.dumps(result)
             if args.json

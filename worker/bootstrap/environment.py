@@ -185,14 +185,8 @@ def database_file_without_log(url: str) -> Path | None:
     """The SQLite file ``url`` names when it is there but holds no notification log (no
     ``alembic_version`` table: an empty file a stray connection created). Opened read-only,
     so nothing is created or changed; None for anything else."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return None
-    database = parsed.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    path = Path(database)
-    if not path.is_file():
+    path = _sqlite_file(url)
+    if path is None or not path.is_file():
         return None
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
@@ -207,11 +201,17 @@ def database_file_without_log(url: str) -> Path | None:
 def missing_database_file(url: str) -> Path | None:
     """The SQLite file ``url`` names when it does not exist (None for a server database,
     an in-memory one, or a file that is there)."""
+    path = _sqlite_file(url)
+    return None if path is None or path.exists() else path
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file a SQLite ``url`` names; None for a server database, an in-memory one or a
+    ``file:`` URI (whose options we do not interpret)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
     database = parsed.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    path = Path(database)
-    return None if path.exists() else path
+    return Path(database)
