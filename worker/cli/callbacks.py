@@ -11,9 +11,8 @@ import click
 
 from worker.cli import main
 from worker.cli.errors import friendly_store_errors
-from worker.cli.params import JSON_ALWAYS, JSON_OPTION
+from worker.cli.params import JSON_ALWAYS, JSON_OPTION, InvalidInput
 from worker.cli.terminal_text import terminal_text
-from worker.handlers.errors import EXIT_BAD_INPUT
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -40,11 +39,10 @@ def deliver_command(as_json: bool) -> None:
     with friendly_store_errors():
         settings, _ = _settings_and_outbox()
         if not callbacks_enabled(settings):
-            off = click.ClickException(
+            # Configuration, not a run-time failure: exit status 2.
+            raise InvalidInput(
                 "callbacks are off: set INBOXGAP_CALLBACK_URL or INBOXGAP_CALLBACK_CELERY_TASK"
             )
-            off.exit_code = EXIT_BAD_INPUT  # configuration, not a run-time failure
-            raise off
         warning = unsigned_warning(settings)
         if warning is not None:  # stderr: stdout stays the JSON summary
             click.echo(f"warning: {warning}", err=True)
