@@ -9,15 +9,13 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import strategies as st
 
 from tests import bodies as b
+from tests.support.ingest import NO_SLEEP, WINDOW
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.ingest import apply_batch
 from worker.handlers.ports import NotificationLog
 from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.transactions import default_retrying
 
 NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
 
 Item = SendRecord | str
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
 
 from tests import bodies
+from tests.support.ingest import WINDOW
 from worker.adapters.alert_sinks import SlackSink, WebhookSink
 from worker.adapters.alert_store import SqlAlertStore, alert_deliveries, alert_history
 from worker.adapters.notification_log import SqlNotificationLog
@@ -32,7 +33,6 @@ from worker.handlers.sends import SendRecord, record_sends
 from worker.queries.alert_counts import SqlAlertCounts
 
 NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 SPIKE_DOMAIN = "acme-corp.example"
 DOMAINS = [
     "gmail.com",

@@ -26,6 +26,7 @@ from standardwebhooks import Webhook
 
 from tests import bodies as b
 from tests.support.callback_receiver import CallbackReceiver
+from tests.support.ingest import NOW, WINDOW
 from worker import migrations
 from worker.adapters.callback_outbox import SqlCallbackOutbox, status_callbacks
 from worker.adapters.database import create_engine_from_url
@@ -40,8 +41,6 @@ from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 SECRET = "whsec_" + base64.b64encode(b"integration-secret-0123456789").decode()
 CONFIG = CallbackConfig(key=secret_key(SECRET), bearer_token="tok", max_attempts=10)
 

@@ -13,13 +13,14 @@ import threading
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
 from tests import bodies as b
 from tests.integration.snapshots import status_counts_from_notifications, stored_counts
+from tests.support.ingest import NOW, WINDOW
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, events, notifications
 from worker.adapters.notification_log import SqlLogTransaction, SqlNotificationLog
@@ -28,8 +29,6 @@ from worker.handlers.ports import LedgerRow, NotificationState
 from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.sweep import sweep
 
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 N = 200
 
 

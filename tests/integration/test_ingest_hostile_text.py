@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +22,7 @@ from sqlalchemy import Engine, delete, select
 
 from tests import bodies as tb
 from tests.json_paths import close_message, open_message, string_places
+from tests.support.ingest import NO_SLEEP, WINDOW
 from tests.unit.domain import ses_bodies as sb
 from worker import migrations
 from worker.adapters.database import (
@@ -37,11 +38,8 @@ from worker.domain.events import ControlMessage, FeedbackEvent, Rejection
 from worker.domain.parser import parse_body
 from worker.handlers.ingest import apply_batch, body_hash
 from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.transactions import default_retrying
 
 NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
 GOOD = 3
 
 #: Realistic bodies to poison: every event type in every envelope, control messages.

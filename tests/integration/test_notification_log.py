@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select, text
@@ -18,6 +18,7 @@ from tests.integration.snapshots import (
     status_counts_from_notifications,
     stored_counts,
 )
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, dead_letters, events, notifications
 from worker.adapters.notification_log import SqlLogTransaction, SqlNotificationLog
@@ -27,11 +28,6 @@ from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
 from worker.handlers.purge import purge
 from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.sweep import sweep
-from worker.handlers.transactions import default_retrying
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
 
 
 def sent(nid: str, mid: str, rcpt: str, kind: str = "magic_code") -> SendRecord:

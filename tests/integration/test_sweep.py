@@ -27,6 +27,7 @@ from tests.integration.snapshots import (
     status_counts_from_notifications,
     stored_counts,
 )
+from tests.support.ingest import WINDOW
 from worker import migrations
 from worker.adapters.callback_outbox import status_callbacks
 from worker.adapters.database import create_engine_from_url, notifications
@@ -42,7 +43,6 @@ from worker.handlers.ingest import apply_batch
 from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.sweep import sweep
 
-WINDOW = timedelta(hours=24)
 RECORDED = datetime(2025, 3, 4, 11, 0, tzinfo=UTC)  # when sends and events arrive
 NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)  # the sweep: cutoff 2025-03-05T12:00Z
 OLD = "2025-03-04T10:00:00.000Z"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from tests import bodies
+from tests.support.ingest import WINDOW
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.handlers.ingest import apply_batch
 from worker.handlers.sends import SendRecord, record_sends
@@ -18,7 +19,6 @@ from worker.migrations import upgrade
 
 #: The clock of the seeded log: every test that reads it passes this ``now``.
 NOW = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 
 
 def ts(moment: datetime) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW
 from worker.domain.callbacks import CallbackState, Settlement, StatusChangeFacts
 from worker.domain.timestamps import format_timestamp, parse_timestamp
 from worker.handlers.callbacks import CallbackConfig, deliver_callbacks
@@ -23,11 +24,6 @@ from worker.handlers.ports.callbacks import (
 )
 from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.sweep import sweep
-from worker.handlers.transactions import default_retrying
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
 
 
 def ingest(log: FakeNotificationLog, *bodies: str) -> None:

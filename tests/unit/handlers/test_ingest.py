@@ -14,24 +14,16 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW
+from tests.support.ingest import ingest as run
 from worker.domain.events import Rejection, RejectionCode, SnsEnvelope
 from worker.domain.outcomes import Reason
 from worker.domain.status import DecidingEvent, decide_status
 from worker.domain.timestamps import format_timestamp
 from worker.handlers import batch_write, ingest
-from worker.handlers.ingest import IngestResult, apply_batch
+from worker.handlers.ingest import apply_batch
 from worker.handlers.ports import TransientStoreError
 from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.transactions import default_retrying
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
-
-
-def run(log: FakeNotificationLog, bodies: list[str | bytes], **kwargs: Any) -> IngestResult:
-    kwargs.setdefault("retrying", NO_SLEEP)
-    return apply_batch(bodies, log=log, now=NOW, feedback_window=WINDOW, **kwargs)
 
 
 def record(log: FakeNotificationLog, *records: SendRecord) -> None:

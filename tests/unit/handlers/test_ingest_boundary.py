@@ -7,26 +7,19 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW
+from tests.support.ingest import ingest as run
 from tests.unit.domain import ses_bodies as sb
 from worker.domain.text import REPLACEMENT, is_storable
-from worker.handlers.ingest import IngestResult, apply_batch, prepare_ahead, prepare_batch
+from worker.handlers.ingest import prepare_ahead, prepare_batch
 from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.transactions import default_retrying
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
-
-
-def run(log: FakeNotificationLog, bodies: list[str | bytes]) -> IngestResult:
-    return apply_batch(bodies, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)
 
 
 def strings(value: Any) -> Iterator[str]:

@@ -9,7 +9,6 @@ shared SQL of the adapters); the PostgreSQL race itself is in tests/integration.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,12 @@ import pytest
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
+from tests.support.ingest import NOW, WINDOW
 from worker.handlers.ingest import apply_batch
 from worker.handlers.ports import CreatedNotification, NotificationLog
 from worker.handlers.sends import SendRecord, write_sends
 from worker.handlers.sweep import reattach_missed, sweep
 from worker.handlers.transactions import in_transaction
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 
 
 class _Blind:
