@@ -24,11 +24,11 @@ import pytest
 from sqlalchemy import text
 
 from tests.support import processes
-from tests.support.drain_checks import exactly_once, record, traffic, wait_until
+from tests.support.drain_checks import exactly_once, traffic, wait_until
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.worker_stack import Stack, stack
 from worker.bootstrap import build_app
-from worker.demo import DemoSnsSigner
+from worker.demo import DemoSnsSigner, record
 from worker.simulation import DEFAULT_TOPIC_ARN, Traffic
 
 __all__ = ["stack"]  # fixtures used by this module

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 from config.settings import Settings
 from tests.conftest import SqsQueue
 from tests.integration.snapshots import status_counts_from_notifications, stored_counts
-from tests.support.drain_checks import exactly_once, record, statuses, traffic
+from tests.support.drain_checks import exactly_once, statuses, traffic
 from tests.support.sns_signing import DEFAULT_TOPIC_ARN, SnsSigner
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, dead_letters
@@ -28,6 +28,7 @@ from worker.adapters.sqs import DeleteOutcome, ReceivedMessage, sqs_client
 from worker.adapters.sqs import SqsQueue as QueueAdapter
 from worker.bootstrap import App, build_app
 from worker.bootstrap.drain import Drainer
+from worker.demo import record
 from worker.handlers.drain import NULL_OBSERVER, DrainLimits, drain_queue
 from worker.handlers.ingest import IngestResult
 from worker.handlers.ports import TransientStoreError
