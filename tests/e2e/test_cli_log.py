@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from config.settings import get_settings
 from tests import bodies as b
+from tests.support.json_contract import EVENT_KEYS, STATUS_KEYS
 from worker.cli import main
 
 SENDS_CSV = (
@@ -78,32 +79,12 @@ def test_status_json_is_the_exact_interface(workdir: Path) -> None:
     result = invoke("status", "--email", "JANE@acme.example", "--json")
     assert result.exit_code == 0
     (record,) = json.loads(result.stdout)
-    assert list(record) == [
-        "notification_id",
-        "message_id",
-        "recipient",
-        "notification_type",
-        "sent_at",
-        "status",
-        "reason",
-        "status_at",
-        "events",
-        "engagement",  # issue 14: first open and first click
-    ]
+    assert list(record) == list(STATUS_KEYS)  # engagement (issue 14): first open and first click
     assert (record["status"], record["reason"]) == ("delivered", "accepted")
     assert record["engagement"]["opened_at"] == record["events"][1]["occurred_at"]
     assert record["engagement"]["clicked_at"] is None
     assert [e["event_type"] for e in record["events"]] == ["Delivery", "Open"]
-    assert list(record["events"][0]) == [
-        "event_type",
-        "occurred_at",
-        "status",
-        "reason",
-        "smtp_status",
-        "diagnostic",
-        "provider",
-        "help_url",
-    ]
+    assert list(record["events"][0]) == list(EVENT_KEYS)
     assert record["events"][1]["status"] is None
     nothing = invoke("status", "--notification-id", "nope", "--json")
     assert (nothing.exit_code, nothing.stdout.strip()) == (0, "[]")

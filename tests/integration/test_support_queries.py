@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests import bodies
+from tests.support.json_contract import EVENT_KEYS, STATUS_KEYS
 from tests.support.support_seed import NOW, SEEDED, WINDOW, add_engagement, seed, ts
 from worker.adapters.database import notifications
 from worker.adapters.notification_log import SqlNotificationLog
@@ -26,29 +27,6 @@ from worker.queries.support import (
     window_parts,
 )
 
-STATUS_JSON_KEYS = {
-    "notification_id",
-    "message_id",
-    "recipient",
-    "notification_type",
-    "sent_at",
-    "status",
-    "reason",
-    "status_at",
-    "events",
-    "engagement",
-}
-EVENT_JSON_KEYS = {
-    "event_type",
-    "occurred_at",
-    "status",
-    "reason",
-    "smtp_status",
-    "diagnostic",
-    "provider",
-    "help_url",
-}
-
 
 @pytest.fixture
 def queries(engine: Engine) -> SupportQueries:
@@ -62,8 +40,8 @@ def test_lookup_by_email_is_newest_first_with_the_timeline(queries: SupportQueri
     assert all(r.status == "delivered" for r in records)
     assert [e.event_type for e in records[0].events] == ["Delivery"]
     as_json = records[0].as_status_json()
-    assert set(as_json) == STATUS_JSON_KEYS
-    assert set(as_json["events"][0]) == EVENT_JSON_KEYS
+    assert set(as_json) == set(STATUS_KEYS)
+    assert set(as_json["events"][0]) == set(EVENT_KEYS)
 
 
 def test_lookup_by_message_id_header_form_and_notification_id(queries: SupportQueries) -> None:
