@@ -20,6 +20,7 @@ from config.settings import Settings
 from tests.conftest import SqsQueue
 from tests.integration.snapshots import status_counts_from_notifications, stored_counts
 from tests.support.drain_checks import exactly_once, statuses, traffic
+from tests.support.ingest import numbered_sends
 from tests.support.sns_signing import DEFAULT_TOPIC_ARN, SnsSigner
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, dead_letters
@@ -356,16 +357,9 @@ def test_parked_events_and_their_recorded_sends_committed_at_once(
     settings = Settings(database_url=postgres_schema_url, verify_sns_signatures=False)
     n = 50
     sent_at = datetime.now(UTC) - timedelta(minutes=5)
-    records = [
-        SendRecord.create(
-            notification_id=f"n{i}",
-            message_id=f"m{i}",
-            recipient=f"u{i}@acme.example",
-            sent_at=sent_at,
-            notification_type="magic_code",
-        )
-        for i in range(n)
-    ]
+    records = numbered_sends(
+        n, recipient="u{i}@acme.example", sent_at=sent_at, notification_type="magic_code"
+    )
     deliveries = [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(n)]
 
     def run(index: int) -> object:
@@ -417,15 +411,7 @@ def test_sweep_attaches_events_the_race_left_parked(
     settings = Settings(database_url=postgres_schema_url, verify_sns_signatures=False)
     n = 30
     sent_at = datetime.now(UTC) - timedelta(minutes=5)
-    records = [
-        SendRecord.create(
-            notification_id=f"n{i}",
-            message_id=f"m{i}",
-            recipient=f"u{i}@acme.example",
-            sent_at=sent_at,
-        )
-        for i in range(n)
-    ]
+    records = numbered_sends(n, recipient="u{i}@acme.example", sent_at=sent_at)
     deliveries = [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(n)]
 
     def run(index: int) -> object:

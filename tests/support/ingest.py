@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from worker.handlers.ingest import IngestResult, apply_batch
+from worker.handlers.sends import RecordResult, SendRecord, record_sends
 from worker.handlers.transactions import default_retrying
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
@@ -24,3 +25,33 @@ def ingest(log: Any, bodies: Sequence[str | bytes], **kwargs: Any) -> IngestResu
     kwargs.setdefault("now", NOW)
     kwargs.setdefault("feedback_window", WINDOW)
     return apply_batch(bodies, log=log, **kwargs)
+
+
+def numbered_sends(
+    count: int,
+    *,
+    notification_id: str = "n{i}",
+    message_id: str = "m{i}",
+    recipient: str = "user{i}@acme.example",
+    sent_at: datetime | str = "2025-03-04T10:00:00Z",
+    notification_type: str | None = None,
+) -> list[SendRecord]:
+    """``count`` sends numbered from 0: each ``{i}`` in the patterns is the number."""
+    return [
+        SendRecord.create(
+            notification_id=notification_id.format(i=i),
+            message_id=message_id.format(i=i),
+            recipient=recipient.format(i=i),
+            sent_at=sent_at,
+            notification_type=notification_type,
+        )
+        for i in range(count)
+    ]
+
+
+def record(log: Any, records: Sequence[SendRecord], **kwargs: Any) -> RecordResult:
+    """``record_sends`` at ``NOW`` with the 24-hour window and a retry that does not sleep."""
+    kwargs.setdefault("retrying", NO_SLEEP)
+    kwargs.setdefault("now", NOW)
+    kwargs.setdefault("feedback_window", WINDOW)
+    return record_sends(records, log=log, **kwargs)
