@@ -55,14 +55,6 @@ class Clock:
         return datetime.now(UTC) + self.shift
 
 
-@pytest.fixture
-def pg_engine(postgres_schema_url: str) -> Iterator[Engine]:
-    eng = create_engine_from_url(postgres_schema_url)
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
-
-
 def seed(engine: Engine, count: int, *, bounce_every: int = 0, callbacks: bool = True) -> None:
     """``count`` sends, each delivered; every ``bounce_every``-th also bounces later (two
     changes for that notification, to be announced in order)."""

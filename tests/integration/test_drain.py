@@ -44,11 +44,9 @@ from worker.simulation import (
 
 
 @pytest.fixture
-def engine(postgres_schema_url: str) -> Any:
-    eng = create_engine_from_url(postgres_schema_url)
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
+def engine(pg_engine: Engine) -> Engine:
+    """The drain runs on PostgreSQL only."""
+    return pg_engine
 
 
 def _settings(url: str, queue: SqsQueue) -> Settings:
