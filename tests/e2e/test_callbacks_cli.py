@@ -14,6 +14,7 @@ from standardwebhooks import Webhook
 
 from tests.integration.test_callbacks import seed
 from tests.support.callback_receiver import CallbackReceiver
+from tests.support.processes import run_text
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
 
@@ -23,9 +24,7 @@ SECRET = "whsec_" + base64.b64encode(b"e2e-secret-of-thirty-two-bytes!!").decode
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*INBOXGAP, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    return run_text([*INBOXGAP, *args], env=env)
 
 
 def test_deliver_list_and_replay(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from config.settings import get_settings
 from tests import bodies as b
 from tests.support.json_contract import EVENT_KEYS, STATUS_KEYS
+from tests.support.processes import run_text
 from worker.cli import main
 
 SENDS_CSV = (
@@ -168,9 +169,7 @@ def test_a_real_subprocess(tmp_path: Path) -> None:
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "worker.cli"]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*command, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
-        )
+        return run_text([*command, *args], cwd=tmp_path, env=env)
 
     assert run("sent", "import", "sends.csv").returncode == 0
     ingest = run("ingest", "--no-verify", "events.jsonl")
@@ -200,13 +199,10 @@ def test_commands_log_json_on_stderr_with_masked_addresses_and_print_no_escapes(
     env["INBOXGAP_LOG_LEVEL"] = "INFO"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        return run_text(
             [sys.executable, "-c", "from worker.cli import main; main()", *args],
             cwd=tmp_path,
             env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
         )
 
     assert run("sent", "import", "sends.csv").returncode == 0
@@ -318,9 +314,7 @@ def test_ingest_subprocess_with_a_hostile_body_exits_0_and_loses_nothing(
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "worker.cli"]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*command, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
-        )
+        return run_text([*command, *args], cwd=tmp_path, env=env)
 
     assert run("db", "upgrade").returncode == 0
     ingest = run("ingest", "--no-verify", "--json", "feedback.jsonl")

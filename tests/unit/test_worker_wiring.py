@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from config.settings import Settings
+from tests.support.processes import run_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -332,15 +333,11 @@ def test_docker_compose_config_accepts_the_file() -> None:
     for command in (["docker", "compose"], ["docker-compose"]):
         if shutil.which(command[0]) is None:
             continue
-        probe = subprocess.run([*command, "version"], capture_output=True, text=True, check=False)
+        probe = run_text([*command, "version"])
         if probe.returncode != 0:
             continue
-        done = subprocess.run(
-            [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
+        done = run_text(
+            [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"], cwd=ROOT
         )
         assert done.returncode == 0, done.stderr
         return
