@@ -14,7 +14,7 @@ import copy
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -138,27 +138,7 @@ class FakeLogTransaction:
             if key in self.t.events:
                 continue
             pk = resolved.get((r.message_id, r.recipient))
-            self.t.events[key] = {
-                "identity": r.identity,
-                "recipient": r.recipient,
-                "message_id": r.message_id,
-                "notification_pk": pk,
-                "event_type": r.event_type,
-                "occurred_at": r.occurred_at,
-                "status": r.status,
-                "reason": r.reason,
-                "smtp_status": r.smtp_status,
-                "diagnostic": r.diagnostic,
-                "provider": r.provider,
-                "help_url": r.help_url,
-                "recipient_original": r.recipient_original,
-                "received_at": now,
-                "reporting_mta": r.reporting_mta,
-                "remote_mta_ip": r.remote_mta_ip,
-                "from_header": r.from_header,
-                "subject": r.subject,
-                "sending_domain": r.sending_domain,
-            }
+            self.t.events[key] = {**asdict(r), "notification_pk": pk, "received_at": now}
             inserted[key] = pk
         return inserted
 
