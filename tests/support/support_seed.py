@@ -11,14 +11,40 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from tests import bodies
+from tests.support.fake_suppression import FakeSuppressionList
 from tests.support.ingest import WINDOW
 from worker.adapters.notification_log import SqlNotificationLog
+from worker.adapters.suppression import SqlSuppressionAudit
+from worker.api.wiring import SupportServices
 from worker.handlers.ingest import apply_batch
+from worker.handlers.ports.suppression import SuppressionList
 from worker.handlers.sends import SendRecord, record_sends
 from worker.migrations import upgrade
+from worker.queries.support import SupportQueries
 
 #: The clock of the seeded log: every test that reads it passes this ``now``.
 NOW = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
+
+
+def support_services(
+    engine: Engine,
+    *tokens: str,
+    suppression: SuppressionList | None = None,
+    now: datetime = NOW,
+) -> SupportServices:
+    """The support services over the SQL log on ``engine`` as the API tests use them: a fake
+    SES suppression list (unless given), ``tokens``, eu-west-1, the 24-hour window and a
+    clock stopped at ``now``."""
+    return SupportServices(
+        queries=SupportQueries(engine),
+        log=SqlNotificationLog(engine),
+        suppression=FakeSuppressionList() if suppression is None else suppression,
+        audit=SqlSuppressionAudit(engine),
+        api_tokens=tokens,
+        region="eu-west-1",
+        feedback_window=WINDOW,
+        clock=lambda: now,
+    )
 
 
 def ts(moment: datetime) -> str:
