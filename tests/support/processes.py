@@ -74,6 +74,17 @@ def stop(process: subprocess.Popen[bytes], *, timeout: float = 15.0) -> None:
         kill(process)
 
 
+def terminate(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process (not its group) if it still runs; SIGKILL after 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def kill(process: subprocess.Popen[bytes]) -> None:
     """``kill -9`` the whole process group (the worker and its pool children)."""
     with contextlib.suppress(ProcessLookupError):
