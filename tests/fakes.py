@@ -15,11 +15,10 @@ import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from worker.domain.outcomes import Reason
-from worker.domain.status import DecidingEvent, WindowRule
+from worker.domain.status import DecidingEvent
 from worker.handlers.ports import (
     ControlRow,
     CountKey,
@@ -251,17 +250,9 @@ class FakeLogTransaction:
             and n["purged_at"] is None
         )[:limit]
 
-    def sweep_window(
-        self,
-        sent_before: str,
-        limit: int,
-        *,
-        now: str,
-        feedback_window: timedelta,
-        rule: WindowRule,
-        announced_at: str,
-    ) -> WindowSweep:
-        # Like SQLite: every due notification goes back to the handler's recompute.
+    def sweep_window(self, sent_before: str, limit: int, **_window: Any) -> WindowSweep:
+        # Like SQLite: every due notification goes back to the handler's recompute (so the
+        # window's clock, length and rule are not needed here).
         pks = self.pending_notifications(sent_before, 0, limit)
         return WindowSweep(due=len(pks), swept=0, recompute=pks)
 
