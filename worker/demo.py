@@ -37,7 +37,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -400,17 +400,9 @@ ProgressHook = Callable[[str, int, int, int], None]
 
 
 def send_records(sends: Iterable[SentRecord]) -> list[SendRecord]:
-    """The simulation's sent notifications as the rows ``record_sends`` takes."""
-    return [
-        SendRecord.create(
-            notification_id=s.notification_id,
-            message_id=s.message_id,
-            recipient=s.recipient,
-            sent_at=s.sent_at,
-            notification_type=s.notification_type,
-        )
-        for s in sends
-    ]
+    """The simulation's sent notifications as the rows ``record_sends`` takes (the fields of a
+    :class:`SentRecord` are the arguments of :meth:`SendRecord.create`)."""
+    return [SendRecord.create(**asdict(s)) for s in sends]
 
 
 def record(app: App, sends: Sequence[SentRecord]) -> None:

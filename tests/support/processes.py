@@ -10,6 +10,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from worker.demo import stop_worker
+
 
 def worker_env(**settings: str) -> dict[str, str]:
     """The test process's environment without any INBOXGAP_* setting, plus ``settings``."""
@@ -63,15 +65,11 @@ def start_beat(env: Mapping[str, str], log_path: Path, schedule: Path) -> subpro
 
 
 def stop(process: subprocess.Popen[bytes], *, timeout: float = 15.0) -> None:
-    """SIGTERM the process group, then SIGKILL if it does not exit."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        kill(process)
+    """SIGTERM the process group, then SIGKILL if it does not exit (as the demo stops its
+    worker), and reap it."""
+    stop_worker(process, timeout)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
 
 
 def terminate(process: subprocess.Popen[bytes]) -> None:
