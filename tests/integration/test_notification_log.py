@@ -18,7 +18,7 @@ from tests.integration.snapshots import (
     status_counts_from_notifications,
     stored_counts,
 )
-from tests.support.ingest import NO_SLEEP, NOW, WINDOW
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW, sent
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, dead_letters, events, notifications
 from worker.adapters.notification_log import SqlLogTransaction, SqlNotificationLog
@@ -26,19 +26,8 @@ from worker.handlers.dead_letters import replay_dead_letters
 from worker.handlers.ingest import apply_batch
 from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
 from worker.handlers.purge import purge
-from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.sends import record_sends
 from worker.handlers.sweep import sweep
-
-
-def sent(nid: str, mid: str, rcpt: str, kind: str = "magic_code") -> SendRecord:
-    return SendRecord.create(
-        notification_id=nid,
-        message_id=mid,
-        recipient=rcpt,
-        sent_at="2025-03-04T10:00:00Z",
-        notification_type=kind,
-    )
-
 
 SENDS = [
     sent("n1", "m1", "Jane <Jane@Acme.example>"),

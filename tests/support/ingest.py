@@ -17,6 +17,8 @@ from worker.handlers.transactions import default_retrying
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(hours=24)
 NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
+#: When the test sends went out: two hours before ``NOW``.
+SENT_AT = "2025-03-04T10:00:00Z"
 
 
 def ingest(log: Any, bodies: Sequence[str | bytes], **kwargs: Any) -> IngestResult:
@@ -27,13 +29,31 @@ def ingest(log: Any, bodies: Sequence[str | bytes], **kwargs: Any) -> IngestResu
     return apply_batch(bodies, log=log, **kwargs)
 
 
+def sent(
+    notification_id: str,
+    message_id: str,
+    recipient: str,
+    kind: str | None = "magic_code",
+    *,
+    sent_at: datetime | str = SENT_AT,
+) -> SendRecord:
+    """One send of a ``kind`` notification at ``SENT_AT``."""
+    return SendRecord.create(
+        notification_id=notification_id,
+        message_id=message_id,
+        recipient=recipient,
+        sent_at=sent_at,
+        notification_type=kind,
+    )
+
+
 def numbered_sends(
     count: int,
     *,
     notification_id: str = "n{i}",
     message_id: str = "m{i}",
     recipient: str = "user{i}@acme.example",
-    sent_at: datetime | str = "2025-03-04T10:00:00Z",
+    sent_at: datetime | str = SENT_AT,
     notification_type: str | None = None,
 ) -> list[SendRecord]:
     """``count`` sends numbered from 0: each ``{i}`` in the patterns is the number."""

@@ -14,7 +14,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
-from tests.support.ingest import NO_SLEEP, NOW, WINDOW
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW, sent
 from tests.support.ingest import ingest as run
 from worker.domain.events import Rejection, RejectionCode, SnsEnvelope
 from worker.domain.outcomes import Reason
@@ -28,18 +28,6 @@ from worker.handlers.sends import SendRecord, record_sends
 
 def record(log: FakeNotificationLog, *records: SendRecord) -> None:
     record_sends(records, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)
-
-
-def sent(
-    notification_id: str, message_id: str, recipient: str, kind: str = "magic_code"
-) -> SendRecord:
-    return SendRecord.create(
-        notification_id=notification_id,
-        message_id=message_id,
-        recipient=recipient,
-        sent_at="2025-03-04T10:00:00Z",
-        notification_type=kind,
-    )
 
 
 def status_of(log: FakeNotificationLog, notification_id: str) -> tuple[str, str]:
