@@ -20,10 +20,8 @@ the reply text was seen verbatim there, ``T`` when it is a typical form not seen
 from __future__ import annotations
 
 import re
-from functools import partial
 
 from tests.unit.domain.real_world_diagnostics import DiagnosticCase
-from tests.unit.domain.world_cases._case import expired, world_case
 
 SES_MTA = "dsn; a27-30.smtp-out.us-west-2.amazonses.com"
 
@@ -46,8 +44,44 @@ ORANGE_CODES = "github issue sisimai/p5-sisimai#240 (pasted Orange bounces)"
 _ENHANCED = re.compile(r"^smtp; ?\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b")
 
 
-#: One case; ``status`` defaults to the reply's enhanced code as SES copies it.
-_c = partial(world_case, code=_ENHANCED, reporting_mta=lambda _bounce_type: SES_MTA)
+def _expired(inner: str, minutes: int = 840) -> str:
+    """An SES expiry diagnostic wrapping the last remote reply."""
+    return f"smtp; 554 4.4.7 Message expired: unable to deliver in {minutes} minutes.<{inner}>"
+
+
+def _c(
+    case_id: str,
+    mta: str,
+    diagnostic: str,
+    reason: str,
+    source: str,
+    *,
+    bounce_type: str = "Permanent",
+    subtype: str = "General",
+    status: str | None = None,
+    remote_mta: str | None = None,
+) -> DiagnosticCase:
+    """One case; ``status`` defaults to the reply's enhanced code as SES copies it."""
+    if status is None:
+        if "Message expired: unable to deliver" in diagnostic:
+            status = "4.4.7"
+        else:
+            found = _ENHANCED.match(diagnostic)
+            status = (
+                found.group(1) if found else ("5.0.0" if bounce_type == "Permanent" else "4.0.0")
+            )
+    return DiagnosticCase(
+        case_id=case_id,
+        bounce_type=bounce_type,
+        bounce_subtype=subtype,
+        status=status,
+        diagnostic=diagnostic,
+        reporting_mta=SES_MTA,
+        remote_mta=remote_mta,
+        expected_reason=reason,
+        source=source,
+        mta=mta,
+    )
 
 
 CASES: tuple[DiagnosticCase, ...] = (
@@ -191,7 +225,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmail-421-low-reputation-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.0 [192.0.2.10] Our system has detected that this message is suspicious "
             "due to the very low reputation of the sending domain. To best protect our users "
             "from spam, the message has been blocked. Please visit "
@@ -204,7 +238,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmail-421-suspicious-content-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.0 [192.0.2.10] Our system has detected that this message is suspicious "
             "due to the nature of the content and/or the links within. To best protect our "
             "users from spam, the message has been blocked. Please visit "
@@ -217,7 +251,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmail-42128-unsolicited-rate-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.28 [192.0.2.10] Our system has detected an unusual rate of unsolicited "
             "mail originating from your IP address. To protect our users from spam, mail sent "
             "from your IP address has been temporarily rate limited. Please visit "
@@ -231,7 +265,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmail-450-receiving-too-quickly-expired",
         "Gmail",
-        expired(
+        _expired(
             "450 4.2.1 The user you are trying to contact is receiving mail too quickly. Please "
             "resend your message at a later time. If the user is able to receive mail at that "
             "time, your message will be delivered."
@@ -243,7 +277,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmail-421-ip-not-whitelisted-expired",
         "Google Workspace",
-        expired("421 4.7.0 IP not in whitelist for RCPT domain, closing connection."),
+        _expired("421 4.7.0 IP not in whitelist for RCPT domain, closing connection."),
         "policy_blocked",
         GOOGLE_REF + " (421 4.7.0 row) V",
         bounce_type="Transient",
@@ -251,7 +285,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmail-421-temporary-system-problem-expired",
         "Gmail",
-        expired("421 4.3.0 Temporary System Problem. Try again later"),
+        _expired("421 4.3.0 Temporary System Problem. Try again later"),
         "soft_bounce",
         GOOGLE_REF + " (421 4.3.0 row) V",
         bounce_type="Transient",
@@ -346,7 +380,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-outlook-as843-server-busy-expired",
         "Outlook.com",
-        expired(
+        _expired(
             "451 4.7.500 Server busy. Please try again later from [192.0.2.7]. (AS843) "
             "[BN3NAM04FT010.eop-NAM04.prod.protection.outlook.com]"
         ),
@@ -392,7 +426,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-outlook-421-service-not-available-expired",
         "Outlook.com",
-        expired("421 4.3.2 Service not available [outlook.com]"),
+        _expired("421 4.3.2 Service not available [outlook.com]"),
         "soft_bounce",
         AC + "421.json outlook 4.3.2 V",
         bounce_type="Transient",
@@ -449,7 +483,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-outlook-4650-ip-reputation-expired",
         "Outlook.com",
-        expired(
+        _expired(
             "451 4.7.650 The mail server [192.0.2.9] has been temporarily rate limited due to IP "
             "reputation. For e-mail delivery information, see https://postmaster.live.com (S3113) "
             "[VI1EUR06FT038.eop-eur06.prod.protection.outlook.com]"
@@ -593,7 +627,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-yahoo-tss04-complaints-expired",
         "Yahoo",
-        expired(
+        _expired(
             "421 4.7.0 [TSS04] Messages from 192.0.2.20 temporarily deferred due to user "
             "complaints - 4.16.55.1; see https://help.yahoo.com/kb/postmaster/SLN3434.html"
         ),
@@ -605,7 +639,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-yahoo-tss04-volume-expired",
         "Yahoo",
-        expired(
+        _expired(
             "421 4.7.0 [TSS04] Messages from 192.0.2.21 temporarily deferred due to unexpected "
             "volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes"
         ),
@@ -616,7 +650,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-yahoo-max-messages-per-connection-expired",
         "Yahoo",
-        expired("421 Max message per connection reached, closing transmission channel"),
+        _expired("421 Max message per connection reached, closing transmission channel"),
         "soft_bounce",
         AC + "421.json verizon 4.0.0-2 V",
         bounce_type="Transient",
@@ -624,7 +658,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-yahoo-resources-unavailable-expired",
         "Yahoo",
-        expired("421 Resources temporarily unavailable. Please try again later."),
+        _expired("421 Resources temporarily unavailable. Please try again later."),
         "soft_bounce",
         YAHOO_HELP + " V",
         bounce_type="Transient",
@@ -632,7 +666,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-yahoo-service-not-available-expired",
         "Yahoo",
-        expired("421 Service not available, closing transmission channel"),
+        _expired("421 Service not available, closing transmission channel"),
         "soft_bounce",
         AC + "421.json verizon 4.0.0 V",
         bounce_type="Transient",
@@ -641,7 +675,7 @@ CASES: tuple[DiagnosticCase, ...] = (
         # Yahoo throttles an IP that sends to many unknown users: a reputation deferral.
         "mbp-yahoo-vs1-ip-excessive-unknown-expired",
         "Yahoo",
-        expired(
+        _expired(
             "421 VS1-IP Excessive unknown recipients - possible Open Relay "
             "http://help.yahoo.com/help/us/mail/spam/spam-18.html (#4.1.8)"
         ),
@@ -748,7 +782,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-icloud-excessive-volume-expired",
         "iCloud",
-        expired(
+        _expired(
             "421 4.7.1 Messages to someone@icloud.com deferred due to excessive volume. Try "
             "again later - https://support.apple.com/en-us/HT204137"
         ),
@@ -759,7 +793,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-icloud-too-many-errors-expired",
         "iCloud",
-        expired("421 4.7.0 me.com Error: too many errors"),
+        _expired("421 4.7.0 me.com Error: too many errors"),
         "soft_bounce",
         AC + "421.json apple 4.7.0 V",
         bounce_type="Transient",
@@ -842,7 +876,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-comcast-rl000001-rate-expired",
         "Comcast",
-        expired(
+        _expired(
             "421 resimta-ch2-18v.sys.comcast.net comcast 192.0.2.45 Too many sessions opened. "
             "Please see http://postmaster.comcast.net/smtp-error-codes.php#RL000001"
         ),
@@ -898,7 +932,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-cox-cxcnct-connections-expired",
         "Cox",
-        expired(
+        _expired(
             "421 cmsmtp 192.0.2.52 too many connections. Refer to Error Codes section at "
             "https://www.cox.com/residential/support/email-error-codes.html for more "
             "information. AUP#CXCNCT"
@@ -1046,7 +1080,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-webde-policy-violations-expired",
         "WEB.DE",
-        expired("421 Reject due to policy violations"),
+        _expired("421 Reject due to policy violations"),
         "sender_blocklisted",
         "https://new-faq.comservice-ffo.de/smtp-fehlermeldungen-e-mail-fehler/ (IP blocked for a "
         "poor delivery rate) V",
@@ -1055,7 +1089,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-webde-rate-limit-expired",
         "WEB.DE",
-        expired("421 Rate limit reached. Please try again later"),
+        _expired("421 Rate limit reached. Please try again later"),
         "soft_bounce",
         "https://new-faq.comservice-ffo.de/smtp-fehlermeldungen-e-mail-fehler/ V",
         bounce_type="Transient",
@@ -1082,7 +1116,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-tonline-eab-expired",
         "T-Online",
-        expired("450 4.7.1 [EAB] 554 IP=192.0.2.82 - A problem occurred."),
+        _expired("450 4.7.1 [EAB] 554 IP=192.0.2.82 - A problem occurred."),
         "sender_blocklisted",
         "https://coviserver.de/e-mail-geblockt V",
         bounce_type="Transient",
@@ -1205,7 +1239,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-orange-ofr004-104-trop-de-connexions-expired",
         "Orange",
-        expired(
+        _expired(
             "421 mwinf5c27 ME Trop de connexions, veuillez verifier votre configuration. Too "
             "many connections, slow down. OFR004_104 [104]"
         ),
@@ -1389,7 +1423,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-yandex-recipient-rate-limit-expired",
         "Yandex",
-        expired("450 4.2.1 The recipient has exceeded message rate limit. Try again later."),
+        _expired("450 4.2.1 The recipient has exceeded message rate limit. Try again later."),
         "soft_bounce",
         AC + "450.json yandex 4.2.1 V",
         bounce_type="Transient",
@@ -1466,7 +1500,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-163-dt-spm-retry-expired",
         "NetEase 163",
-        expired("451 DT:SPM 163 mx5,QMCowEBZ5kE_Bjhc2JQSAQ--.2S2 1547175487,please try again"),
+        _expired("451 DT:SPM 163 mx5,QMCowEBZ5kE_Bjhc2JQSAQ--.2S2 1547175487,please try again"),
         "spam_filtered",
         NETEASE + " (451 DT:SPM ,please try again); wire form after the 554 DT:SPM reply T",
         bounce_type="Transient",
@@ -1474,7 +1508,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-163-dt-rbl-expired",
         "NetEase 163",
-        expired(
+        _expired(
             "450 DT:RBL 163 mx5,QMCowEBZ5kE_Bjhc2JQSAQ--.3S2 1547175487,please see "
             "http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.111&hostid=mx5&time=1547175487"
         ),
@@ -1485,7 +1519,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-163-hl-rep-expired",
         "NetEase 163",
-        expired(
+        _expired(
             "421 HL:REP 163 mx5,QMCowEBZ5kE_Bjhc2JQSAQ--.4S2 1547175487,please see "
             "http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.112&hostid=mx5&time=1547175487"
         ),
@@ -1497,7 +1531,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-163-hl-icc-connections-expired",
         "NetEase 163",
-        expired(
+        _expired(
             "421 HL:ICC 163 mx5,QMCowEBZ5kE_Bjhc2JQSAQ--.5S2 1547175487,please see "
             "http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.113&hostid=mx5&time=1547175487"
         ),
@@ -1508,7 +1542,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-163-hl-ifc-frequency-expired",
         "NetEase 163",
-        expired(
+        _expired(
             "421 HL:IFC 163 mx5,QMCowEBZ5kE_Bjhc2JQSAQ--.6S2 1547175487,please see "
             "http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.114&hostid=mx5&time=1547175487"
         ),
@@ -1675,7 +1709,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-virgilio-disk-quota-expired",
         "Virgilio",
-        expired("443 RCPT TO:<someone@virgilio.it> Mailbox disk quota exceeded"),
+        _expired("443 RCPT TO:<someone@virgilio.it> Mailbox disk quota exceeded"),
         "mailbox_full",
         "http://xoomer.virgilio.it/cpoeri/PCTel/Trucchi/Suggerimento007.htm (remote MTA "
         "ims1c.cp.tin.it) V",
@@ -1685,7 +1719,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmail-451-temporarily-rejected-expired",
         "Gmail",
-        expired("451 4.3.0 Mail server temporarily rejected message. - gsmtp"),
+        _expired("451 4.3.0 Mail server temporarily rejected message. - gsmtp"),
         "soft_bounce",
         AC + "451.json gmail 4.3.0 V",
         bounce_type="Transient",
@@ -1693,7 +1727,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmail-450-receiving-rate-expired",
         "Gmail",
-        expired(
+        _expired(
             "450 4.2.1 The user you are trying to contact is receiving mail at a rate that "
             "prevents additional messages from being delivered. Please resend your message at "
             "a later time. If the user is able to receive mail at that time, your message will "
@@ -1707,7 +1741,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-yahoo-450-receiving-too-quickly-expired",
         "Yahoo",
-        expired("450 User is receiving mail too quickly"),
+        _expired("450 User is receiving mail too quickly"),
         "soft_bounce",
         AC + "450.json verizon 4.0.0 V",
         bounce_type="Transient",
@@ -1716,7 +1750,7 @@ CASES: tuple[DiagnosticCase, ...] = (
         # "quota" here is the receiving organisation's queue, not a mailbox.
         "mbp-outlook-450-organization-queue-quota-expired",
         "Outlook.com",
-        expired("450 4.7.3 Organization queue quota exceeded. [outlook.com]"),
+        _expired("450 4.7.3 Organization queue quota exceeded. [outlook.com]"),
         "soft_bounce",
         AC + "450.json outlook 4.7.3 V",
         bounce_type="Transient",
@@ -1724,7 +1758,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-comcast-450-recipient-temporarily-unavailable-expired",
         "Comcast",
-        expired("450 4.2.0 <someone@comcast.net> - Recipient temporarily unavailable"),
+        _expired("450 4.2.0 <someone@comcast.net> - Recipient temporarily unavailable"),
         "soft_bounce",
         AC + "450.json comcast 4.2.0 V",
         bounce_type="Transient",
@@ -1733,7 +1767,7 @@ CASES: tuple[DiagnosticCase, ...] = (
         # Our sender domain "not found": a refusal of the sender, not a missing recipient domain.
         "mbp-infomaniak-sender-domain-not-found-expired",
         "Infomaniak",
-        expired("450 4.1.8 Sender address rejected: Domain not found"),
+        _expired("450 4.1.8 Sender address rejected: Domain not found"),
         "policy_blocked",
         AC + "450.json infomaniak 4.1.8 V",
         bounce_type="Transient",
@@ -1741,7 +1775,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-yahoo-452-temporary-domain-failure-expired",
         "Yahoo",
-        expired("452 temporary domain failure <someone@yahoo.com>"),
+        _expired("452 temporary domain failure <someone@yahoo.com>"),
         "soft_bounce",
         AC + "452.json yahoo 4.0.0 V",
         bounce_type="Transient",
@@ -1749,7 +1783,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-outlook-452-insufficient-resources-expired",
         "Outlook.com",
-        expired("452 4.3.1 Insufficient system resources (TSTE) [outlook.com]"),
+        _expired("452 4.3.1 Insufficient system resources (TSTE) [outlook.com]"),
         "soft_bounce",
         AC + "452.json microsoft 4.3.1 V",
         bounce_type="Transient",
@@ -1757,7 +1791,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmail-452-over-quota-temp-expired",
         "Gmail",
-        expired(
+        _expired(
             "452 4.2.2 The email account that you tried to reach is over quota. Please direct "
             "the recipient to https://support.google.com/mail/?p=OverQuotaTemp - gsmtp"
         ),
@@ -1813,7 +1847,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4522-out-of-storage-expired",
         "Gmail",
-        expired(
+        _expired(
             "452 4.2.2 The recipient's inbox is out of storage space. Please direct the "
             "recipient to Manage files in your Google Drive storage."
         ),
@@ -2022,7 +2056,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4726-rate-limited-unauthenticated-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.26 This email has been rate limited because it is unauthenticated. Gmail "
             "requires all senders to authenticate with either SPF or DKIM. Authentication "
             "results: DKIM = did not pass SPF example.com with ip: 192.0.2.133 = did not pass."
@@ -2034,7 +2068,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4727-spf-rate-limited-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.27 Your email has been rate limited because SPF authentication didn't pass "
             "for this message. Gmail requires all bulk email senders to authenticate their email "
             "with SPF. Authentication results: SPF example.com with IP address: 192.0.2.134 = "
@@ -2047,7 +2081,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4730-dkim-rate-limited-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.30 Your email has been rate limited because DKIM authentication didn't "
             "pass for this message. Gmail requires all email bulk senders to authenticate their "
             "email with DKIM. Authentication results: DKIM = Did not pass."
@@ -2059,7 +2093,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4740-no-dmarc-rate-limited-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.40 Your email has been rate limited because the sending domain doesn't "
             "have a DMARC record, or the DMARC record doesn't specify a DMARC policy. Gmail "
             "requires all bulk email senders to add a DMARC record to their sending domain."
@@ -2071,7 +2105,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4726-dmarc-temp-dns-expired",
         "Gmail",
-        expired(
+        _expired(
             "451 4.7.26 Unauthenticated email from example.com is not accepted due to domain's "
             "DMARC policy, but temporary DNS failures prevent authentication. Please contact "
             "the administrator of example.com domain if this was a legitimate email."
@@ -2083,7 +2117,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4724-suspicious-spf-record-expired",
         "Gmail",
-        expired(
+        _expired(
             "451 4.7.24 The SPF record of the sending domain has one or more suspicious "
             "entries. To protect our users from spam, email sent from your IP address has been "
             "temporarily rate limited. For more information, go to Email sender guidelines."
@@ -2096,7 +2130,7 @@ CASES: tuple[DiagnosticCase, ...] = (
         # PTR/forward-DNS mismatch of our sending IP: our configuration, a policy refusal.
         "mbp-gmailref-4723-ptr-rate-limited-expired",
         "Gmail",
-        expired(
+        _expired(
             "451 4.7.23 192.0.2.135 The sending IP address for this message doesn't have a PTR "
             "record, or the PTR record's forward DNS entry doesn't match the sending IP "
             "address. To protect users from spam, your email has been temporarily rate limited."
@@ -2108,7 +2142,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4470-no-ptr-rate-limited-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.0 The IP address sending this message does not have a PTR record, or the "
             "corresponding forward DNS entry does not point to the sending IP. To protect our "
             "users from spam, email sent from your IP address has been temporarily rate "
@@ -2121,7 +2155,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4470-low-ip-reputation-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.0 This message is suspicious due to the very low reputation of the sending "
             "IP address. To protect our users from spam, email sent from your IP address has "
             "been temporarily rate limited. For more information, go to Why has Gmail blocked "
@@ -2135,7 +2169,7 @@ CASES: tuple[DiagnosticCase, ...] = (
         # A plain volume rate limit, no spam or reputation verdict.
         "mbp-gmailref-4728-unusual-rate-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.28 Gmail has detected an unusual rate of email originating from your IP "
             "address 192.0.2.136. To protect our users from spam, email sent from your IP "
             "address has been temporarily rate limited. To review our bulk email senders "
@@ -2148,7 +2182,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4728-unsolicited-url-domain-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.28 Gmail has detected an unusual rate of unsolicited email containing one "
             "of your URL domains. To protect our users from spam, email with the URL has been "
             "temporarily rate limited. To review our bulk email senders guidelines, go to Email "
@@ -2161,7 +2195,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4728-unsolicited-dkim-domain-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.28 Gmail has detected an unusual rate of unsolicited email originating from "
             "your DKIM domain example.com. To protect our users from spam, email sent from your "
             "domain has been temporarily rate limited. To review our bulk email senders "
@@ -2174,7 +2208,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4729-no-tls-rate-limited-expired",
         "Gmail",
-        expired(
+        _expired(
             "421 4.7.29 Your email has been rate limited because you're not using a TLS "
             "connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP "
             "connections."
@@ -2186,7 +2220,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4470-tls-required-expired",
         "Google Workspace",
-        expired(
+        _expired(
             "421 4.7.0 TLS required for RCPT domain, closing connection. For more information, "
             "go to Email encryption in transit."
         ),
@@ -2197,7 +2231,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-gmailref-4442-timeout-expired",
         "Gmail",
-        expired(
+        _expired(
             "451 4.4.2 Timeout - closing connection. For more information, go to About SMTP "
             "error messages."
         ),
@@ -2245,7 +2279,7 @@ CASES: tuple[DiagnosticCase, ...] = (
         # Our HELO name does not resolve: connection policy about our host.
         "mbp-icloud-helo-host-not-found-expired",
         "iCloud",
-        expired("450 4.7.1 <mta.example.com>: Helo command rejected: Host not found"),
+        _expired("450 4.7.1 <mta.example.com>: Helo command rejected: Host not found"),
         "policy_blocked",
         "github issue sisimai/set-of-emails#11 (iCloud MX) V",
         bounce_type="Transient",
@@ -2263,7 +2297,7 @@ CASES: tuple[DiagnosticCase, ...] = (
     _c(
         "mbp-yahoo-vs1-mf-excessive-unknown-expired",
         "Yahoo",
-        expired("451 VS1-MF Excessive unknown recipients - possible Open Relay (#4.4.5)"),
+        _expired("451 VS1-MF Excessive unknown recipients - possible Open Relay (#4.4.5)"),
         "sender_blocklisted",
         "https://help.yahoo.com/kb/mail-for-desktop/SLN3444.html V",
         bounce_type="Transient",

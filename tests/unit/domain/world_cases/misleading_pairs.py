@@ -12,20 +12,43 @@ from __future__ import annotations
 import re
 
 from tests.unit.domain.real_world_diagnostics import DiagnosticCase
-from tests.unit.domain.world_cases._case import expired, world_case
 
 _CODE = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d])")
 
 
-def _case(case_id: str, *args: str, **kwargs: str) -> DiagnosticCase:
-    return world_case(
-        f"pair-{case_id}", *args, code=_CODE, reporting_mta=lambda _bounce_type: None, **kwargs
+def _expired(inner: str) -> str:
+    return f"smtp; 554 4.4.7 Message expired: unable to deliver in 840 minutes.<{inner}>"
+
+
+def _case(
+    case_id: str,
+    mta: str,
+    diagnostic: str,
+    expected: str,
+    source: str,
+    *,
+    bounce_type: str = "Permanent",
+    subtype: str = "General",
+    status: str | None = None,
+) -> DiagnosticCase:
+    if status is None:
+        found = _CODE.search(diagnostic)
+        status = found.group(1) if found else ("5.0.0" if bounce_type == "Permanent" else "4.0.0")
+    return DiagnosticCase(
+        case_id=f"pair-{case_id}",
+        bounce_type=bounce_type,
+        bounce_subtype=subtype,
+        status=status,
+        diagnostic=diagnostic,
+        expected_reason=expected,
+        source=source,
+        mta=mta,
     )
 
 
 def _deferred(case_id: str, mta: str, inner: str, expected: str, source: str) -> DiagnosticCase:
     return _case(
-        case_id, mta, expired(inner), expected, source, bounce_type="Transient", status="4.4.7"
+        case_id, mta, _expired(inner), expected, source, bounce_type="Transient", status="4.4.7"
     )
 
 

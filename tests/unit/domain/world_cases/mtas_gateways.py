@@ -29,10 +29,8 @@ mail may come as Undetermined with the text of its DSN.
 from __future__ import annotations
 
 import re
-from functools import partial
 
 from tests.unit.domain.real_world_diagnostics import DiagnosticCase
-from tests.unit.domain.world_cases._case import expired, world_case
 
 SES_MTA = "dsn; a8-17.smtp-out.eu-west-1.amazonses.com"
 _ENHANCED = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
@@ -52,19 +50,49 @@ HARAKA = "npm Haraka 3.3.4 connection.js"
 HARAKA_DSN = "npm haraka-dsn 1.2.1 index.js"
 
 
-def _reporting_mta(bounce_type: str) -> str:
-    # A bounce message sent back after acceptance is reported by the remote system.
-    return "dns; mail.example.com" if bounce_type == "Undetermined" else SES_MTA
+def _expired(inner: str, minutes: int = 840) -> str:
+    """SES's expiry diagnostic wrapping the last remote reply (shared reference 4.2)."""
+    return f"smtp; 554 4.4.7 Message expired: unable to deliver in {minutes} minutes.<{inner}>"
 
 
-#: One case; ``status`` defaults to what SES puts there (4.4.7 for an expiry, else the
-#: reply's enhanced code, else 5.0.0 / 4.0.0 by bounce type).
-_c = partial(world_case, code=_ENHANCED, reporting_mta=_reporting_mta)
+def _c(
+    case_id: str,
+    mta: str,
+    diagnostic: str,
+    reason: str,
+    source: str,
+    *,
+    bounce_type: str = "Permanent",
+    subtype: str = "General",
+    status: str | None = None,
+    remote_mta: str | None = None,
+) -> DiagnosticCase:
+    """One case; ``status`` defaults to what SES puts there (4.4.7 for an expiry, else
+    the reply's enhanced code, else 5.0.0 / 4.0.0 by bounce type)."""
+    if status is None:
+        found = _ENHANCED.search(diagnostic)
+        fallback = "4.0.0" if bounce_type == "Transient" else "5.0.0"
+        status = found.group(1) if found else fallback
+        if "Message expired: unable to deliver" in diagnostic:
+            status = "4.4.7"
+    return DiagnosticCase(
+        case_id=case_id,
+        bounce_type=bounce_type,
+        bounce_subtype=subtype,
+        status=status,
+        diagnostic=diagnostic,
+        # A bounce message sent back after acceptance is reported by the remote system.
+        reporting_mta="dns; mail.example.com" if bounce_type == "Undetermined" else SES_MTA,
+        remote_mta=remote_mta,
+        expected_reason=reason,
+        source=source,
+        mta=mta,
+    )
 
 
 def _x(case_id: str, mta: str, inner: str, reason: str, source: str) -> DiagnosticCase:
     """A 4xx reply that outlasted SES's retries: Transient/General, expiry wrapping."""
-    return _c(case_id, mta, expired(inner), reason, source, bounce_type="Transient")
+    return _c(case_id, mta, _expired(inner), reason, source, bounce_type="Transient")
 
 
 CASES_POSTFIX: tuple[DiagnosticCase, ...] = (
