@@ -20,7 +20,7 @@ from config.settings import Settings
 from tests.conftest import SqsQueue
 from tests.integration.snapshots import status_counts_from_notifications, stored_counts
 from tests.support.drain_checks import exactly_once, statuses, traffic
-from tests.support.ingest import numbered_sends
+from tests.support.ingest import numbered_sends, send_record
 from tests.support.sns_signing import DEFAULT_TOPIC_ARN, SnsSigner
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, dead_letters
@@ -255,14 +255,7 @@ def test_signed_sns_bodies_are_verified_and_forgeries_dead_lettered(
     message_id = "0102019560b41c22-7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a-000000"
     sent_at = datetime.now(UTC) - timedelta(minutes=5)
     app.record_sends(
-        [
-            SendRecord.create(
-                notification_id="n-signed",
-                message_id=message_id,
-                recipient="omar@contoso.example",
-                sent_at=sent_at,
-            )
-        ]
+        [send_record("n-signed", message_id, "omar@contoso.example", None, sent_at=sent_at)]
     )
     mail = mail_object(message_id, ["omar@contoso.example"], timestamp=sent_at)
     event = delivery_event(mail, ["omar@contoso.example"], timestamp=sent_at + timedelta(seconds=2))

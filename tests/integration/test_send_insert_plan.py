@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.support.ingest import WINDOW
+from tests.support.ingest import WINDOW, send_record
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.adapters.notification_log import SqlNotificationLog
@@ -42,13 +42,7 @@ def pg(postgres_schema_url: str) -> Iterator[Engine]:
 
 
 def send(i: int, nid: str | None = None) -> SendRecord:
-    return SendRecord.create(
-        notification_id=nid or f"n{i}",
-        message_id=f"m{i}",
-        recipient=f"user{i}@example.com",
-        sent_at="2025-03-04T10:00:00Z",
-        notification_type="receipt",
-    )
+    return send_record(nid or f"n{i}", f"m{i}", f"user{i}@example.com", "receipt")
 
 
 def plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -26,7 +26,7 @@ from tests.integration.snapshots import (
     status_counts_from_notifications,
     stored_counts,
 )
-from tests.support.ingest import WINDOW
+from tests.support.ingest import WINDOW, send_record
 from worker.adapters.callback_outbox import status_callbacks
 from worker.adapters.database import create_engine_from_url, notifications
 from worker.adapters.notification_log import SqlNotificationLog
@@ -48,12 +48,12 @@ PLAIN = [f"due{i}" for i in range(12)]
 
 
 def send(nid: str, sent_at: str = OLD) -> SendRecord:
-    return SendRecord.create(
-        notification_id=nid,
-        message_id=f"m-{nid}",
-        recipient=f"{nid}@acme.example",
+    return send_record(
+        nid,
+        f"m-{nid}",
+        f"{nid}@acme.example",
+        "magic_code" if nid.endswith(("0", "2", "4")) else "receipt",
         sent_at=sent_at,
-        notification_type="magic_code" if nid.endswith(("0", "2", "4")) else "receipt",
     )
 
 

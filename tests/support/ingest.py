@@ -29,7 +29,7 @@ def ingest(log: Any, bodies: Sequence[str | bytes], **kwargs: Any) -> IngestResu
     return apply_batch(bodies, log=log, **kwargs)
 
 
-def sent(
+def send_record(
     notification_id: str,
     message_id: str,
     recipient: str,

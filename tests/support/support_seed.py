@@ -12,13 +12,13 @@ from sqlalchemy import Engine
 
 from tests import bodies
 from tests.support.fake_suppression import FakeSuppressionList
-from tests.support.ingest import WINDOW
+from tests.support.ingest import WINDOW, send_record
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.adapters.suppression import SqlSuppressionAudit
 from worker.api.wiring import SupportServices
 from worker.handlers.ingest import apply_batch
 from worker.handlers.ports.suppression import SuppressionList
-from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.sends import record_sends
 from worker.migrations import upgrade
 from worker.queries.support import SupportQueries
 
@@ -117,13 +117,7 @@ def seed(engine: Engine, *, migrate: bool = True, now: datetime = NOW) -> Seeded
         ("n-alice-0", "0100018f-alice-000000000000-000000", s.delivered, old),
     ]
     records = [
-        SendRecord.create(
-            notification_id=nid,
-            message_id=mid,
-            recipient=addr,
-            sent_at=when,
-            notification_type="magic_code" if nid.endswith("1") else "receipt",
-        )
+        send_record(nid, mid, addr, "magic_code" if nid.endswith("1") else "receipt", sent_at=when)
         for nid, mid, addr, when in plan
     ]
     record_sends(records, log=log, now=now, feedback_window=WINDOW)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
-from tests.support.ingest import NO_SLEEP, NOW, WINDOW
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW, send_record
 from worker.domain.callbacks import CallbackState, Settlement, StatusChangeFacts
 from worker.domain.timestamps import format_timestamp, parse_timestamp
 from worker.handlers.callbacks import CallbackConfig, deliver_callbacks
@@ -22,7 +22,7 @@ from worker.handlers.ports.callbacks import (
     PendingCallback,
     SendOutcome,
 )
-from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.sends import record_sends
 from worker.handlers.sweep import sweep
 
 
@@ -39,15 +39,7 @@ def changes(log: FakeNotificationLog) -> list[tuple[str, str, str, str]]:
 
 def record(log: FakeNotificationLog, notification_id: str, message_id: str, rcpt: str) -> None:
     record_sends(
-        [
-            SendRecord.create(
-                notification_id=notification_id,
-                message_id=message_id,
-                recipient=rcpt,
-                sent_at="2025-03-04T10:00:00Z",
-                notification_type="magic_code",
-            )
-        ],
+        [send_record(notification_id, message_id, rcpt)],
         log=log,
         now=NOW,
         feedback_window=WINDOW,
