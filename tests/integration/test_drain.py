@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 from config.settings import Settings
 from tests.conftest import SqsQueue
 from tests.integration.snapshots import status_counts_from_notifications, stored_counts
-from tests.support.drain_checks import exactly_once, statuses, traffic
+from tests.support.drain_checks import exactly_once, parked_count, statuses, traffic
 from tests.support.ingest import numbered_sends, send_record
 from tests.support.sns_signing import DEFAULT_TOPIC_ARN, SnsSigner
 from worker import migrations
@@ -333,18 +333,6 @@ def _at_once(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, 
         return one.result(), two.result()
 
 
-def _parked(engine: Engine) -> int:
-    """Ledger rows without their notification."""
-    from worker.adapters.database import events
-
-    with engine.connect() as conn:
-        return int(
-            conn.execute(
-                select(func.count()).select_from(events).where(events.c.notification_pk.is_(None))
-            ).scalar_one()
-        )
-
-
 def _race(n: int, **send: Any) -> tuple[list[SendRecord], list[str]]:
     """``n`` sends (n0.., m0.. to u0@acme.example..) sent five minutes ago, and their deliveries."""
     from tests import bodies as b
@@ -384,7 +372,7 @@ def test_parked_events_and_their_recorded_sends_committed_at_once(
         assert recorded.attached_events + ingested.unparked == n  # each event attached once
         got = statuses(setup, [f"n{i}" for i in range(n)])
         assert set(got.values()) == {("delivered", "accepted")}, got
-        assert _parked(setup) == 0
+        assert parked_count(setup) == 0
 
 
 def test_sweep_attaches_events_the_race_left_parked(
@@ -406,13 +394,13 @@ def test_sweep_attaches_events_the_race_left_parked(
     ids = [f"n{i}" for i in range(n)]
     with _racing_apps(postgres_schema_url) as (setup, settings, apps):
         _at_once(lambda: apps[0].record_sends(records), lambda: apps[1].ingest(deliveries))
-        assert _parked(setup) == n
+        assert parked_count(setup) == n
         assert set(statuses(setup, ids).values()) == {("sent", "awaiting_feedback")}
 
         result = build_app(settings).sweep()
 
         assert result.reattached == n
-        assert _parked(setup) == 0
+        assert parked_count(setup) == 0
         assert set(statuses(setup, ids).values()) == {("delivered", "accepted")}
         assert stored_counts(setup) == status_counts_from_notifications(setup)
         assert build_app(settings).sweep().reattached == 0  # nothing left to repair
