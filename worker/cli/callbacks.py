@@ -11,7 +11,7 @@ import click
 
 from worker.cli import main
 from worker.cli.errors import friendly_store_errors
-from worker.cli.params import JSON_ALWAYS, JSON_OPTION, InvalidInput
+from worker.cli.params import JSON_ALWAYS, JSON_OPTION, InvalidInput, echo_json_or_empty
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -69,11 +69,9 @@ def list_command(state: str | None, limit: int, as_json: bool) -> None:
     with friendly_store_errors():
         _, outbox = _settings_and_outbox()
         rows = outbox.list_rows(state, limit)
-    if as_json:
-        click.echo(json.dumps([row.as_json() for row in rows]))
-        return
-    if not rows:
-        click.echo("No callbacks.")
+    if echo_json_or_empty(
+        rows, as_json=as_json, as_dict=lambda row: row.as_json(), empty="No callbacks."
+    ):
         return
     for r in rows:
         detail = r.cause or r.last_error or ""

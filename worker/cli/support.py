@@ -24,7 +24,7 @@ from sqlalchemy import exc as sa_exc
 from worker.cli import main
 from worker.cli.console import PipeConsole
 from worker.cli.errors import database_error
-from worker.cli.params import ADDRESS, SINCE, InvalidInput, since_start
+from worker.cli.params import ADDRESS, InvalidInput, since_option, since_start
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -141,12 +141,7 @@ def _unsuppress(
 
 @main.command("recipient")
 @click.argument("address", type=ADDRESS)
-@click.option(
-    "--since",
-    type=SINCE,
-    default=None,
-    help="Period of the recent list (e.g. 30d) or an ISO-8601 time.",
-)
+@since_option("Period of the recent list (e.g. 30d) or an ISO-8601 time.")
 @click.option(
     "--unsuppress",
     is_flag=True,
@@ -211,13 +206,7 @@ def recipient_command(
 
 
 @main.command("report")
-@click.option(
-    "--since",
-    type=SINCE,
-    default="24h",
-    show_default=True,
-    help="Period (24h, 7d) or an ISO-8601 time.",
-)
+@since_option("Period (24h, 7d) or an ISO-8601 time.", default="24h")
 @click.option("--by", type=click.Choice(["domain", "type", "day"]), default=None)
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option(
