@@ -14,12 +14,17 @@ from functools import lru_cache
 
 from msgspec import Struct
 
+from worker.domain.classify_providers import (
+    MAX_DIAGNOSTIC_CHARS,
+    PROVIDER_NEEDLES,
+    SECURITY_NEEDLES,
+    provider_in,
+    provider_of,
+)
 from worker.domain.diagnostic_rules import (
-    BLOCKLIST_PROVIDERS,
     CONTENT_REJECTED_CANDIDATES,
     DECISIVE_PHRASES,
     FALLBACK_REASONS,
-    MAILBOX_PROVIDERS,
     MASKED_PHRASES,
     POLICY_CODE_CLASS,
     RECIPIENT_REASONS,
@@ -96,30 +101,11 @@ _QUOTED_REPLY = re.compile(r"<(?=\s*[245]\d\d[\s-])")
 # a reply must not become part of the help link support is shown).
 _URL = re.compile(r"https?://[^\s<>\"'\]\[\x00-\x1f\x7f]+", re.IGNORECASE)
 
-#: Only this much of a diagnostic is read. Real replies are a few hundred characters;
-#: a 250 KiB diagnostic (a server quoting a whole message back) costs 50-70 ms of regex
-#: work, and the words that decide are always at the start.
-MAX_DIAGNOSTIC_CHARS = 8 * 1024
 _URL_TRAILING = ".,;:)!?'\""
 
 
 #: Every needle a reply is tested for (rule words, product markers, provider codes).
 _REPLY_NEEDLES = NeedleIndex(ALL_NEEDLES | CODE_NEEDLES)
-#: The needles of the provider and product markers, for :func:`provider_of` (few enough
-#: to test each in one C-level pass).
-_PROVIDER_NEEDLES: tuple[str, ...] = tuple(
-    sorted(
-        {
-            needle
-            for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS)
-            for _, markers in table
-            for needle in markers.needles
-        }
-    )
-)
-
-
-_PROVIDER_NEEDLE_SET = frozenset(_PROVIDER_NEEDLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,26 +188,6 @@ def help_url_of(text: str | None) -> str | None:
     return found.group(0).rstrip(_URL_TRAILING) or None
 
 
-def provider_of(*texts: str | None) -> str | None:
-    """Who answered or judged: a blocklist or security product named in the texts wins
-    over the mailbox provider that quoted it."""
-    haystack = " ".join(text[:MAX_DIAGNOSTIC_CHARS] for text in texts if text)
-    if not haystack:
-        return None
-    present = frozenset(filter(haystack.lower().__contains__, _PROVIDER_NEEDLES))
-    return _provider_in(haystack, present)
-
-
-def _provider_in(haystack: str, present: frozenset[str]) -> str | None:
-    if _PROVIDER_NEEDLE_SET.isdisjoint(present):
-        return None
-    for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS):
-        for name, markers in table:
-            if markers.search(haystack, present=present):
-                return name
-    return None
-
-
 def _reply_provider(
     reply: ServerReply, diagnostic: str | None, hosts: tuple[str | None, ...]
 ) -> str | None:
@@ -232,20 +198,15 @@ def _reply_provider(
     host_text = " ".join(host for host in hosts if host)
     present = reply.present
     if host_text:
-        present = present | frozenset(filter(host_text.lower().__contains__, _PROVIDER_NEEDLES))
-    return _provider_in(f"{reply.words} {host_text}", present)
-
-
-_SECURITY_NEEDLES: tuple[str, ...] = tuple(
-    sorted({needle for _, markers in SECURITY_PRODUCTS for needle in markers.needles})
-)
+        present = present | frozenset(filter(host_text.lower().__contains__, PROVIDER_NEEDLES))
+    return provider_in(f"{reply.words} {host_text}", present)
 
 
 def _security_product(reply: ServerReply, hosts: tuple[str | None, ...]) -> str | None:
     """A mail-security product named in the reply or in the reporting/remote MTA host."""
     host_text = " ".join(host for host in hosts if host)
-    host_present = frozenset(filter(host_text.lower().__contains__, _SECURITY_NEEDLES))
-    if not host_present and reply.present.isdisjoint(_SECURITY_NEEDLES):
+    host_present = frozenset(filter(host_text.lower().__contains__, SECURITY_NEEDLES))
+    if not host_present and reply.present.isdisjoint(SECURITY_NEEDLES):
         return None
     for name, markers in SECURITY_PRODUCTS:
         if markers.search(reply.words, present=reply.present) or markers.search(
@@ -537,31 +498,6 @@ _SUPPRESSED = Verdict(Status.BOUNCED, Reason.SUPPRESSED)
 #: that depend only on the reply's text are cached on it. Only short texts are, so a
 #: stream of huge replies cannot grow the cache's memory.
 _CACHED_REPLY_MAX = 1024
-_ASCII_DIGITS = frozenset("0123456789")
-
-
-def enhanced_code_in(text: str) -> str | None:
-    """The first enhanced status code in ``text`` (``_ENHANCED_CODE``'s first match).
-
-    The usual reply (``250 2.0.0 OK ...``: a reply code, a space, a one-digit-per-part
-    code, a space) is read by slicing; any other shape takes the regex."""
-    if (
-        len(text) > 9
-        and text[3] == " "
-        and text[5] == "."
-        and text[7] == "."
-        and text[9] == " "
-        and text[4] in "245"
-        and text[6] in _ASCII_DIGITS
-        and text[8] in _ASCII_DIGITS
-        and "." not in text[1:3]
-    ):
-        # Nothing before index 4 can start a match ("[245]." needs a dot in text[1:4]),
-        # the space before it satisfies the look-behind and the space after it the
-        # look-ahead: the regex's first match is exactly this one.
-        return text[4:9]
-    found = _ENHANCED_CODE.search(text)
-    return found.group(1) if found else None
 
 
 def _reply_verdict(reason: Reason, text: str | None, status: str | None = None) -> Verdict:
@@ -572,11 +508,11 @@ def _reply_verdict(reason: Reason, text: str | None, status: str | None = None) 
 
 
 def _uncached_reply_verdict(reason: Reason, text: str | None, status: str | None) -> Verdict:
-    code = enhanced_code_in(text) if text else None
+    code = _ENHANCED_CODE.search(text) if text else None
     return Verdict(
         status=STATUS_OF_REASON[reason],
         reason=reason,
-        smtp_status=code or status_code_of(status),
+        smtp_status=code.group(1) if code else status_code_of(status),
         provider=provider_of(text),
         help_url=help_url_of(text),
     )
