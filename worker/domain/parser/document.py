@@ -21,6 +21,7 @@ from worker.domain.events import (
     RejectionCode,
     SnsEnvelope,
 )
+from worker.domain.parser.builders import new_recipient
 from worker.domain.parser.rejections import (
     json_kind,
     lenient_str,
@@ -372,15 +373,9 @@ def recipient_feedback(
                 "(it holds a control character, NUL or a lone surrogate)",
             )
         seen.add(address)
+        identity = feedback_id or f"{prefix}{address}{suffix}"
         recipients.append(
-            RecipientFeedback(
-                address,
-                original.strip(),
-                feedback_id or f"{prefix}{address}{suffix}",
-                action,
-                status,
-                diagnostic,
-            )
+            new_recipient((address, original.strip(), identity, action, status, diagnostic))
         )
     return tuple(recipients)
 

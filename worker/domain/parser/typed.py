@@ -4,12 +4,9 @@ rejects: whatever it does not accept comes back None for the reference reader.""
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Callable
 from datetime import datetime
 from itertools import accumulate
-from typing import TypeVar
 
 from worker.domain.decoding import (
     UNSET,
@@ -29,6 +26,7 @@ from worker.domain.events import (
     RecipientFeedback,
     SnsEnvelope,
 )
+from worker.domain.parser.builders import new_event, new_sns_envelope
 from worker.domain.parser.document import (
     EARLIEST_PLAUSIBLE,
     EVENT_TYPES,
@@ -43,47 +41,6 @@ from worker.domain.parser.document import (
 from worker.domain.parser.eventbridge import EVENTBRIDGE_DETAIL_TYPES
 from worker.domain.parser.rejections import MAX_DEPTH, Rejected
 from worker.domain.text import json_may_hold_unstorable
-
-_T = TypeVar("_T")
-
-
-def _slot_setter(cls: type[_T], names: str) -> Callable[[tuple[object, ...]], _T]:
-    """A builder of frozen slotted dataclass ``cls`` from the values of its fields
-    ``names`` (all of them, in field order: checked here, at import).
-
-    The generated ``__init__`` sets each field through ``object.__setattr__`` (frozen);
-    the slots' own descriptors set them for about a third less, which counts on the
-    ingest hot path (an event has 25 fields). ``cls`` has no ``__post_init__``: the
-    object is the one ``cls(*values)`` builds (tests compare the typed path's events
-    with the reference reader's)."""
-    fields = tuple(item.name for item in dataclasses.fields(cls))  # type: ignore[arg-type]
-    if fields != tuple(names.split()) or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} changed: update its builder in {__name__}")
-    setters = tuple(getattr(cls, name).__set__ for name in fields)
-    new = object.__new__
-
-    def build(values: tuple[object, ...]) -> _T:
-        built = new(cls)
-        for setter, value in zip(setters, values, strict=True):
-            setter(built, value)
-        return built
-
-    return build
-
-
-_new_event = _slot_setter(
-    FeedbackEvent,
-    "event_type message_id occurred_at occurred_at_text recipients envelope tags "
-    "destination mail_timestamp mail_source subject from_header header_message_id "
-    "bounce_type bounce_subtype complaint_subtype complaint_feedback_type delay_type "
-    "reporting_mta remote_mta_ip smtp_response detail sns timestamp_from_mail label_mismatch",
-)
-_new_sns = _slot_setter(
-    SnsEnvelope,
-    "type message_id topic_arn message timestamp signature_version signature "
-    "signing_cert_url subject subscribe_url token unsanitised",
-)
-
 
 _BRACKET = re.compile(r"[\[\]{}]")
 _DEPTH_STEP = {"{": 1, "[": 1, "}": -1, "]": -1}
@@ -152,7 +109,7 @@ def _typed_sns(body: Body, received_at: datetime | None) -> ParseResult | None:
     inner = document_decoder.decode(message)
     if inner.event_type is UNSET and inner.notification_type is UNSET:
         return None
-    envelope = _new_sns(
+    envelope = new_sns_envelope(
         (
             body.type,
             body.sns_message_id or "",
@@ -271,7 +228,7 @@ def _typed_feedback_event(
     is_bounce = event_type is EventType.BOUNCE
     is_complaint = event_type is EventType.COMPLAINT
     # In FeedbackEvent's field order.
-    return _new_event(
+    return new_event(
         (
             event_type,
             message_id,
