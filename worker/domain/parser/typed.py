@@ -43,6 +43,20 @@ from worker.domain.parser.rejections import MAX_DEPTH, Rejected
 from worker.domain.text import json_may_hold_unstorable
 
 _BRACKET = re.compile(r"[\[\]{}]")
+#: A JSON escape that may decode to NUL or a surrogate (what
+#: :func:`~worker.domain.text.json_may_hold_unstorable` looks for) or to ``{`` or ``[``.
+_ESCAPE_TO_CHECK = re.compile(r"\\u(?:0000|[dD][89a-fA-F]|00[57][bB])")
+
+
+def _encodes(text: str) -> bool:
+    """Whether ``text`` holds no raw lone surrogate (it encodes to UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 _DEPTH_STEP = {"{": 1, "[": 1, "}": -1, "]": -1}
 
 
@@ -81,8 +95,20 @@ def typed_parse(text: str, encodable: bool, received_at: datetime | None) -> Par
     """The event the typed path reads from ``text``, or None: the reference reader then
     decides (every rejection, every control message, every body whose text needs
     repairing or whose fields have unexpected types comes back None)."""
-    if json_may_hold_unstorable(text, encodable=encodable) or not _nesting_ok(text):
-        return None
+    if _ESCAPE_TO_CHECK.search(text) is not None:
+        # Rare: the full tests (the escape may be a false alarm).
+        if json_may_hold_unstorable(text, encodable=encodable) or not _nesting_ok(text):
+            return None
+        shallow = False
+    else:
+        # No escape decodes to NUL, a surrogate or an opening bracket: what
+        # json_may_hold_unstorable has left to test is a raw surrogate, and every
+        # opening bracket of a string decoded from ``text`` is one of its own.
+        if not (encodable or text.isascii()) and not _encodes(text):
+            return None
+        shallow = text.count("{") + text.count("[") <= MAX_DEPTH
+        if not shallow and not _nesting_ok(text):
+            return None
     try:
         body = body_decoder.decode(text)
         if body.mail is not UNSET and (
@@ -90,7 +116,7 @@ def typed_parse(text: str, encodable: bool, received_at: datetime | None) -> Par
         ):
             return _typed_event(body, Envelope.RAW, None, None, received_at)
         if body.type is not UNSET:
-            return _typed_sns(body, received_at)
+            return _typed_sns(body, received_at, shallow=shallow)
         if body.source == "aws.ses" and body.detail is not UNSET:
             return _typed_eventbridge(body, received_at)
     except (DecodeFailed, Rejected, ArithmeticError):
@@ -99,11 +125,13 @@ def typed_parse(text: str, encodable: bool, received_at: datetime | None) -> Par
     return None
 
 
-def _typed_sns(body: Body, received_at: datetime | None) -> ParseResult | None:
+def _typed_sns(body: Body, received_at: datetime | None, *, shallow: bool) -> ParseResult | None:
+    """``shallow``: the body has few enough opening brackets, none of them escaped, to
+    settle the message's depth too (its brackets are among the body's)."""
     if body.type != "Notification" or body.message is UNSET:
         return None  # handshakes and odd labels: the reference reader
     message = body.message
-    if not _nesting_ok(message):
+    if not shallow and not _nesting_ok(message):
         return None
     # The setup notice is English text, not JSON: it fails here and goes by reference.
     inner = document_decoder.decode(message)
