@@ -519,6 +519,7 @@ def _uncached_reply_verdict(reason: Reason, text: str | None, status: str | None
 
 
 _cached_reply_verdict = lru_cache(maxsize=1 << 12)(_uncached_reply_verdict)
+_cached_bounce_entry = lru_cache(maxsize=1 << 12)(classify_bounce_entry)
 
 
 def _complaint_verdict(event: FeedbackEvent) -> Verdict | None:
@@ -531,7 +532,15 @@ def _complaint_verdict(event: FeedbackEvent) -> Verdict | None:
 
 
 def _bounce_verdict(event: FeedbackEvent, recipient: RecipientFeedback) -> Verdict | None:
-    return classify_bounce_entry(
+    """:func:`classify_bounce_entry` for one entry, cached on its inputs (a provider's
+    stock refusal repeats word for word) when its reply is short."""
+    diagnostic = recipient.diagnostic
+    classify = (
+        _cached_bounce_entry
+        if diagnostic is None or len(diagnostic) <= _CACHED_REPLY_MAX
+        else classify_bounce_entry
+    )
+    return classify(
         bounce_type=event.bounce_type,
         bounce_subtype=event.bounce_subtype,
         action=recipient.action,
