@@ -8,6 +8,8 @@ import re
 from datetime import datetime
 from itertools import accumulate
 
+from msgspec import UnsetType
+
 from worker.domain.decoding import (
     UNSET,
     Body,
@@ -94,48 +96,83 @@ _NO_SUB_OBJECT = SubObject()
 def typed_parse(text: str, encodable: bool, received_at: datetime | None) -> ParseResult | None:
     """The event the typed path reads from ``text``, or None: the reference reader then
     decides (every rejection, every control message, every body whose text needs
-    repairing or whose fields have unexpected types comes back None)."""
-    if _ESCAPE_TO_CHECK.search(text) is not None:
-        # Rare: the full tests (the escape may be a false alarm).
-        if json_may_hold_unstorable(text, encodable=encodable) or not _nesting_ok(text):
+    repairing, nests too deep or whose fields have unexpected types comes back None)."""
+    escaped = _ESCAPE_TO_CHECK.search(text) is not None
+    if escaped:
+        # Rare: the full test (the escape may be a false alarm).
+        if json_may_hold_unstorable(text, encodable=encodable):
             return None
-        shallow = False
-    else:
-        # No escape decodes to NUL, a surrogate or an opening bracket: what
-        # json_may_hold_unstorable has left to test is a raw surrogate, and every
-        # opening bracket of a string decoded from ``text`` is one of its own.
-        if not (encodable or text.isascii()) and not _encodes(text):
-            return None
-        shallow = text.count("{") + text.count("[") <= MAX_DEPTH
-        if not shallow and not _nesting_ok(text):
-            return None
+    elif not (encodable or text.isascii()) and not _encodes(text):
+        # No escape decodes to NUL or a surrogate: what json_may_hold_unstorable has
+        # left to find is a raw surrogate.
+        return None
     try:
         body = body_decoder.decode(text)
         if body.mail is not UNSET and (
             body.event_type is not UNSET or body.notification_type is not UNSET
         ):
+            if not _shallow(text, _opens(text), body, escaped=escaped):
+                return None
             return _typed_event(body, Envelope.RAW, None, None, received_at)
         if body.type is not UNSET:
-            return _typed_sns(body, received_at, shallow=shallow)
+            return _typed_sns(body, text, escaped, received_at)
         if body.source == "aws.ses" and body.detail is not UNSET:
+            if not _shallow(text, _opens(text), body.detail, escaped=escaped):
+                return None
             return _typed_eventbridge(body, received_at)
-    except (DecodeFailed, Rejected, ArithmeticError):
+    except (DecodeFailed, Rejected, ArithmeticError, RecursionError):
         # ArithmeticError: ``received_at`` so late that adding the skew overflows.
+        # RecursionError: nested deeper than msgspec follows (the reference refuses it).
         pass
     return None
 
 
-def _typed_sns(body: Body, received_at: datetime | None, *, shallow: bool) -> ParseResult | None:
-    """``shallow``: the body has few enough opening brackets, none of them escaped, to
-    settle the message's depth too (its brackets are among the body's)."""
+def _opens(text: str) -> int:
+    return text.count("{") + text.count("[")
+
+
+def _shallow(
+    text: str, opens: int, document: SesDocument | UnsetType | None, *, escaped: bool
+) -> bool:
+    """Whether decoded JSON ``text`` nests at most :data:`MAX_DEPTH` levels, ``opens``
+    being how many of its opening brackets may be structural (outside strings) and
+    ``document`` the SES document decoded from it, if any.
+
+    A chain of nested values needs an opening bracket per level, so ``opens`` bounds
+    the depth, except for the ``mail.headers`` list: the decoder read it as objects of
+    strings (two levels below ``mail``), so its brackets open no deeper chain and are
+    not counted, nor (unless ``escaped``: an escape may have made one) the brackets in
+    its strings. A document with its headers has dozens of brackets; without this it
+    would need the scan of :func:`_nesting_ok`."""
+    if opens > MAX_DEPTH and isinstance(document, SesDocument):
+        mail = document.mail
+        if mail is not UNSET and mail.headers:
+            opens -= 1 + len(mail.headers)
+            if opens > MAX_DEPTH and not escaped:
+                opens -= _opens("\n".join([f"{item.name}:{item.value}" for item in mail.headers]))
+    return opens <= MAX_DEPTH or _nesting_ok(text)
+
+
+def _typed_sns(
+    body: Body, text: str, escaped: bool, received_at: datetime | None
+) -> ParseResult | None:
+    """``text``: the body; ``escaped``: whether it holds an escape that may decode to an
+    opening bracket (otherwise every opening bracket of the message is one of the
+    body's, and the envelope's own depth is what the body has besides them)."""
     if body.type != "Notification" or body.message is UNSET:
         return None  # handshakes and odd labels: the reference reader
     message = body.message
-    if not shallow and not _nesting_ok(message):
+    opens = _opens(message)
+    if escaped:
+        if not _nesting_ok(text):
+            return None
+    elif not _shallow(text, _opens(text) - opens, None, escaped=escaped):
         return None
     # The setup notice is English text, not JSON: it fails here and goes by reference.
     inner = document_decoder.decode(message)
     if inner.event_type is UNSET and inner.notification_type is UNSET:
+        return None
+    if not _shallow(message, opens, inner, escaped=escaped):
         return None
     envelope = new_sns_envelope(
         (
