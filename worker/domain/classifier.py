@@ -9,8 +9,10 @@ The bounce procedure follows the contract's steps in order; the words themselves
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 from msgspec import Struct
 
@@ -568,37 +570,25 @@ def _event_verdict(event: FeedbackEvent) -> Verdict | None:
     return None  # Open, Click, Subscription: timeline only
 
 
-def _per_recipient(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
-    """Bounce and DeliveryDelay: each recipient entry has its own reply."""
-    kind = event.event_type
-    bounce = kind is EventType.BOUNCE
-    return tuple(
-        [
-            RecipientOutcome(
-                recipient.identity,
-                recipient.address,
-                recipient.original,
-                kind,
-                event.occurred_at_text,
-                _bounce_verdict(event, recipient)
-                if bounce
-                else _reply_verdict(
-                    Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status
-                ),
-                recipient.diagnostic,
-            )
-            for recipient in event.recipients
-        ]
-    )
-
-
 def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
     """One outcome per recipient the event names, in the event's order."""
     kind = event.event_type
-    if kind is EventType.BOUNCE or kind is EventType.DELIVERY_DELAY:
-        return _per_recipient(event)
-    verdict = _event_verdict(event)
-    diagnostic = event.smtp_response if kind is EventType.DELIVERY else event.detail
+    recipients = event.recipients
+    verdicts: Iterable[Verdict | None]
+    diagnostics: Iterable[str | None]
+    if kind is EventType.BOUNCE:
+        # Each recipient entry has its own reply.
+        verdicts = [_bounce_verdict(event, recipient) for recipient in recipients]
+        diagnostics = [recipient.diagnostic for recipient in recipients]
+    elif kind is EventType.DELIVERY_DELAY:
+        verdicts = [
+            _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status)
+            for recipient in recipients
+        ]
+        diagnostics = [recipient.diagnostic for recipient in recipients]
+    else:
+        verdicts = repeat(_event_verdict(event))
+        diagnostics = repeat(event.smtp_response if kind is EventType.DELIVERY else event.detail)
     occurred_at = event.occurred_at_text
     return tuple(
         [
@@ -611,6 +601,9 @@ def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
                 verdict,
                 diagnostic,
             )
-            for recipient in event.recipients
+            # repeat() is endless: the recipients decide the length.
+            for recipient, verdict, diagnostic in zip(
+                recipients, verdicts, diagnostics, strict=False
+            )
         ]
     )
