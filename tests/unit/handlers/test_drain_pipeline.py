@@ -5,6 +5,7 @@ one is applied, deletes go out 10 per call, and a failure deletes nothing uncomm
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -14,7 +15,15 @@ import pytest
 
 from tests.fakes import FakeNotificationLog
 from tests.unit.handlers.test_drain import NOW, FakeQueue, _feedback
-from worker.handlers.drain import DrainLimits, delete_messages, drain_queue, gather_batch
+from worker.handlers.drain import (
+    NULL_OBSERVER,
+    DrainLimits,
+    DrainReport,
+    PendingDeletes,
+    delete_messages,
+    drain_queue,
+    gather_batch,
+)
 from worker.handlers.ingest import IngestResult, apply_batch
 from worker.handlers.ports.queue import DeleteOutcome, ReceivedMessage
 
@@ -173,3 +182,172 @@ def test_delete_messages_sums_outcomes_and_keeps_failures() -> None:
         outcome = delete_messages(queue, messages, pool)
     assert outcome.deleted == 22
     assert sorted(f.message_id for f in outcome.failed) == sorted([ids[3], ids[17]])
+
+
+class InFlight:
+    """Counts the calls of one kind in flight at once (and the most seen)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+
+    def __enter__(self) -> None:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.now -= 1
+
+
+class SlowQueue(ThreadSafeQueue):
+    """Each call waits ``latency`` seconds outside the lock, as a network call does."""
+
+    def __init__(self, latency: float = 0.01) -> None:
+        super().__init__()
+        self.latency = latency
+        self.receiving, self.deleting = InFlight(), InFlight()
+        self.delete_gate = threading.Event()
+        self.delete_gate.set()
+
+    def receive(self, *, max_messages: int = 10, wait_seconds: int = 0) -> list[ReceivedMessage]:
+        with self.receiving:
+            time.sleep(self.latency)
+            return super().receive(max_messages=max_messages, wait_seconds=wait_seconds)
+
+    def delete(self, messages: Sequence[ReceivedMessage]) -> DeleteOutcome:
+        with self.deleting:
+            assert self.delete_gate.wait(timeout=30), "delete gate never opened"
+            time.sleep(self.latency)
+            return super().delete(messages)
+
+
+def test_accumulated_receives_commit_once_and_delete_only_after_it() -> None:
+    queue = SlowQueue()
+    queue.send(*_feedback(100))  # 200 bodies: 2 batches of 100, 10 receives each
+    log = FakeNotificationLog()
+    limits = DrainLimits(batch_size=100, batch_wait=60.0, poll_wait=0, concurrency=8)
+    report = drain_queue(queue, _recording_apply(queue, log), limits)
+    commits = [ids for kind, ids in queue.effects if kind == "commit"]
+    assert [len(ids) for ids in commits] == [100, 100]
+    assert report.batches == 2 and report.deleted == 200 and queue.total == 0
+    committed: set[str] = set()
+    for kind, ids in queue.effects:
+        committed |= ids if kind == "commit" else set()
+        assert kind != "delete" or ids <= committed, "deleted before its batch committed"
+
+
+def test_a_batch_deletes_go_out_concurrently_ten_per_call() -> None:
+    queue = SlowQueue(latency=0.05)
+    queue.send(*_feedback(40))  # one batch of 80: 8 delete calls
+    limits = DrainLimits(batch_size=80, batch_wait=60.0, poll_wait=0, concurrency=8)
+    report = drain_queue(queue, _recording_apply(queue, FakeNotificationLog()), limits)
+    deletes = [ids for kind, ids in queue.effects if kind == "delete"]
+    assert report.deleted == 80 and sorted(len(ids) for ids in deletes) == [10] * 8
+    assert queue.deleting.most > 1, "a batch's deletes went out one after another"
+    assert queue.deleting.most <= 8
+
+
+def test_next_batch_is_applied_while_the_previous_deletes_are_in_flight() -> None:
+    queue = SlowQueue(latency=0.0)
+    queue.send(*_feedback(40))  # 80 bodies: 2 batches of 40
+    queue.delete_gate.clear()  # deletes wait until the second batch committed
+    log = FakeNotificationLog()
+    inner = _recording_apply(queue, log)
+
+    def apply(bodies: Sequence[str]) -> IngestResult:
+        result = inner(bodies)
+        if sum(1 for kind, _ in queue.effects if kind == "commit") == 2:
+            queue.delete_gate.set()
+        return result
+
+    report = drain_queue(queue, apply, POOLED)
+    assert report.deleted == 80 and report.batches == 2 and queue.total == 0
+    kinds = [kind for kind, _ in queue.effects if kind in ("commit", "delete")]
+    assert kinds[:2] == ["commit", "commit"], kinds
+
+
+def test_a_failing_commit_deletes_nothing_of_it_but_finishes_the_committed_deletes() -> None:
+    queue = SlowQueue(latency=0.02)
+    queue.send(*_feedback(60))  # 3 batches of 40; the second apply fails
+    log = FakeNotificationLog()
+    with pytest.raises(RuntimeError, match="database gone"):
+        drain_queue(queue, _recording_apply(queue, log, fail_on_call=2), POOLED)
+    committed = set().union(*(ids for kind, ids in queue.effects if kind == "commit"))
+    deleted = set().union(*(ids for kind, ids in queue.effects if kind == "delete"))
+    failed = set().union(*(ids for kind, ids in queue.effects if kind == "failed"))
+    # The first batch's deletes were in flight when the second failed: all sent and
+    # returned before the error propagated; nothing of the failed batch was deleted.
+    assert len(committed) == 40 and deleted == committed
+    assert len(failed) == 40 and not failed & deleted
+    assert not set(queue.in_flight) & committed
+
+
+def test_the_run_returns_after_every_delete_returned() -> None:
+    queue = SlowQueue(latency=0.05)
+    queue.send(*_feedback(20))
+    report = drain_queue(queue, _recording_apply(queue, FakeNotificationLog()), POOLED)
+    assert queue.deleting.now == 0
+    assert report.deleted == 40 and report.delete_failed == 0 and queue.total == 0
+
+
+def test_receives_stay_one_at_a_time_under_a_trickle() -> None:
+    queue = SlowQueue()
+    queue.per_receive = 3  # answers never full: the queue holds little at a time
+    queue.send(*_feedback(15))
+    limits = DrainLimits(batch_size=60, batch_wait=60.0, poll_wait=0, concurrency=8)
+    report = drain_queue(queue, _recording_apply(queue, FakeNotificationLog()), limits)
+    assert report.deleted == 30 and queue.receiving.most == 1
+
+
+def test_receives_grow_to_the_concurrency_under_a_backlog() -> None:
+    queue = SlowQueue(latency=0.02)
+    queue.send(*_feedback(200))  # 400 bodies, 4 batches of 100
+    limits = DrainLimits(batch_size=100, batch_wait=60.0, poll_wait=0, concurrency=4)
+    report = drain_queue(queue, _recording_apply(queue, FakeNotificationLog()), limits)
+    assert report.deleted == 400 and report.batches == 4
+    assert queue.receiving.most == 4
+
+
+def test_max_batches_gathers_nothing_beyond_them() -> None:
+    queue = ThreadSafeQueue()
+    queue.send(*_feedback(60))  # 120 bodies
+    report = drain_queue(
+        queue, _recording_apply(queue, FakeNotificationLog()), POOLED, max_batches=1
+    )
+    assert report.batches == 1 and report.deleted == 40 and report.stopped == "once"
+    assert len(queue.visible) == 80 and not queue.in_flight
+
+
+def test_a_receive_error_stops_the_run_after_the_committed_deletes() -> None:
+    queue = ThreadSafeQueue()
+    queue.send(*_feedback(60))
+    original, calls = queue.receive, [0]
+
+    def receive(*, max_messages: int = 10, wait_seconds: int = 0) -> list[ReceivedMessage]:
+        calls[0] += 1
+        if calls[0] > 5:  # the second batch cannot be gathered
+            raise ConnectionError("sqs gone")
+        return original(max_messages=max_messages, wait_seconds=wait_seconds)
+
+    queue.receive = receive  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError, match="sqs gone"):
+        drain_queue(queue, _recording_apply(queue, FakeNotificationLog()), POOLED)
+    committed = set().union(*(ids for kind, ids in queue.effects if kind == "commit"))
+    deleted = set().union(*(ids for kind, ids in queue.effects if kind == "delete"))
+    assert len(committed) == 40 and deleted == committed
+
+
+def test_pending_deletes_count_what_a_failing_run_still_deleted() -> None:
+    queue = ThreadSafeQueue()
+    queue.send(*_feedback(10))
+    messages = queue.receive() + queue.receive()
+    report = DrainReport()
+    with ThreadPoolExecutor(2) as pool:
+        pending = PendingDeletes(queue, pool, NULL_OBSERVER)
+        pending.submit("b-1", messages, IngestResult(), 0.01)
+        assert len(pending) == 1
+        pending.abandon(report)
+    assert len(pending) == 0 and report.deleted == 20 and queue.total == 0
