@@ -223,7 +223,10 @@ class _Pipeline:
         preparing = ThreadPoolExecutor(1, "prepare")
         deletes = PendingDeletes(self.queue, sends, self.observer)
         gathering = threading.Thread(
-            target=self.gather, args=(receives, preparing, max_batches), name="gather"
+            target=self.gather,
+            args=(receives, preparing, max_batches),
+            name="gather",
+            daemon=True,  # joined by the run; never keeps the interpreter alive
         )
         gathering.start()
         try:
