@@ -54,6 +54,10 @@ class ThreadSafeQueue(FakeQueue):
         with self.lock:
             self.effects.append((kind, ids))
 
+    def ids(self, kind: str) -> set[str]:
+        """Every message id an effect of ``kind`` touched."""
+        return {message_id for done, ids in self.effects if done == kind for message_id in ids}
+
 
 def _bodies_to_ids(queue: ThreadSafeQueue) -> dict[str, str]:
     """Bodies are distinct here, so a body names its message."""
@@ -150,9 +154,9 @@ def test_a_failing_batch_deletes_nothing_uncommitted() -> None:
     log = FakeNotificationLog()
     with pytest.raises(RuntimeError, match="database gone"):
         drain_queue(queue, _recording_apply(queue, log, fail_on_call=2), POOLED)
-    committed = set().union(*(ids for kind, ids in queue.effects if kind == "commit"))
-    deleted = set().union(*(ids for kind, ids in queue.effects if kind == "delete"))
-    failed = set().union(*(ids for kind, ids in queue.effects if kind == "failed"))
+    committed = queue.ids("commit")
+    deleted = queue.ids("delete")
+    failed = queue.ids("failed")
     assert len(committed) == 40 and deleted == committed
     assert failed and not failed & deleted
     # The failed batch and the one prefetched meanwhile stay on the queue (in flight),
@@ -275,9 +279,9 @@ def test_a_failing_commit_deletes_nothing_of_it_but_finishes_the_committed_delet
     log = FakeNotificationLog()
     with pytest.raises(RuntimeError, match="database gone"):
         drain_queue(queue, _recording_apply(queue, log, fail_on_call=2), POOLED)
-    committed = set().union(*(ids for kind, ids in queue.effects if kind == "commit"))
-    deleted = set().union(*(ids for kind, ids in queue.effects if kind == "delete"))
-    failed = set().union(*(ids for kind, ids in queue.effects if kind == "failed"))
+    committed = queue.ids("commit")
+    deleted = queue.ids("delete")
+    failed = queue.ids("failed")
     # The first batch's deletes were in flight when the second failed: all sent and
     # returned before the error propagated; nothing of the failed batch was deleted.
     assert len(committed) == 40 and deleted == committed
@@ -335,8 +339,8 @@ def test_a_receive_error_stops_the_run_after_the_committed_deletes() -> None:
     queue.receive = receive  # type: ignore[method-assign]
     with pytest.raises(ConnectionError, match="sqs gone"):
         drain_queue(queue, _recording_apply(queue, FakeNotificationLog()), POOLED)
-    committed = set().union(*(ids for kind, ids in queue.effects if kind == "commit"))
-    deleted = set().union(*(ids for kind, ids in queue.effects if kind == "delete"))
+    committed = queue.ids("commit")
+    deleted = queue.ids("delete")
     assert len(committed) == 40 and deleted == committed
 
 
