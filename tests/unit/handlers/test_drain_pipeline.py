@@ -13,7 +13,8 @@ from functools import partial
 
 import pytest
 
-from tests.fakes import FakeNotificationLog
+from tests.fakes import FakeNotificationLog, RefusingLog
+from tests.unit.handlers import test_isolation as isolation
 from tests.unit.handlers.test_drain import NOW, FakeQueue, _feedback
 from worker.handlers.drain import (
     NULL_OBSERVER,
@@ -355,3 +356,16 @@ def test_pending_deletes_count_what_a_failing_run_still_deleted() -> None:
         assert len(pending) == 1
         pending.abandon(report)
     assert len(pending) == 0 and report.deleted == 20 and queue.total == 0
+
+
+def test_pipelined_drain_leaves_only_the_unsettled_message_on_the_queue() -> None:
+    # Poison isolation (issue 16) through the pipelined run: the body whose dead letter
+    # is refused too stays on the queue; the others are deleted after the commit.
+    queue = ThreadSafeQueue()
+    ids = queue.send(*isolation.batch(30, {6, 25}))
+    log = RefusingLog(refuse_dead_letters=True)
+    limits = DrainLimits(batch_size=20, batch_wait=60.0, poll_wait=0, concurrency=4)
+    report = drain_queue(queue, isolation._drain_apply(log), limits)
+    assert report.batches == 2 and report.deleted == 28
+    assert sorted(queue.in_flight) == sorted([ids[6], ids[25]])
+    assert ids[6] not in queue.ids("delete") and ids[25] not in queue.ids("delete")
