@@ -42,8 +42,9 @@ none for the batch in hand, and a prefetched batch that is never applied (the ap
 raised, the deadline passed, the process died) is left alone: its messages return after
 their visibility timeout. The deletes of committed batches are waited for before the run
 returns (and before a failure propagates); at most one committed batch's deletes are in
-flight while the next batch is applied, so a message is held for about two batches'
-time, far below the visibility timeout.
+flight while the next batch is applied, and at most two batches are gathered ahead, so a
+message is held for a few batches' time (well under a second at 500 per batch and 20 ms
+per SQS call), far below the visibility timeout.
 
 The crash drill passes a ``fault`` hook (built from ``INBOXGAP_FAULT_INJECT`` by
 :mod:`worker.bootstrap.faults`) that kills the process at a named point.
@@ -193,11 +194,12 @@ class _Pipeline:
     * the *deletes* of batch ``n-1`` (10 per call, a second pool of ``concurrency``),
       sent only once its transaction returned, and waited for before the run returns.
 
-    At most one batch waits to be applied and one more is being gathered, and at most one
-    committed batch waits for its deletes while another is applied (back-pressure), so a
-    message is held for a few batches' time. A batch gathered before the deadline is in
-    hand: it is applied even past it, but never after a failure (its messages return after
-    their visibility timeout). No batch is gathered past ``max_batches``."""
+    At most one batch waits to be applied while the next is gathered (or waits to be
+    handed over), and at most one committed batch waits for its deletes while another is
+    applied (back-pressure), so a message is held for a few batches' time. A batch
+    gathered before the deadline is in hand: it is applied even past it, but never after a
+    failure (its messages return after their visibility timeout). No batch is gathered
+    past ``max_batches``."""
 
     def __init__(
         self,
