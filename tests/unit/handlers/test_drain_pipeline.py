@@ -355,3 +355,22 @@ def test_pipelined_drain_leaves_only_the_unsettled_message_on_the_queue() -> Non
     assert report.batches == 2 and report.deleted == 28
     assert sorted(queue.in_flight) == sorted([ids[6], ids[25]])
     assert ids[6] not in queue.ids("delete") and ids[25] not in queue.ids("delete")
+
+
+def test_pipelined_run_stops_at_its_deadline_and_applies_what_it_had_in_hand() -> None:
+    queue = ThreadSafeQueue()
+    queue.send(*_feedback(400))  # 800 bodies: 20 batches of 40, far more than the run does
+    inner = _recording_apply(queue, FakeNotificationLog())
+
+    def slow_apply(bodies: Sequence[str]) -> IngestResult:
+        time.sleep(0.1)
+        return inner(bodies)
+
+    limits = DrainLimits(
+        batch_size=40, batch_wait=60.0, poll_wait=0, concurrency=4, max_run_time=0.25
+    )
+    report = drain_queue(queue, slow_apply, limits)
+    assert report.stopped == "deadline" and 1 <= report.batches <= 6
+    # Every batch gathered was applied and deleted: nothing is left hidden in flight.
+    assert report.deleted == 40 * report.batches and not queue.in_flight
+    assert len(queue.visible) == 800 - 40 * report.batches
