@@ -16,8 +16,9 @@ the root logger: :mod:`config.logging` owns it, and the signals below bind ``tas
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from celery import Celery, signals
@@ -25,6 +26,8 @@ from kombu.entity import Queue
 
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 # --- names (stable: other systems send tasks by these names) ----------------------------
 QUEUE_DRAIN = "inboxgap.drain"
@@ -142,6 +145,20 @@ app = create_app()
 
 #: ``app.task`` for the modules in ``tasks/`` (typed as Any: Celery has no type hints).
 task: Any = app.task
+
+
+def beat_task(name: str, *, soft_time_limit: int, time_limit: int) -> Callable[[_F], Any]:
+    """``app.task`` for a task that beat kicks on a schedule: no result is kept, and the
+    message is acknowledged on receipt (a run lost with its worker is not re-queued: the
+    next kick does the work)."""
+    decorator: Callable[[_F], Any] = task(
+        name=name,
+        ignore_result=True,
+        acks_late=False,
+        soft_time_limit=soft_time_limit,
+        time_limit=time_limit,
+    )
+    return decorator
 
 
 # --- signals: logging, task context, metrics --------------------------------------------

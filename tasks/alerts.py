@@ -12,7 +12,7 @@ from typing import Any
 
 import structlog
 
-from config.celery_app import TASK_CHECK_ALERTS, app
+from config.celery_app import TASK_CHECK_ALERTS, beat_task
 from worker.bootstrap.process import alerting
 from worker.domain.timestamps import parse_timestamp
 from worker.handlers.errors import NEXT_KICK
@@ -20,13 +20,7 @@ from worker.handlers.errors import NEXT_KICK
 logger = structlog.get_logger(__name__)
 
 
-@app.task(  # type: ignore[untyped-decorator]
-    name=TASK_CHECK_ALERTS,
-    ignore_result=True,
-    acks_late=False,
-    soft_time_limit=50,
-    time_limit=60,
-)
+@beat_task(TASK_CHECK_ALERTS, soft_time_limit=50, time_limit=60)
 def check_alerts(now: str | None = None, dry_run: bool = False) -> dict[str, Any]:
     """Evaluate at ``now`` (ISO-8601; default: the current time)."""
     moment = parse_timestamp(now) if now else None

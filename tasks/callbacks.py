@@ -20,7 +20,7 @@ from typing import Any
 
 import structlog
 
-from config.celery_app import QUEUE_CALLBACK_RECEIVER, TASK_DELIVER_CALLBACKS, app
+from config.celery_app import QUEUE_CALLBACK_RECEIVER, TASK_DELIVER_CALLBACKS, app, beat_task
 from config.settings import Settings
 from worker.handlers.ports import StoreError
 from worker.handlers.ports.callbacks import CallbackSender, OutgoingCallback, SendOutcome
@@ -73,13 +73,7 @@ def celery_publisher(settings: Settings) -> CallbackSender | None:
     return CeleryTaskPublisher(app, settings.callback_celery_task)
 
 
-@app.task(  # type: ignore[untyped-decorator]
-    name=TASK_DELIVER_CALLBACKS,
-    ignore_result=True,
-    acks_late=False,
-    soft_time_limit=100,
-    time_limit=120,
-)
+@beat_task(TASK_DELIVER_CALLBACKS, soft_time_limit=100, time_limit=120)
 def deliver_callbacks() -> dict[str, Any]:
     from worker.bootstrap.callbacks import delivery_pass_from_environment
 

@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import structlog
 
-from config.celery_app import TASK_SWEEP, app
+from config.celery_app import TASK_SWEEP, beat_task
 from worker.bootstrap.process import current_app
 from worker.handlers.errors import NEXT_KICK
 
 logger = structlog.get_logger(__name__)
 
 
-@app.task(  # type: ignore[untyped-decorator]
-    name=TASK_SWEEP,
-    ignore_result=True,
-    acks_late=False,
-    soft_time_limit=500,
-    time_limit=560,
-)
+@beat_task(TASK_SWEEP, soft_time_limit=500, time_limit=560)
 def sweep_feedback_window() -> dict[str, int]:
     try:
         result = current_app().sweep()
