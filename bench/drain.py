@@ -61,10 +61,10 @@ from worker.adapters.database import create_engine_from_url, events
 from worker.adapters.sqs import SqsQueue, sqs_client
 from worker.bootstrap import build_app
 from worker.bootstrap.drain import Drainer, build_drainer
+from worker.demo import send_records
 from worker.handlers.drain import NULL_OBSERVER, DrainLimits, drain_queue
 from worker.handlers.ingest import IngestResult
 from worker.handlers.ports.queue import DeleteOutcome, ReceivedMessage
-from worker.handlers.sends import SendRecord
 from worker.simulation import Traffic, generate_traffic
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -183,17 +183,7 @@ def one_run(
         settings = settings_for(url, endpoint, queue_url)
         if not noop:
             app = build_app(settings, engine=engine, verify_envelope=None)
-            records = [
-                SendRecord.create(
-                    notification_id=s.notification_id,
-                    message_id=s.message_id,
-                    recipient=s.recipient,
-                    sent_at=s.sent_at,
-                    notification_type=s.notification_type,
-                )
-                for s in sim.sends
-            ]
-            app.record_sends(records)
+            app.record_sends(send_records(sim.sends))
         queue = SqsQueue(client, queue_url)
         ctx = multiprocessing.get_context("spawn")
         stop = ctx.Event()
@@ -372,18 +362,8 @@ def stand_in_run(
         migrations.upgrade(engine)
         settings = settings_for(url, "http://unused", "http://unused/queue")
         if not noop:
-            build_app(settings, engine=engine, verify_envelope=None).record_sends(
-                [
-                    SendRecord.create(
-                        notification_id=s.notification_id,
-                        message_id=s.message_id,
-                        recipient=s.recipient,
-                        sent_at=s.sent_at,
-                        notification_type=s.notification_type,
-                    )
-                    for s in sim.sends
-                ]
-            )
+            app = build_app(settings, engine=engine, verify_envelope=None)
+            app.record_sends(send_records(sim.sends))
         engine.dispose()
         # A fresh engine for the drain: its PostgreSQL backends' CPU is the drain's alone.
         engine = create_engine_from_url(url)

@@ -22,6 +22,7 @@ import yaml
 from config.settings import Settings
 from tests.support.ingest import send_record
 from tests.support.processes import run_text
+from tests.support.sns_signing import sns_envelope_from_body
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -272,7 +273,6 @@ def test_multiprocess_mode_aggregates_processes(tmp_path: Path) -> None:
 def test_local_certificate_endpoint_serves_the_demo_signature() -> None:
     from worker.adapters.sns_signature import SnsSignatureVerifier, certificate_fetcher
     from worker.demo import DemoSnsSigner
-    from worker.domain.events import SnsEnvelope
 
     signer = DemoSnsSigner()
     fields = {
@@ -282,17 +282,7 @@ def test_local_certificate_endpoint_serves_the_demo_signature() -> None:
         "Message": '{"eventType":"Delivery"}',
         "Timestamp": "2025-03-04T10:15:03.412Z",
     }
-    signature = signer(fields)
-    envelope = SnsEnvelope(
-        type=fields["Type"],
-        message_id=fields["MessageId"],
-        topic_arn=fields["TopicArn"],
-        message=fields["Message"],
-        timestamp=fields["Timestamp"],
-        signature_version=signature["SignatureVersion"],
-        signature=signature["Signature"],
-        signing_cert_url=signature["SigningCertURL"],
-    )
+    envelope = sns_envelope_from_body(json.dumps({**fields, **signer(fields)}))
     with signer.serve() as url:
         fetch = certificate_fetcher(url)
         verifier = SnsSignatureVerifier(fetch)
