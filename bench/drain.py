@@ -51,11 +51,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, make_url, select, text
+from sqlalchemy import func, make_url, select
 
 from bench.ingest import BackendCpu
 from config.logging import configure_logging
 from config.settings import Settings
+from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, events
 from worker.adapters.sqs import SqsQueue, sqs_client
@@ -99,20 +100,7 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
 
 
 def fresh_schema(base_url: str) -> tuple[str, str]:
-    schema = f"bench_drain_{secrets.token_hex(4)}"
-    engine = create_engine_from_url(base_url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), schema
-
-
-def drop_schema(base_url: str, schema: str) -> None:
-    engine = create_engine_from_url(base_url)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
+    return fresh_postgres_schema_url(base_url, prefix="bench_drain_")
 
 
 def settings_for(url: str, endpoint: str, queue_url: str) -> Settings:
@@ -223,7 +211,7 @@ def one_run(
         }
     finally:
         engine.dispose()
-        drop_schema(base_url, schema)
+        drop_postgres_schema(base_url, schema)
 
 
 class StandInQueue:
@@ -403,7 +391,7 @@ def stand_in_run(
         }
     finally:
         engine.dispose()
-        drop_schema(base_url, schema)
+        drop_postgres_schema(base_url, schema)
 
 
 def stand_in(args: argparse.Namespace, sim: Traffic, base_url: str) -> dict[str, Any]:
