@@ -537,6 +537,20 @@ _OUR_SIDE_SENDER = (
 )
 
 
+_SENDER_STEPS = (_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, LINK)
+_SENDER_LINK_FALLBACK = "Read the error text: it names what was wrong with our sender."
+
+
+def _sender_side(headline: str) -> Advice:
+    """Advice that the refusal is about our sender: the same steps for either kind."""
+    return Advice(
+        headline=headline,
+        company=_SENDER_STEPS,
+        consumer=_SENDER_STEPS,
+        link_fallback=_SENDER_LINK_FALLBACK,
+    )
+
+
 #: Advice when the reply is about our sender rather than the recipient (party "sender"),
 #: for the reasons whose usual advice assumes the recipient's side. auth_failed and
 #: sender_blocklisted already say it is on our side.
@@ -554,35 +568,20 @@ OUR_SIDE_ADVICE: Mapping[Reason, Advice] = {
             "If it is a mailing list or group address, ask the person whether outside "
             "senders may post to it, or for a personal address.",
         ),
-        consumer=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, LINK),
-        link_fallback="Read the error text: it names what was wrong with our sender.",
+        consumer=_SENDER_STEPS,
+        link_fallback=_SENDER_LINK_FALLBACK,
     ),
-    Reason.SECURITY_GATEWAY: Advice(
-        headline=(
-            "A mail security system in front of their mailbox refused our sender (our "
-            "sending address, domain or server), not their address."
-        ),
-        company=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, LINK),
-        consumer=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, LINK),
-        link_fallback="Read the error text: it names what was wrong with our sender.",
+    Reason.SECURITY_GATEWAY: _sender_side(
+        "A mail security system in front of their mailbox refused our sender (our "
+        "sending address, domain or server), not their address."
     ),
-    Reason.HARD_BOUNCE: Advice(
-        headline=(
-            "Not delivered: their mail server refused our sender (our sending address, "
-            "domain or server) for good; their address itself was not the problem."
-        ),
-        company=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, LINK),
-        consumer=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, LINK),
-        link_fallback="Read the error text: it names what was wrong with our sender.",
+    Reason.HARD_BOUNCE: _sender_side(
+        "Not delivered: their mail server refused our sender (our sending address, "
+        "domain or server) for good; their address itself was not the problem."
     ),
-    Reason.SOFT_BOUNCE: Advice(
-        headline=(
-            "Not delivered: their mail server kept turning away our sender (our sending "
-            "address, domain or server), and Amazon SES gave up after retrying."
-        ),
-        company=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, LINK),
-        consumer=(_OUR_SIDE_SENDER, _SENDER_NOT_ADDRESS, LINK),
-        link_fallback="Read the error text: it names what was wrong with our sender.",
+    Reason.SOFT_BOUNCE: _sender_side(
+        "Not delivered: their mail server kept turning away our sender (our sending "
+        "address, domain or server), and Amazon SES gave up after retrying."
     ),
 }
 
