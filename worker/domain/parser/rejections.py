@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from worker.domain.events import Rejection, RejectionCode
 from worker.domain.text import json_may_hold_unstorable, storable_json
+
+_T = TypeVar("_T")
 
 #: Real SES documents nest about 6 deep; anything near this is not from SES.
 MAX_DEPTH = 32
@@ -88,13 +90,15 @@ def json_kind(value: object) -> str:
 # --- field access ----------------------------------------------------------------------
 
 
+def _expect(value: object, expected: type[_T], noun: str, path: str, key: str) -> _T:
+    if not isinstance(value, expected):
+        reject(RejectionCode.WRONG_TYPE, f"{path}.{key} must be {noun}, got {json_kind(value)}")
+    return value
+
+
 def opt_str(obj: Mapping[str, Any], key: str, path: str) -> str | None:
     value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        reject(RejectionCode.WRONG_TYPE, f"{path}.{key} must be a string, got {json_kind(value)}")
-    return value
+    return None if value is None else _expect(value, str, "a string", path, key)
 
 
 def lenient_str(obj: Mapping[str, Any], key: str) -> str | None:
@@ -105,20 +109,12 @@ def lenient_str(obj: Mapping[str, Any], key: str) -> str | None:
 
 def opt_object(obj: Mapping[str, Any], key: str, path: str) -> dict[str, Any] | None:
     value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        reject(RejectionCode.WRONG_TYPE, f"{path}.{key} must be an object, got {json_kind(value)}")
-    return value
+    return None if value is None else _expect(value, dict, "an object", path, key)
 
 
 def opt_list(obj: Mapping[str, Any], key: str, path: str) -> list[Any]:
     value = obj.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        reject(RejectionCode.WRONG_TYPE, f"{path}.{key} must be a list, got {json_kind(value)}")
-    return value
+    return [] if value is None else _expect(value, list, "a list", path, key)
 
 
 def strings(values: list[Any], path: str) -> list[str]:
