@@ -68,6 +68,18 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
     return run_text(args, env=env, cwd=cwd)
 
 
+def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``inboxgap ARGS`` from this checkout."""
+    return _run([sys.executable, "-c", CLI, *args], env, cwd)
+
+
+def _assert_pip_hint(done: subprocess.CompletedProcess[str], extra: str) -> None:
+    """Exit status 2 with the ``pip install`` line for ``extra``, and no traceback."""
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"pip install 'inboxgap[{extra}]'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_the_blocker_really_hides_the_module(tmp_path: Path) -> None:
     # Guards the two tests below: without it they could pass with moto importable.
     env = _without("moto", tmp_path)
@@ -80,14 +92,8 @@ def test_the_blocker_really_hides_the_module(tmp_path: Path) -> None:
 def test_demo_without_moto_exits_2_with_the_pip_hint(tmp_path: Path) -> None:
     env = _without("moto", tmp_path)
     workdir = tmp_path / "demo"
-    done = _run(
-        [sys.executable, "-c", CLI, "demo", "--events", "5", "--workdir", str(workdir)],
-        env,
-        tmp_path,
-    )
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "pip install 'inboxgap[demo]'" in done.stderr
-    assert "Traceback" not in done.stderr
+    done = _cli(["demo", "--events", "5", "--workdir", str(workdir)], env, tmp_path)
+    _assert_pip_hint(done, "demo")
     # Refused before any work: no demo folder, no database.
     assert not workdir.exists()
     assert not list(tmp_path.glob("*.db"))
@@ -96,20 +102,14 @@ def test_demo_without_moto_exits_2_with_the_pip_hint(tmp_path: Path) -> None:
 def test_report_chart_without_matplotlib_exits_2_with_the_pip_hint(tmp_path: Path) -> None:
     env = _without("matplotlib", tmp_path)
     env["INBOXGAP_DATABASE_URL"] = f"sqlite:///{tmp_path / 'log.db'}"
-    upgraded = _run([sys.executable, "-c", CLI, "db", "upgrade"], env, tmp_path)
+    upgraded = _cli(["db", "upgrade"], env, tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
     chart = tmp_path / "gap.png"
-    done = _run(
-        [sys.executable, "-c", CLI, "report", "--since", "7d", "--chart", str(chart)],
-        env,
-        tmp_path,
-    )
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "pip install 'inboxgap[chart]'" in done.stderr
-    assert "Traceback" not in done.stderr
+    done = _cli(["report", "--since", "7d", "--chart", str(chart)], env, tmp_path)
+    _assert_pip_hint(done, "chart")
     assert not chart.exists()
     # Without --chart the same report works: only the chart needs the extra.
-    plain = _run([sys.executable, "-c", CLI, "report", "--since", "7d"], env, tmp_path)
+    plain = _cli(["report", "--since", "7d"], env, tmp_path)
     assert plain.returncode == 0, plain.stdout + plain.stderr
 
 
