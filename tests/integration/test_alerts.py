@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Table, func, select
 
 from tests import bodies
 from tests.support.ingest import WINDOW, send_record
@@ -262,22 +262,24 @@ def summary(views: Sequence[AlertView]) -> list[tuple[str, str, str, str, str]]:
     return [(v.rule, v.scope, v.key, v.severity, v.state) for v in views]
 
 
-def history_kinds(engine: Engine) -> list[tuple[str, str, str]]:
-    h = alert_history.c
+def _rows(engine: Engine, table: Table, *names: str) -> list[tuple[Any, ...]]:
+    """The ``names`` columns of every row of ``table``, in insertion (id) order."""
+    columns = [table.c[name] for name in names]
     with engine.connect() as conn:
-        return [
-            (r.kind, r.rule, r.alert_key)
-            for r in conn.execute(select(h.kind, h.rule, h.alert_key).order_by(h.id))
-        ]
+        return [tuple(r) for r in conn.execute(select(*columns).order_by(table.c.id))]
+
+
+def dead_letter_junk(log: SqlNotificationLog, count: int, text: str, *, at: datetime) -> None:
+    """Apply ``count`` bodies that are not JSON (``text`` and a number): dead letters."""
+    apply_batch([f"{text} {i}" for i in range(count)], log=log, now=at, feedback_window=WINDOW)
+
+
+def history_kinds(engine: Engine) -> list[tuple[str, str, str]]:
+    return _rows(engine, alert_history, "kind", "rule", "alert_key")
 
 
 def delivery_rows(engine: Engine) -> list[tuple[str, str, int]]:
-    d = alert_deliveries.c
-    with engine.connect() as conn:
-        return [
-            (r.sink, r.status, r.attempts)
-            for r in conn.execute(select(d.sink, d.status, d.attempts).order_by(d.id))
-        ]
+    return _rows(engine, alert_deliveries, "sink", "status", "attempts")
 
 
 # --------------------------------------------------------------------------- spikes
@@ -415,12 +417,7 @@ def test_silence_detected_then_resolved_when_feedback_flows(engine: Engine) -> N
 
 def test_dead_letters_parked_events_and_queue_age(engine: Engine) -> None:
     log = SqlNotificationLog(engine)
-    apply_batch(
-        [f"not json {i}" for i in range(10)],
-        log=log,
-        now=NOW - timedelta(minutes=5),
-        feedback_window=WINDOW,
-    )
+    dead_letter_junk(log, 10, "not json", at=NOW - timedelta(minutes=5))
     # Events for messages the application never recorded: parked.
     parked = [
         bodies.delivery(f"0100018f-orphan-{i:06d}", [f"x{i}@contoso.example"]) for i in range(100)
@@ -580,12 +577,7 @@ def test_cli_check_json_dry_run_and_list(
     from worker.cli import main
 
     log = SqlNotificationLog(engine)
-    apply_batch(
-        [f"junk {i}" for i in range(12)],
-        log=log,
-        now=NOW - timedelta(minutes=1),
-        feedback_window=WINDOW,
-    )
+    dead_letter_junk(log, 12, "junk", at=NOW - timedelta(minutes=1))
     monkeypatch.setenv("INBOXGAP_DATABASE_URL", database_url)
     monkeypatch.delenv("INBOXGAP_ALERT_WEBHOOK_URL", raising=False)
     get_settings.cache_clear()
