@@ -24,6 +24,11 @@ TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
+def unsuppress(client: TestClient, address: str, **body: str) -> httpx.Response:
+    """``POST /api/v1/recipients/{address}/unsuppress`` with ``body`` as JSON."""
+    return client.post(f"/api/v1/recipients/{address}/unsuppress", json=body, headers=AUTH)
+
+
 @pytest.fixture
 def suppression() -> FakeSuppressionList:
     fake = FakeSuppressionList()
@@ -136,25 +141,17 @@ def test_recipient_and_unsuppress_with_audit(
     assert [f["reason"] for f in data["hard_bounces"]] == ["mailbox_not_found"]
     assert data["total"] == 1 and data["recent"][0]["kind"] == "bounced"
 
-    short = client.post(
-        f"/api/v1/recipients/{SEEDED.complaint}/unsuppress", json={"reason": "x"}, headers=AUTH
-    )
+    short = unsuppress(client, SEEDED.complaint, reason="x")
     assert short.status_code == 422 and "reason" in short.json()["detail"]
 
     # bob's last outcome says the mailbox does not exist: unsuppressing would bounce again.
-    refused = client.post(
-        f"/api/v1/recipients/{SEEDED.bounced}/unsuppress",
-        json={"reason": "customer insists"},
-        headers=AUTH,
-    )
+    refused = unsuppress(client, SEEDED.bounced, reason="customer insists")
     assert refused.status_code == 409
     assert "mailbox_not_found" in refused.json()["detail"]
     assert SEEDED.bounced in suppression.entries
 
-    done = client.post(
-        f"/api/v1/recipients/{SEEDED.complaint}/unsuppress",
-        json={"reason": "complained by mistake", "requested_by": "ticket 123"},
-        headers=AUTH,
+    done = unsuppress(
+        client, SEEDED.complaint, reason="complained by mistake", requested_by="ticket 123"
     )
     assert done.status_code == 200, done.text
     result = done.json()
@@ -225,11 +222,7 @@ def test_unsuppress_when_ses_cannot_be_reached(
     client: TestClient, suppression: FakeSuppressionList
 ) -> None:
     suppression.unavailable = "cannot reach SES: timeout"
-    response = client.post(
-        f"/api/v1/recipients/{SEEDED.complaint}/unsuppress",
-        json={"reason": "customer asked"},
-        headers=AUTH,
-    )
+    response = unsuppress(client, SEEDED.complaint, reason="customer asked")
     assert response.status_code == 503
     assert "cannot reach SES" in response.json()["detail"]
     listed = client.get(f"/api/v1/recipients/{SEEDED.complaint}", headers=AUTH).json()
