@@ -306,7 +306,7 @@ def test_a_receiver_that_is_down_is_retried_then_given_up(pg_engine: Engine) -> 
     assert final.failed == {"retries_exhausted": 2}
     assert states(pg_engine) == {"failed": 2}
     # Replay brings them back; a receiver that is up now takes them.
-    assert SqlCallbackOutbox(pg_engine).replay(None, format_timestamp(clock())) == 2
+    assert SqlCallbackOutbox(pg_engine).replay(None, clock()) == 2
     with CallbackReceiver() as receiver:
         assert deliver(pg_engine, receiver.url, clock=clock).delivered == 2
 
@@ -316,7 +316,7 @@ def test_skip_locked_a_second_deliverer_never_takes_rows_claimed_by_the_first(
 ) -> None:
     seed(pg_engine, 30)
     outbox = SqlCallbackOutbox(pg_engine)
-    now = format_timestamp(datetime.now(UTC))
+    now = datetime.now(UTC)
     with CallbackReceiver() as receiver:
         with outbox.claim(10, now) as held:  # deliverer A, mid-pass, holding its rows
             held_ids = {row.webhook_id for row in held.rows}

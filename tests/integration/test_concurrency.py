@@ -42,7 +42,7 @@ class _RacingTransaction:
         return getattr(self._inner, name)
 
     def insert_ledger(
-        self, rows: Sequence[LedgerRow], now: str
+        self, rows: Sequence[LedgerRow], now: datetime
     ) -> dict[tuple[str, str], int | None]:
         inserted = self._inner.insert_ledger(rows, now)
         self._barrier.wait()  # both transactions now hold uncommitted ledger rows

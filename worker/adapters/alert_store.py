@@ -60,6 +60,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.adapters.database import (
+    UtcTime,
     _pk,
     code_point_text,
     daily_status_counts,
@@ -94,10 +95,10 @@ alerts = Table(
     Column("value", Float(), nullable=False),
     Column("threshold", Float(), nullable=False),
     Column("alert_window", Str(), nullable=False),
-    Column("fired_at", Str(), nullable=False),
-    Column("last_notified_at", Str(), nullable=False),
-    Column("updated_at", Str(), nullable=False),
-    Column("resolved_at", Str(), nullable=True),
+    Column("fired_at", UtcTime(), nullable=False),
+    Column("last_notified_at", UtcTime(), nullable=False),
+    Column("updated_at", UtcTime(), nullable=False),
+    Column("resolved_at", UtcTime(), nullable=True),
     Column("version", Integer(), nullable=False),
     UniqueConstraint("rule", "scope", "alert_key"),
 )
@@ -117,7 +118,7 @@ alert_history = Table(
     Column("value", Float(), nullable=False),
     Column("threshold", Float(), nullable=False),
     Column("alert_window", Str(), nullable=False),
-    Column("at", Str(), nullable=False),
+    Column("at", UtcTime(), nullable=False),
     Column("payload", Str(), nullable=False),
 )
 Index("ix_alert_history_at", alert_history.c.at)
@@ -132,9 +133,9 @@ alert_deliveries = Table(
     # pending -> sent | failed (gave up after the attempts).
     Column("status", Str(), nullable=False),
     Column("attempts", Integer(), nullable=False),
-    Column("claimed_until", Str(), nullable=True),
+    Column("claimed_until", UtcTime(), nullable=True),
     Column("last_error", Str(), nullable=True),
-    Column("delivered_at", Str(), nullable=True),
+    Column("delivered_at", UtcTime(), nullable=True),
     UniqueConstraint("history_id", "sink"),
 )
 Index(

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from worker.domain.status import DecidingEvent, decide_status
-from worker.domain.timestamps import format_timestamp
 from worker.handlers.callbacks import announced_changes
 from worker.handlers.ports import CountKey, LogTransaction, NotificationState
 
@@ -48,7 +47,6 @@ def recompute_statuses(
     pks: Collection[int],
     *,
     now: datetime,
-    now_text: str,
     feedback_window: timedelta,
     deltas: Counter[CountKey],
     details: Mapping[int, SendDetails] | None = None,
@@ -110,10 +108,10 @@ def recompute_statuses(
                 deltas[old_key] -= 1
                 deltas[new_key] += 1
     if changed:
-        tx.update_notifications(changed, now_text)
+        tx.update_notifications(changed, now)
         # Status callbacks (issue 14): the announcement commits with the change.
         announced = announced_changes(states, changed)
         if announced:
             when = announced_at if announced_at is not None else datetime.now(UTC)
-            tx.record_status_changes(announced, format_timestamp(when))
+            tx.record_status_changes(announced, when)
     return len(changed)

@@ -216,9 +216,8 @@ def write_sends(
     feedback_window: timedelta,
 ) -> RecordResult:
     """The transactional part of :func:`record_sends`."""
-    now_text = format_timestamp(now)
     deltas: Counter[CountKey] = Counter()
-    created = tx.insert_notifications(rows, now_text)
+    created = tx.insert_notifications(rows, now)
     by_key = {(r.message_id, r.recipient): r for r in rows}
     for item in created:
         deltas[initial_count_key(by_key[(item.message_id, item.recipient)])] += 1
@@ -271,7 +270,6 @@ def write_sends(
         tx,
         sorted(touched),
         now=now,
-        now_text=now_text,
         feedback_window=feedback_window,
         deltas=deltas,
         details=details,

@@ -47,7 +47,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Subquery
 
-from worker.adapters.database import daily_status_counts, events, notifications
+from worker.adapters.database import (
+    daily_status_counts,
+    events,
+    notifications,
+    utc_text_prefix,
+)
 from worker.domain.addresses import normalise_address
 from worker.domain.deliverability import Outcome
 from worker.domain.events import EventType
@@ -506,7 +511,7 @@ class SupportQueries:
         with self._connect() as conn:
             if hourly:
                 n = notifications.c
-                bucket = func.substr(n.sent_at, 1, 13)
+                bucket = utc_text_prefix(n.sent_at, 13)
                 rows = conn.execute(
                     select(bucket.label("bucket"), n.status, func.count().label("n"))
                     .where(n.sent_at >= _ts(since), n.sent_at < _ts(until))

@@ -23,9 +23,10 @@ with a conclusive event still ``sent`` (not expected) to the handler's recompute
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from worker.adapters.database import to_stored_time
 from worker.domain.status import WindowRule
 
 _COUNT_KEY = "day, recipient_domain, notification_type, status, reason"
@@ -64,10 +65,8 @@ WITH due AS MATERIALIZED (
         status = %(status)s,
         reason = CASE WHEN d.ledger = 1 OR d.reason = ANY(%(delaying)s::text[])
                       THEN %(delayed_reason)s ELSE %(reason)s END,
-        status_at = to_char(
-            (d.sent_at::timestamptz + %(window_us)s * interval '1 microsecond')
-                AT TIME ZONE 'UTC',
-            'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        status_at = date_trunc('milliseconds',
+            d.sent_at + %(window_us)s * interval '1 microsecond', 'UTC'),
         updated_at = %(now)s
     FROM decided AS d
     WHERE n.id = ANY(ARRAY(SELECT s.id FROM decided AS s WHERE s.sweepable)) AND n.id = d.id
@@ -79,11 +78,11 @@ WITH due AS MATERIALIZED (
         SELECT d.id FROM decided AS d WHERE d.sweepable OR NOT d.live))
     RETURNING p.notification_pk
 ), moves AS (
-    SELECT substr(sent_at, 1, 10) AS day, recipient_domain, notification_type,
+    SELECT {day} AS day, recipient_domain, notification_type,
         old_status AS status, old_reason AS reason, -count(*) AS delta
     FROM swept GROUP BY 1, 2, 3, 4, 5
     UNION ALL
-    SELECT substr(sent_at, 1, 10), recipient_domain, notification_type, status, reason,
+    SELECT {day}, recipient_domain, notification_type, status, reason,
         count(*)
     FROM swept GROUP BY 1, 2, 3, 4, 5
 ), counted AS (
@@ -125,8 +124,10 @@ PLANNER_SQL = "; ".join(
     f"SET LOCAL {name} = off"
     for name in ("enable_seqscan", "enable_bitmapscan", "enable_sort", "jit")
 )
-SWEEP_SQL = _SWEEP.format(key=_COUNT_KEY, outbox="")
-SWEEP_WITH_OUTBOX_SQL = _SWEEP.format(key=_COUNT_KEY, outbox=_OUTBOX)
+# The UTC day of the send time, as ``daily_status_counts.day`` holds it (``YYYY-MM-DD``).
+_DAY = "to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+SWEEP_SQL = _SWEEP.format(key=_COUNT_KEY, outbox="", day=_DAY)
+SWEEP_WITH_OUTBOX_SQL = _SWEEP.format(key=_COUNT_KEY, outbox=_OUTBOX, day=_DAY)
 # Count rows the chunk decremented to zero go, as in ``add_counts``.
 DROP_EMPTY_COUNTS_SQL = f"""
     DELETE FROM daily_status_counts AS d
@@ -139,20 +140,21 @@ DROP_EMPTY_COUNTS_SQL = f"""
 
 
 def sweep_params(
-    sent_before: str,
+    sent_before: datetime,
     limit: int,
     *,
-    now: str,
+    now: datetime,
     feedback_window: timedelta,
     rule: WindowRule,
-    announced_at: str,
+    announced_at: datetime,
 ) -> dict[str, Any]:
-    """The parameters of :data:`SWEEP_SQL` (reason sets as array literals)."""
+    """The parameters of :data:`SWEEP_SQL` (reason sets as array literals, times to the
+    millisecond as the columns hold them)."""
     return {
-        "cutoff": sent_before,
+        "cutoff": to_stored_time(sent_before),
         "limit": limit,
-        "now": now,
-        "announced_at": announced_at,
+        "now": to_stored_time(now),
+        "announced_at": to_stored_time(announced_at),
         "window_us": feedback_window // timedelta(microseconds=1),
         "status": rule.status,
         "reason": rule.reason,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from worker.domain.callbacks import Settlement, StatusChangeFacts
@@ -94,13 +95,13 @@ class ClaimedBatch(Protocol):
     @property
     def rows(self) -> Sequence[PendingCallback]: ...
 
-    def settle(self, outcomes: Sequence[tuple[int, Settlement]], now: str) -> None:
+    def settle(self, outcomes: Sequence[tuple[int, Settlement]], now: datetime) -> None:
         """Write each row's new state (by id)."""
         ...
 
 
 class CallbackOutbox(Protocol):
-    def claim(self, limit: int, now: str) -> AbstractContextManager[ClaimedBatch]:
+    def claim(self, limit: int, now: datetime) -> AbstractContextManager[ClaimedBatch]:
         """Up to ``limit`` pending rows due at ``now``, oldest first, at most one per
         notification and never one whose notification has an older pending row. On
         PostgreSQL the rows stay locked (``FOR UPDATE SKIP LOCKED``) until the block
@@ -109,7 +110,7 @@ class CallbackOutbox(Protocol):
 
     def list_rows(self, state: str | None, limit: int) -> list[CallbackRow]: ...
 
-    def replay(self, ids: Collection[int] | None, now: str) -> int:
+    def replay(self, ids: Collection[int] | None, now: datetime) -> int:
         """Make these rows (None: every failed row) pending again, attempts reset and
         queued anew at ``now`` (``created_at``, which the backlog age is measured from: an
         old failed row replayed must not raise the backlog alert before the next pass)."""
