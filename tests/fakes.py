@@ -20,7 +20,7 @@ from typing import Any
 
 from worker.domain.outcomes import Reason
 from worker.domain.status import DecidingEvent, WindowRule
-from worker.domain.timestamps import format_timestamp
+from worker.domain.timestamps import format_timestamp, moment_of
 from worker.handlers.ports import (
     ControlRow,
     CountKey,
@@ -91,10 +91,10 @@ class FakeLogTransaction:
                 "recipient_original": r.recipient_original,
                 "recipient_domain": r.recipient_domain,
                 "notification_type": r.notification_type,
-                "sent_at": r.sent_at,
+                "sent_at": _text(r.sent_at),
                 "status": "sent",
                 "reason": "awaiting_feedback",
-                "status_at": r.sent_at,
+                "status_at": _text(r.sent_at),
                 "updated_at": _text(now),
                 "source": r.source,
                 "purged_at": None,
@@ -112,7 +112,7 @@ class FakeLogTransaction:
                 message_id=n["ses_message_id"],
                 recipient=n["recipient"],
                 notification_type=n["notification_type"],
-                sent_at=n["sent_at"],
+                sent_at=moment_of(n["sent_at"]),
                 source=n["source"],
             )
             for n in sorted(self.t.notifications.values(), key=lambda n: n["id"])
@@ -151,7 +151,7 @@ class FakeLogTransaction:
                 "message_id": r.message_id,
                 "notification_pk": pk,
                 "event_type": r.event_type,
-                "occurred_at": r.occurred_at,
+                "occurred_at": _text(r.occurred_at),
                 "status": r.status,
                 "reason": r.reason,
                 "smtp_status": r.smtp_status,
@@ -213,10 +213,10 @@ class FakeLogTransaction:
                 notification_id=n["notification_id"],
                 recipient_domain=n["recipient_domain"],
                 notification_type=n["notification_type"],
-                sent_at=n["sent_at"],
+                sent_at=moment_of(n["sent_at"]),
                 status=n["status"],
                 reason=n["reason"],
-                status_at=n["status_at"],
+                status_at=moment_of(n["status_at"]),
                 source=n["source"],
                 purged=n["purged_at"] is not None,
             )
@@ -241,11 +241,11 @@ class FakeLogTransaction:
             self.t.notifications[s.pk].update(
                 notification_id=s.notification_id,
                 notification_type=s.notification_type,
-                sent_at=s.sent_at,
+                sent_at=_text(s.sent_at),
                 source=s.source,
                 status=s.status,
                 reason=s.reason,
-                status_at=s.status_at,
+                status_at=_text(s.status_at),
                 updated_at=_text(now),
             )
 

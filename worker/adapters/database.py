@@ -140,13 +140,14 @@ def _to_char_prefix(element: utc_text_prefix, compiler: Any, **kw: Any) -> str:
 
 
 def to_stored_time(moment: datetime | str) -> datetime:
-    """An aware UTC datetime truncated to the millisecond: what a time column holds
-    (fixed-width canonical text is read back as its datetime)."""
+    """An aware datetime in :data:`~datetime.UTC` truncated to the millisecond: what a time
+    column holds, whichever way it is given (a datetime in any zone, a naive one taken as
+    UTC, or the fixed-width text SQLite keeps) and whichever way it is read."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    elif moment.utcoffset():
+    elif moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
     if moment.microsecond % 1000:
         moment = moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)

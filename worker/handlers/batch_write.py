@@ -17,6 +17,7 @@ from tenacity import Retrying
 
 from worker.domain.fieldwise import add_fieldwise
 from worker.domain.outcomes import Reason
+from worker.domain.timestamps import utc_day
 from worker.handlers.isolation import (
     ERROR_TEXT_MAX,
     STORAGE_REJECTED,
@@ -133,7 +134,7 @@ def body_hash(body: str | bytes) -> str:
 def initial_count_key(row: NewNotification) -> CountKey:
     """The bucket of a notification as inserted (``sent``/``awaiting_feedback``)."""
     return (
-        row.sent_at[:10],
+        utc_day(row.sent_at),
         row.recipient_domain,
         row.notification_type,
         "sent",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from worker.domain.status import DecidingEvent, decide_status
+from worker.domain.timestamps import moment_of
 from worker.handlers.callbacks import announced_changes
 from worker.handlers.ports import CountKey, LogTransaction, NotificationState
 
@@ -20,14 +21,8 @@ class SendDetails:
 
     notification_id: str
     notification_type: str
-    sent_at: str
+    sent_at: datetime
     source: str
-
-
-def parse_stored_timestamp(text: str) -> datetime:
-    """Stored timestamps are fixed-width ``...Z`` UTC text."""
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _with_details(state: NotificationState, extra: SendDetails | None) -> NotificationState:
@@ -78,16 +73,17 @@ def recompute_statuses(
         state_with = _with_details(state, extra)
         decision = decide_status(
             ledgers.get(state.pk, no_events),
-            sent_at=parse_stored_timestamp(state_with.sent_at),
+            sent_at=state_with.sent_at,
             now=now,
             feedback_window=feedback_window,
         )
         status, reason = decision.status.value, decision.reason.value
+        status_at = moment_of(decision.status_at)
         if (
             extra is None
             and status == state.status
             and reason == state.reason
-            and decision.status_at == state.status_at
+            and status_at == state.status_at
         ):
             continue  # unchanged: nothing to write
         new = NotificationState(
@@ -98,7 +94,7 @@ def recompute_statuses(
             state_with.sent_at,
             status,
             reason,
-            decision.status_at,
+            status_at,
             state_with.source,
         )
         if new != state:

@@ -21,7 +21,7 @@ from tenacity import Retrying
 
 from worker.domain.addresses import InvalidAddress, check_address, domain_of, mask_address
 from worker.domain.fieldwise import add_fieldwise
-from worker.domain.timestamps import canonical_timestamp, format_timestamp
+from worker.domain.timestamps import canonical_timestamp, format_timestamp, moment_of
 from worker.handlers.batch_write import initial_count_key
 from worker.handlers.ports import (
     SOURCE_RECORD,
@@ -32,7 +32,7 @@ from worker.handlers.ports import (
     NotificationLog,
 )
 from worker.handlers.ports.errors import BadInput
-from worker.handlers.recompute import SendDetails, parse_stored_timestamp, recompute_statuses
+from worker.handlers.recompute import SendDetails, recompute_statuses
 from worker.handlers.transactions import in_transaction
 from worker.handlers.unpark import attach_parked_events
 
@@ -131,7 +131,7 @@ class SendRecord:
             recipient_original=self.recipient_original,
             recipient_domain=domain_of(self.recipient),
             notification_type=self.notification_type,
-            sent_at=self.sent_at,
+            sent_at=moment_of(self.sent_at),
             source=SOURCE_RECORD,
         )
 
@@ -262,8 +262,7 @@ def write_sends(
     closed = {
         c.pk
         for c in created
-        if now
-        >= parse_stored_timestamp(by_key[(c.message_id, c.recipient)].sent_at) + feedback_window
+        if now >= by_key[(c.message_id, c.recipient)].sent_at + feedback_window
     }
     touched = closed | set(attached) | set(details)
     changes = recompute_statuses(

@@ -31,6 +31,7 @@ from worker.adapters.database import (
     notifications,
     pending_notifications,
     time_text,
+    to_stored_time,
 )
 from worker.domain.outcomes import Reason
 from worker.domain.status import DecidingEvent, WindowRule
@@ -68,10 +69,10 @@ def _state(row: Sequence[Any]) -> NotificationState:
         nid,
         domain,
         kind,
-        time_text(sent_at),
+        to_stored_time(sent_at),
         status,
         reason,
-        time_text(status_at),
+        to_stored_time(status_at),
         source,
         purged_at is not None,
     )

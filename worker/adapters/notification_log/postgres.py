@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql
 
-from worker.adapters.database import time_text, to_stored_time
+from worker.adapters.database import to_stored_time
 from worker.adapters.notification_log.base import SqlLogTransaction, _ledgers, _state
 from worker.adapters.notification_log.window_sweep import (
     DROP_EMPTY_COUNTS_SQL,
@@ -404,7 +404,9 @@ class PostgresLogTransaction(SqlLogTransaction):
                 _PG_FIND_SENDS, {"mids": mids}
             ):
                 if (mid, rcpt) in wanted:
-                    found.append(ExistingSend(pk, nid, mid, rcpt, kind, time_text(sent_at), source))
+                    found.append(
+                        ExistingSend(pk, nid, mid, rcpt, kind, to_stored_time(sent_at), source)
+                    )
         found.sort(key=lambda s: s.pk)
         return found
 

@@ -23,6 +23,7 @@ from worker.adapters.database import (
     events,
     notifications,
     pending_notifications,
+    to_stored_time,
 )
 from worker.adapters.notification_log.base import (
     _COUNT_PARAMS,
@@ -127,7 +128,7 @@ class SqliteLogTransaction(SqlLogTransaction):
                             message_id=row.ses_message_id,
                             recipient=row.recipient,
                             notification_type=row.notification_type,
-                            sent_at=row.sent_at,
+                            sent_at=to_stored_time(row.sent_at),
                             source=row.source,
                         )
                     )

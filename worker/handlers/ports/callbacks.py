@@ -26,7 +26,7 @@ class StatusChange:
     previous_reason: str
     status: str
     reason: str
-    status_at: str
+    status_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

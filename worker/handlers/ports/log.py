@@ -5,6 +5,10 @@ it. Every method works on a whole batch (a constant number of statements per cal
 per-event round trips). The SQL implementation is
 :class:`worker.adapters.notification_log.SqlNotificationLog`; ``tests/fakes.py`` has an
 in-memory one with the same behaviour, so the handlers' logic is tested without a database.
+
+Times cross this port as aware UTC ``datetime`` values to the millisecond (what the log
+keeps); adapters turn them into ``timestamptz`` or fixed-width text. The domain's
+canonical text becomes one with :func:`worker.domain.timestamps.moment_of`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Protocol, TypeVar
 
 from worker.domain.fieldwise import add_fieldwise
 from worker.domain.status import DecidingEvent, WindowRule
+from worker.domain.timestamps import utc_day
 from worker.handlers.ports.callbacks import StatusChange
 from worker.handlers.ports.errors import (  # noqa: F401 - the log port speaks them
     SchemaNotReadyError,
@@ -61,7 +66,7 @@ class NewNotification:
     recipient_original: str
     recipient_domain: str
     notification_type: str
-    sent_at: str
+    sent_at: datetime
     source: str
 
 
@@ -80,16 +85,16 @@ class NotificationState:
     notification_id: str
     recipient_domain: str
     notification_type: str
-    sent_at: str
+    sent_at: datetime
     status: str
     reason: str
-    status_at: str
+    status_at: datetime
     source: str
     purged: bool = False
 
     def count_key(self) -> CountKey:
         return (
-            self.sent_at[:10],
+            utc_day(self.sent_at),
             self.recipient_domain,
             self.notification_type,
             self.status,
@@ -106,7 +111,7 @@ class ExistingSend:
     message_id: str
     recipient: str
     notification_type: str
-    sent_at: str
+    sent_at: datetime
     source: str
 
 
@@ -120,7 +125,7 @@ class LedgerRow:
     message_id: str
     notification_pk: int | None
     event_type: str
-    occurred_at: str
+    occurred_at: datetime
     status: str | None
     reason: str | None
     smtp_status: str | None
