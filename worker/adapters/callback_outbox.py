@@ -294,6 +294,30 @@ WHERE c.id = u.id
 """
 
 
+def _callback_row(row: Any) -> CallbackRow:
+    """A row of :meth:`SqlCallbackOutbox.list_rows`, its times as datetimes."""
+    return CallbackRow(
+        id=row.id,
+        webhook_id=row.webhook_id,
+        notification_id=row.notification_id,
+        previous_status=row.previous_status,
+        previous_reason=row.previous_reason,
+        status=row.status,
+        reason=row.reason,
+        state=row.state,
+        attempts=row.attempts,
+        created_at=to_stored_time(row.created_at),
+        next_attempt_at=_moment(row.next_attempt_at),
+        delivered_at=_moment(row.delivered_at),
+        cause=row.cause,
+        last_error=row.last_error,
+    )
+
+
+def _moment(value: str | None) -> datetime | None:
+    return None if value is None else to_stored_time(value)
+
+
 class _Batch:
     def __init__(self, conn: Connection | None, engine: Engine, rows: list[PendingCallback]):
         self._conn = conn
@@ -421,7 +445,7 @@ class SqlCallbackOutbox:
         if state is not None:
             query = query.where(c.state == state)
         with self.engine.connect() as conn:
-            return [CallbackRow(*row) for row in conn.execute(query)]  # type: ignore[call-arg]
+            return [_callback_row(row) for row in conn.execute(query)]
 
     def replay(self, ids: Collection[int] | None, now: datetime) -> int:
         c = status_callbacks.c
@@ -452,7 +476,7 @@ class SqlCallbackOutbox:
             pending, oldest = conn.execute(
                 select(func.count(), func.min(c.created_at)).where(c.state == _PENDING)
             ).one()
-        return OutboxStats(int(pending), oldest)
+        return OutboxStats(int(pending), _moment(oldest))
 
 
 __all__ = [

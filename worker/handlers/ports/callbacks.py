@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from worker.domain.callbacks import Settlement, StatusChangeFacts
+from worker.domain.timestamps import format_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,10 @@ class PendingCallback:
     facts: StatusChangeFacts
 
 
+def _text(moment: datetime | None) -> str | None:
+    return None if moment is None else format_timestamp(moment)
+
+
 @dataclass(frozen=True, slots=True)
 class CallbackRow:
     """A row as ``inboxgap callbacks list`` shows it (no address: ids only)."""
@@ -52,9 +57,9 @@ class CallbackRow:
     reason: str
     state: str
     attempts: int
-    created_at: str
-    next_attempt_at: str | None
-    delivered_at: str | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
     cause: str | None
     last_error: str | None
 
@@ -69,9 +74,9 @@ class CallbackRow:
             "reason": self.reason,
             "state": self.state,
             "attempts": self.attempts,
-            "created_at": self.created_at,
-            "next_attempt_at": self.next_attempt_at,
-            "delivered_at": self.delivered_at,
+            "created_at": format_timestamp(self.created_at),
+            "next_attempt_at": _text(self.next_attempt_at),
+            "delivered_at": _text(self.delivered_at),
             "cause": self.cause,
             "last_error": self.last_error,
         }
@@ -86,7 +91,7 @@ class OutboxStats:
     pending: int = 0
     #: ``created_at`` of the oldest pending row (None when nothing is pending): when it
     #: was queued, i.e. created or last replayed.
-    oldest_pending_at: str | None = None
+    oldest_pending_at: datetime | None = None
 
 
 class ClaimedBatch(Protocol):
