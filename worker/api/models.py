@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
 from worker.domain.deliverability import Deliverability
+from worker.domain.timestamps import format_timestamp
 from worker.queries.recipient import DeliverabilityAnswer, RecipientOverview
 from worker.queries.support_views import (
     DomainRate,
@@ -205,7 +206,7 @@ class AuditOut(BaseModel):
             action=entry.action,
             actor=entry.actor,
             why=entry.why,
-            created_at=entry.created_at,
+            created_at=format_timestamp(entry.created_at),
             ses_reason=entry.ses_reason,
             listed_since=entry.listed_since,
         )
