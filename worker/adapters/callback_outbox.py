@@ -295,23 +295,15 @@ WHERE c.id = u.id
 
 
 def _callback_row(row: Any) -> CallbackRow:
-    """A row of :meth:`SqlCallbackOutbox.list_rows`, its times as datetimes."""
-    return CallbackRow(
-        id=row.id,
-        webhook_id=row.webhook_id,
-        notification_id=row.notification_id,
-        previous_status=row.previous_status,
-        previous_reason=row.previous_reason,
-        status=row.status,
-        reason=row.reason,
-        state=row.state,
-        attempts=row.attempts,
-        created_at=to_stored_time(row.created_at),
-        next_attempt_at=_moment(row.next_attempt_at),
-        delivered_at=_moment(row.delivered_at),
-        cause=row.cause,
-        last_error=row.last_error,
-    )
+    """A row of :meth:`SqlCallbackOutbox.list_rows` (its columns are the fields), its
+    times as datetimes."""
+    values = dict(row._mapping)
+    for name in _ROW_TIMES:
+        values[name] = _moment(values[name])
+    return CallbackRow(**values)
+
+
+_ROW_TIMES = ("created_at", "next_attempt_at", "delivered_at")
 
 
 def _moment(value: str | None) -> datetime | None:
