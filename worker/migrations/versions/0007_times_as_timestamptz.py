@@ -8,7 +8,9 @@ index entry, comparisons of integers instead of strings, and what anyone queryin
 with SQL or a BI tool expects. ``ALTER COLUMN ... TYPE`` rewrites each table once and
 rebuilds its indexes; the table options (``notifications``' fillfactor 50 of migration
 0006) are kept. The table is locked while it is rewritten (plan a quiet moment on a large
-log: about a minute per 10M notifications on the 2-core CI machine).
+log): measured on the 2-core CI machine, 7.8 s for 1M notifications with 1M ledger rows
+(8.6 s back down), which took 1,103 MB with 367 MB of indexes after it, 1,261 MB with
+407 MB of indexes as text.
 
 The values stay to the millisecond (the application truncates what it writes), so the
 downgrade writes back exactly the text of before.
