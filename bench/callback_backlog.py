@@ -23,9 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
-from worker import migrations
 from worker.adapters.callback_outbox import SqlCallbackOutbox
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -38,15 +37,11 @@ def main() -> None:
     parser.add_argument("--pending-every", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    url = make_url(os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL))
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    admin.dispose()
-    engine = create_engine(url, connect_args={"options": f"-c search_path={SCHEMA}"})
+    from _pg import fresh_migrated_schema
+
+    url = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
+    engine = fresh_migrated_schema(url, SCHEMA)
     try:
-        migrations.upgrade(engine)
         with engine.begin() as conn:
             conn.execute(
                 text(

@@ -36,11 +36,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
-from worker import migrations
 from worker.adapters.callback_outbox import SqlCallbackOutbox
-from worker.adapters.database import create_engine_from_url
 from worker.adapters.http_callbacks import DEFAULT_IN_FLIGHT, HttpCallbackSender
 from worker.domain.callbacks import secret_key
 from worker.handlers.callbacks import DEFAULT_BATCH_SIZE, CallbackConfig, deliver_callbacks
@@ -141,16 +139,9 @@ class _MemoryWatch:
 
 
 def _engine() -> Any:
-    base = make_url(os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL))
-    admin = create_engine_from_url(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    admin.dispose()
-    url = base.update_query_dict({"options": f"-csearch_path={SCHEMA}"})
-    engine = create_engine_from_url(url)
-    migrations.upgrade(engine)
-    return engine
+    from _pg import fresh_migrated_schema
+
+    return fresh_migrated_schema(os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL), SCHEMA)
 
 
 def _load(engine: Any, rows: int, notifications: int) -> None:

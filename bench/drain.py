@@ -15,20 +15,24 @@ duplicates, out of order, a few malformed bodies; signatures are not checked her
 The same runs with a no-op apply (nothing written) measure moto alone: the ceiling the
 drain cannot pass whatever the database does. Prints one JSON object.
 
-    python bench/drain.py --stand-in [--latency-ms 20] [--concurrency 1,8] [--notifications N]
+    python bench/drain.py --stand-in [--latency-ms 20] [--concurrency 1,8,16,32] [--notifications N]
 
 ``--stand-in`` replaces moto with an in-process SQS stand-in (:class:`StandInQueue`, the
 queue port): every receive and delete answers after ``--latency-ms``, whatever the depth,
-as SQS does. One drain (``drain_queue``, the Celery task's code) runs against it per
-``--concurrency`` value (1: one call after another, no pipelining; above 1: concurrent
-calls and the next batch gathered during the current transaction), writing to PostgreSQL,
-and once more with a no-op apply (the queue-side ceiling).
+as SQS does. One drain (``drain_queue``, the Celery task's code, batches of 500) runs
+against it per ``--concurrency`` value (1: one call after another, no pipelining; above
+1: up to that many receives and as many deletes in flight, the next batches gathered and
+prepared during the current transaction), writing to PostgreSQL, and once more with a
+no-op apply (the queue-side ceiling). Each run prints bodies/s and the CPU per body of
+the drain process (all its threads) and of its PostgreSQL backend; then the best run, its
+ratio to the sequential one and the load average (the machine may be shared).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -41,6 +45,7 @@ import time
 import urllib.request
 from collections import deque
 from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, make_url, select, text
 
+from bench.ingest import BackendCpu
 from config.logging import configure_logging
 from config.settings import Settings
 from worker import migrations
@@ -62,6 +68,8 @@ from worker.handlers.sends import SendRecord
 from worker.simulation import Traffic, generate_traffic
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: Bodies per transaction in the stand-in runs (the INBOXGAP_SQS_BATCH_SIZE default).
+BATCH_SIZE = 500
 CREDENTIALS = ("bench", "bench")
 
 
@@ -256,17 +264,115 @@ class StandInQueue:
         return DeleteOutcome(len(messages))
 
 
+class _SqsHandler(BaseHTTPRequestHandler):
+    """SQS's JSON protocol (what boto3 speaks) for the three calls the drain makes."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _SqsServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+        action = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
+        time.sleep(self.server.latency)
+        data = json.dumps(self.server.answer(action, request)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _SqsServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, bodies: Sequence[str], latency: float, counts: Any) -> None:
+        super().__init__(("127.0.0.1", port), _SqsHandler)
+        self.stand_in = StandInQueue(bodies, 0.0)
+        self.latency, self.counts = latency, counts
+
+    def answer(self, action: str, request: dict[str, Any]) -> dict[str, Any]:
+        if action == "ReceiveMessage":
+            with self.counts.get_lock():
+                self.counts[0] += 1
+            got = self.stand_in.receive(max_messages=request.get("MaxNumberOfMessages", 1))
+            attributes = {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000"}
+            return {
+                "Messages": [
+                    {
+                        "MessageId": m.message_id,
+                        "ReceiptHandle": m.receipt_handle,
+                        "MD5OfBody": hashlib.md5(m.body.encode()).hexdigest(),
+                        "Body": m.body,
+                        "Attributes": attributes,
+                    }
+                    for m in got
+                ]
+            }
+        if action == "DeleteMessageBatch":
+            with self.counts.get_lock():
+                self.counts[1] += 1
+                self.counts[2] += len(request["Entries"])
+            return {"Successful": [{"Id": e["Id"]} for e in request["Entries"]], "Failed": []}
+        return {"Attributes": {}}
+
+
+def serve_sqs(port: int, bodies: Sequence[str], latency: float, counts: Any) -> None:
+    """The ``--http`` stand-in, in its own process: each call answers after ``latency``."""
+    _SqsServer(port, bodies, latency, counts).serve_forever()
+
+
+class HttpStandIn:
+    """The drain's queue through the real adapter (boto3 :class:`SqsQueue`) against
+    :func:`serve_sqs` in a subprocess: what boto3 costs per call is in the figures."""
+
+    def __init__(self, bodies: Sequence[str], latency: float) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.counts = ctx.Array("q", 3)  # receive calls, delete calls, messages deleted
+        port = _free_port()
+        self.process = ctx.Process(
+            target=serve_sqs, args=(port, list(bodies), latency, self.counts), daemon=True
+        )
+        self.process.start()
+        endpoint = f"http://127.0.0.1:{port}"
+        client = sqs_client(region="us-east-1", endpoint_url=endpoint, credentials=CREDENTIALS)
+        self.queue = SqsQueue(client, f"{endpoint}/000000000000/bench")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    @property
+    def deleted(self) -> int:
+        return int(self.counts[2])
+
+    @property
+    def calls(self) -> int:
+        return int(self.counts[0] + self.counts[1])
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.join(timeout=10)
+
+
 def stand_in_run(
-    sim: Traffic, base_url: str, latency: float, concurrency: int, *, noop: bool
+    sim: Traffic, base_url: str, latency: float, concurrency: int, *, noop: bool, http: bool
 ) -> dict[str, Any]:
     url, schema = fresh_schema(base_url)
     engine = create_engine_from_url(url)
     try:
         migrations.upgrade(engine)
         settings = settings_for(url, "http://unused", "http://unused/queue")
-        app = build_app(settings, engine=engine, verify_envelope=None)
         if not noop:
-            app.record_sends(
+            build_app(settings, engine=engine, verify_envelope=None).record_sends(
                 [
                     SendRecord.create(
                         notification_id=s.notification_id,
@@ -278,31 +384,74 @@ def stand_in_run(
                     for s in sim.sends
                 ]
             )
-        queue = StandInQueue(sim.bodies, latency)
+        engine.dispose()
+        # A fresh engine for the drain: its PostgreSQL backends' CPU is the drain's alone.
+        engine = create_engine_from_url(url)
+        backends = BackendCpu(engine)
+        app = build_app(settings, engine=engine, verify_envelope=None)
+        stand_in = HttpStandIn(sim.bodies, latency) if http else StandInQueue(sim.bodies, latency)
+        queue = stand_in.queue if isinstance(stand_in, HttpStandIn) else stand_in
         limits = DrainLimits(
-            batch_size=500,
+            batch_size=BATCH_SIZE,
             batch_wait=2.0,
             poll_wait=0,
             max_run_time=3600.0,
             concurrency=concurrency,
         )
-        started = time.perf_counter()
+        cpu_started, started = time.process_time(), time.perf_counter()
         report = drain_queue(
             queue, _noop if noop else app.ingest, limits, staged=None if noop else app
         )
         seconds = time.perf_counter() - started
-        assert queue.deleted == len(sim.bodies), (queue.deleted, report.summary())
+        cpu_s = time.process_time() - cpu_started
+        if isinstance(stand_in, HttpStandIn):
+            stand_in.close()
+        assert stand_in.deleted == len(sim.bodies), (stand_in.deleted, report.summary())
+        bodies = len(sim.bodies)
         return {
             "concurrency": concurrency,
             "pipelined": concurrency > 1,
             "apply": "noop (queue only)" if noop else "postgresql",
             "seconds": round(seconds, 2),
-            "sqs_calls": queue.calls,
-            "bodies_per_s": round(len(sim.bodies) / seconds, 1),
+            "sqs_calls": stand_in.calls,
+            "bodies_per_s": round(bodies / seconds, 1),
+            # CPU per body: the drain process (all its threads) and its PostgreSQL backend.
+            "cpu_us_per_body": {
+                "drain": round(cpu_s / bodies * 1e6, 1),
+                "postgresql": round(backends.used_s() / bodies * 1e6, 1),
+            },
         }
     finally:
         engine.dispose()
         drop_schema(base_url, schema)
+
+
+def stand_in(args: argparse.Namespace, sim: Traffic, base_url: str) -> dict[str, Any]:
+    """``--stand-in``: every ``--concurrency`` level against PostgreSQL, then queue only."""
+    configure_logging("WARNING")  # stdout carries the JSON result only
+    levels = [int(n) for n in args.concurrency.split(",")]
+    latency = args.latency_ms / 1000.0
+    http = args.http
+    db_runs = [stand_in_run(sim, base_url, latency, c, noop=False, http=http) for c in levels]
+    queue_runs = [stand_in_run(sim, base_url, latency, c, noop=True, http=http) for c in levels]
+    by_level = {run["concurrency"]: run["bodies_per_s"] for run in db_runs}
+    best = max(db_runs, key=lambda run: run["bodies_per_s"])
+    return {
+        "benchmark": "drain",
+        "db": make_url(base_url).get_backend_name(),
+        "sqs": f"HTTP stand-in through boto3, {args.latency_ms:g} ms per call"
+        if http
+        else f"in-process stand-in, {args.latency_ms:g} ms per call",
+        "bodies": len(sim.bodies),
+        "batch_size": BATCH_SIZE,
+        "runs": db_runs,
+        "queue_only": queue_runs,
+        "best": {"concurrency": best["concurrency"], "bodies_per_s": best["bodies_per_s"]},
+        "concurrent_vs_sequential": round(best["bodies_per_s"] / by_level[1], 1)
+        if 1 in by_level
+        else None,
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+    }
 
 
 def main() -> None:
@@ -314,7 +463,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
     parser.add_argument("--stand-in", action="store_true", help="in-process SQS stand-in")
     parser.add_argument("--latency-ms", type=float, default=20.0, help="stand-in latency")
-    parser.add_argument("--concurrency", default="1,8", help="stand-in: SQS calls in flight")
+    parser.add_argument(
+        "--http", action="store_true", help="stand-in: an HTTP server spoken to through boto3"
+    )
+    parser.add_argument("--concurrency", default="1,8,16,32", help="stand-in: SQS calls in flight")
     args = parser.parse_args()
 
     _env_for_children()
@@ -328,25 +480,7 @@ def main() -> None:
         mean_interval_seconds=7200.0 / max(1, args.notifications),
     )
     if args.stand_in:
-        configure_logging("WARNING")  # stdout carries the JSON result only
-        levels = [int(n) for n in args.concurrency.split(",")]
-        latency = args.latency_ms / 1000.0
-        db_runs = [stand_in_run(sim, base_url, latency, c, noop=False) for c in levels]
-        queue_runs = [stand_in_run(sim, base_url, latency, c, noop=True) for c in levels]
-        print(
-            json.dumps(
-                {
-                    "benchmark": "drain",
-                    "db": make_url(base_url).get_backend_name(),
-                    "sqs": f"in-process stand-in, {args.latency_ms:g} ms per call",
-                    "bodies": len(sim.bodies),
-                    "batch_size": 500,
-                    "runs": db_runs,
-                    "queue_only": queue_runs,
-                },
-                indent=2,
-            )
-        )
+        print(json.dumps(stand_in(args, sim, base_url), indent=2))
         return
     moto, endpoint = start_moto()
     try:

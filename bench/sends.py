@@ -23,7 +23,6 @@ import csv
 import datetime as dt
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -48,13 +47,9 @@ FIELDS = ("notification_id", "message_id", "recipient", "sent_at", "notification
 
 def _schema(base_url: str) -> tuple[str, str]:
     """A fresh migrated schema: (its name, a URL whose search_path is that schema)."""
-    schema = f"bench_sends_{secrets.token_hex(4)}"
-    admin = create_engine_from_url(base_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
+    from tests.pg_schemas import fresh_postgres_schema_url
+
+    rendered, schema = fresh_postgres_schema_url(base_url, prefix="bench_sends_")
     engine = create_engine_from_url(rendered)
     migrations.upgrade(engine)
     engine.dispose()

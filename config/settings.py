@@ -177,11 +177,12 @@ class Settings(_AlertFields, BaseSettings):
     )
     sqs_wait_time: int = Field(default=10, ge=0, le=20, description="Long-poll seconds.")
     sqs_concurrency: int = Field(
-        default=8,
+        default=32,
         ge=1,
-        le=32,  # the SQS client keeps as many connections (worker.adapters.sqs)
-        description="SQS calls in flight per drain (receives, deletes); above 1 the next "
-        "batch is gathered while the current one is applied.",
+        le=32,  # the SQS client keeps connections for 2x as many (worker.adapters.sqs)
+        description="SQS calls in flight per drain: up to this many receives (growing from "
+        "one with every full answer) and as many deletes; above 1 the next batches are "
+        "gathered and prepared while the current one is applied.",
     )
     sqs_visibility_timeout: int = Field(
         default=120, ge=10, le=43_200, description="Seconds a received message stays hidden."

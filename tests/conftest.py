@@ -44,6 +44,8 @@ from typing import Any, NoReturn
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests.support.processes import terminate
+
 TESTS_DIR = Path(__file__).resolve().parent
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -284,10 +286,10 @@ def private_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str 
                 try:
                     yield url
                 finally:
-                    _stop(proc)
+                    terminate(proc)
                 return
             time.sleep(0.1)
-        _stop(proc)
+        terminate(proc)
     tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
     service_unavailable("private redis-server", f"did not answer after 3 attempts:\n{tail}")
 
@@ -322,16 +324,6 @@ def _http_answers(url: str) -> bool:
     return True
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def moto_server(aws_credentials: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A ``moto.server`` subprocess on a free port; yields ``http://127.0.0.1:<port>``."""
@@ -352,10 +344,10 @@ def moto_server(aws_credentials: None, tmp_path_factory: pytest.TempPathFactory)
                 try:
                     yield endpoint
                 finally:
-                    _stop(proc)
+                    terminate(proc)
                 return
             time.sleep(0.1)
-        _stop(proc)
+        terminate(proc)
     tail = log_path.read_text(errors="replace")[-2000:]
     service_unavailable(
         "moto server",

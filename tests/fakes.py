@@ -14,12 +14,12 @@ import copy
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from worker.domain.outcomes import Reason
-from worker.domain.status import DecidingEvent, WindowRule
+from worker.domain.status import DecidingEvent
 from worker.domain.timestamps import format_timestamp, moment_of
 from worker.handlers.ports import (
     ControlRow,
@@ -146,25 +146,10 @@ class FakeLogTransaction:
                 continue
             pk = resolved.get((r.message_id, r.recipient))
             self.t.events[key] = {
-                "identity": r.identity,
-                "recipient": r.recipient,
-                "message_id": r.message_id,
-                "notification_pk": pk,
-                "event_type": r.event_type,
+                **asdict(r),
                 "occurred_at": _text(r.occurred_at),
-                "status": r.status,
-                "reason": r.reason,
-                "smtp_status": r.smtp_status,
-                "diagnostic": r.diagnostic,
-                "provider": r.provider,
-                "help_url": r.help_url,
-                "recipient_original": r.recipient_original,
+                "notification_pk": pk,
                 "received_at": _text(now),
-                "reporting_mta": r.reporting_mta,
-                "remote_mta_ip": r.remote_mta_ip,
-                "from_header": r.from_header,
-                "subject": r.subject,
-                "sending_domain": r.sending_domain,
             }
             inserted[key] = pk
         return inserted
@@ -280,17 +265,9 @@ class FakeLogTransaction:
             and n["purged_at"] is None
         )[:limit]
 
-    def sweep_window(
-        self,
-        sent_before: datetime,
-        limit: int,
-        *,
-        now: datetime,
-        feedback_window: timedelta,
-        rule: WindowRule,
-        announced_at: datetime,
-    ) -> WindowSweep:
-        # Like SQLite: every due notification goes back to the handler's recompute.
+    def sweep_window(self, sent_before: datetime, limit: int, **_window: Any) -> WindowSweep:
+        # Like SQLite: every due notification goes back to the handler's recompute (so the
+        # window's clock, length and rule are not needed here).
         pks = self.pending_notifications(sent_before, 0, limit)
         return WindowSweep(due=len(pks), swept=0, recompute=pks)
 

@@ -12,8 +12,9 @@ from sqlalchemy import make_url, text
 from worker.adapters.database import create_engine_from_url
 
 
-def fresh_postgres_schema_url(postgres_url: str) -> tuple[str, str]:
-    schema = f"t_{secrets.token_hex(6)}"
+def fresh_postgres_schema_url(postgres_url: str, prefix: str = "t_") -> tuple[str, str]:
+    """A new empty schema named ``prefix`` and a random suffix: (a URL using it, its name)."""
+    schema = f"{prefix}{secrets.token_hex(6)}"
     engine = create_engine_from_url(postgres_url)
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))

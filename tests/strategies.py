@@ -9,15 +9,13 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import strategies as st
 
 from tests import bodies as b
+from tests.support.ingest import NO_SLEEP, WINDOW, send_record
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.ingest import apply_batch
 from worker.handlers.ports import NotificationLog
 from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.transactions import default_retrying
 
 NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
 
 Item = SendRecord | str
 
@@ -47,12 +45,12 @@ def traffic(draw: st.DrawFn, max_messages: int = 6) -> Traffic:
         via = draw(st.sampled_from(["record", "send_event", "both", "none"]))
         if via in ("record", "both"):
             records.extend(
-                SendRecord.create(
-                    notification_id=f"app-{i}-{j}",
-                    message_id=mid,
-                    recipient=r,
+                send_record(
+                    f"app-{i}-{j}",
+                    mid,
+                    r,
+                    draw(st.sampled_from(["magic_code", "receipt"])),
                     sent_at=sent,
-                    notification_type=draw(st.sampled_from(["magic_code", "receipt"])),
                 )
                 for j, r in enumerate(rcpts)
             )

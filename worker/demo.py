@@ -36,8 +36,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine, func, select
 
@@ -96,25 +97,44 @@ class DemoResult:
 # --------------------------------------------------------------------------- demo signer
 
 
+def self_signed_pem(
+    key: CertificateIssuerPrivateKeyTypes,
+    common_name: str,
+    *,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    serial_number: int | None = None,
+    extensions: Sequence[tuple[x509.ExtensionType, bool]] = (),
+) -> bytes:
+    """A PEM certificate for ``key`` that ``common_name`` issued to itself (SHA-256)."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(serial_number or x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+    )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
+
 class DemoSnsSigner:
     """Signs SNS envelopes like Amazon SNS, with a key and self-signed certificate made
     for this run, and serves the certificate over local HTTP for the worker to fetch."""
 
     def __init__(self, region: str = REGION) -> None:
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.demo.inboxgap")])
         now = dt.datetime.now(dt.UTC)
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(self._key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .sign(self._key, hashes.SHA256())
+        self.certificate_pem = self_signed_pem(
+            self._key,
+            "sns.demo.inboxgap",
+            not_before=now - dt.timedelta(days=1),
+            not_after=now + dt.timedelta(days=30),
         )
-        self.certificate_pem = certificate.public_bytes(serialization.Encoding.PEM)
         self.path = f"/SimpleNotificationService-{secrets.token_hex(16)}.pem"
         self.cert_url = f"https://sns.{region}.amazonaws.com{self.path}"
 
@@ -379,17 +399,15 @@ ProgressHook = Callable[[str, int, int, int], None]
 """``(phase, pushed, total, in_queue)``: called while the demo runs."""
 
 
-def _record(app: App, sends: Sequence[SentRecord]) -> None:
-    records = [
-        SendRecord.create(
-            notification_id=s.notification_id,
-            message_id=s.message_id,
-            recipient=s.recipient,
-            sent_at=s.sent_at,
-            notification_type=s.notification_type,
-        )
-        for s in sends
-    ]
+def send_records(sends: Iterable[SentRecord]) -> list[SendRecord]:
+    """The simulation's sent notifications as the rows ``record_sends`` takes (the fields of a
+    :class:`SentRecord` are the arguments of :meth:`SendRecord.create`)."""
+    return [SendRecord.create(**asdict(s)) for s in sends]
+
+
+def record(app: App, sends: Sequence[SentRecord]) -> None:
+    """Record the simulation's sends in the log, 1,000 at a time."""
+    records = send_records(sends)
     for start in range(0, len(records), 1000):
         app.record_sends(records[start : start + 1000])
 
@@ -416,7 +434,7 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
             mean_interval_seconds=span / max(1, int(options.events * 0.9)),
         ).received_at(now)  # feedback not yet "happened" would be implausible_timestamp
         report("record sends", 0, len(traffic.bodies), 0)
-        _record(app, traffic.initial_sends())
+        record(app, traffic.initial_sends())
 
         with local_sqs() as endpoint, signer.serve() as cert_endpoint:
             client = demo_sqs_client(endpoint)
@@ -436,7 +454,7 @@ def run_demo(options: DemoOptions, progress: ProgressHook | None = None) -> Demo
                 stop_worker(worker)
 
         report("record early sends", len(traffic.bodies), len(traffic.bodies), 0)
-        _record(app, traffic.late_sends())
+        record(app, traffic.late_sends())
         end = dt.datetime.now(dt.UTC)
         swept = app.sweep(now=end).changed
         matched, mismatches = _compare(engine, expected_at(traffic, traffic.sends, end))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import config
+from tests.support.processes import run_text
 
 INBOXGAP = [sys.executable, "-c", "from worker.cli import main; main()"]
 TOKEN = "asgi-token"
@@ -107,15 +108,7 @@ def _uvicorn(tmp_path: Path, url: str) -> Iterator[tuple[str, Path]]:
 
 def test_uvicorn_serves_the_asgi_app_and_readyz_says_ready(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'log.db'}"
-    upgrade = subprocess.run(
-        [*INBOXGAP, "db", "upgrade"],
-        cwd=tmp_path,
-        env=_env(url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    upgrade = run_text([*INBOXGAP, "db", "upgrade"], cwd=tmp_path, env=_env(url))
     assert upgrade.returncode == 0, upgrade.stderr
     with _uvicorn(tmp_path, url) as (base, stderr_path):
         status, content_type, body = _get(f"{base}/readyz")
@@ -166,14 +159,10 @@ def test_readyz_is_503_until_the_database_is_migrated(tmp_path: Path) -> None:
 
 def test_an_invalid_setting_stops_the_server_with_a_line_naming_it(tmp_path: Path) -> None:
     env = {**_env(f"sqlite:///{tmp_path / 'log.db'}"), "INBOXGAP_FEEDBACK_WINDOW": "banana"}
-    result = subprocess.run(
+    result = run_text(
         [sys.executable, "-m", "uvicorn", "worker.api.asgi:app", "--port", str(_free_port())],
         cwd=tmp_path,
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
     assert result.returncode != 0
     assert "INBOXGAP_FEEDBACK_WINDOW='banana' is invalid" in result.stderr

@@ -14,6 +14,7 @@ from standardwebhooks import Webhook
 
 from tests.integration.test_callbacks import seed
 from tests.support.callback_receiver import CallbackReceiver
+from tests.support.processes import run_text
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
 
@@ -23,27 +24,39 @@ SECRET = "whsec_" + base64.b64encode(b"e2e-secret-of-thirty-two-bytes!!").decode
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*INBOXGAP, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    return run_text([*INBOXGAP, *args], env=env)
 
 
-def test_deliver_list_and_replay(tmp_path: Path) -> None:
+def cli_env(url: str, **settings: str) -> dict[str, str]:
+    """This environment without its callback settings, the log at ``url``, and ``settings``."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_CALLBACK")},
+        "PYTHONPATH": str(ROOT),
+        "INBOXGAP_DATABASE_URL": url,
+        **settings,
+    }
+
+
+def seeded_log(tmp_path: Path, count: int) -> str:
+    """A SQLite log whose ``count`` notifications were delivered (callbacks pending); its URL."""
     url = f"sqlite:///{tmp_path / 'log.db'}"
     engine = create_engine_from_url(url)
     migrations.upgrade(engine)
-    seed(engine, 3)
+    seed(engine, count)
     engine.dispose()
+    return url
+
+
+def test_deliver_list_and_replay(tmp_path: Path) -> None:
+    url = seeded_log(tmp_path, 3)
     with CallbackReceiver() as receiver:
         receiver.codes = [200, 404, 200]  # the second row is refused for good
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "INBOXGAP_DATABASE_URL": url,
-            "INBOXGAP_CALLBACK_URL": receiver.url,
-            "INBOXGAP_CALLBACK_SECRET": SECRET,
-            "INBOXGAP_LOG_LEVEL": "WARNING",
-        }
+        env = cli_env(
+            url,
+            INBOXGAP_CALLBACK_URL=receiver.url,
+            INBOXGAP_CALLBACK_SECRET=SECRET,
+            INBOXGAP_LOG_LEVEL="WARNING",
+        )
         pending = run(env, "callbacks", "list", "--state", "pending", "--json")
         assert pending.returncode == 0, pending.stderr
         assert len(json.loads(pending.stdout)) == 3
@@ -88,14 +101,9 @@ def test_deliver_list_and_replay(tmp_path: Path) -> None:
 
 
 def test_purge_text_counts_the_callbacks_it_removed(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'log.db'}"
-    engine = create_engine_from_url(url)
-    migrations.upgrade(engine)
-    seed(engine, 2)
-    engine.dispose()
+    url = seeded_log(tmp_path, 2)
     with CallbackReceiver() as receiver:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "INBOXGAP_DATABASE_URL": url}
-        env |= {"INBOXGAP_CALLBACK_URL": receiver.url, "INBOXGAP_CALLBACK_SECRET": SECRET}
+        env = cli_env(url, INBOXGAP_CALLBACK_URL=receiver.url, INBOXGAP_CALLBACK_SECRET=SECRET)
         assert json.loads(run(env, "callbacks", "deliver").stdout)["delivered"] == 2
     purged = run(env, "purge", "--older-than", "1d")
     assert purged.returncode == 0, purged.stderr
@@ -104,18 +112,9 @@ def test_purge_text_counts_the_callbacks_it_removed(tmp_path: Path) -> None:
 
 
 def test_deliver_warns_on_stderr_when_callbacks_go_out_unsigned(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'log.db'}"
-    engine = create_engine_from_url(url)
-    migrations.upgrade(engine)
-    seed(engine, 1)
-    engine.dispose()
+    url = seeded_log(tmp_path, 1)
     with CallbackReceiver() as receiver:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_CALLBACK")},
-            "PYTHONPATH": str(ROOT),
-            "INBOXGAP_DATABASE_URL": url,
-            "INBOXGAP_CALLBACK_URL": receiver.url,
-        }
+        env = cli_env(url, INBOXGAP_CALLBACK_URL=receiver.url)
         result = run(env, "callbacks", "deliver")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["delivered"] == 1  # sent all the same
@@ -124,11 +123,7 @@ def test_deliver_warns_on_stderr_when_callbacks_go_out_unsigned(tmp_path: Path) 
 
 
 def test_deliver_says_when_callbacks_are_off(tmp_path: Path) -> None:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_CALLBACK")},
-        "PYTHONPATH": str(ROOT),
-        "INBOXGAP_DATABASE_URL": f"sqlite:///{tmp_path / 'log.db'}",
-    }
+    env = cli_env(f"sqlite:///{tmp_path / 'log.db'}")
     assert run(env, "db", "upgrade").returncode == 0
     result = run(env, "callbacks", "deliver")
     assert result.returncode != 0 and "INBOXGAP_CALLBACK_URL" in result.stderr
@@ -158,13 +153,11 @@ def test_ingest_and_sweep_now_do_not_date_the_outbox_rows(tmp_path: Path) -> Non
         + "\n"
     )
     future = format_timestamp(datetime.now(UTC) + timedelta(days=3))
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_CALLBACK")},
-        "PYTHONPATH": str(ROOT),
-        "INBOXGAP_DATABASE_URL": f"sqlite:///{tmp_path / 'log.db'}",
-        "INBOXGAP_CALLBACK_URL": "http://127.0.0.1:9/hooks",
-        "INBOXGAP_CALLBACK_SECRET": SECRET,
-    }
+    env = cli_env(
+        f"sqlite:///{tmp_path / 'log.db'}",
+        INBOXGAP_CALLBACK_URL="http://127.0.0.1:9/hooks",
+        INBOXGAP_CALLBACK_SECRET=SECRET,
+    )
     before = format_timestamp(datetime.now(UTC))
     for command in (
         ("db", "upgrade"),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import run_text
+
 INBOXGAP = [sys.executable, "-c", "from worker.cli import main; main()"]
 
 
@@ -20,16 +22,7 @@ def run(
     cwd: Path, *args: str, stdin: str | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("INBOXGAP_")}
-    return subprocess.run(
-        [*INBOXGAP, *args],
-        cwd=cwd,
-        env={**clean, **env},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_text([*INBOXGAP, *args], cwd=cwd, env={**clean, **env}, stdin=stdin)
 
 
 def _errors(stderr: str) -> list[str]:

@@ -14,6 +14,8 @@ from click.testing import CliRunner, Result
 
 from config.settings import get_settings
 from tests import bodies as b
+from tests.support.json_contract import EVENT_KEYS, STATUS_KEYS
+from tests.support.processes import run_text
 from worker.cli import main
 
 SENDS_CSV = (
@@ -78,32 +80,12 @@ def test_status_json_is_the_exact_interface(workdir: Path) -> None:
     result = invoke("status", "--email", "JANE@acme.example", "--json")
     assert result.exit_code == 0
     (record,) = json.loads(result.stdout)
-    assert list(record) == [
-        "notification_id",
-        "message_id",
-        "recipient",
-        "notification_type",
-        "sent_at",
-        "status",
-        "reason",
-        "status_at",
-        "events",
-        "engagement",  # issue 14: first open and first click
-    ]
+    assert list(record) == list(STATUS_KEYS)  # engagement (issue 14): first open and first click
     assert (record["status"], record["reason"]) == ("delivered", "accepted")
     assert record["engagement"]["opened_at"] == record["events"][1]["occurred_at"]
     assert record["engagement"]["clicked_at"] is None
     assert [e["event_type"] for e in record["events"]] == ["Delivery", "Open"]
-    assert list(record["events"][0]) == [
-        "event_type",
-        "occurred_at",
-        "status",
-        "reason",
-        "smtp_status",
-        "diagnostic",
-        "provider",
-        "help_url",
-    ]
+    assert list(record["events"][0]) == list(EVENT_KEYS)
     assert record["events"][1]["status"] is None
     nothing = invoke("status", "--notification-id", "nope", "--json")
     assert (nothing.exit_code, nothing.stdout.strip()) == (0, "[]")
@@ -187,9 +169,7 @@ def test_a_real_subprocess(tmp_path: Path) -> None:
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "worker.cli"]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*command, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
-        )
+        return run_text([*command, *args], cwd=tmp_path, env=env)
 
     assert run("sent", "import", "sends.csv").returncode == 0
     ingest = run("ingest", "--no-verify", "events.jsonl")
@@ -219,13 +199,10 @@ def test_commands_log_json_on_stderr_with_masked_addresses_and_print_no_escapes(
     env["INBOXGAP_LOG_LEVEL"] = "INFO"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        return run_text(
             [sys.executable, "-c", "from worker.cli import main; main()", *args],
             cwd=tmp_path,
             env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
         )
 
     assert run("sent", "import", "sends.csv").returncode == 0
@@ -337,9 +314,7 @@ def test_ingest_subprocess_with_a_hostile_body_exits_0_and_loses_nothing(
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "worker.cli"]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*command, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
-        )
+        return run_text([*command, *args], cwd=tmp_path, env=env)
 
     assert run("db", "upgrade").returncode == 0
     ingest = run("ingest", "--no-verify", "--json", "feedback.jsonl")

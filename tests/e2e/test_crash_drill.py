@@ -24,11 +24,11 @@ import pytest
 from sqlalchemy import text
 
 from tests.support import processes
-from tests.support.drain_checks import exactly_once, record, traffic, wait_until
+from tests.support.drain_checks import exactly_once, traffic, wait_until
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.worker_stack import Stack, stack
 from worker.bootstrap import build_app
-from worker.demo import DemoSnsSigner
+from worker.demo import DemoSnsSigner, record
 from worker.simulation import DEFAULT_TOPIC_ARN, Traffic
 
 __all__ = ["stack"]  # fixtures used by this module
@@ -134,16 +134,16 @@ def _dlq_depth(stack: Stack) -> int:
     return int(attributes["ApproximateNumberOfMessages"])
 
 
+def _wait_drained(feeder: Feeder, what: str) -> None:
+    """Wait (up to 2 minutes) until the feeder pushed everything and the queue is empty."""
+    wait_until(lambda: feeder.done and feeder.depth() == 0, timeout=120, interval=1.0, what=what)
+
+
 def _finish(stack: Stack, feeder: Feeder, env: dict[str, str], tmp: Path) -> None:
     """Run a fault-free worker until everything was pushed and the queue is empty."""
     worker = processes.start_worker(env, tmp / "worker-final.log", pool="solo")
     try:
-        wait_until(
-            lambda: feeder.done and feeder.depth() == 0,
-            timeout=120,
-            interval=1.0,
-            what="the queue to drain after the crashes",
-        )
+        _wait_drained(feeder, "the queue to drain after the crashes")
     finally:
         processes.stop(worker)
     assert worker.returncode in (0, -15), processes.tail(tmp / "worker-final.log")
@@ -275,12 +275,7 @@ def test_database_cut_and_sqs_outage_mid_run_lose_nothing(
         )
         events["sqs_outage_seconds"] = 8
         assert worker.poll() is None, processes.tail(log)
-        wait_until(
-            lambda: feeder.done and feeder.depth() == 0,
-            timeout=120,
-            interval=1.0,
-            what="the queue to drain after the outages",
-        )
+        _wait_drained(feeder, "the queue to drain after the outages")
     finally:
         feeder.stopped.set()
         processes.stop(worker)

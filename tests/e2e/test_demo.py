@@ -7,11 +7,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.processes import run_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -38,9 +39,7 @@ def test_demo_prints_a_gap_that_adds_up(tmp_path: Path) -> None:
     script = shutil.which("inboxgap") or str(Path(sys.executable).parent / "inboxgap")
     command = [script, "demo", "--events", "150", "--seed", "7"]
     command += ["--workdir", str(tmp_path / "demo")]
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=200, cwd=tmp_path, check=False
-    )
+    done = run_text(command, env=env, timeout=200, cwd=tmp_path)
     output = done.stdout
     assert done.returncode == 0, output + done.stderr
 
@@ -65,9 +64,7 @@ def test_demo_json_is_one_document_and_the_progress_goes_to_stderr(tmp_path: Pat
     script = shutil.which("inboxgap") or str(Path(sys.executable).parent / "inboxgap")
     command = [script, "demo", "--events", "40", "--seed", "3", "--json"]
     command += ["--workdir", str(tmp_path / "demo")]
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=200, cwd=tmp_path, check=False
-    )
+    done = run_text(command, env=env, timeout=200, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(done.stdout)  # one document: nothing else on stdout
     assert result["report"]["totals"]["sent"] == 40

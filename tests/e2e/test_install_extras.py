@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import run_text
+
 pytestmark = [pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,9 +65,7 @@ def _without(modules: str, tmp_path: Path) -> dict[str, str]:
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args, env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
+    return run_text(args, env=env, cwd=cwd)
 
 
 def test_the_blocker_really_hides_the_module(tmp_path: Path) -> None:
@@ -151,14 +151,11 @@ def test_the_wheel_without_extras_installs_no_demo_or_chart_tooling(tmp_path: Pa
     bare = _run([str(bin_dir / "python"), "-c", "import pytest"], env, tmp_path)
     assert bare.returncode == 1 and "No module named 'pytest'" in bare.stderr
     into_venv = [sys.executable, "-m", "pip", "--python", str(bin_dir / "python")]
-    installed = subprocess.run(
+    installed = run_text(
         [*into_venv, "install", "-q", "--no-compile", str(wheel)],
         env=pip_env,
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
         timeout=540,
-        check=False,
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
 

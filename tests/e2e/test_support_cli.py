@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.pg_schemas import drop_postgres_schema, fresh_postgres_schema_url
+from tests.support.processes import run_text
 from tests.support.support_seed import SEEDED, add_engagement, seed
 from worker.adapters.database import create_engine_from_url
 
@@ -50,15 +51,7 @@ def run(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedP
         "INBOXGAP_SESV2_ENDPOINT_URL": "http://127.0.0.1:9",
         "COLUMNS": "120",
     }
-    return subprocess.run(
-        [*INBOXGAP, *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_text([*INBOXGAP, *args], env=env, stdin=stdin)
 
 
 def test_status_json_and_human(seeded_url: str) -> None:

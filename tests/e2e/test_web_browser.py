@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import in_ci
+from tests.support.processes import terminate
 from tests.support.support_seed import SEEDED, seed
 from worker.adapters.database import create_engine_from_url
 
@@ -100,12 +101,7 @@ def server(tmp_path: Path) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        terminate(proc)
         log.close()
 
 
@@ -126,14 +122,7 @@ def test_search_an_address_and_read_the_result(server: str) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.add_init_script(WATCH_CSP)
-            console_errors: list[str] = []
-            page.on(
-                "console",
-                lambda message: (
-                    console_errors.append(message.text) if message.type == "error" else None
-                ),
-            )
+            console_errors = _watched(page)
             first = page.goto(server + "/")
             assert first is not None and first.status == 401
             headers = first.headers
@@ -205,6 +194,17 @@ VIEWER_ZONE = "Asia/Kolkata"
 VIEWER_OFFSET = timedelta(hours=5, minutes=30)
 
 
+def _watched(page: Any) -> list[str]:
+    """Record the page's CSP violations (:data:`WATCH_CSP`); the list its console errors go to."""
+    page.add_init_script(WATCH_CSP)
+    console_errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: console_errors.append(message.text) if message.type == "error" else None,
+    )
+    return console_errors
+
+
 def _sign_in(page: Any, server: str) -> None:
     from playwright.sync_api import expect
 
@@ -225,14 +225,7 @@ def test_overview_chart_links_heading_and_local_times(server: str) -> None:
                 viewport={"width": 1280, "height": 900}, timezone_id=VIEWER_ZONE
             )
             page = context.new_page()
-            page.add_init_script(WATCH_CSP)
-            console_errors: list[str] = []
-            page.on(
-                "console",
-                lambda message: (
-                    console_errors.append(message.text) if message.type == "error" else None
-                ),
-            )
+            console_errors = _watched(page)
             _sign_in(page, server)
 
             # The home page: the gap overview, from the seeded log (sent within 24 h: alice,

@@ -31,13 +31,24 @@ def database_url(
         yield url
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on a migrated database."""
-    eng = create_engine_from_url(database_url)
+def migrated_engine(url: str) -> Iterator[Engine]:
+    """An engine on ``url`` with the schema at head, disposed of afterwards (a fixture body)."""
+    eng = create_engine_from_url(url)
     migrations.upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a migrated database."""
+    yield from migrated_engine(database_url)
+
+
+@pytest.fixture
+def pg_engine(postgres_schema_url: str) -> Iterator[Engine]:
+    """An engine on a migrated PostgreSQL schema of its own."""
+    yield from migrated_engine(postgres_schema_url)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
 
 from tests import bodies
+from tests.support.ingest import WINDOW, send_record
 from worker.adapters.alert_sinks import SlackSink, WebhookSink
 from worker.adapters.alert_store import SqlAlertStore, alert_deliveries, alert_history
 from worker.adapters.notification_log import SqlNotificationLog
@@ -32,7 +33,6 @@ from worker.handlers.sends import SendRecord, record_sends
 from worker.queries.alert_counts import SqlAlertCounts
 
 NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 SPIKE_DOMAIN = "acme-corp.example"
 DOMAINS = [
     "gmail.com",
@@ -100,13 +100,7 @@ class Traffic:
             mid = f"0100018f-{self.seq:012d}-000000"
             rcpt = f"user{self.seq}@{mail.domain}"
             records.append(
-                SendRecord.create(
-                    notification_id=f"n-{self.seq}",
-                    message_id=mid,
-                    recipient=rcpt,
-                    sent_at=mail.sent_at,
-                    notification_type=mail.ntype,
-                )
+                send_record(f"n-{self.seq}", mid, rcpt, mail.ntype, sent_at=mail.sent_at)
             )
             sent = format_timestamp(mail.sent_at)
             at = format_timestamp(mail.sent_at + timedelta(seconds=2))

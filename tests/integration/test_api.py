@@ -15,13 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.support.fake_suppression import FakeSuppressionList
-from tests.support.support_seed import NOW, SEEDED, WINDOW, add_engagement, seed
+from tests.support.support_seed import NOW, SEEDED, add_engagement, seed, support_services
 from worker.adapters.database import create_engine_from_url
-from worker.adapters.notification_log import SqlNotificationLog
-from worker.adapters.suppression import SqlSuppressionAudit
 from worker.api.app import COOKIE_NAME, create_app
 from worker.api.wiring import SupportServices
-from worker.queries.support import SupportQueries
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -38,16 +35,7 @@ def suppression() -> FakeSuppressionList:
 @pytest.fixture
 def services(engine: Engine, suppression: FakeSuppressionList) -> SupportServices:
     seed(engine, migrate=False)
-    return SupportServices(
-        queries=SupportQueries(engine),
-        log=SqlNotificationLog(engine),
-        suppression=suppression,
-        audit=SqlSuppressionAudit(engine),
-        api_tokens=("other-token", TOKEN),
-        region="eu-west-1",
-        feedback_window=WINDOW,
-        clock=lambda: NOW,
-    )
+    return support_services(engine, "other-token", TOKEN, suppression=suppression)
 
 
 @pytest.fixture
@@ -335,14 +323,7 @@ def test_health_and_metrics(client: TestClient, tmp_path: object) -> None:
 )
 def test_health_says_when_the_database_is_unreachable(url: str, database: str) -> None:
     engine = create_engine_from_url(url)
-    services = SupportServices(
-        queries=SupportQueries(engine),
-        log=SqlNotificationLog(engine),
-        suppression=FakeSuppressionList(),
-        audit=SqlSuppressionAudit(engine),
-        api_tokens=(TOKEN,),
-    )
-    with TestClient(create_app(services)) as bare:
+    with TestClient(create_app(support_services(engine, TOKEN))) as bare:
         response = bare.get("/healthz")
     assert response.status_code == 503 and response.json()["database"] == database
 

@@ -14,16 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.support.fake_suppression import FakeSuppressionList
-from tests.support.support_seed import NOW, WINDOW, ts
+from tests.support.support_seed import NOW, support_services, ts
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
-from worker.adapters.notification_log import SqlNotificationLog
-from worker.adapters.suppression import SqlSuppressionAudit
 from worker.api.app import create_app
 from worker.api.wiring import SupportServices
 from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
-from worker.queries.support import SupportQueries
 
 TOKEN = "shape-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -31,16 +27,7 @@ PROBLEM_FIELDS = {"type", "title", "status", "detail", "code"}
 
 
 def _services(engine: Engine) -> SupportServices:
-    return SupportServices(
-        queries=SupportQueries(engine),
-        log=SqlNotificationLog(engine),
-        suppression=FakeSuppressionList(),
-        audit=SqlSuppressionAudit(engine),
-        api_tokens=(TOKEN,),
-        region="eu-west-1",
-        feedback_window=WINDOW,
-        clock=lambda: NOW,
-    )
+    return support_services(engine, TOKEN)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from standardwebhooks import Webhook
 
 from tests import bodies as b
 from tests.support.callback_receiver import CallbackReceiver
+from tests.support.ingest import NOW, WINDOW, numbered_sends, record
 from worker import migrations
 from worker.adapters.callback_outbox import SqlCallbackOutbox, status_callbacks
 from worker.adapters.database import create_engine_from_url
@@ -36,12 +37,9 @@ from worker.domain.timestamps import format_timestamp
 from worker.handlers.callbacks import CallbackConfig, DeliveryResult, deliver_callbacks
 from worker.handlers.ingest import apply_batch
 from worker.handlers.purge import purge
-from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 SECRET = "whsec_" + base64.b64encode(b"integration-secret-0123456789").decode()
 CONFIG = CallbackConfig(key=secret_key(SECRET), bearer_token="tok", max_attempts=10)
 
@@ -57,29 +55,14 @@ class Clock:
         return datetime.now(UTC) + self.shift
 
 
-@pytest.fixture
-def pg_engine(postgres_schema_url: str) -> Iterator[Engine]:
-    eng = create_engine_from_url(postgres_schema_url)
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
-
-
 def seed(engine: Engine, count: int, *, bounce_every: int = 0, callbacks: bool = True) -> None:
     """``count`` sends, each delivered; every ``bounce_every``-th also bounces later (two
     changes for that notification, to be announced in order)."""
     log = SqlNotificationLog(engine, callbacks=callbacks)
-    records = [
-        SendRecord.create(
-            notification_id=f"n{i}",
-            message_id=f"m{i}",
-            recipient=f"User{i}@Acme.example",
-            sent_at="2025-03-04T10:00:00Z",
-            notification_type="magic_code",
-        )
-        for i in range(count)
-    ]
-    record_sends(records, log=log, now=NOW, feedback_window=WINDOW)
+    records = numbered_sends(
+        count, recipient="User{i}@Acme.example", notification_type="magic_code"
+    )
+    record(log, records)
     apply_batch(
         [b.delivery(f"m{i}", [f"user{i}@acme.example"]) for i in range(count)],
         log=log,
@@ -203,18 +186,9 @@ def test_a_pretended_now_dates_the_statuses_not_the_outbox_rows(any_engine: Engi
     outbox rows are still created and due at the real time: a future ``--now`` must not
     hold them back, a past one must not make them look old to the backlog alert."""
     log = SqlNotificationLog(any_engine, callbacks=True)
-    records = [
-        SendRecord.create(
-            notification_id=f"n{i}",
-            message_id=f"m{i}",
-            recipient=f"user{i}@acme.example",
-            sent_at="2025-03-04T10:00:00Z",
-            notification_type="magic_code",
-        )
-        for i in range(3)
-    ]
+    records = numbered_sends(3, notification_type="magic_code")
     before = format_timestamp(datetime.now(UTC))
-    record_sends(records, log=log, now=NOW, feedback_window=WINDOW)
+    record(log, records)
     future = datetime(2040, 1, 1, tzinfo=UTC)
     apply_batch(
         [b.delivery("m0", ["user0@acme.example"])],
@@ -242,21 +216,7 @@ def test_a_pretended_now_dates_the_statuses_not_the_outbox_rows(any_engine: Engi
 
 def test_the_sweep_stamps_outbox_rows_with_its_clock(any_engine: Engine) -> None:
     log = SqlNotificationLog(any_engine, callbacks=True)
-    record_sends(
-        [
-            SendRecord.create(
-                notification_id=f"n{i}",
-                message_id=f"m{i}",
-                recipient=f"user{i}@acme.example",
-                sent_at="2025-03-04T10:00:00Z",
-                notification_type="magic_code",
-            )
-            for i in range(2)
-        ],
-        log=log,
-        now=NOW,
-        feedback_window=WINDOW,
-    )
+    record(log, numbered_sends(2, notification_type="magic_code"))
     announced = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
     sweep(log=log, now=NOW + timedelta(days=2), feedback_window=WINDOW, clock=lambda: announced)
     created = {(r[2], r[3]) for r in outbox_times(any_engine)}

@@ -13,23 +13,21 @@ import threading
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
 from tests import bodies as b
 from tests.integration.snapshots import status_counts_from_notifications, stored_counts
+from tests.support.ingest import NOW, WINDOW, numbered_sends, record
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, events, notifications
 from worker.adapters.notification_log import SqlLogTransaction, SqlNotificationLog
 from worker.handlers.ingest import IngestResult, apply_batch
 from worker.handlers.ports import LedgerRow, NotificationState
-from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.sweep import sweep
 
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 N = 200
 
 
@@ -71,20 +69,7 @@ class RacingLog(SqlNotificationLog):
 def _setup(url: str) -> Engine:
     engine = create_engine_from_url(url)
     migrations.upgrade(engine)
-    record_sends(
-        [
-            SendRecord.create(
-                notification_id=f"n{i}",
-                message_id=f"m{i}",
-                recipient=f"user{i}@acme.example",
-                sent_at="2025-03-04T10:00:00Z",
-            )
-            for i in range(N)
-        ],
-        log=SqlNotificationLog(engine),
-        now=NOW,
-        feedback_window=WINDOW,
-    )
+    record(SqlNotificationLog(engine), numbered_sends(N))
     return engine
 
 

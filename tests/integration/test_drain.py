@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -19,7 +19,8 @@ from sqlalchemy import Engine, func, select
 from config.settings import Settings
 from tests.conftest import SqsQueue
 from tests.integration.snapshots import status_counts_from_notifications, stored_counts
-from tests.support.drain_checks import exactly_once, record, statuses, traffic
+from tests.support.drain_checks import exactly_once, parked_count, statuses, traffic
+from tests.support.ingest import numbered_sends, send_record
 from tests.support.sns_signing import DEFAULT_TOPIC_ARN, SnsSigner
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, dead_letters
@@ -28,6 +29,7 @@ from worker.adapters.sqs import DeleteOutcome, ReceivedMessage, sqs_client
 from worker.adapters.sqs import SqsQueue as QueueAdapter
 from worker.bootstrap import App, build_app
 from worker.bootstrap.drain import Drainer
+from worker.demo import record
 from worker.handlers.drain import NULL_OBSERVER, DrainLimits, drain_queue
 from worker.handlers.ingest import IngestResult
 from worker.handlers.ports import TransientStoreError
@@ -42,11 +44,9 @@ from worker.simulation import (
 
 
 @pytest.fixture
-def engine(postgres_schema_url: str) -> Any:
-    eng = create_engine_from_url(postgres_schema_url)
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
+def engine(pg_engine: Engine) -> Engine:
+    """The drain runs on PostgreSQL only."""
+    return pg_engine
 
 
 def _settings(url: str, queue: SqsQueue) -> Settings:
@@ -255,14 +255,7 @@ def test_signed_sns_bodies_are_verified_and_forgeries_dead_lettered(
     message_id = "0102019560b41c22-7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a-000000"
     sent_at = datetime.now(UTC) - timedelta(minutes=5)
     app.record_sends(
-        [
-            SendRecord.create(
-                notification_id="n-signed",
-                message_id=message_id,
-                recipient="omar@contoso.example",
-                sent_at=sent_at,
-            )
-        ]
+        [send_record("n-signed", message_id, "omar@contoso.example", None, sent_at=sent_at)]
     )
     mail = mail_object(message_id, ["omar@contoso.example"], timestamp=sent_at)
     event = delivery_event(mail, ["omar@contoso.example"], timestamp=sent_at + timedelta(seconds=2))
@@ -313,30 +306,52 @@ class _CommitTogether:
                 self._barrier.wait()
 
 
-def test_parked_event_and_its_send_committed_at_once(postgres_schema_url: str) -> None:
-    from tests import bodies as b
-
-    setup = create_engine_from_url(postgres_schema_url)
+@contextmanager
+def _racing_apps(url: str) -> Iterator[tuple[Engine, Settings, list[App]]]:
+    """A migrated schema (and an engine on it), its settings, and two apps whose first
+    transactions commit at the same moment (:class:`_CommitTogether`)."""
+    setup = create_engine_from_url(url)
     migrations.upgrade(setup)
-    engines = [create_engine_from_url(postgres_schema_url) for _ in range(2)]
+    engines = [create_engine_from_url(url) for _ in range(2)]
     barrier = threading.Barrier(2, timeout=30)
-    settings = Settings(database_url=postgres_schema_url, verify_sns_signatures=False)
-    n = 20
-    sends = [b.send(f"m{i}", [f"u{i}@acme.example"], notification_id=f"n{i}") for i in range(n)]
-    deliveries = [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(n)]
-
-    def run(index: int, bodies: list[str]) -> IngestResult:
-        log = _CommitTogether(engines[index], barrier)
-        return build_app(settings, log=log, verify_envelope=None).ingest(bodies)
-
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(run, [0, 1], [sends, deliveries]))
+    settings = Settings(database_url=url, verify_sns_signatures=False)
     try:
-        got = statuses(setup, [f"n{i}" for i in range(n)])
-        assert set(got.values()) == {("delivered", "accepted")}
+        apps = [
+            build_app(settings, log=_CommitTogether(eng, barrier), verify_envelope=None)
+            for eng in engines
+        ]
+        yield setup, settings, apps
     finally:
         for eng in (*engines, setup):
             eng.dispose()
+
+
+def _at_once(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
+    """Run both in threads of their own; their results."""
+    with ThreadPoolExecutor(2) as pool:
+        one, two = pool.submit(first), pool.submit(second)
+        return one.result(), two.result()
+
+
+def _race(n: int, **send: Any) -> tuple[list[SendRecord], list[str]]:
+    """``n`` sends (n0.., m0.. to u0@acme.example..) sent five minutes ago, and their deliveries."""
+    from tests import bodies as b
+
+    sent_at = datetime.now(UTC) - timedelta(minutes=5)
+    records = numbered_sends(n, recipient="u{i}@acme.example", sent_at=sent_at, **send)
+    return records, [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(n)]
+
+
+def test_parked_event_and_its_send_committed_at_once(postgres_schema_url: str) -> None:
+    from tests import bodies as b
+
+    n = 20
+    sends = [b.send(f"m{i}", [f"u{i}@acme.example"], notification_id=f"n{i}") for i in range(n)]
+    deliveries = [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(n)]
+    with _racing_apps(postgres_schema_url) as (setup, _, apps):
+        _at_once(lambda: apps[0].ingest(sends), lambda: apps[1].ingest(deliveries))
+        got = statuses(setup, [f"n{i}" for i in range(n)])
+        assert set(got.values()) == {("delivered", "accepted")}
 
 
 def test_parked_events_and_their_recorded_sends_committed_at_once(
@@ -346,51 +361,18 @@ def test_parked_events_and_their_recorded_sends_committed_at_once(
     runs, many records at once) commits its notifications at the same moment as a batch
     parking their deliveries. Neither transaction sees the other's rows; the re-attach
     after the later commit must still give every event its notification."""
-    from tests import bodies as b
-
-    setup = create_engine_from_url(postgres_schema_url)
-    migrations.upgrade(setup)
-    engines = [create_engine_from_url(postgres_schema_url) for _ in range(2)]
-    barrier = threading.Barrier(2, timeout=30)
-    settings = Settings(database_url=postgres_schema_url, verify_sns_signatures=False)
     n = 50
-    sent_at = datetime.now(UTC) - timedelta(minutes=5)
-    records = [
-        SendRecord.create(
-            notification_id=f"n{i}",
-            message_id=f"m{i}",
-            recipient=f"u{i}@acme.example",
-            sent_at=sent_at,
-            notification_type="magic_code",
+    records, deliveries = _race(n, notification_type="magic_code")
+    with _racing_apps(postgres_schema_url) as (setup, _, apps):
+        recorded, ingested = _at_once(
+            lambda: apps[0].record_sends(records), lambda: apps[1].ingest(deliveries)
         )
-        for i in range(n)
-    ]
-    deliveries = [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(n)]
-
-    def run(index: int) -> object:
-        app = build_app(
-            settings, log=_CommitTogether(engines[index], barrier), verify_envelope=None
-        )
-        return app.record_sends(records) if index == 0 else app.ingest(deliveries)
-
-    with ThreadPoolExecutor(2) as pool:
-        recorded, ingested = pool.map(run, [0, 1])
-    try:
         assert isinstance(recorded, RecordResult) and recorded.created == n
         assert isinstance(ingested, IngestResult) and ingested.parked == n  # the race happened
         assert recorded.attached_events + ingested.unparked == n  # each event attached once
         got = statuses(setup, [f"n{i}" for i in range(n)])
         assert set(got.values()) == {("delivered", "accepted")}, got
-        with setup.connect() as conn:
-            from worker.adapters.database import events
-
-            parked = conn.execute(
-                select(func.count()).select_from(events).where(events.c.notification_pk.is_(None))
-            ).scalar_one()
-        assert parked == 0
-    finally:
-        for eng in (*engines, setup):
-            eng.dispose()
+        assert parked_count(setup) == 0
 
 
 def test_sweep_attaches_events_the_race_left_parked(
@@ -399,8 +381,6 @@ def test_sweep_attaches_events_the_race_left_parked(
     """The race again, with both processes dying between their commit and their re-attach
     (the post-commit step does nothing): the events stay parked although their sends are
     recorded, and nothing sees those keys again. The next sweep attaches them."""
-    from tests import bodies as b
-    from worker.adapters.database import events
     from worker.handlers import batch_write as batch_write_module
     from worker.handlers import sends as sends_module
 
@@ -409,54 +389,18 @@ def test_sweep_attaches_events_the_race_left_parked(
 
     monkeypatch.setattr(batch_write_module, "attach_parked_events", died)
     monkeypatch.setattr(sends_module, "attach_parked_events", died)
-    setup = create_engine_from_url(postgres_schema_url)
-    migrations.upgrade(setup)
-    engines = [create_engine_from_url(postgres_schema_url) for _ in range(2)]
-    barrier = threading.Barrier(2, timeout=30)
-    settings = Settings(database_url=postgres_schema_url, verify_sns_signatures=False)
     n = 30
-    sent_at = datetime.now(UTC) - timedelta(minutes=5)
-    records = [
-        SendRecord.create(
-            notification_id=f"n{i}",
-            message_id=f"m{i}",
-            recipient=f"u{i}@acme.example",
-            sent_at=sent_at,
-        )
-        for i in range(n)
-    ]
-    deliveries = [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(n)]
-
-    def run(index: int) -> object:
-        app = build_app(
-            settings, log=_CommitTogether(engines[index], barrier), verify_envelope=None
-        )
-        return app.record_sends(records) if index == 0 else app.ingest(deliveries)
-
-    def parked() -> int:
-        with setup.connect() as conn:
-            return int(
-                conn.execute(
-                    select(func.count())
-                    .select_from(events)
-                    .where(events.c.notification_pk.is_(None))
-                ).scalar_one()
-            )
-
+    records, deliveries = _race(n)
     ids = [f"n{i}" for i in range(n)]
-    try:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(run, [0, 1]))
-        assert parked() == n
+    with _racing_apps(postgres_schema_url) as (setup, settings, apps):
+        _at_once(lambda: apps[0].record_sends(records), lambda: apps[1].ingest(deliveries))
+        assert parked_count(setup) == n
         assert set(statuses(setup, ids).values()) == {("sent", "awaiting_feedback")}
 
         result = build_app(settings).sweep()
 
         assert result.reattached == n
-        assert parked() == 0
+        assert parked_count(setup) == 0
         assert set(statuses(setup, ids).values()) == {("delivered", "accepted")}
         assert stored_counts(setup) == status_counts_from_notifications(setup)
         assert build_app(settings).sweep().reattached == 0  # nothing left to repair
-    finally:
-        for eng in (*engines, setup):
-            eng.dispose()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +22,7 @@ from sqlalchemy import Engine, delete, select
 
 from tests import bodies as tb
 from tests.json_paths import close_message, open_message, string_places
+from tests.support.ingest import NO_SLEEP, WINDOW, numbered_sends, record
 from tests.unit.domain import ses_bodies as sb
 from worker import migrations
 from worker.adapters.database import (
@@ -36,12 +37,8 @@ from worker.adapters.notification_log import SqlNotificationLog
 from worker.domain.events import ControlMessage, FeedbackEvent, Rejection
 from worker.domain.parser import parse_body
 from worker.handlers.ingest import apply_batch, body_hash
-from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.transactions import default_retrying
 
 NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
 GOOD = 3
 
 #: Realistic bodies to poison: every event type in every envelope, control messages.
@@ -125,21 +122,17 @@ def _empty(engine: Engine) -> None:
 
 
 def _good_batch(log: SqlNotificationLog) -> list[str]:
-    record_sends(
-        [
-            SendRecord.create(
-                notification_id=f"good-{i}",
-                message_id=f"good-msg-{i}",
-                recipient=f"g{i}@good.example",
-                sent_at="2025-03-06T10:00:00Z",
-                notification_type="magic_code",
-            )
-            for i in range(GOOD)
-        ],
-        log=log,
+    record(
+        log,
+        numbered_sends(
+            GOOD,
+            notification_id="good-{i}",
+            message_id="good-msg-{i}",
+            recipient="g{i}@good.example",
+            sent_at="2025-03-06T10:00:00Z",
+            notification_type="magic_code",
+        ),
         now=NOW,
-        feedback_window=WINDOW,
-        retrying=NO_SLEEP,
     )
     return [
         tb.delivery(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,16 +20,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, select
 
 from tests import bodies as b
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW
 from worker.adapters.database import ALL_TABLES, dead_letters, events
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.handlers import ingest
 from worker.handlers.ingest import PreparedBatch, apply_batch, body_bytes, body_hash
 from worker.handlers.isolation import STORAGE_REJECTED
-from worker.handlers.transactions import default_retrying
 
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
 MARK = "POISON"
 
 

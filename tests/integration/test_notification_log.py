@@ -18,6 +18,7 @@ from tests.integration.snapshots import (
     status_counts_from_notifications,
     stored_counts,
 )
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW, send_record
 from worker import migrations
 from worker.adapters.database import create_engine_from_url, dead_letters, events, notifications
 from worker.adapters.notification_log import SqlLogTransaction, SqlNotificationLog
@@ -25,28 +26,12 @@ from worker.handlers.dead_letters import replay_dead_letters
 from worker.handlers.ingest import apply_batch
 from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
 from worker.handlers.purge import purge
-from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.sends import record_sends
 from worker.handlers.sweep import sweep
-from worker.handlers.transactions import default_retrying
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
-
-
-def sent(nid: str, mid: str, rcpt: str, kind: str = "magic_code") -> SendRecord:
-    return SendRecord.create(
-        notification_id=nid,
-        message_id=mid,
-        recipient=rcpt,
-        sent_at="2025-03-04T10:00:00Z",
-        notification_type=kind,
-    )
-
 
 SENDS = [
-    sent("n1", "m1", "Jane <Jane@Acme.example>"),
-    sent("n2", "m2", "bob@acme.example", "receipt"),
+    send_record("n1", "m1", "Jane <Jane@Acme.example>"),
+    send_record("n2", "m2", "bob@acme.example", "receipt"),
 ]
 BATCHES: list[list[str | bytes]] = [
     [
@@ -125,7 +110,7 @@ def test_replaying_everything_changes_nothing(engine: Engine, sql_log: SqlNotifi
 
 def test_sweep_then_late_feedback(engine: Engine, sql_log: SqlNotificationLog) -> None:
     record_sends(
-        [sent(f"s{i}", f"sm{i}", f"u{i}@x.example") for i in range(25)],
+        [send_record(f"s{i}", f"sm{i}", f"u{i}@x.example") for i in range(25)],
         log=sql_log,
         now=NOW,
         feedback_window=WINDOW,
@@ -307,7 +292,9 @@ def test_an_explicit_record_moves_a_pending_send_time(
         feedback_window=WINDOW,
     )
     assert pending_is_exact(engine)
-    record_sends([sent("n5", "m5", "e@x.example")], log=sql_log, now=NOW, feedback_window=WINDOW)
+    record_sends(
+        [send_record("n5", "m5", "e@x.example")], log=sql_log, now=NOW, feedback_window=WINDOW
+    )
     with engine.connect() as conn:
         assert conn.scalar(select(notifications.c.sent_at)) == "2025-03-04T10:00:00.000Z"
     assert pending_is_exact(engine)
@@ -362,7 +349,7 @@ def test_the_it_admin_block_reads_what_the_ledger_keeps(
 def test_refresh_statistics_analyzes_the_loaded_tables(
     engine: Engine, sql_log: SqlNotificationLog
 ) -> None:
-    sends = [sent(f"n{i}", f"m{i}", f"user{i}@acme.example") for i in range(50)]
+    sends = [send_record(f"n{i}", f"m{i}", f"user{i}@acme.example") for i in range(50)]
     record_sends(sends, log=sql_log, now=NOW, feedback_window=timedelta(hours=24))
     with sql_log.transaction() as tx:
         tx.refresh_statistics()

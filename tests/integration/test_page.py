@@ -13,12 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.support.fake_suppression import FakeSuppressionList
-from tests.support.support_seed import NOW, SEEDED, WINDOW, add_engagement, seed
-from worker.adapters.notification_log import SqlNotificationLog
-from worker.adapters.suppression import SqlSuppressionAudit
+from tests.support.support_seed import NOW, SEEDED, add_engagement, seed, support_services
 from worker.api.app import create_app
-from worker.api.wiring import SupportServices
 from worker.queries.support import SupportQueries
 
 TOKEN = "page-test-token"
@@ -26,16 +22,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def _client(engine: Engine, now: datetime) -> TestClient:
-    services = SupportServices(
-        queries=SupportQueries(engine),
-        log=SqlNotificationLog(engine),
-        suppression=FakeSuppressionList(),
-        audit=SqlSuppressionAudit(engine),
-        api_tokens=(TOKEN,),
-        region="eu-west-1",
-        feedback_window=WINDOW,
-        clock=lambda: now,
-    )
+    services = support_services(engine, TOKEN, now=now)
     return TestClient(create_app(services), base_url="https://testserver")
 
 

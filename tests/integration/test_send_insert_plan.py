@@ -9,12 +9,13 @@ insert's unique violation falls back to ON CONFLICT DO NOTHING)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
+from tests.support.ingest import WINDOW, send_record
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.adapters.notification_log import SqlNotificationLog
@@ -26,7 +27,6 @@ from worker.adapters.notification_log.postgres import (
 )
 from worker.handlers.sends import SendRecord, record_sends
 
-WINDOW = timedelta(hours=24)
 NOW = datetime(2025, 3, 4, 11, 0, tzinfo=UTC)
 
 
@@ -42,13 +42,7 @@ def pg(postgres_schema_url: str) -> Iterator[Engine]:
 
 
 def send(i: int, nid: str | None = None) -> SendRecord:
-    return SendRecord.create(
-        notification_id=nid or f"n{i}",
-        message_id=f"m{i}",
-        recipient=f"user{i}@example.com",
-        sent_at="2025-03-04T10:00:00Z",
-        notification_type="receipt",
-    )
+    return send_record(nid or f"n{i}", f"m{i}", f"user{i}@example.com", "receipt")
 
 
 def plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:

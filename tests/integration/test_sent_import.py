@@ -5,7 +5,6 @@ already in the log come out as they always did, whatever the batch size."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,13 @@ from tests.integration.snapshots import (
     status_counts_from_notifications,
     stored_counts,
 )
+from tests.support.ingest import NOW, WINDOW, send_record
 from worker.adapters.database import notifications
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.cli import main
 from worker.handlers.ingest import apply_batch
-from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.sends import record_sends
 
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 HEADER = "notification_id,message_id,recipient,sent_at,notification_type\n"
 T = "2025-03-04T10:00:00Z"
 ROWS = [
@@ -51,15 +49,7 @@ def env(
     pointed at it, and the CSV to import."""
     log = SqlNotificationLog(engine)
     record_sends(
-        [
-            SendRecord.create(
-                notification_id="n0",
-                message_id="m0",
-                recipient="z@x.example",
-                sent_at=T,
-                notification_type="receipt",
-            )
-        ],
+        [send_record("n0", "m0", "z@x.example", "receipt", sent_at=T)],
         log=log,
         now=NOW,
         feedback_window=WINDOW,

@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests import bodies
+from tests.support.ingest import send_record
+from tests.support.json_contract import EVENT_KEYS, STATUS_KEYS
 from tests.support.support_seed import NOW, SEEDED, WINDOW, add_engagement, seed, ts
 from worker.adapters.database import notifications
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.adapters.suppression import AuditEntry, SqlSuppressionAudit
 from worker.handlers.ingest import apply_batch
-from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.sends import record_sends
 from worker.queries.support import (
     OutcomeKind,
     SupportQueries,
@@ -25,29 +27,6 @@ from worker.queries.support import (
     header_message_id,
     window_parts,
 )
-
-STATUS_JSON_KEYS = {
-    "notification_id",
-    "message_id",
-    "recipient",
-    "notification_type",
-    "sent_at",
-    "status",
-    "reason",
-    "status_at",
-    "events",
-    "engagement",
-}
-EVENT_JSON_KEYS = {
-    "event_type",
-    "occurred_at",
-    "status",
-    "reason",
-    "smtp_status",
-    "diagnostic",
-    "provider",
-    "help_url",
-}
 
 
 @pytest.fixture
@@ -62,8 +41,8 @@ def test_lookup_by_email_is_newest_first_with_the_timeline(queries: SupportQueri
     assert all(r.status == "delivered" for r in records)
     assert [e.event_type for e in records[0].events] == ["Delivery"]
     as_json = records[0].as_status_json()
-    assert set(as_json) == STATUS_JSON_KEYS
-    assert set(as_json["events"][0]) == EVENT_JSON_KEYS
+    assert set(as_json) == set(STATUS_KEYS)
+    assert set(as_json["events"][0]) == set(EVENT_KEYS)
 
 
 def test_lookup_by_message_id_header_form_and_notification_id(queries: SupportQueries) -> None:
@@ -218,12 +197,8 @@ def _random_log(engine: Engine, rng: random.Random, count: int = 240) -> None:
         address = f"u{i}@{rng.choice(domains)}"
         message_id = f"m-{i:05d}"
         records.append(
-            SendRecord.create(
-                notification_id=f"n-{i}",
-                message_id=message_id,
-                recipient=address,
-                sent_at=sent,
-                notification_type=rng.choice(["magic_code", "receipt"]),
+            send_record(
+                f"n-{i}", message_id, address, rng.choice(["magic_code", "receipt"]), sent_at=sent
             )
         )
         roll = rng.random()
@@ -325,14 +300,7 @@ def test_outcome_series_sums_to_the_totals(engine: Engine) -> None:
 
 def test_search_finds_ids_that_contain_an_address(queries: SupportQueries) -> None:
     record_sends(
-        [
-            SendRecord.create(
-                notification_id="ses:m-9:zed@acme.example",
-                message_id="m-9",
-                recipient="zed@other.example",
-                sent_at=NOW,
-            )
-        ],
+        [send_record("ses:m-9:zed@acme.example", "m-9", "zed@other.example", None, sent_at=NOW)],
         log=SqlNotificationLog(queries.engine),
         now=NOW,
         feedback_window=WINDOW,

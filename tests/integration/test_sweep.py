@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, func, select, text
 
 from tests import bodies as b
@@ -27,7 +26,7 @@ from tests.integration.snapshots import (
     status_counts_from_notifications,
     stored_counts,
 )
-from worker import migrations
+from tests.support.ingest import WINDOW, send_record
 from worker.adapters.callback_outbox import status_callbacks
 from worker.adapters.database import create_engine_from_url, notifications
 from worker.adapters.notification_log import SqlNotificationLog
@@ -42,7 +41,6 @@ from worker.handlers.ingest import apply_batch
 from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.sweep import sweep
 
-WINDOW = timedelta(hours=24)
 RECORDED = datetime(2025, 3, 4, 11, 0, tzinfo=UTC)  # when sends and events arrive
 NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)  # the sweep: cutoff 2025-03-05T12:00Z
 OLD = "2025-03-04T10:00:00.000Z"
@@ -50,12 +48,12 @@ PLAIN = [f"due{i}" for i in range(12)]
 
 
 def send(nid: str, sent_at: str = OLD) -> SendRecord:
-    return SendRecord.create(
-        notification_id=nid,
-        message_id=f"m-{nid}",
-        recipient=f"{nid}@acme.example",
+    return send_record(
+        nid,
+        f"m-{nid}",
+        f"{nid}@acme.example",
+        "magic_code" if nid.endswith(("0", "2", "4")) else "receipt",
         sent_at=sent_at,
-        notification_type="magic_code" if nid.endswith(("0", "2", "4")) else "receipt",
     )
 
 
@@ -156,14 +154,6 @@ def test_same_log_as_the_status_rules_one_by_one_and_idempotent(engine: Engine) 
 # --- PostgreSQL: row locks and the planner ----------------------------------------------
 
 
-@pytest.fixture
-def pg(postgres_schema_url: str) -> Iterator[Engine]:
-    eng = create_engine_from_url(postgres_schema_url)
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
-
-
 def load(engine: Engine, count: int, *, batch: int = 1000) -> None:
     log = SqlNotificationLog(engine, callbacks=True)
     for first in range(0, count, batch):
@@ -175,8 +165,10 @@ def load(engine: Engine, count: int, *, batch: int = 1000) -> None:
         )
 
 
-def test_two_sweepers_sweep_each_notification_once(postgres_schema_url: str, pg: Engine) -> None:
-    load(pg, 300)
+def test_two_sweepers_sweep_each_notification_once(
+    postgres_schema_url: str, pg_engine: Engine
+) -> None:
+    load(pg_engine, 300)
     barrier = threading.Barrier(2, timeout=30)
     engines = [create_engine_from_url(postgres_schema_url) for _ in range(2)]
 
@@ -188,30 +180,32 @@ def test_two_sweepers_sweep_each_notification_once(postgres_schema_url: str, pg:
     with ThreadPoolExecutor(2) as pool:
         changed = list(pool.map(sweeper, [0, 1]))
     assert sum(changed) == 300
-    rows = outbox(pg)
+    rows = outbox(pg_engine)
     assert len(rows) == 300
     assert len({row[0] for row in rows}) == 300
-    assert set(statuses(pg).values()) == {("unknown", "no_feedback", "2025-03-05T10:00:00.000Z")}
-    assert stored_counts(pg) == status_counts_from_notifications(pg)
-    assert pending_is_exact(pg)
+    assert set(statuses(pg_engine).values()) == {
+        ("unknown", "no_feedback", "2025-03-05T10:00:00.000Z")
+    }
+    assert stored_counts(pg_engine) == status_counts_from_notifications(pg_engine)
+    assert pending_is_exact(pg_engine)
     for eng in engines:
         eng.dispose()
 
 
-def test_a_notification_another_transaction_holds_waits_for_the_next_run(pg: Engine) -> None:
-    load(pg, 20)
-    log = SqlNotificationLog(pg, callbacks=True)
-    with pg.connect() as holder, ThreadPoolExecutor(1) as pool:
+def test_a_notification_another_transaction_holds_waits_for_the_next_run(pg_engine: Engine) -> None:
+    load(pg_engine, 20)
+    log = SqlNotificationLog(pg_engine, callbacks=True)
+    with pg_engine.connect() as holder, ThreadPoolExecutor(1) as pool:
         holder.execute(
             text("SELECT id FROM notifications WHERE notification_id = 'bulk3' FOR NO KEY UPDATE")
         )
         first = pool.submit(sweep, log=log, now=NOW, feedback_window=WINDOW, batch_size=5)
         assert first.result(timeout=60).changed == 19  # did not wait for the lock
         holder.rollback()
-    assert statuses(pg)["bulk3"][0] == "sent"
+    assert statuses(pg_engine)["bulk3"][0] == "sent"
     assert sweep(log=log, now=NOW, feedback_window=WINDOW).changed == 1
-    assert len(outbox(pg)) == 20
-    assert pending_is_exact(pg)
+    assert len(outbox(pg_engine)) == 20
+    assert pending_is_exact(pg_engine)
 
 
 def plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -220,12 +214,14 @@ def plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from plan_nodes(child)
 
 
-def test_right_after_a_bulk_load_without_statistics_the_plan_uses_indexes(pg: Engine) -> None:
-    with pg.begin() as conn:
+def test_right_after_a_bulk_load_without_statistics_the_plan_uses_indexes(
+    pg_engine: Engine,
+) -> None:
+    with pg_engine.begin() as conn:
         for table in ("notifications", "pending_notifications", "events"):
             conn.execute(text(f"ALTER TABLE {table} SET (autovacuum_enabled = false)"))
-    load(pg, 3000)
-    with pg.connect() as conn:
+    load(pg_engine, 3000)
+    with pg_engine.connect() as conn:
         analyzed = conn.execute(
             text(
                 "SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = current_schema() "
@@ -234,7 +230,7 @@ def test_right_after_a_bulk_load_without_statistics_the_plan_uses_indexes(pg: En
             )
         ).scalar_one()
     assert analyzed == 0  # the planner has no statistics of the load
-    raw = pg.raw_connection()
+    raw = pg_engine.raw_connection()
     try:
         cursor = raw.driver_connection.cursor()
         params = sweep_params(
@@ -257,9 +253,11 @@ def test_right_after_a_bulk_load_without_statistics_the_plan_uses_indexes(pg: En
     assert ("Index Scan", "notifications", "pk_notifications") in scans
     seq_scanned = {rel for kind, rel, _ in scans if kind == "Seq Scan"}
     assert not seq_scanned & {"notifications", "pending_notifications"}
-    result = sweep(log=SqlNotificationLog(pg, callbacks=True), now=NOW, feedback_window=WINDOW)
+    result = sweep(
+        log=SqlNotificationLog(pg_engine, callbacks=True), now=NOW, feedback_window=WINDOW
+    )
     assert (result.examined, result.changed) == (3000, 3000)
-    with pg.connect() as conn:
+    with pg_engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(status_callbacks)) == 3000
-    assert stored_counts(pg) == status_counts_from_notifications(pg)
-    assert pending_is_exact(pg)
+    assert stored_counts(pg_engine) == status_counts_from_notifications(pg_engine)
+    assert pending_is_exact(pg_engine)

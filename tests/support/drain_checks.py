@@ -16,12 +16,10 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from worker.adapters.database import daily_status_counts, events, notifications
-from worker.bootstrap import App
 from worker.domain.classifier import classify_event
 from worker.domain.events import FeedbackEvent
 from worker.domain.parser import parse_body
-from worker.handlers.sends import SendRecord
-from worker.simulation import SentRecord, Traffic, generate_traffic
+from worker.simulation import Traffic, generate_traffic
 
 
 def traffic(notifications_count: int, seed: int, **kwargs: Any) -> Traffic:
@@ -35,25 +33,6 @@ def traffic(notifications_count: int, seed: int, **kwargs: Any) -> Traffic:
         notifications=notifications_count, seed=seed, start=start, **kwargs
     )
     return generated.received_at(now)
-
-
-def send_records(sends: Iterable[SentRecord]) -> list[SendRecord]:
-    return [
-        SendRecord.create(
-            notification_id=s.notification_id,
-            message_id=s.message_id,
-            recipient=s.recipient,
-            sent_at=s.sent_at,
-            notification_type=s.notification_type,
-        )
-        for s in sends
-    ]
-
-
-def record(app: App, sends: Sequence[SentRecord]) -> None:
-    records = send_records(sends)
-    for start in range(0, len(records), 1000):
-        app.record_sends(records[start : start + 1000])
 
 
 def expected_ledger_keys(bodies: Iterable[str]) -> set[tuple[str, str]]:

@@ -7,8 +7,10 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from worker.demo import stop_worker
 
 
 def worker_env(**settings: str) -> dict[str, str]:
@@ -63,15 +65,22 @@ def start_beat(env: Mapping[str, str], log_path: Path, schedule: Path) -> subpro
 
 
 def stop(process: subprocess.Popen[bytes], *, timeout: float = 15.0) -> None:
-    """SIGTERM the process group, then SIGKILL if it does not exit."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        kill(process)
+    """SIGTERM the process group, then SIGKILL if it does not exit (as the demo stops its
+    worker), and reap it."""
+    stop_worker(process, timeout)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
+def terminate(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process (not its group) if it still runs; SIGKILL after 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:
@@ -87,3 +96,25 @@ def tail(path: Path, size: int = 4000) -> str:
         return path.read_text(errors="replace")[-size:]
     except OSError:
         return ""
+
+
+def run_text(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``args`` to the end and capture its output as text; a failure is the caller's to
+    assert (no ``check``)."""
+    return subprocess.run(
+        list(args),
+        env=None if env is None else dict(env),
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -23,12 +23,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 
 from worker.adapters.sns_signature import CertificateFetchError
+from worker.demo import self_signed_pem
 from worker.domain.events import SnsEnvelope
 
 DEFAULT_CERT_URL = (
@@ -65,21 +64,14 @@ def _key_material(name: str) -> _KeyMaterial:
     with _material_lock:
         if name not in _material:
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"sns.test.{name}")])
             now = dt.datetime.now(dt.UTC)
-            certificate = (
-                x509.CertificateBuilder()
-                .subject_name(subject)
-                .issuer_name(subject)
-                .public_key(key.public_key())
-                .serial_number(x509.random_serial_number())
-                .not_valid_before(now - dt.timedelta(days=1))
-                .not_valid_after(now + dt.timedelta(days=365))
-                .sign(key, hashes.SHA256())
+            pem = self_signed_pem(
+                key,
+                f"sns.test.{name}",
+                not_before=now - dt.timedelta(days=1),
+                not_after=now + dt.timedelta(days=365),
             )
-            _material[name] = _KeyMaterial(
-                key, certificate.public_bytes(serialization.Encoding.PEM)
-            )
+            _material[name] = _KeyMaterial(key, pem)
         return _material[name]
 
 

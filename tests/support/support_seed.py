@@ -11,14 +11,40 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from tests import bodies
+from tests.support.fake_suppression import FakeSuppressionList
+from tests.support.ingest import WINDOW, send_record
 from worker.adapters.notification_log import SqlNotificationLog
+from worker.adapters.suppression import SqlSuppressionAudit
+from worker.api.wiring import SupportServices
 from worker.handlers.ingest import apply_batch
-from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.ports.suppression import SuppressionList
+from worker.handlers.sends import record_sends
 from worker.migrations import upgrade
+from worker.queries.support import SupportQueries
 
 #: The clock of the seeded log: every test that reads it passes this ``now``.
 NOW = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
+
+
+def support_services(
+    engine: Engine,
+    *tokens: str,
+    suppression: SuppressionList | None = None,
+    now: datetime = NOW,
+) -> SupportServices:
+    """The support services over the SQL log on ``engine`` as the API tests use them: a fake
+    SES suppression list (unless given), ``tokens``, eu-west-1, the 24-hour window and a
+    clock stopped at ``now``."""
+    return SupportServices(
+        queries=SupportQueries(engine),
+        log=SqlNotificationLog(engine),
+        suppression=FakeSuppressionList() if suppression is None else suppression,
+        audit=SqlSuppressionAudit(engine),
+        api_tokens=tokens,
+        region="eu-west-1",
+        feedback_window=WINDOW,
+        clock=lambda: now,
+    )
 
 
 def ts(moment: datetime) -> str:
@@ -91,13 +117,7 @@ def seed(engine: Engine, *, migrate: bool = True, now: datetime = NOW) -> Seeded
         ("n-alice-0", "0100018f-alice-000000000000-000000", s.delivered, old),
     ]
     records = [
-        SendRecord.create(
-            notification_id=nid,
-            message_id=mid,
-            recipient=addr,
-            sent_at=when,
-            notification_type="magic_code" if nid.endswith("1") else "receipt",
-        )
+        send_record(nid, mid, addr, "magic_code" if nid.endswith("1") else "receipt", sent_at=when)
         for nid, mid, addr, when in plan
     ]
     record_sends(records, log=log, now=now, feedback_window=WINDOW)

@@ -20,6 +20,8 @@ import pytest
 import yaml
 
 from config.settings import Settings
+from tests.support.ingest import send_record
+from tests.support.processes import run_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -332,15 +334,11 @@ def test_docker_compose_config_accepts_the_file() -> None:
     for command in (["docker", "compose"], ["docker-compose"]):
         if shutil.which(command[0]) is None:
             continue
-        probe = subprocess.run([*command, "version"], capture_output=True, text=True, check=False)
+        probe = run_text([*command, "version"])
         if probe.returncode != 0:
             continue
-        done = subprocess.run(
-            [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
+        done = run_text(
+            [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"], cwd=ROOT
         )
         assert done.returncode == 0, done.stderr
         return
@@ -379,7 +377,6 @@ def test_sweep_task_turns_overdue_sends_unknown(
     from config.settings import get_settings
     from tasks.sweep import sweep_feedback_window
     from worker.bootstrap import build_app, ensure_schema
-    from worker.handlers.sends import SendRecord
 
     url = f"sqlite:///{tmp_path / 'sweep.db'}"
     monkeypatch.setenv("INBOXGAP_DATABASE_URL", url)
@@ -389,12 +386,8 @@ def test_sweep_task_turns_overdue_sends_unknown(
         ensure_schema(app.require_engine(), auto_upgrade=True)
         app.record_sends(
             [
-                SendRecord.create(
-                    notification_id="n-old",
-                    message_id="m-old",
-                    recipient="old@acme.example",
-                    sent_at=datetime(2020, 1, 1, tzinfo=UTC),
-                    notification_type="magic_code",
+                send_record(
+                    "n-old", "m-old", "old@acme.example", sent_at=datetime(2020, 1, 1, tzinfo=UTC)
                 )
             ],
             now=datetime(2020, 1, 1, 0, 5, tzinfo=UTC),  # recorded within the window

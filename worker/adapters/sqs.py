@@ -66,6 +66,10 @@ logger = structlog.get_logger(__name__)
 #: Entries per ReceiveMessage / DeleteMessageBatch call (an SQS limit).
 MAX_BATCH_ENTRIES = 10
 
+#: HTTP connections a client keeps: a pipelined drain has up to INBOXGAP_SQS_CONCURRENCY
+#: (<= 32) receives and as many deletes in flight, plus the lone long poll of a batch.
+MAX_CONNECTIONS = 2 * 32 + 2
+
 #: System attributes requested with every receive.
 SYSTEM_ATTRIBUTES = ("ApproximateReceiveCount", "SentTimestamp", "ApproximateFirstReceiveTimestamp")
 
@@ -166,8 +170,7 @@ def sqs_client(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         retries={"max_attempts": 2, "mode": "standard"},
-        # The drain issues up to INBOXGAP_SQS_CONCURRENCY (<= 32) calls at once.
-        max_pool_connections=34,
+        max_pool_connections=MAX_CONNECTIONS,
     )
     return session.client("sqs", endpoint_url=endpoint_url, config=config)
 

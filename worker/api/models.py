@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
 from worker.domain.deliverability import Deliverability
@@ -49,7 +50,13 @@ def _clean(value: str) -> str:
 CleanText = Annotated[str, AfterValidator(_clean)]
 
 
-class EventOut(BaseModel):
+class _FromAttributes(BaseModel):
+    """A response body that copies the same-named attributes of a query's view."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class EventOut(_FromAttributes):
     event_type: str = Field(examples=["Bounce"])
     occurred_at: str = Field(description="SES event time, ISO-8601 UTC.")
     status: str | None = None
@@ -76,8 +83,8 @@ class EngagementOut(BaseModel):
     clicked_at: str | None
 
 
-class NotificationOut(BaseModel):
-    """One notification: the ``inboxgap status --json`` fields plus what support is told."""
+class _NotificationRecordOut(_FromAttributes):
+    """The fields a notification record has under the same names."""
 
     notification_id: str
     message_id: str = Field(description="SES message id.")
@@ -88,6 +95,11 @@ class NotificationOut(BaseModel):
     reason: str = Field(examples=["mailbox_not_found"])
     status_at: str
     events: list[EventOut]
+
+
+class NotificationOut(_NotificationRecordOut):
+    """One notification: the ``inboxgap status --json`` fields plus what support is told."""
+
     engagement: EngagementOut = Field(
         description="First Open and Click events (null when none); never changes status."
     )
@@ -105,27 +117,7 @@ class NotificationOut(BaseModel):
     def of(cls, view: NotificationView, *, region: str) -> NotificationOut:
         record = view.record
         return cls(
-            notification_id=record.notification_id,
-            message_id=record.message_id,
-            recipient=record.recipient,
-            notification_type=record.notification_type,
-            sent_at=record.sent_at,
-            status=record.status,
-            reason=record.reason,
-            status_at=record.status_at,
-            events=[
-                EventOut(
-                    event_type=e.event_type,
-                    occurred_at=e.occurred_at,
-                    status=e.status,
-                    reason=e.reason,
-                    smtp_status=e.smtp_status,
-                    diagnostic=e.diagnostic,
-                    provider=e.provider,
-                    help_url=e.help_url,
-                )
-                for e in record.events
-            ],
+            **{name: getattr(record, name) for name in _NotificationRecordOut.model_fields},
             engagement=EngagementOut(**view.engagement.as_json()),
             kind=view.kind.value,
             badge=view.badge,
@@ -180,7 +172,7 @@ class SuppressionOut(BaseModel):
         )
 
 
-class FailureOut(BaseModel):
+class FailureOut(_FromAttributes):
     notification_id: str
     message_id: str
     event_type: str
@@ -192,24 +184,18 @@ class FailureOut(BaseModel):
     provider: str | None
 
 
-class AuditOut(BaseModel):
+def _time_text(value: Any) -> Any:
+    """A time of a port value (a datetime) as the fixed-width UTC text the API shows."""
+    return format_timestamp(value) if isinstance(value, datetime) else value
+
+
+class AuditOut(_FromAttributes):
     action: str
     actor: str
     why: str
-    created_at: str
+    created_at: Annotated[str, BeforeValidator(_time_text)]
     ses_reason: str | None = None
     listed_since: str | None = None
-
-    @classmethod
-    def of(cls, entry: AuditEntry) -> AuditOut:
-        return cls(
-            action=entry.action,
-            actor=entry.actor,
-            why=entry.why,
-            created_at=format_timestamp(entry.created_at),
-            ses_reason=entry.ses_reason,
-            listed_since=entry.listed_since,
-        )
 
 
 class DeliverabilityFields(BaseModel):
@@ -280,19 +266,6 @@ class RecipientOut(DeliverabilityFields):
         audit: list[AuditEntry],
         deliverability: Deliverability,
     ) -> RecipientOut:
-        def failure(f: Any) -> FailureOut:
-            return FailureOut(
-                notification_id=f.notification_id,
-                message_id=f.message_id,
-                event_type=f.event_type,
-                occurred_at=f.occurred_at,
-                status=f.status,
-                reason=f.reason,
-                smtp_status=f.smtp_status,
-                diagnostic=f.diagnostic,
-                provider=f.provider,
-            )
-
         return cls(
             recipient=health.recipient,
             total=health.total,
@@ -300,10 +273,10 @@ class RecipientOut(DeliverabilityFields):
             first_sent_at=health.first_sent_at,
             last_sent_at=health.last_sent_at,
             recent=[NotificationOut.of(v, region=region) for v in views],
-            hard_bounces=[failure(f) for f in health.hard_bounces],
-            complaints=[failure(f) for f in health.complaints],
+            hard_bounces=[FailureOut.model_validate(f) for f in health.hard_bounces],
+            complaints=[FailureOut.model_validate(f) for f in health.complaints],
             suppression=suppression,
-            suppression_changes=[AuditOut.of(a) for a in audit],
+            suppression_changes=[AuditOut.model_validate(a) for a in audit],
             **cls.fields_of(deliverability),
         )
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -12,7 +11,7 @@ import click
 
 from worker.cli import main
 from worker.cli.errors import friendly_store_errors
-from worker.cli.params import SINCE, since_start
+from worker.cli.params import echo_json_or_empty, since_option, since_start
 from worker.cli.terminal_text import terminal_lines, terminal_text
 from worker.domain.timestamps import format_timestamp
 
@@ -61,11 +60,9 @@ def check_command(now_text: str | None, as_json: bool, dry_run: bool) -> None:
     with friendly_store_errors():
         alerting = _alerting()
         views = alerting.check(now or datetime.now(UTC), dry_run=dry_run)
-    if as_json:
-        click.echo(json.dumps([view.as_dict() for view in views]))
-        return
-    if not views:
-        click.echo("No active alerts.")
+    if echo_json_or_empty(
+        views, as_json=as_json, as_dict=lambda view: view.as_dict(), empty="No active alerts."
+    ):
         return
     from worker.domain.alert_rules import Condition, Rule, Scope, Severity, describe
 
@@ -86,12 +83,7 @@ def check_command(now_text: str | None, as_json: bool, dry_run: bool) -> None:
 
 @alerts_group.command("list")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option(
-    "--since",
-    type=SINCE,
-    default=None,
-    help="Only notifications this recent (24h, 7d) or since an ISO-8601 time.",
-)
+@since_option("Only notifications this recent (24h, 7d) or since an ISO-8601 time.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def list_command(limit: int, since: timedelta | datetime | None, as_json: bool) -> None:
     """Alert history: every notification (fired, escalated, renotified, resolved),
@@ -99,11 +91,9 @@ def list_command(limit: int, since: timedelta | datetime | None, as_json: bool) 
     start = since_start(since, datetime.now(UTC)) if since is not None else None
     with friendly_store_errors():
         entries = _alerting().history(limit=limit, since=start)
-    if as_json:
-        click.echo(json.dumps([entry.as_dict() for entry in entries]))
-        return
-    if not entries:
-        click.echo("No alerts yet.")
+    if echo_json_or_empty(
+        entries, as_json=as_json, as_dict=lambda entry: entry.as_dict(), empty="No alerts yet."
+    ):
         return
     for e in entries:
         sinks = ", ".join(f"{sink}:{status}" for sink, status in e.deliveries.items()) or "-"

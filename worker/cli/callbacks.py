@@ -11,10 +11,9 @@ import click
 
 from worker.cli import main
 from worker.cli.errors import friendly_store_errors
-from worker.cli.params import JSON_ALWAYS, JSON_OPTION
+from worker.cli.params import JSON_ALWAYS, JSON_OPTION, InvalidInput, echo_json_or_empty
 from worker.cli.terminal_text import terminal_text
 from worker.domain.timestamps import format_timestamp
-from worker.handlers.errors import EXIT_BAD_INPUT
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -41,11 +40,10 @@ def deliver_command(as_json: bool) -> None:
     with friendly_store_errors():
         settings, _ = _settings_and_outbox()
         if not callbacks_enabled(settings):
-            off = click.ClickException(
+            # Configuration, not a run-time failure: exit status 2.
+            raise InvalidInput(
                 "callbacks are off: set INBOXGAP_CALLBACK_URL or INBOXGAP_CALLBACK_CELERY_TASK"
             )
-            off.exit_code = EXIT_BAD_INPUT  # configuration, not a run-time failure
-            raise off
         warning = unsigned_warning(settings)
         if warning is not None:  # stderr: stdout stays the JSON summary
             click.echo(f"warning: {warning}", err=True)
@@ -72,11 +70,9 @@ def list_command(state: str | None, limit: int, as_json: bool) -> None:
     with friendly_store_errors():
         _, outbox = _settings_and_outbox()
         rows = outbox.list_rows(state, limit)
-    if as_json:
-        click.echo(json.dumps([row.as_json() for row in rows]))
-        return
-    if not rows:
-        click.echo("No callbacks.")
+    if echo_json_or_empty(
+        rows, as_json=as_json, as_dict=lambda row: row.as_json(), empty="No callbacks."
+    ):
         return
     for r in rows:
         detail = r.cause or r.last_error or ""

@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from worker.cli import main
-from worker.cli.params import ADDRESS, JSON_OPTION, SINCE, Duration, since_start
+from worker.cli.params import ADDRESS, JSON_OPTION, Duration, since_option, since_start
 from worker.cli.terminal_text import terminal_text
 from worker.domain.timestamps import parse_timestamp
 
@@ -251,12 +251,7 @@ def _progress(enabled: bool, length: int | None) -> Iterator[Callable[[int], Non
     "--message-id", metavar="ID", help="All recipients of one SES message (or its Message-ID)."
 )
 @click.option("--notification-id", metavar="ID", help="One notification by your id.")
-@click.option(
-    "--since",
-    type=SINCE,
-    default=None,
-    help="Only notifications sent in this period: 24h, 7d... or an ISO-8601 time.",
-)
+@since_option("Only notifications sent in this period: 24h, 7d... or an ISO-8601 time.")
 @click.option(
     "--it-admin", is_flag=True, help="Add the block an IT team needs to search its own logs."
 )
@@ -342,12 +337,7 @@ def status_command(
 
 
 @main.command("export")
-@click.option(
-    "--since",
-    type=SINCE,
-    default=None,
-    help="Only notifications sent in this period (24h, 7d) or since this ISO-8601 time.",
-)
+@since_option("Only notifications sent in this period (24h, 7d) or since this ISO-8601 time.")
 @click.option(
     "--format",
     "fmt",

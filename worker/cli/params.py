@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import click
 
@@ -108,6 +111,30 @@ class Address(click.ParamType):  # type: ignore[type-arg,unused-ignore]
 
 
 ADDRESS = Address()
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def since_option(help: str, *, default: str | None = None) -> Callable[[_F], _F]:
+    """``--since`` (:data:`SINCE`) with the command's own help, and its default if any."""
+    return click.option(
+        "--since", type=SINCE, default=default, show_default=default is not None, help=help
+    )
+
+
+def echo_json_or_empty(
+    items: Sequence[Any], *, as_json: bool, as_dict: Callable[[Any], Any], empty: str
+) -> bool:
+    """With ``--json`` print ``items`` as one JSON list; with no items say ``empty``.
+    True when that was all there was to print."""
+    if as_json:
+        click.echo(json.dumps([as_dict(item) for item in items]))
+        return True
+    if not items:
+        click.echo(empty)
+        return True
+    return False
+
 
 #: ``--json`` of every command that prints a result: one JSON document on stdout
 #: (JSON lines only for the streaming ``classify``, ``export`` and ``deadletters list``).

@@ -24,7 +24,7 @@ from sqlalchemy import exc as sa_exc
 from worker.cli import main
 from worker.cli.console import PipeConsole
 from worker.cli.errors import database_error
-from worker.cli.params import ADDRESS, SINCE, since_start
+from worker.cli.params import ADDRESS, InvalidInput, since_option, since_start
 from worker.cli.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _unsuppress(
     """``recipient --unsuppress``: ask, remove, audit, say what happened (on stderr with
     ``--json``, so stdout stays one JSON document)."""
     from worker.domain.deliverability import unsuppress_refusal
-    from worker.handlers.errors import exit_code
+    from worker.handlers.errors import EXIT_BAD_INPUT, exit_code
     from worker.handlers.ports.suppression import SuppressionError
     from worker.handlers.unsuppress import (
         InvalidUnsuppressRequest,
@@ -103,9 +103,9 @@ def _unsuppress(
     refused_for = unsuppress_refusal(recent)
     if refused_for is not None:  # before asking: the answer would not matter
         refusal = UnsuppressRefused(refused_for)
-        error = click.ClickException(str(refusal))
-        error.exit_code = exit_code(refusal)
-        raise error
+        # click declares exit_code per class: InvalidInput is the exit-2 kind.
+        refused = InvalidInput if exit_code(refusal) == EXIT_BAD_INPUT else click.ClickException
+        raise refused(str(refusal))
     if not why:
         why = click.prompt("Why remove it from the suppression list (kept in the audit)")
     if not yes:
@@ -141,12 +141,7 @@ def _unsuppress(
 
 @main.command("recipient")
 @click.argument("address", type=ADDRESS)
-@click.option(
-    "--since",
-    type=SINCE,
-    default=None,
-    help="Period of the recent list (e.g. 30d) or an ISO-8601 time.",
-)
+@since_option("Period of the recent list (e.g. 30d) or an ISO-8601 time.")
 @click.option(
     "--unsuppress",
     is_flag=True,
@@ -211,13 +206,7 @@ def recipient_command(
 
 
 @main.command("report")
-@click.option(
-    "--since",
-    type=SINCE,
-    default="24h",
-    show_default=True,
-    help="Period (24h, 7d) or an ISO-8601 time.",
-)
+@since_option("Period (24h, 7d) or an ISO-8601 time.", default="24h")
 @click.option("--by", type=click.Choice(["domain", "type", "day"]), default=None)
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option(

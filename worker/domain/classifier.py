@@ -9,14 +9,24 @@ The bounce procedure follows the contract's steps in order; the words themselves
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
 
+from msgspec import Struct
+
+from worker.domain.classify_providers import (
+    MAX_DIAGNOSTIC_CHARS,
+    PROVIDER_NEEDLES,
+    SECURITY_NEEDLES,
+    provider_in,
+    provider_of,
+)
 from worker.domain.diagnostic_rules import (
-    BLOCKLIST_PROVIDERS,
     CONTENT_REJECTED_CANDIDATES,
     DECISIVE_PHRASES,
     FALLBACK_REASONS,
-    MAILBOX_PROVIDERS,
     MASKED_PHRASES,
     POLICY_CODE_CLASS,
     RECIPIENT_REASONS,
@@ -49,9 +59,12 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """A decided outcome for one recipient, with what support needs to explain it."""
+class Verdict(Struct, frozen=True, gc=False):
+    """A decided outcome for one recipient, with what support needs to explain it.
+
+    A frozen msgspec ``Struct`` (not a dataclass): built per recipient on the ingest hot
+    path, it costs a fifth of a frozen dataclass and is never tracked by the garbage
+    collector (it holds only text and enums)."""
 
     status: Status
     reason: Reason
@@ -63,8 +76,7 @@ class Verdict:
     party: Party | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RecipientOutcome:
+class RecipientOutcome(Struct, frozen=True, gc=False):
     """One (event, recipient) pair: the ledger row to be. ``verdict`` is None when the
     event decides nothing for this recipient (open, click, auto-reply, not-spam...)."""
 
@@ -91,30 +103,11 @@ _QUOTED_REPLY = re.compile(r"<(?=\s*[245]\d\d[\s-])")
 # a reply must not become part of the help link support is shown).
 _URL = re.compile(r"https?://[^\s<>\"'\]\[\x00-\x1f\x7f]+", re.IGNORECASE)
 
-#: Only this much of a diagnostic is read. Real replies are a few hundred characters;
-#: a 250 KiB diagnostic (a server quoting a whole message back) costs 50-70 ms of regex
-#: work, and the words that decide are always at the start.
-MAX_DIAGNOSTIC_CHARS = 8 * 1024
 _URL_TRAILING = ".,;:)!?'\""
 
 
 #: Every needle a reply is tested for (rule words, product markers, provider codes).
 _REPLY_NEEDLES = NeedleIndex(ALL_NEEDLES | CODE_NEEDLES)
-#: The needles of the provider and product markers, for :func:`provider_of` (few enough
-#: to test each in one C-level pass).
-_PROVIDER_NEEDLES: tuple[str, ...] = tuple(
-    sorted(
-        {
-            needle
-            for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS)
-            for _, markers in table
-            for needle in markers.needles
-        }
-    )
-)
-
-
-_PROVIDER_NEEDLE_SET = frozenset(_PROVIDER_NEEDLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,26 +190,6 @@ def help_url_of(text: str | None) -> str | None:
     return found.group(0).rstrip(_URL_TRAILING) or None
 
 
-def provider_of(*texts: str | None) -> str | None:
-    """Who answered or judged: a blocklist or security product named in the texts wins
-    over the mailbox provider that quoted it."""
-    haystack = " ".join(text[:MAX_DIAGNOSTIC_CHARS] for text in texts if text)
-    if not haystack:
-        return None
-    present = frozenset(filter(haystack.lower().__contains__, _PROVIDER_NEEDLES))
-    return _provider_in(haystack, present)
-
-
-def _provider_in(haystack: str, present: frozenset[str]) -> str | None:
-    if _PROVIDER_NEEDLE_SET.isdisjoint(present):
-        return None
-    for table in (BLOCKLIST_PROVIDERS, SECURITY_PRODUCTS, MAILBOX_PROVIDERS):
-        for name, markers in table:
-            if markers.search(haystack, present=present):
-                return name
-    return None
-
-
 def _reply_provider(
     reply: ServerReply, diagnostic: str | None, hosts: tuple[str | None, ...]
 ) -> str | None:
@@ -227,20 +200,15 @@ def _reply_provider(
     host_text = " ".join(host for host in hosts if host)
     present = reply.present
     if host_text:
-        present = present | frozenset(filter(host_text.lower().__contains__, _PROVIDER_NEEDLES))
-    return _provider_in(f"{reply.words} {host_text}", present)
-
-
-_SECURITY_NEEDLES: tuple[str, ...] = tuple(
-    sorted({needle for _, markers in SECURITY_PRODUCTS for needle in markers.needles})
-)
+        present = present | frozenset(filter(host_text.lower().__contains__, PROVIDER_NEEDLES))
+    return provider_in(f"{reply.words} {host_text}", present)
 
 
 def _security_product(reply: ServerReply, hosts: tuple[str | None, ...]) -> str | None:
     """A mail-security product named in the reply or in the reporting/remote MTA host."""
     host_text = " ".join(host for host in hosts if host)
-    host_present = frozenset(filter(host_text.lower().__contains__, _SECURITY_NEEDLES))
-    if not host_present and reply.present.isdisjoint(_SECURITY_NEEDLES):
+    host_present = frozenset(filter(host_text.lower().__contains__, SECURITY_NEEDLES))
+    if not host_present and reply.present.isdisjoint(SECURITY_NEEDLES):
         return None
     for name, markers in SECURITY_PRODUCTS:
         if markers.search(reply.words, present=reply.present) or markers.search(
@@ -524,10 +492,24 @@ def classify_bounce_entry(
 # --- every event type ------------------------------------------------------------------
 
 _SENT = Verdict(Status.SENT, Reason.AWAITING_FEEDBACK)
+_REJECTED = Verdict(Status.BOUNCED, Reason.REJECTED)
+_RENDERING_FAILED = Verdict(Status.BOUNCED, Reason.RENDERING_FAILURE)
+_SUPPRESSED = Verdict(Status.BOUNCED, Reason.SUPPRESSED)
+
+#: Replies repeat (a provider's stock deferral, an MTA's fixed acceptance line): verdicts
+#: that depend only on the reply's text are cached on it. Only short texts are, so a
+#: stream of huge replies cannot grow the cache's memory.
+_CACHED_REPLY_MAX = 1024
 
 
 def _reply_verdict(reason: Reason, text: str | None, status: str | None = None) -> Verdict:
     # Nothing is decided from the words here: only the code, the provider and the link.
+    if text and len(text) <= _CACHED_REPLY_MAX:
+        return _cached_reply_verdict(reason, text, status)
+    return _uncached_reply_verdict(reason, text, status)
+
+
+def _uncached_reply_verdict(reason: Reason, text: str | None, status: str | None) -> Verdict:
     code = _ENHANCED_CODE.search(text) if text else None
     return Verdict(
         status=STATUS_OF_REASON[reason],
@@ -538,57 +520,90 @@ def _reply_verdict(reason: Reason, text: str | None, status: str | None = None) 
     )
 
 
-def _recipient_verdict(event: FeedbackEvent, recipient: RecipientFeedback) -> Verdict | None:
+_cached_reply_verdict = lru_cache(maxsize=1 << 12)(_uncached_reply_verdict)
+_cached_bounce_entry = lru_cache(maxsize=1 << 12)(classify_bounce_entry)
+
+
+def _complaint_verdict(event: FeedbackEvent) -> Verdict | None:
+    subtype = (event.complaint_subtype or "").lower()
+    if "suppression" in subtype:
+        return _SUPPRESSED
+    if (event.complaint_feedback_type or "").strip().lower() == "not-spam":
+        return None  # a correction: an earlier complaint still stands
+    return Verdict(Status.QUARANTINED, Reason.COMPLAINT, provider=provider_of(event.detail))
+
+
+def _bounce_verdict(event: FeedbackEvent, recipient: RecipientFeedback) -> Verdict | None:
+    """:func:`classify_bounce_entry` for one entry, cached on its inputs (a provider's
+    stock refusal repeats word for word) when its reply is short."""
+    diagnostic = recipient.diagnostic
+    classify = (
+        _cached_bounce_entry
+        if diagnostic is None or len(diagnostic) <= _CACHED_REPLY_MAX
+        else classify_bounce_entry
+    )
+    return classify(
+        bounce_type=event.bounce_type,
+        bounce_subtype=event.bounce_subtype,
+        action=recipient.action,
+        status=recipient.status,
+        diagnostic=recipient.diagnostic,
+        reporting_mta=event.reporting_mta,
+        remote_mta=event.remote_mta_ip,
+    )
+
+
+def _event_verdict(event: FeedbackEvent) -> Verdict | None:
+    """The verdict of an event that decides the same for every recipient it names
+    (everything but Bounce and DeliveryDelay): computed once per event."""
     kind = event.event_type
-    if kind is EventType.BOUNCE:
-        return classify_bounce_entry(
-            bounce_type=event.bounce_type,
-            bounce_subtype=event.bounce_subtype,
-            action=recipient.action,
-            status=recipient.status,
-            diagnostic=recipient.diagnostic,
-            reporting_mta=event.reporting_mta,
-            remote_mta=event.remote_mta_ip,
-        )
     if kind is EventType.DELIVERY:
         return _reply_verdict(Reason.ACCEPTED, event.smtp_response)
     if kind is EventType.SEND:
         return _SENT
-    if kind is EventType.DELIVERY_DELAY:
-        return _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status)
     if kind is EventType.REJECT:
-        return Verdict(Status.BOUNCED, Reason.REJECTED)
+        return _REJECTED
     if kind is EventType.RENDERING_FAILURE:
-        return Verdict(Status.BOUNCED, Reason.RENDERING_FAILURE)
+        return _RENDERING_FAILED
     if kind is EventType.COMPLAINT:
-        subtype = (event.complaint_subtype or "").lower()
-        if "suppression" in subtype:
-            return Verdict(Status.BOUNCED, Reason.SUPPRESSED)
-        if (event.complaint_feedback_type or "").strip().lower() == "not-spam":
-            return None  # a correction: an earlier complaint still stands
-        return Verdict(Status.QUARANTINED, Reason.COMPLAINT, provider=provider_of(event.detail))
+        return _complaint_verdict(event)
     return None  # Open, Click, Subscription: timeline only
-
-
-def _recipient_diagnostic(event: FeedbackEvent, recipient: RecipientFeedback) -> str | None:
-    if event.event_type is EventType.DELIVERY:
-        return event.smtp_response
-    if event.event_type in (EventType.BOUNCE, EventType.DELIVERY_DELAY):
-        return recipient.diagnostic
-    return event.detail
 
 
 def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
     """One outcome per recipient the event names, in the event's order."""
+    kind = event.event_type
+    recipients = event.recipients
+    verdicts: Iterable[Verdict | None]
+    diagnostics: Iterable[str | None]
+    if kind is EventType.BOUNCE:
+        # Each recipient entry has its own reply.
+        verdicts = [_bounce_verdict(event, recipient) for recipient in recipients]
+        diagnostics = [recipient.diagnostic for recipient in recipients]
+    elif kind is EventType.DELIVERY_DELAY:
+        verdicts = [
+            _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status)
+            for recipient in recipients
+        ]
+        diagnostics = [recipient.diagnostic for recipient in recipients]
+    else:
+        verdicts = repeat(_event_verdict(event))
+        diagnostics = repeat(event.smtp_response if kind is EventType.DELIVERY else event.detail)
+    occurred_at = event.occurred_at_text
     return tuple(
-        RecipientOutcome(
-            identity=recipient.identity,
-            address=recipient.address,
-            original=recipient.original,
-            event_type=event.event_type,
-            occurred_at=event.occurred_at_text,
-            verdict=_recipient_verdict(event, recipient),
-            diagnostic=_recipient_diagnostic(event, recipient),
-        )
-        for recipient in event.recipients
+        [
+            RecipientOutcome(
+                recipient.identity,
+                recipient.address,
+                recipient.original,
+                kind,
+                occurred_at,
+                verdict,
+                diagnostic,
+            )
+            # repeat() is endless: the recipients decide the length.
+            for recipient, verdict, diagnostic in zip(
+                recipients, verdicts, diagnostics, strict=False
+            )
+        ]
     )

@@ -27,6 +27,7 @@ __all__ = [
     "Body",
     "CommonHeaders",
     "DecodeFailed",
+    "Header",
     "Mail",
     "Recipient",
     "SesDocument",
@@ -86,6 +87,15 @@ class CommonHeaders(Struct, gc=False):
     message_id: str | None = field(name="messageId", default=None)
 
 
+class Header(Struct, gc=False):
+    """One of ``mail.headers`` (present when the configuration includes the original
+    headers). Read only so that the parser knows their shape: strings, nested no
+    deeper (its depth check does not need to scan them)."""
+
+    name: str
+    value: str
+
+
 class Mail(Struct, rename="camel", gc=False):
     """``mail``: the message the event is about."""
 
@@ -96,6 +106,7 @@ class Mail(Struct, rename="camel", gc=False):
     # SES writes every tag as a list of strings (a bare string takes the careful path).
     tags: dict[str, tuple[str, ...]] | None = None
     common_headers: CommonHeaders | None = None
+    headers: list[Header] | None = None
 
 
 class SesDocument(Struct, rename="camel", gc=False):

@@ -31,13 +31,20 @@ bounded (``max_run_time``) so a Celery worker stays responsive: no new batch is 
 after the deadline, and the batch in hand is finished.
 
 **Pipelined and concurrent** (``DrainLimits.concurrency`` > 1): SQS answers each call in
-tens of milliseconds, so one call after another caps a drain at a few hundred bodies per
-second. The receives of a batch after its first long poll, and the deletes (10 per call),
-go out together through a small bounded thread pool; and while batch ``n`` is applied
-(its transaction), batch ``n+1`` is already being gathered by one prefetch thread. The
-rule above is untouched: a batch's deletes are issued only after *its* apply returned,
-and a prefetched batch that is never applied (the apply raised, the deadline passed, the
-process died) is simply left alone: its messages return after their visibility timeout.
+tens of milliseconds and a call carries at most 10 messages, so one call after another
+caps a drain at a few hundred bodies per second. Three stages then overlap: batch ``n+1``
+is gathered (up to ``concurrency`` receives in flight, a new one sent as each returns)
+and prepared (parsed, classified) in a prefetch thread; batch ``n`` is applied (its
+transaction) in the caller's thread; the deletes of batch ``n-1`` (10 per call, up to
+``concurrency`` in flight in a second pool) are on their way. The rule above is
+untouched: a batch's deletes are sent only after *its* apply returned, a failure sends
+none for the batch in hand, and a prefetched batch that is never applied (the apply
+raised, the deadline passed, the process died) is left alone: its messages return after
+their visibility timeout. The deletes of committed batches are waited for before the run
+returns (and before a failure propagates); at most one committed batch's deletes are in
+flight while the next batch is applied, and at most two batches are gathered ahead, so a
+message is held for a few batches' time (well under a second at 500 per batch and 20 ms
+per SQS call), far below the visibility timeout.
 
 The crash drill passes a ``fault`` hook (built from ``INBOXGAP_FAULT_INJECT`` by
 :mod:`worker.bootstrap.faults`) that kills the process at a named point.
@@ -45,23 +52,39 @@ The crash drill passes a ``fault`` hook (built from ``INBOXGAP_FAULT_INJECT`` by
 
 from __future__ import annotations
 
+import threading
 import time
-import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import partial
+from queue import Empty, Full, Queue
 from typing import Protocol
 
 import structlog
 
+from worker.handlers.drain_steps import (
+    NULL_OBSERVER,
+    ApplyBodies,
+    BatchReport,
+    DrainLimits,
+    DrainObserver,
+    DrainReport,
+    FaultHook,
+    PendingDeletes,
+    apply_messages,
+    delete_messages,
+    drain_batch,
+    gather_batch,
+    new_batch_id,
+    no_fault,
+)
 from worker.handlers.ingest import IngestResult, PreparedBatch
 from worker.handlers.ports import LogTransaction, NotificationLog
-from worker.handlers.ports.queue import DeleteOutcome, MessageQueue, ReceivedMessage
+from worker.handlers.ports.queue import MessageQueue, ReceivedMessage
 
 __all__ = [
+    "NULL_OBSERVER",
     "ApplyBodies",
     "BatchReport",
     "DrainLimits",
@@ -70,6 +93,7 @@ __all__ = [
     "FaultHook",
     "FaultInjectingLog",
     "MessageQueue",
+    "PendingDeletes",
     "StagedApply",
     "delete_messages",
     "drain_batch",
@@ -83,9 +107,6 @@ logger = structlog.get_logger(__name__)
 #: Fault-injection switch of the crash drill (``point:probability[,point:probability]``).
 FAULT_ENV = "INBOXGAP_FAULT_INJECT"
 
-#: Applies raw bodies in one transaction (``apply_batch`` with its dependencies bound).
-ApplyBodies = Callable[[Sequence[str]], IngestResult]
-
 
 class StagedApply(Protocol):
     """:data:`ApplyBodies` in its two halves (:class:`worker.bootstrap.app.App`): the pure
@@ -95,115 +116,6 @@ class StagedApply(Protocol):
     def prepare(self, bodies: Sequence[str]) -> PreparedBatch: ...
 
     def commit(self, bodies: Sequence[str], prepared: PreparedBatch) -> IngestResult: ...
-
-
-class DrainObserver(Protocol):
-    """Hooks for metrics (:class:`worker.metrics.PrometheusDrainObserver`)."""
-
-    def received(self, messages: Sequence[ReceivedMessage]) -> None: ...
-
-    def applied(self, bodies: Sequence[str], result: IngestResult, seconds: float) -> None: ...
-
-    def deleted(self, outcome: DeleteOutcome) -> None: ...
-
-    def failed(self, error: BaseException) -> None: ...
-
-
-class _NullObserver:
-    def received(self, messages: Sequence[ReceivedMessage]) -> None:
-        pass
-
-    def applied(self, bodies: Sequence[str], result: IngestResult, seconds: float) -> None:
-        pass
-
-    def deleted(self, outcome: DeleteOutcome) -> None:
-        pass
-
-    def failed(self, error: BaseException) -> None:
-        pass
-
-
-NULL_OBSERVER: DrainObserver = _NullObserver()
-
-
-@dataclass(frozen=True, slots=True)
-class DrainLimits:
-    """How a drain run gathers batches and when it stops."""
-
-    #: Messages per batch (one transaction). Received 10 at a time.
-    batch_size: int = 500
-    #: Seconds to keep gathering after the first message of a batch arrived.
-    batch_wait: float = 2.0
-    #: Long-poll seconds (0-20) when nothing is in hand.
-    poll_wait: int = 10
-    #: No new batch is started after this many seconds (the batch in hand is finished).
-    max_run_time: float = 50.0
-    #: End the run as soon as a long poll comes back empty (else wait until the deadline).
-    stop_when_empty: bool = True
-    #: SQS calls in flight at once (receives of a batch, deletes); above 1 the next batch
-    #: is also gathered while the current one is applied. 1: one call after another.
-    concurrency: int = 1
-
-    def __post_init__(self) -> None:
-        if self.batch_size < 1:
-            raise ValueError("batch_size must be >= 1")
-        if not 1 <= self.concurrency <= 64:
-            raise ValueError("concurrency must be within 1..64")
-        if not 0 <= self.poll_wait <= 20:
-            raise ValueError("poll_wait must be within 0..20 seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class BatchReport:
-    batch_id: str
-    received: int
-    deleted: int
-    delete_failed: int
-    result: IngestResult
-    apply_seconds: float
-
-
-@dataclass(slots=True)
-class DrainReport:
-    """What one drain run did (summed over its batches)."""
-
-    batches: int = 0
-    received: int = 0
-    deleted: int = 0
-    delete_failed: int = 0
-    result: IngestResult = field(default_factory=IngestResult)
-    seconds: float = 0.0
-    #: Why the run ended: ``empty`` (a long poll found nothing), ``deadline``, or ``once``.
-    stopped: str = ""
-
-    def add(self, batch: BatchReport) -> None:
-        self.batches += 1
-        self.received += batch.received
-        self.deleted += batch.deleted
-        self.delete_failed += batch.delete_failed
-        self.result = self.result + batch.result
-
-    def summary(self) -> dict[str, object]:
-        return {
-            "batches": self.batches,
-            "received": self.received,
-            "deleted": self.deleted,
-            "delete_failed": self.delete_failed,
-            "seconds": round(self.seconds, 3),
-            "stopped": self.stopped,
-            **self.result.summary(),
-        }
-
-
-# --------------------------------------------------------------------------- fault hook
-
-#: Called at a named point of a batch (``crash_after_commit``, ``crash_before_commit``):
-#: the crash drill's hook, built by :mod:`worker.bootstrap.faults`; a no-op otherwise.
-FaultHook = Callable[[str], None]
-
-
-def no_fault(point: str) -> None:
-    """The fault hook of every run but the crash drill's."""
 
 
 class FaultInjectingLog:
@@ -224,158 +136,6 @@ class FaultInjectingLog:
 # --------------------------------------------------------------------------- the drain
 
 
-def new_batch_id() -> str:
-    return uuid.uuid4().hex[:16]
-
-
-def gather_batch(
-    queue: MessageQueue,
-    limits: DrainLimits,
-    *,
-    deadline: float,
-    clock: Callable[[], float] = time.monotonic,
-    pool: Executor | None = None,
-) -> list[ReceivedMessage]:
-    """Receive up to ``limits.batch_size`` messages ([] when the long poll found none).
-
-    With a ``pool``, the receives after the first long poll go out up to
-    ``limits.concurrency`` at a time. A message received twice while gathering (its
-    visibility expired meanwhile) is kept once, with its newest receipt handle (the one
-    that deletes it)."""
-    messages: dict[str, ReceivedMessage] = {}
-    first_at: float | None = None
-    while len(messages) < limits.batch_size:
-        now = clock()
-        if first_at is None:
-            wait = int(max(0.0, min(float(limits.poll_wait), deadline - now)))
-        else:
-            if now - first_at >= limits.batch_wait:
-                break
-            # Short long-poll: returns at once when something is visible. An empty answer
-            # means the queue is drained for now: apply what is in hand.
-            wait = 1 if limits.batch_wait - (now - first_at) >= 1 else 0
-        room = limits.batch_size - len(messages)
-        calls = 1 if first_at is None or pool is None else limits.concurrency
-        wanted = [min(10, room - 10 * i) for i in range(min(calls, -(-room // 10)))]
-        received = _receive(queue, wanted, wait, pool)
-        if not received:
-            break
-        if first_at is None:
-            first_at = clock()
-        for message in received:
-            messages.pop(message.message_id, None)
-            messages[message.message_id] = message
-    return list(messages.values())
-
-
-def _receive(
-    queue: MessageQueue, wanted: Sequence[int], wait: int, pool: Executor | None
-) -> list[ReceivedMessage]:
-    """One receive per entry of ``wanted`` (its max_messages), together when pooled."""
-    if len(wanted) == 1 or pool is None:
-        return [m for n in wanted for m in queue.receive(max_messages=n, wait_seconds=wait)]
-    answers = pool.map(lambda n: queue.receive(max_messages=n, wait_seconds=wait), wanted)
-    return [message for answer in answers for message in answer]
-
-
-def delete_messages(
-    queue: MessageQueue, messages: Sequence[ReceivedMessage], pool: Executor | None = None
-) -> DeleteOutcome:
-    """Delete ``messages``: one call per 10, together when pooled. Raises what a delete
-    call raises (after the others were sent)."""
-    if pool is None or len(messages) <= 10:
-        return queue.delete(messages)
-    chunks = [messages[i : i + 10] for i in range(0, len(messages), 10)]
-    outcomes = list(pool.map(queue.delete, chunks))
-    return DeleteOutcome(
-        deleted=sum(outcome.deleted for outcome in outcomes),
-        failed=tuple(failure for outcome in outcomes for failure in outcome.failed),
-    )
-
-
-def drain_batch(
-    queue: MessageQueue,
-    apply: ApplyBodies,
-    messages: Sequence[ReceivedMessage],
-    *,
-    observer: DrainObserver = NULL_OBSERVER,
-    clock: Callable[[], float] = time.perf_counter,
-    batch_id: str | None = None,
-    fault: FaultHook = no_fault,
-    pool: Executor | None = None,
-) -> BatchReport:
-    """Apply ``messages`` in one transaction, then delete them all (but the rare
-    unsettled ones, see the module text).
-
-    Raises whatever ``apply`` raises (nothing deleted) and
-    :class:`~worker.adapters.sqs.SqsUnavailableError` if the delete cannot be sent
-    (committed; the messages come back and are deduplicated)."""
-    batch_id = batch_id or new_batch_id()
-    with structlog.contextvars.bound_contextvars(batch_id=batch_id):
-        bodies = [message.body for message in messages]
-        started = clock()
-        try:
-            result = apply(bodies)
-        except Exception as exc:
-            observer.failed(exc)
-            logger.warning(
-                "batch not applied; nothing deleted, messages return after their "
-                "visibility timeout",
-                batch_size=len(bodies),
-                error=f"{type(exc).__name__}: {exc}",
-            )
-            raise
-        seconds = clock() - started
-        observer.applied(bodies, result, seconds)
-        fault("crash_after_commit")
-        settled = _settled(messages, result)
-        outcome = delete_messages(queue, settled, pool)
-        observer.deleted(outcome)
-        if outcome.failed:
-            logger.warning(
-                "some deletes failed; those messages will be redelivered and deduplicated",
-                failed=len(outcome.failed),
-                codes=sorted({failure.code for failure in outcome.failed}),
-            )
-        logger.info(
-            "batch applied",
-            batch_size=len(bodies),
-            apply_seconds=round(seconds, 4),
-            deleted=outcome.deleted,
-            redelivered=sum(1 for m in messages if m.receive_count > 1),
-            **result.summary(),
-            dead_lettered_codes=_codes(result),
-        )
-        return BatchReport(
-            batch_id=batch_id,
-            received=len(messages),
-            deleted=outcome.deleted,
-            delete_failed=len(outcome.failed),
-            result=result,
-            apply_seconds=seconds,
-        )
-
-
-def _settled(
-    messages: Sequence[ReceivedMessage], result: IngestResult
-) -> Sequence[ReceivedMessage]:
-    """The messages whose body is committed or kept as a dead letter (all but the ones
-    the handler reports unsettled, by index)."""
-    if not result.unsettled:
-        return messages
-    unsettled = set(result.unsettled)
-    logger.warning(
-        "bodies neither applied nor kept as dead letters stay on the queue",
-        unsettled=len(unsettled),
-        message_ids=[messages[i].message_id for i in sorted(unsettled)],
-    )
-    return [message for index, message in enumerate(messages) if index not in unsettled]
-
-
-def _codes(result: IngestResult) -> dict[str, int]:
-    return dict(Counter(rejection.code for rejection in result.rejections))
-
-
 def drain_queue(
     queue: MessageQueue,
     apply: ApplyBodies,
@@ -393,76 +153,199 @@ def drain_queue(
     batch is also prepared ahead, during the current transaction.
 
         Errors propagate after the batch in hand was left undeleted (see the module text)."""
+    if limits.concurrency > 1:
+        return _Pipeline(queue, apply, limits, observer, clock, fault, staged).run(max_batches)
     report = DrainReport()
     started = clock()
     deadline = started + limits.max_run_time
-    pooled = limits.concurrency > 1
-    # Bounded: `concurrency` SQS calls plus the one thread gathering the next batch.
-    pool = ThreadPoolExecutor(limits.concurrency, "sqs") if pooled else None
-    prefetch = ThreadPoolExecutor(1, "gather") if pooled else None
-    ahead: Future[tuple[list[ReceivedMessage], PreparedBatch | None]] | None = None
-
-    def gather() -> list[ReceivedMessage]:
-        return gather_batch(queue, limits, deadline=deadline, clock=clock, pool=pool)
-
-    def gather_and_prepare() -> tuple[list[ReceivedMessage], PreparedBatch | None]:
-        messages = gather()
-        if staged is None or not messages:
-            return messages, None
-        try:
-            return messages, staged.prepare([message.body for message in messages])
-        except Exception:
-            # Prepared again by ``apply`` in the drain's thread, where the error is
-            # reported as any apply failure is (nothing deleted).
-            return messages, None
-
     try:
         while True:
-            prepared: PreparedBatch | None = None
-            if ahead is not None:
-                # Gathered while the previous batch was applied: in hand, so finished
-                # even past the deadline.
-                (messages, prepared), ahead = ahead.result(), None
-            elif clock() >= deadline:
+            if clock() >= deadline:
                 report.stopped = "deadline"
                 break
-            else:
-                messages = gather()
+            messages = gather_batch(queue, limits, deadline=deadline, clock=clock)
             if messages:
                 observer.received(messages)
-                last = max_batches is not None and report.batches + 1 >= max_batches
-                if prefetch is not None and not last and clock() < deadline:
-                    ahead = prefetch.submit(gather_and_prepare)
-                batch_apply = apply
-                if staged is not None and prepared is not None:
-                    batch_apply = partial(staged.commit, prepared=prepared)
-                report.add(
-                    drain_batch(
-                        queue, batch_apply, messages, observer=observer, fault=fault, pool=pool
-                    )
-                )
-                if last:
+                report.add(drain_batch(queue, apply, messages, observer=observer, fault=fault))
+                if max_batches is not None and report.batches >= max_batches:
                     report.stopped = "once"
                     break
             elif limits.stop_when_empty:
                 report.stopped = "empty"
                 break
     finally:
-        if ahead is not None:
-            _leave_prefetched(ahead)
-        for executor in (prefetch, pool):
-            if executor is not None:
-                executor.shutdown(wait=True)
         report.seconds = clock() - started
     return report
 
 
-def _leave_prefetched(ahead: Future[tuple[list[ReceivedMessage], PreparedBatch | None]]) -> None:
-    """Wait for a gather the run no longer needs. Its messages are never applied, so never
-    deleted: they return after their visibility timeout."""
-    try:
-        left = len(ahead.result()[0])
-    except Exception:  # the run is already failing; its own error propagates
-        left = 0
-    if left:
-        logger.warning("prefetched batch not applied; left on the queue", size=left)
+#: What the gathering thread hands the drain: a batch (its messages and the future of
+#: their preparation), why gathering ended (``empty``, ``deadline``, ``once``), or the
+#: error it raised.
+_Ahead = tuple[list[ReceivedMessage], "Future[PreparedBatch | None]"] | str | BaseException
+
+
+class _Pipeline:
+    """One pipelined drain run (``concurrency`` > 1). Four things overlap:
+
+    * the *gather* of the next batches (receives through a pool of ``concurrency``
+      threads), in one gathering thread that hands each batch over and starts the next;
+    * their *prepare* (parse, classify: pure), in one preparing thread;
+    * the *transaction* of batch ``n``, in the caller's thread;
+    * the *deletes* of batch ``n-1`` (10 per call, a second pool of ``concurrency``),
+      sent only once its transaction returned, and waited for before the run returns.
+
+    At most one batch waits to be applied while the next is gathered (or waits to be
+    handed over), and at most one committed batch waits for its deletes while another is
+    applied (back-pressure), so a message is held for a few batches' time. A batch
+    gathered before the deadline is in hand: it is applied even past it, but never after a
+    failure (its messages return after their visibility timeout). No batch is gathered
+    past ``max_batches``."""
+
+    def __init__(
+        self,
+        queue: MessageQueue,
+        apply: ApplyBodies,
+        limits: DrainLimits,
+        observer: DrainObserver,
+        clock: Callable[[], float],
+        fault: FaultHook,
+        staged: StagedApply | None,
+    ) -> None:
+        self.queue, self.apply, self.limits = queue, apply, limits
+        self.observer, self.clock, self.fault, self.staged = observer, clock, fault, staged
+        self.deadline = clock() + limits.max_run_time
+        self.ahead: Queue[_Ahead] = Queue(maxsize=1)
+        self.stopping = threading.Event()
+
+    def run(self, max_batches: int | None) -> DrainReport:
+        report = DrainReport()
+        started = self.clock()
+        receives = ThreadPoolExecutor(self.limits.concurrency, "sqs-receive")
+        sends = ThreadPoolExecutor(self.limits.concurrency, "sqs-delete")
+        preparing = ThreadPoolExecutor(1, "prepare")
+        deletes = PendingDeletes(self.queue, sends, self.observer)
+        gathering = threading.Thread(
+            target=self.gather,
+            args=(receives, preparing, max_batches),
+            name="gather",
+            daemon=True,  # joined by the run; never keeps the interpreter alive
+        )
+        gathering.start()
+        try:
+            while True:
+                item = self.next_batch(gathering)
+                if isinstance(item, str):
+                    report.stopped = item
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                messages, prepared = item
+                self.observer.received(messages)
+                self.commit(messages, prepared.result(), deletes, report)
+            deletes.settle(report, keep=0)
+        finally:
+            self.stopping.set()
+            self._leave_ahead(gathering)
+            deletes.abandon(report)
+            for executor in (preparing, receives, sends):
+                executor.shutdown(wait=True)
+            report.seconds = self.clock() - started
+        return report
+
+    def next_batch(self, gathering: threading.Thread) -> _Ahead:
+        while True:
+            try:
+                return self.ahead.get(timeout=0.1)
+            except Empty:
+                if not gathering.is_alive() and self.ahead.empty():
+                    return RuntimeError("the gathering thread ended without a word")
+
+    def gather(self, receives: Executor, preparing: Executor, max_batches: int | None) -> None:
+        """The gathering thread: batch after batch until the queue is empty (with
+        ``stop_when_empty``), the deadline, ``max_batches`` or the drain stops."""
+        gathered, backlog = 0, False
+        try:
+            while not self.stopping.is_set():
+                if self.clock() >= self.deadline:
+                    self.hand_over("deadline")
+                    return
+                messages = gather_batch(
+                    self.queue,
+                    self.limits,
+                    deadline=self.deadline,
+                    clock=self.clock,
+                    pool=receives,
+                    backlog=backlog,
+                )
+                if not messages:
+                    if self.limits.stop_when_empty:
+                        self.hand_over("empty")
+                        return
+                    continue
+                backlog = len(messages) >= self.limits.batch_size
+                gathered += 1
+                self.hand_over((messages, preparing.submit(self.prepare, messages)))
+                if max_batches is not None and gathered >= max_batches:
+                    self.hand_over("once")
+                    return
+        except BaseException as exc:  # handed to the drain's thread, which raises it
+            self.hand_over(exc)
+
+    def hand_over(self, item: _Ahead) -> None:
+        """Put ``item`` for the drain's thread, waiting while one is already there; dropped
+        (its messages left on the queue) once the drain stops."""
+        while not self.stopping.is_set():
+            try:
+                self.ahead.put(item, timeout=0.05)
+                return
+            except Full:
+                continue
+        _left_on_queue(item)
+
+    def prepare(self, messages: Sequence[ReceivedMessage]) -> PreparedBatch | None:
+        if self.staged is None:
+            return None
+        try:
+            return self.staged.prepare([message.body for message in messages])
+        except Exception:
+            # Prepared again by ``apply`` in the drain's thread, where the error is
+            # reported as any apply failure is (nothing deleted).
+            return None
+
+    def commit(
+        self,
+        messages: list[ReceivedMessage],
+        prepared: PreparedBatch | None,
+        deletes: PendingDeletes,
+        report: DrainReport,
+    ) -> None:
+        """Apply one batch, then send its deletes (not waited for here)."""
+        batch_apply = self.apply
+        if self.staged is not None and prepared is not None:
+            batch_apply = partial(self.staged.commit, prepared=prepared)
+        batch_id = new_batch_id()
+        with structlog.contextvars.bound_contextvars(batch_id=batch_id):
+            result, seconds = apply_messages(
+                batch_apply, messages, self.observer, time.perf_counter
+            )
+            self.fault("crash_after_commit")
+        deletes.submit(batch_id, messages, result, seconds)
+        deletes.settle(report, keep=1)
+
+    def _leave_ahead(self, gathering: threading.Thread) -> None:
+        """The drain stopped: let the gathering thread end (a receive in flight returns
+        within its wait) and leave every batch it handed over but was not applied."""
+        while gathering.is_alive():
+            try:
+                _left_on_queue(self.ahead.get(timeout=0.05))
+            except Empty:
+                continue
+        while not self.ahead.empty():
+            _left_on_queue(self.ahead.get_nowait())
+
+
+def _left_on_queue(item: _Ahead) -> None:
+    """A batch gathered but never applied, so never deleted: its messages return after
+    their visibility timeout."""
+    if isinstance(item, tuple) and item[0]:
+        logger.warning("prefetched batch not applied; left on the queue", size=len(item[0]))

@@ -15,10 +15,7 @@ from email.message import Message
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +29,7 @@ from worker.adapters.sns_signature import (
     SnsSignatureVerifier,
     fetch_certificate_https,
 )
+from worker.demo import self_signed_pem
 from worker.domain.events import Rejection, RejectionCode
 
 SES_EVENT = json.dumps(
@@ -523,19 +521,10 @@ def test_garbage_certificate_is_a_bad_signature_and_not_cached(
 
 def test_non_rsa_certificate_is_a_bad_signature(signer: SnsSigner) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ec")])
     now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
+    pem = self_signed_pem(
+        key, "ec", not_before=now, not_after=now + dt.timedelta(days=1), serial_number=1
     )
-    pem = cert.public_bytes(serialization.Encoding.PEM)
     envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
     result = assert_bad_signature(SnsSignatureVerifier(lambda url: pem).verify(envelope))
     assert "RSA" in result.message

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -29,17 +30,20 @@ def console(terminal: bool) -> tuple[Console, io.StringIO]:
     return Console(file=out, force_terminal=terminal, width=120, color_system=None), out
 
 
+def rendered(records: list[Any], *, terminal: bool = False, **kwargs: Any) -> str:
+    """What ``render_status`` prints for ``records`` at ``NOW`` (plain, or to a terminal)."""
+    con, out = console(terminal)
+    render_status(records, console=con, now=NOW, **kwargs)
+    return out.getvalue()
+
+
 def test_plain_status_has_every_part_and_no_markup() -> None:
-    con, out = console(False)
-    render_status(
+    text = rendered(
         [record("quarantined", "security_gateway", GATEWAY_BOUNCE)],
-        console=con,
         it_admin=True,
-        now=NOW,
         region="eu-west-1",
         email="jane@acme.example",
     )
-    text = out.getvalue()
     assert "1 notification(s) to jane@acme.example, newest first" in text
     assert "[Quarantined] quarantined / security_gateway" in text
     assert "Next steps:" in text and "Mimecast" in text
@@ -52,40 +56,27 @@ def test_plain_status_has_every_part_and_no_markup() -> None:
 
 
 def test_without_it_admin_the_block_is_left_out() -> None:
-    con, out = console(False)
     delivered = TimelineEvent("Delivery", "2025-03-05T08:00:02.000Z", "delivered", "accepted")
-    render_status(
-        [record("delivered", "accepted", delivered)], console=con, it_admin=False, now=NOW
-    )
-    text = out.getvalue()
+    text = rendered([record("delivered", "accepted", delivered)], it_admin=False)
     assert "[Delivered (accepted by their server)]" in text
     assert "IT administrator" not in text
     assert "Their server said" not in text  # only for failures and delays
 
 
 def test_rich_status_draws_panels() -> None:
-    con, out = console(True)
-    render_status(
-        [record("quarantined", "security_gateway", GATEWAY_BOUNCE)],
-        console=con,
-        it_admin=True,
-        now=NOW,
+    text = rendered(
+        [record("quarantined", "security_gateway", GATEWAY_BOUNCE)], terminal=True, it_admin=True
     )
-    text = out.getvalue()
     assert "╭" in text and "for your IT administrator" in text and "Quarantined" in text
 
 
 def test_never_sent_and_unknown_id() -> None:
     since = NOW - timedelta(days=7)
-    con, out = console(False)
-    render_status([], console=con, it_admin=False, now=NOW, email="jo@gmail.com", since=since)
-    assert "[Never sent to this address] jo@gmail.com since 2025-02-26 09:00 UTC" in out.getvalue()
-    con, out = console(False)
-    render_status([], console=con, it_admin=False, now=NOW)
-    assert "No notification has this id" in out.getvalue()
-    con, out = console(True)
-    render_status([], console=con, it_admin=False, now=NOW, email="jo@gmail.com")
-    assert "Never sent to this address" in out.getvalue()
+    never = rendered([], it_admin=False, email="jo@gmail.com", since=since)
+    assert "[Never sent to this address] jo@gmail.com since 2025-02-26 09:00 UTC" in never
+    assert "No notification has this id" in rendered([], it_admin=False)
+    never_rich = rendered([], terminal=True, it_admin=False, email="jo@gmail.com")
+    assert "Never sent to this address" in never_rich
 
 
 def _health() -> RecipientHealth:

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks import Webhook
 
+from tests.support.json_contract import STATUS_CHANGE_KEYS
 from worker.domain.alert_rules import describe
 from worker.domain.callbacks import (
     BACKOFF_CAP,
@@ -57,21 +58,7 @@ def test_payload_has_exactly_the_interface_fields() -> None:
     body = payload(FACTS, now=NOW)
     assert body["type"] == "notification.status_changed"
     assert body["timestamp"] == "2025-03-04T12:00:05.123Z"
-    assert list(body["data"]) == [
-        "notification_id",
-        "message_id",
-        "recipient",
-        "notification_type",
-        "sent_at",
-        "status",
-        "reason",
-        "previous_status",
-        "previous_reason",
-        "status_at",
-        "summary",
-        "provider",
-        "smtp_status",
-    ]
+    assert list(body["data"]) == list(STATUS_CHANGE_KEYS)
     data = body["data"]
     assert (data["status"], data["previous_status"]) == ("bounced", "sent")
     assert data["smtp_status"] == "5.1.1"

@@ -384,17 +384,14 @@ def test_aws_ses_event_without_a_message_document_stays_a_control_message(
     assert result.detail_type == "SES Email Event"
 
 
-def test_aws_ses_event_with_mail_but_no_type_is_unknown_event_type() -> None:
+@pytest.mark.parametrize(
+    "missing",
+    ["eventType", "mail"],
+    ids=["with_mail_but_no_type", "with_a_type_but_no_mail"],
+)
+def test_aws_ses_event_without_type_or_mail_is_unknown_event_type(missing: str) -> None:
     doc = b.bounce_doc()
-    del doc["eventType"]
-    result = parse(b.eventbridge(doc, detail_type="SES Email Event"))
-    assert isinstance(result, Rejection)
-    assert result.code is RejectionCode.UNKNOWN_EVENT_TYPE
-
-
-def test_aws_ses_event_with_a_type_but_no_mail_is_unknown_event_type() -> None:
-    doc = b.bounce_doc()
-    del doc["mail"]
+    del doc[missing]
     result = parse(b.eventbridge(doc, detail_type="SES Email Event"))
     assert isinstance(result, Rejection)
     assert result.code is RejectionCode.UNKNOWN_EVENT_TYPE

@@ -101,6 +101,57 @@ def test_nesting_past_the_limit_in_an_unread_field_is_still_too_deep() -> None:
             assert isinstance(result, FeedbackEvent | Rejection)
 
 
+def _with_headers(doc: dict[str, Any], count: int, value: str = "v [tag] {x}") -> Any:
+    with_headers = copy.deepcopy(doc)
+    with_headers["mail"]["headers"] = [
+        {"name": f"X-Header-{index}", "value": value} for index in range(count)
+    ]
+    return with_headers
+
+
+def test_documents_with_many_headers_take_the_typed_path() -> None:
+    # Dozens of brackets, structural and in strings: settled without a scan.
+    doc = _with_headers(b.delivery_doc(), 3 * MAX_DEPTH)
+    for body in (b.raw(doc), b.sns_event_publishing(doc), b.eventbridge(doc)):
+        assert isinstance(parse_body_typed(body, received_at=RECEIVED), FeedbackEvent)
+        assert_agree(body, RECEIVED)
+
+
+def test_nesting_past_the_limit_beside_many_headers_is_still_too_deep() -> None:
+    for depth in (MAX_DEPTH - 4, MAX_DEPTH - 3, MAX_DEPTH - 2, MAX_DEPTH + 5):
+        nested: Any = "x"
+        for _ in range(depth):
+            nested = [nested] if depth % 2 else {"k": nested}
+        doc = _with_headers(b.delivery_doc(), MAX_DEPTH)
+        doc["mail"]["unread"] = nested
+        top = _with_headers(b.delivery_doc(), MAX_DEPTH)
+        top["unread"] = nested
+        for deep in (doc, top):
+            for body in (b.raw(deep), b.sns_event_publishing(deep), b.eventbridge(deep)):
+                assert_agree(body, RECEIVED)
+        if depth > MAX_DEPTH:
+            result = parse_body(b.sns_event_publishing(doc), received_at=RECEIVED)
+            assert isinstance(result, Rejection) and result.code == "too_deep"
+
+
+def test_escaped_brackets_are_counted_where_they_decode() -> None:
+    # "\\u005b" in the text is "[" once decoded: structure inside an SNS Message, text
+    # in a header value. Neither may make a too-deep body pass or a fine one fail.
+    for depth in (MAX_DEPTH - 3, MAX_DEPTH + 2):
+        nested: Any = "x"
+        for _ in range(depth):
+            nested = [nested]
+        doc = _with_headers(b.delivery_doc(), MAX_DEPTH, value="LBR LBR")
+        doc["mail"]["unread"] = nested
+        sns_body = b.sns_event_publishing(doc)
+        assert_agree(sns_body.replace("[[", "\\u005b["), RECEIVED)
+        assert_agree(sns_body.replace("[[", "\\u005b\\u005b"), RECEIVED)
+        for body in (b.raw(doc), sns_body, b.eventbridge(doc)):
+            escaped = body.replace("LBR", "\\u005b")
+            assert escaped != body
+            assert_agree(escaped, RECEIVED)
+
+
 def test_duplicate_keys_take_the_last_value_in_both_readers() -> None:
     body = b.raw(b.delivery_doc())
     assert_agree('{"eventType": "Bounce", "mail": 5, ' + body[1:], RECEIVED)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.ingest import WINDOW
 from worker.domain.outcomes import (
     RANK_DELIVERED,
     STATUS_OF_REASON,
@@ -27,7 +28,6 @@ from worker.domain.status import (
 from worker.domain.timestamps import format_timestamp
 
 SENT_AT = datetime(2025, 3, 4, 10, 15, 1, 210000, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 WINDOW_END = SENT_AT + WINDOW
 BEFORE_END = SENT_AT + timedelta(hours=2)
 AFTER_END = SENT_AT + timedelta(hours=30)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW, send_record
 from worker.domain.callbacks import CallbackState, Settlement, StatusChangeFacts
 from worker.domain.timestamps import format_timestamp, parse_timestamp
 from worker.handlers.callbacks import CallbackConfig, deliver_callbacks
@@ -21,13 +22,8 @@ from worker.handlers.ports.callbacks import (
     PendingCallback,
     SendOutcome,
 )
-from worker.handlers.sends import SendRecord, record_sends
+from worker.handlers.sends import record_sends
 from worker.handlers.sweep import sweep
-from worker.handlers.transactions import default_retrying
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
 
 
 def ingest(log: FakeNotificationLog, *bodies: str) -> None:
@@ -43,15 +39,7 @@ def changes(log: FakeNotificationLog) -> list[tuple[str, str, str, str]]:
 
 def record(log: FakeNotificationLog, notification_id: str, message_id: str, rcpt: str) -> None:
     record_sends(
-        [
-            SendRecord.create(
-                notification_id=notification_id,
-                message_id=message_id,
-                recipient=rcpt,
-                sent_at="2025-03-04T10:00:00Z",
-                notification_type="magic_code",
-            )
-        ],
+        [send_record(notification_id, message_id, rcpt)],
         log=log,
         now=NOW,
         feedback_window=WINDOW,

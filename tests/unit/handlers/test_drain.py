@@ -7,13 +7,14 @@ import itertools
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 import pytest
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
+from tests.support.ingest import NOW
 from worker.bootstrap import faults as faults_module
 from worker.bootstrap.faults import FAULT_ENV, fault_hook_from_env
 from worker.handlers.drain import (
@@ -27,8 +28,6 @@ from worker.handlers.drain import (
 from worker.handlers.ingest import IngestResult, apply_batch
 from worker.handlers.ports import TransientStoreError
 from worker.handlers.ports.queue import DeleteOutcome, FailedDelete, ReceivedMessage
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 
 
 @dataclass

@@ -14,40 +14,20 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW, send_record
+from tests.support.ingest import ingest as run
 from worker.domain.events import Rejection, RejectionCode, SnsEnvelope
 from worker.domain.outcomes import Reason
 from worker.domain.status import DecidingEvent, decide_status
 from worker.domain.timestamps import format_timestamp
 from worker.handlers import batch_write, ingest
-from worker.handlers.ingest import IngestResult, apply_batch
+from worker.handlers.ingest import apply_batch
 from worker.handlers.ports import TransientStoreError
 from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.transactions import default_retrying
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
-
-
-def run(log: FakeNotificationLog, bodies: list[str | bytes], **kwargs: Any) -> IngestResult:
-    kwargs.setdefault("retrying", NO_SLEEP)
-    return apply_batch(bodies, log=log, now=NOW, feedback_window=WINDOW, **kwargs)
 
 
 def record(log: FakeNotificationLog, *records: SendRecord) -> None:
     record_sends(records, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)
-
-
-def sent(
-    notification_id: str, message_id: str, recipient: str, kind: str = "magic_code"
-) -> SendRecord:
-    return SendRecord.create(
-        notification_id=notification_id,
-        message_id=message_id,
-        recipient=recipient,
-        sent_at="2025-03-04T10:00:00Z",
-        notification_type=kind,
-    )
 
 
 def status_of(log: FakeNotificationLog, notification_id: str) -> tuple[str, str]:
@@ -65,7 +45,7 @@ def counts_match_notifications(log: FakeNotificationLog) -> None:
 
 def test_delivery_applies_to_a_recorded_send() -> None:
     log = FakeNotificationLog()
-    record(log, sent("n1", "m1", "Jane <Jane@Acme.example>"))
+    record(log, send_record("n1", "m1", "Jane <Jane@Acme.example>"))
     result = run(log, [b.delivery("m1", ["jane@acme.example"])])
     assert (result.applied, result.parked, result.duplicate) == (1, 0, 0)
     assert status_of(log, "n1") == ("delivered", "accepted")
@@ -78,7 +58,7 @@ def test_bounce_after_delivery_wins_whatever_the_order() -> None:
     finals = []
     for order in (bodies, bodies[::-1]):
         log = FakeNotificationLog()
-        record(log, sent("n1", "m1", "a@x.example"))
+        record(log, send_record("n1", "m1", "a@x.example"))
         for body in order:
             run(log, [body])
         finals.append(log.snapshot())
@@ -93,7 +73,7 @@ def test_events_before_their_send_are_parked_then_applied() -> None:
     )
     assert (first.parked, first.applied) == (2, 0)
     assert not log.tables.notifications
-    record_sends([sent("n1", "m1", "a@x.example")], log=log, now=NOW, feedback_window=WINDOW)
+    record_sends([send_record("n1", "m1", "a@x.example")], log=log, now=NOW, feedback_window=WINDOW)
     assert status_of(log, "n1") == ("bounced", "mailbox_not_found")
     assert all(e["notification_pk"] is not None for e in log.tables.events.values())
     counts_match_notifications(log)
@@ -131,10 +111,10 @@ def test_send_event_ids_for_several_recipients_and_without_tag() -> None:
 
 def test_a_send_recorded_twice_is_a_no_op() -> None:
     log = FakeNotificationLog()
-    record(log, sent("n1", "m1", "a@x.example"))
+    record(log, send_record("n1", "m1", "a@x.example"))
     before = log.snapshot()
     result = record_sends(
-        [sent("n1", "m1", "a@x.example")], log=log, now=NOW, feedback_window=WINDOW
+        [send_record("n1", "m1", "a@x.example")], log=log, now=NOW, feedback_window=WINDOW
     )
     assert (result.created, result.unchanged) == (0, 1)
     assert log.snapshot() == before
@@ -144,7 +124,7 @@ def test_explicit_record_and_send_event_give_the_same_row_in_either_order() -> N
     event = b.send(
         "m1", ["a@x.example"], notification_id="tag-id", timestamp="2025-03-04T10:00:01.000Z"
     )
-    explicit = sent("app-id", "m1", "a@x.example", kind="receipt")
+    explicit = send_record("app-id", "m1", "a@x.example", kind="receipt")
     one, two = FakeNotificationLog(), FakeNotificationLog()
     run(one, [event])
     record(one, explicit)
@@ -174,7 +154,7 @@ def test_three_recipients_each_with_a_different_outcome() -> None:
 
 def test_duplicates_count_once_in_and_across_batches() -> None:
     log = FakeNotificationLog()
-    record(log, sent("n1", "m1", "a@x.example"))
+    record(log, send_record("n1", "m1", "a@x.example"))
     body = b.delivery("m1", ["a@x.example"])
     first = run(log, [body, body, b.sns_wrap(body)])
     assert (first.applied, first.duplicate) == (1, 2)
@@ -184,7 +164,7 @@ def test_duplicates_count_once_in_and_across_batches() -> None:
 
 def test_engagement_is_kept_but_decides_nothing() -> None:
     log = FakeNotificationLog()
-    record(log, sent("n1", "m1", "a@x.example"))
+    record(log, send_record("n1", "m1", "a@x.example"))
     result = run(log, [b.open_("m1", "a@x.example")])
     assert (result.ignored, result.applied, result.status_changes) == (1, 0, 0)
     assert len(log.tables.events) == 1
@@ -215,7 +195,7 @@ def test_control_messages_are_recorded_once() -> None:
 
 def test_transient_errors_retry_the_whole_transaction() -> None:
     log = FakeNotificationLog()
-    record(log, sent("n1", "m1", "a@x.example"))
+    record(log, send_record("n1", "m1", "a@x.example"))
     log.fail_next(2)
     result = run(log, [b.delivery("m1", ["a@x.example"])])
     assert result.applied == 1
@@ -277,7 +257,7 @@ def test_a_constant_number_of_statements_per_batch() -> None:
     sizes = []
     for n in (5, 200):
         log = FakeNotificationLog()
-        record(log, *[sent(f"n{i}", f"m{i}", f"u{i}@x.example") for i in range(n)])
+        record(log, *[send_record(f"n{i}", f"m{i}", f"u{i}@x.example") for i in range(n)])
         bodies: list[str | bytes] = [b.delivery(f"m{i}", [f"u{i}@x.example"]) for i in range(n)]
         bodies += [b.send(f"s{i}", [f"v{i}@x.example"]) for i in range(n)]
         bodies += ["junk", b.subscription_confirmation()]
@@ -288,7 +268,7 @@ def test_a_constant_number_of_statements_per_batch() -> None:
 
 def test_late_feedback_replaces_unknown() -> None:
     log = FakeNotificationLog()
-    record(log, sent("n1", "m1", "a@x.example"))
+    record(log, send_record("n1", "m1", "a@x.example"))
     later = NOW + timedelta(days=2)
     apply_batch([b.open_("m1", "a@x.example")], log=log, now=later, feedback_window=WINDOW)
     assert status_of(log, "n1") == ("sent", "awaiting_feedback")  # an open touches nothing
@@ -301,7 +281,7 @@ def test_late_feedback_replaces_unknown() -> None:
 
 def test_the_ledger_keeps_what_the_it_admin_block_shows() -> None:
     log = FakeNotificationLog()
-    record(log, sent("n1", "m1", "a@x.example"), sent("n2", "m2", "b@x.example"))
+    record(log, send_record("n1", "m1", "a@x.example"), send_record("n2", "m2", "b@x.example"))
     body = json.loads(b.bounce("m1", "a@x.example", feedback_id="f1"))
     body["mail"]["commonHeaders"] = {
         "from": ["Acme Alerts <alerts@Acme.example>"],
@@ -375,7 +355,7 @@ def test_status_neutral_entries_never_change_a_decision(
 
 def test_a_send_event_for_a_recorded_send_is_kept_without_a_recompute() -> None:
     log = FakeNotificationLog()
-    record(log, sent("n1", "m1", "a@x.example"))
+    record(log, send_record("n1", "m1", "a@x.example"))
     before = log.notification("n1").copy()
     result = run(log, [b.send("m1", ["a@x.example"], notification_id="n1")])
     assert (result.applied, result.status_changes) == (1, 0)

@@ -7,26 +7,18 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
+from tests.support.ingest import NOW, numbered_sends, record
+from tests.support.ingest import ingest as run
 from tests.unit.domain import ses_bodies as sb
 from worker.domain.text import REPLACEMENT, is_storable
-from worker.handlers.ingest import IngestResult, apply_batch, prepare_ahead, prepare_batch
-from worker.handlers.sends import SendRecord, record_sends
-from worker.handlers.transactions import default_retrying
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
-
-
-def run(log: FakeNotificationLog, bodies: list[str | bytes]) -> IngestResult:
-    return apply_batch(bodies, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)
+from worker.handlers.ingest import prepare_ahead, prepare_batch
 
 
 def strings(value: Any) -> Iterator[str]:
@@ -47,22 +39,7 @@ def codes(log: FakeNotificationLog) -> list[str]:
 
 def test_poison_beside_good_bodies_every_stored_string_is_storable() -> None:
     log = FakeNotificationLog()
-    record_sends(
-        [
-            SendRecord.create(
-                notification_id=f"n{i}",
-                message_id=f"m{i}",
-                recipient=f"u{i}@x.example",
-                sent_at="2025-03-04T10:00:00Z",
-                notification_type="magic_code",
-            )
-            for i in range(4)
-        ],
-        log=log,
-        now=NOW,
-        feedback_window=WINDOW,
-        retrying=NO_SLEEP,
-    )
+    record(log, numbered_sends(4, recipient="u{i}@x.example", notification_type="magic_code"))
     poisoned_diagnostic = b.bounce(
         "m1", "u1@x.example", feedback_id="fb-\ud83d", diagnostic="550 \x00 no \ud83d such user"
     )

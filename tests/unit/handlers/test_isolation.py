@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog, RefusingLog
+from tests.support.ingest import NO_SLEEP, NOW, WINDOW
+from tests.support.ingest import ingest as run
 from tests.unit.handlers.test_drain import FakeQueue
 from worker.handlers.dead_letters import replay_dead_letters
 from worker.handlers.drain import DrainLimits, drain_queue
@@ -32,16 +34,7 @@ from worker.handlers.ports import (
     StoreErrorKind,
     TransientStoreError,
 )
-from worker.handlers.transactions import classify_store_error, default_retrying
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
-NO_SLEEP = default_retrying(sleep=lambda _seconds: None)
-
-
-def run(log: Any, bodies: Sequence[str | bytes], **kwargs: Any) -> IngestResult:
-    kwargs.setdefault("retrying", NO_SLEEP)
-    return apply_batch(bodies, log=log, now=NOW, feedback_window=WINDOW, **kwargs)
+from worker.handlers.transactions import classify_store_error
 
 
 def good(i: int) -> str:

@@ -9,7 +9,6 @@ shared SQL of the adapters); the PostgreSQL race itself is in tests/integration.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,12 @@ import pytest
 
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
+from tests.support.ingest import NOW, WINDOW, numbered_sends
 from worker.handlers.ingest import apply_batch
 from worker.handlers.ports import CreatedNotification, NotificationLog
-from worker.handlers.sends import SendRecord, write_sends
+from worker.handlers.sends import write_sends
 from worker.handlers.sweep import reattach_missed, sweep
 from worker.handlers.transactions import in_transaction
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=24)
 
 
 class _Blind:
@@ -68,15 +65,7 @@ def _status(log: NotificationLog, notification_id: str) -> tuple[str, str]:
 def _left_parked(log: NotificationLog, count: int) -> None:
     bodies = [b.delivery(f"m{i}", [f"u{i}@acme.example"]) for i in range(count)]
     assert apply_batch(bodies, log=log, now=NOW, feedback_window=WINDOW).parked == count
-    rows = [
-        SendRecord.create(
-            notification_id=f"n{i}",
-            message_id=f"m{i}",
-            recipient=f"u{i}@acme.example",
-            sent_at="2025-03-04T10:00:00Z",
-        ).as_new_notification()
-        for i in range(count)
-    ]
+    rows = [r.as_new_notification() for r in numbered_sends(count, recipient="u{i}@acme.example")]
     in_transaction(log, lambda tx: write_sends(_Blind(tx), rows, now=NOW, feedback_window=WINDOW))
 
 

@@ -20,7 +20,8 @@ from worker.handlers.ports import TransientStoreError
 from worker.handlers.sends import InvalidSendRecord, SendRecord, record_sends
 from worker.queries.support import OutcomeKind, describe, never_sent_view
 
-router = APIRouter()
+#: Every route here documents the shared error answers (and, where given, its tag).
+router = APIRouter(responses=ERRORS)
 
 
 def _one_key(**keys: str | None) -> tuple[str, str]:
@@ -36,7 +37,6 @@ def _one_key(**keys: str | None) -> tuple[str, str]:
 @router.get(
     "/api/v1/notifications",
     response_model=LookupOut,
-    responses=ERRORS,
     tags=["lookups"],
     summary="Notifications to an address, or with an SES message id or our id",
 )
@@ -99,7 +99,6 @@ def get_notifications(
 @router.post(
     "/api/v1/notifications",
     response_model=RecordSendsOut,
-    responses=ERRORS,
     tags=["sends"],
     summary="Record sends (one row per recipient of an SES message); idempotent",
 )

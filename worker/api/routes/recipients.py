@@ -35,14 +35,13 @@ from worker.queries.recipient import recipient_deliverability, recipient_overvie
 
 logger = logging.getLogger("worker.api.app")
 
-router = APIRouter()
+#: Every route here documents the shared error answers (and, where given, its tag).
+router = APIRouter(tags=["recipients"], responses=ERRORS)
 
 
 @router.get(
     "/api/v1/recipients/{email}",
     response_model=RecipientOut,
-    responses=ERRORS,
-    tags=["recipients"],
     summary="Recent notifications, hard-bounce and complaint history, suppression state",
 )
 def get_recipient(
@@ -69,8 +68,6 @@ def get_recipient(
 @router.get(
     "/api/v1/recipients/{email}/deliverability",
     response_model=DeliverabilityOut,
-    responses=ERRORS,
-    tags=["recipients"],
     summary="Can the application still email this address: state, user message, actions",
 )
 def get_deliverability(*, _: Token, services: Services, email: str) -> DeliverabilityOut:
@@ -85,7 +82,6 @@ def get_deliverability(*, _: Token, services: Services, email: str) -> Deliverab
     "/api/v1/recipients/{email}/unsuppress",
     response_model=UnsuppressOut,
     responses={
-        **ERRORS,
         409: {
             "model": ProblemOut,
             "description": "The mailbox or its domain does not exist (unsuppress_refused).",
@@ -93,7 +89,6 @@ def get_deliverability(*, _: Token, services: Services, email: str) -> Deliverab
         502: {"model": ProblemOut, "description": "SES refused the request (ses_refused)."},
         503: {"model": ProblemOut, "description": "SES could not be reached (ses_unavailable)."},
     },
-    tags=["recipients"],
     summary="Remove the address from the SES account suppression list (audited)",
 )
 def post_unsuppress(

@@ -83,7 +83,21 @@ def parse_body(body: str | bytes, *, received_at: datetime | None = None) -> Par
     dated more than :data:`MAX_FUTURE_SKEW` after it is ``implausible_timestamp``. When
     None only the lower bound (:data:`EARLIEST_PLAUSIBLE`) is checked. Naive is UTC.
     """
+    if type(body) is str and len(body) <= _SURELY_SMALL:
+        # The usual body, straight to the typed path (no size check can fail; nothing
+        # below raises, but a bug there must not escape: the layers below convert it).
+        try:
+            fast = typed_parse(body, False, _aware(received_at))
+        except Exception:
+            return _never_raising(body, received_at, typed=True)
+        if fast is not None:
+            return fast
+        return _never_raising(body, received_at, typed=False)
     return _never_raising(body, received_at, typed=True)
+
+
+#: A str of at most this many characters is at most 4 bytes each in UTF-8: never too large.
+_SURELY_SMALL = MAX_BODY_BYTES // 4
 
 
 def parse_body_reference(body: str | bytes, *, received_at: datetime | None = None) -> ParseResult:

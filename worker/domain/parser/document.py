@@ -21,6 +21,7 @@ from worker.domain.events import (
     RejectionCode,
     SnsEnvelope,
 )
+from worker.domain.parser.builders import new_recipient
 from worker.domain.parser.rejections import (
     json_kind,
     lenient_str,
@@ -350,11 +351,18 @@ def recipient_feedback(
     feedback_id: str | None,
     discriminator: str | None,
 ) -> tuple[RecipientFeedback, ...]:
-    """Both readers' recipients: normalised, deduplicated, checked, with identities."""
+    """Both readers' recipients: normalised, deduplicated, checked, with identities
+    (:func:`event_identity`, its text built once per event and finished per recipient)."""
     seen: set[str] = set()
     recipients: list[RecipientFeedback] = []
+    prefix = f"{event_type}|{message_id}|"
+    suffix = f"|{occurred_text}|{discriminator}" if discriminator else f"|{occurred_text}"
     for original, action, status, diagnostic in entries:
-        address = normalised(original)
+        address = (
+            _cached_normalise(original)
+            if len(original) <= _CACHED_ADDRESS_MAX
+            else normalise_address(original)
+        )
         if not address or address in seen:
             continue
         if not is_deliverable_address(address):
@@ -365,23 +373,9 @@ def recipient_feedback(
                 "(it holds a control character, NUL or a lone surrogate)",
             )
         seen.add(address)
-        identity = event_identity(
-            event_type,
-            message_id,
-            address,
-            occurred_text,
-            feedback_id=feedback_id,
-            discriminator=discriminator,
-        )
+        identity = feedback_id or f"{prefix}{address}{suffix}"
         recipients.append(
-            RecipientFeedback(
-                address=address,
-                original=original.strip(),
-                identity=identity,
-                action=action,
-                status=status,
-                diagnostic=diagnostic,
-            )
+            new_recipient((address, original.strip(), identity, action, status, diagnostic))
         )
     return tuple(recipients)
 
@@ -442,7 +436,24 @@ def normalised(original: str) -> str:
 
 
 def timestamp_moment(text: str) -> tuple[datetime, str] | None:
-    """``text`` parsed, and the canonical text of that moment (None: not a timestamp)."""
+    """``text`` parsed, and the canonical text of that moment (None: not a timestamp).
+
+    SES's own form (``2025-03-04T10:15:01.123Z``, :func:`canonical_text` keeps it as it
+    is) is read directly: an event's own timestamp rarely repeats, so a cache lookup
+    would nearly always miss. Other forms (``mail.timestamp`` repeats) go through it."""
+    if (
+        len(text) == 24
+        and text[23] == "Z"
+        and text[10] == "T"
+        and text[19] == "."
+        and text[:4].isdigit()
+    ):
+        # What parse_timestamp and canonical_text do for this form, without the detour:
+        # fromisoformat reads "Z" as UTC, and the text is its own canonical text.
+        try:
+            return datetime.fromisoformat(text), text
+        except ValueError:
+            return None
     if len(text) > _CACHED_TIMESTAMP_MAX:
         return _parse_moment(text)
     return _cached_moment(text)

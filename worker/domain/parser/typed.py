@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from itertools import accumulate
+
+from msgspec import UnsetType
 
 from worker.domain.decoding import (
     UNSET,
@@ -25,6 +28,7 @@ from worker.domain.events import (
     RecipientFeedback,
     SnsEnvelope,
 )
+from worker.domain.parser.builders import new_event, new_sns_envelope
 from worker.domain.parser.document import (
     EARLIEST_PLAUSIBLE,
     EVENT_TYPES,
@@ -40,26 +44,43 @@ from worker.domain.parser.eventbridge import EVENTBRIDGE_DETAIL_TYPES
 from worker.domain.parser.rejections import MAX_DEPTH, Rejected
 from worker.domain.text import json_may_hold_unstorable
 
-#: The JSON strings of a text (unrolled: linear, no backtracking) and its brackets.
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKET = re.compile(r"[\[\]{}]")
+#: A JSON escape that may decode to NUL or a surrogate (what
+#: :func:`~worker.domain.text.json_may_hold_unstorable` looks for) or to ``{`` or ``[``.
+_ESCAPE_TO_CHECK = re.compile(r"\\u(?:0000|[dD][89a-fA-F]|00[57][bB])")
+
+
+def _encodes(text: str) -> bool:
+    """Whether ``text`` holds no raw lone surrogate (it encodes to UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_DEPTH_STEP = {"{": 1, "[": 1, "}": -1, "]": -1}
 
 
 def _nesting_ok(text: str) -> bool:
     """Whether JSON ``text`` nests at most :data:`MAX_DEPTH` levels. Nesting needs as many
-    opening brackets as levels, so most bodies are settled by a count; the rest get a scan
-    of their brackets outside strings (for valid JSON, exactly the decoded depth)."""
+    opening brackets as levels, so most bodies are settled by a count; the rest (a
+    document with its ``mail.headers`` has dozens of brackets) get the running depth of
+    their brackets outside strings: for valid JSON, exactly the decoded depth. Invalid
+    JSON may be misjudged either way: its decode fails after this, whatever it says.
+
+    The strings are dropped with C-level string operations: escaped backslashes, then
+    escaped quotes (JSON escapes are read left to right, so a run of backslashes pairs
+    up from its start), after which every remaining quote opens or closes a string and
+    the text between every other pair of quotes is outside any string."""
     if text.count("{") + text.count("[") <= MAX_DEPTH:
         return True
-    depth = 0
-    for bracket in _BRACKET.findall(_JSON_STRING.sub("", text)):
-        if bracket in "{[":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return False
-        else:
-            depth -= 1
-    return True
+    unescaped = text.replace("\\\\", "").replace('\\"', "")
+    outside = "".join(unescaped.split('"')[::2])
+    if outside.count("{") + outside.count("[") <= MAX_DEPTH:
+        return True
+    steps = map(_DEPTH_STEP.__getitem__, _BRACKET.findall(outside))
+    return max(accumulate(steps), default=0) <= MAX_DEPTH
 
 
 #: Event type spellings as SES writes them; others go through the lenient lookup.
@@ -75,47 +96,99 @@ _NO_SUB_OBJECT = SubObject()
 def typed_parse(text: str, encodable: bool, received_at: datetime | None) -> ParseResult | None:
     """The event the typed path reads from ``text``, or None: the reference reader then
     decides (every rejection, every control message, every body whose text needs
-    repairing or whose fields have unexpected types comes back None)."""
-    if json_may_hold_unstorable(text, encodable=encodable) or not _nesting_ok(text):
+    repairing, nests too deep or whose fields have unexpected types comes back None)."""
+    escaped = _ESCAPE_TO_CHECK.search(text) is not None
+    if escaped:
+        # Rare: the full test (the escape may be a false alarm).
+        if json_may_hold_unstorable(text, encodable=encodable):
+            return None
+    elif not (encodable or text.isascii()) and not _encodes(text):
+        # No escape decodes to NUL or a surrogate: what json_may_hold_unstorable has
+        # left to find is a raw surrogate.
         return None
     try:
         body = body_decoder.decode(text)
         if body.mail is not UNSET and (
             body.event_type is not UNSET or body.notification_type is not UNSET
         ):
+            if not _shallow(text, _opens(text), body, escaped=escaped):
+                return None
             return _typed_event(body, Envelope.RAW, None, None, received_at)
         if body.type is not UNSET:
-            return _typed_sns(body, received_at)
+            return _typed_sns(body, text, escaped, received_at)
         if body.source == "aws.ses" and body.detail is not UNSET:
+            if not _shallow(text, _opens(text), body.detail, escaped=escaped):
+                return None
             return _typed_eventbridge(body, received_at)
-    except (DecodeFailed, Rejected, ArithmeticError):
+    except (DecodeFailed, Rejected, ArithmeticError, RecursionError):
         # ArithmeticError: ``received_at`` so late that adding the skew overflows.
+        # RecursionError: nested deeper than msgspec follows (the reference refuses it).
         pass
     return None
 
 
-def _typed_sns(body: Body, received_at: datetime | None) -> ParseResult | None:
+def _opens(text: str) -> int:
+    return text.count("{") + text.count("[")
+
+
+def _shallow(
+    text: str, opens: int, document: SesDocument | UnsetType | None, *, escaped: bool
+) -> bool:
+    """Whether decoded JSON ``text`` nests at most :data:`MAX_DEPTH` levels, ``opens``
+    being how many of its opening brackets may be structural (outside strings) and
+    ``document`` the SES document decoded from it, if any.
+
+    A chain of nested values needs an opening bracket per level, so ``opens`` bounds
+    the depth, except for the ``mail.headers`` list: the decoder read it as objects of
+    strings (two levels below ``mail``), so its brackets open no deeper chain and are
+    not counted, nor (unless ``escaped``: an escape may have made one) the brackets in
+    its strings. A document with its headers has dozens of brackets; without this it
+    would need the scan of :func:`_nesting_ok`."""
+    if opens > MAX_DEPTH and isinstance(document, SesDocument):
+        mail = document.mail
+        if mail is not UNSET and mail.headers:
+            opens -= 1 + len(mail.headers)
+            if opens > MAX_DEPTH and not escaped:
+                opens -= _opens("\n".join([f"{item.name}:{item.value}" for item in mail.headers]))
+    return opens <= MAX_DEPTH or _nesting_ok(text)
+
+
+def _typed_sns(
+    body: Body, text: str, escaped: bool, received_at: datetime | None
+) -> ParseResult | None:
+    """``text``: the body; ``escaped``: whether it holds an escape that may decode to an
+    opening bracket (otherwise every opening bracket of the message is one of the
+    body's, and the envelope's own depth is what the body has besides them)."""
     if body.type != "Notification" or body.message is UNSET:
         return None  # handshakes and odd labels: the reference reader
     message = body.message
-    if not _nesting_ok(message):
+    opens = _opens(message)
+    if escaped:
+        if not _nesting_ok(text):
+            return None
+    elif not _shallow(text, _opens(text) - opens, None, escaped=escaped):
         return None
     # The setup notice is English text, not JSON: it fails here and goes by reference.
     inner = document_decoder.decode(message)
     if inner.event_type is UNSET and inner.notification_type is UNSET:
         return None
-    envelope = SnsEnvelope(
-        type=body.type,
-        message_id=body.sns_message_id or "",
-        topic_arn=body.topic_arn or "",
-        message=message,
-        timestamp=body.sns_timestamp or "",
-        signature_version=body.signature_version or "",
-        signature=body.signature or "",
-        signing_cert_url=body.signing_cert_url or body.signing_cert_url_lambda or "",
-        subject=body.subject,
-        subscribe_url=body.subscribe_url,
-        token=body.token,
+    if not _shallow(message, opens, inner, escaped=escaped):
+        return None
+    envelope = new_sns_envelope(
+        (
+            body.type,
+            body.sns_message_id or "",
+            body.topic_arn or "",
+            message,
+            body.sns_timestamp or "",
+            body.signature_version or "",
+            body.signature or "",
+            body.signing_cert_url or body.signing_cert_url_lambda or "",
+            body.subject,
+            body.subscribe_url,
+            body.token,
+            None,  # unsanitised: nothing needed cleaning on this path
+        )
     )
     return _typed_event(inner, Envelope.SNS, envelope, None, received_at)
 
@@ -219,31 +292,35 @@ def _typed_feedback_event(
     common = mail.common_headers
     is_bounce = event_type is EventType.BOUNCE
     is_complaint = event_type is EventType.COMPLAINT
-    return FeedbackEvent(
-        event_type=event_type,
-        message_id=message_id,
-        occurred_at=occurred_at,
-        occurred_at_text=occurred_text,
-        recipients=recipients,
-        envelope=envelope,
-        tags=mail.tags or {},
-        destination=mail.destination or (),
-        mail_timestamp=mail.timestamp,
-        mail_source=mail.source,
-        subject=common.subject if common is not None else None,
-        from_header=common.from_[0] if common is not None and common.from_ else None,
-        header_message_id=common.message_id if common is not None else None,
-        bounce_type=sub.bounce_type if is_bounce else None,
-        bounce_subtype=sub.bounce_sub_type if is_bounce else None,
-        complaint_subtype=sub.complaint_sub_type if is_complaint else None,
-        complaint_feedback_type=sub.complaint_feedback_type if is_complaint else None,
-        delay_type=sub.delay_type,
-        reporting_mta=sub.reporting_mta,
-        remote_mta_ip=sub.remote_mta_ip,
-        smtp_response=sub.smtp_response,
-        detail=_typed_detail(event_type, sub),
-        sns=sns,
-        timestamp_from_mail=not own_timestamp,
+    # In FeedbackEvent's field order.
+    return new_event(
+        (
+            event_type,
+            message_id,
+            occurred_at,
+            occurred_text,
+            recipients,
+            envelope,
+            mail.tags or {},
+            mail.destination or (),
+            mail.timestamp,
+            mail.source,
+            common.subject if common is not None else None,
+            common.from_[0] if common is not None and common.from_ else None,
+            common.message_id if common is not None else None,
+            sub.bounce_type if is_bounce else None,
+            sub.bounce_sub_type if is_bounce else None,
+            sub.complaint_sub_type if is_complaint else None,
+            sub.complaint_feedback_type if is_complaint else None,
+            sub.delay_type,
+            sub.reporting_mta,
+            sub.remote_mta_ip,
+            sub.smtp_response,
+            _typed_detail(event_type, sub),
+            sns,
+            not own_timestamp,  # timestamp_from_mail
+            None,  # label_mismatch
+        )
     )
 
 
