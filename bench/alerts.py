@@ -207,7 +207,8 @@ def load(engine: Engine, rows: int, days: int, now_ms: int, seed: int) -> dict[s
         conn.execute(
             text(
                 "INSERT INTO daily_status_counts (day, recipient_domain, notification_type, "
-                "status, reason, count) SELECT substr(sent_at, 1, 10), recipient_domain, "
+                "status, reason, count) "
+                "SELECT to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), recipient_domain, "
                 "notification_type, status, reason, count(*) FROM notifications "
                 "GROUP BY 1, 2, 3, 4, 5"
             )

@@ -344,8 +344,9 @@ def bulk_load(engine: Engine, log_rows: int, sends: list[SentRecord], now: datet
         conn.execute(
             text(
                 "INSERT INTO daily_status_counts "
-                "SELECT substr(sent_at, 1, 10), recipient_domain, notification_type, status, "
-                "reason, count(*) FROM notifications GROUP BY 1, 2, 3, 4, 5"
+                "SELECT to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), recipient_domain, "
+                "notification_type, status, reason, count(*) FROM notifications "
+                "GROUP BY 1, 2, 3, 4, 5"
             )
         )
         conn.execute(

@@ -207,7 +207,8 @@ def load(engine: Engine, schema: str, rows: int, now_ms: int, seed: int) -> dict
         conn.execute(
             text(
                 "INSERT INTO daily_status_counts (day, recipient_domain, notification_type, "
-                "status, reason, count) SELECT substr(sent_at, 1, 10), recipient_domain, "
+                "status, reason, count) "
+                "SELECT to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), recipient_domain, "
                 "notification_type, status, reason, count(*) FROM notifications "
                 # In day order, as the handlers' upserts lay it out day after day.
                 "GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
@@ -256,8 +257,8 @@ def _heavy_address(queries: Any, rows: int) -> dict[str, Any]:
                     "recipient_original, recipient_domain, notification_type, sent_at, status, "
                     "reason, status_at, updated_at, source) "
                     "SELECT 'heavy-' || g, 'heavy-m-' || g, :a, :a, 'heavy.example', "
-                    "'alert', to_char(timestamp '2020-01-01' + g * interval '1 minute', "
-                    "'YYYY-MM-DD\"T\"HH24:MI:SS.000\"Z\"'), 'delivered', 'accepted', "
+                    "'alert', timestamptz '2020-01-01 00:00:00+00' + g * interval '1 minute', "
+                    "'delivered', 'accepted', "
                     "'2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z', 'record' "
                     "FROM generate_series(:have + 1, :rows) g"
                 ),

@@ -15,10 +15,12 @@ import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from worker.domain.outcomes import Reason
 from worker.domain.status import DecidingEvent
+from worker.domain.timestamps import format_timestamp, moment_of
 from worker.handlers.ports import (
     ControlRow,
     CountKey,
@@ -36,6 +38,12 @@ from worker.handlers.ports import (
     WindowSweep,
 )
 from worker.handlers.ports.callbacks import StatusChange
+
+
+def _text(moment: datetime) -> str:
+    """The fixed-width UTC text the fake keeps, as the SQL adapters do (times cross the
+    port as datetimes)."""
+    return format_timestamp(moment)
 
 
 @dataclass
@@ -61,7 +69,7 @@ class FakeLogTransaction:
 
     # --- sends ------------------------------------------------------------------------
     def insert_notifications(
-        self, rows: Sequence[NewNotification], now: str
+        self, rows: Sequence[NewNotification], now: datetime
     ) -> list[CreatedNotification]:
         self._stmt()
         created: list[CreatedNotification] = []
@@ -83,11 +91,11 @@ class FakeLogTransaction:
                 "recipient_original": r.recipient_original,
                 "recipient_domain": r.recipient_domain,
                 "notification_type": r.notification_type,
-                "sent_at": r.sent_at,
+                "sent_at": _text(r.sent_at),
                 "status": "sent",
                 "reason": "awaiting_feedback",
-                "status_at": r.sent_at,
-                "updated_at": now,
+                "status_at": _text(r.sent_at),
+                "updated_at": _text(now),
                 "source": r.source,
                 "purged_at": None,
             }
@@ -104,7 +112,7 @@ class FakeLogTransaction:
                 message_id=n["ses_message_id"],
                 recipient=n["recipient"],
                 notification_type=n["notification_type"],
-                sent_at=n["sent_at"],
+                sent_at=moment_of(n["sent_at"]),
                 source=n["source"],
             )
             for n in sorted(self.t.notifications.values(), key=lambda n: n["id"])
@@ -122,7 +130,7 @@ class FakeLogTransaction:
 
     # --- ledger -----------------------------------------------------------------------
     def insert_ledger(
-        self, rows: Sequence[LedgerRow], now: str
+        self, rows: Sequence[LedgerRow], now: datetime
     ) -> dict[tuple[str, str], int | None]:
         self._stmt()
         wanted = {(r.message_id, r.recipient) for r in rows}
@@ -137,7 +145,12 @@ class FakeLogTransaction:
             if key in self.t.events:
                 continue
             pk = resolved.get((r.message_id, r.recipient))
-            self.t.events[key] = {**asdict(r), "notification_pk": pk, "received_at": now}
+            self.t.events[key] = {
+                **asdict(r),
+                "occurred_at": _text(r.occurred_at),
+                "notification_pk": pk,
+                "received_at": _text(now),
+            }
             inserted[key] = pk
         return inserted
 
@@ -185,10 +198,10 @@ class FakeLogTransaction:
                 notification_id=n["notification_id"],
                 recipient_domain=n["recipient_domain"],
                 notification_type=n["notification_type"],
-                sent_at=n["sent_at"],
+                sent_at=moment_of(n["sent_at"]),
                 status=n["status"],
                 reason=n["reason"],
-                status_at=n["status_at"],
+                status_at=moment_of(n["status_at"]),
                 source=n["source"],
                 purged=n["purged_at"] is not None,
             )
@@ -207,21 +220,23 @@ class FakeLogTransaction:
                 )
         return ledgers
 
-    def update_notifications(self, states: Sequence[NotificationState], now: str) -> None:
+    def update_notifications(self, states: Sequence[NotificationState], now: datetime) -> None:
         self._stmt()
         for s in states:
             self.t.notifications[s.pk].update(
                 notification_id=s.notification_id,
                 notification_type=s.notification_type,
-                sent_at=s.sent_at,
+                sent_at=_text(s.sent_at),
                 source=s.source,
                 status=s.status,
                 reason=s.reason,
-                status_at=s.status_at,
-                updated_at=now,
+                status_at=_text(s.status_at),
+                updated_at=_text(now),
             )
 
-    def record_status_changes(self, changes: Sequence[StatusChange], announced_at: str) -> None:
+    def record_status_changes(
+        self, changes: Sequence[StatusChange], announced_at: datetime
+    ) -> None:
         # Not counted as a statement: the SQL log writes nothing while callbacks are off.
         self.t.status_changes.extend(changes)
 
@@ -239,25 +254,25 @@ class FakeLogTransaction:
     def refresh_statistics(self) -> None:
         self._stmt()  # an in-memory log has no planner
 
-    def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
+    def pending_notifications(self, sent_before: datetime, after_pk: int, limit: int) -> list[int]:
         self._stmt()
         return sorted(
             n["id"]
             for n in self.t.notifications.values()
             if n["status"] == "sent"
-            and n["sent_at"] < sent_before
+            and n["sent_at"] < _text(sent_before)
             and n["id"] > after_pk
             and n["purged_at"] is None
         )[:limit]
 
-    def sweep_window(self, sent_before: str, limit: int, **_window: Any) -> WindowSweep:
+    def sweep_window(self, sent_before: datetime, limit: int, **_window: Any) -> WindowSweep:
         # Like SQLite: every due notification goes back to the handler's recompute (so the
         # window's clock, length and rule are not needed here).
         pks = self.pending_notifications(sent_before, 0, limit)
         return WindowSweep(due=len(pks), swept=0, recompute=pks)
 
     # --- dead letters and control messages --------------------------------------------
-    def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: str) -> None:
+    def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: datetime) -> None:
         self._stmt()
         for r in rows:
             existing = self.t.dead_letters.get(r.body_hash)
@@ -269,8 +284,8 @@ class FakeLogTransaction:
                     "code": r.code,
                     "message": r.message,
                     "count": r.count,
-                    "first_seen": now,
-                    "last_seen": now,
+                    "first_seen": _text(now),
+                    "last_seen": _text(now),
                     "resolved_at": None,
                     "purged_at": None,
                 }
@@ -280,19 +295,19 @@ class FakeLogTransaction:
                     code=r.code,
                     message=r.message,
                     count=existing["count"] + r.count,
-                    last_seen=now,
+                    last_seen=_text(now),
                     body=r.body,
                     resolved_at=None,
                     purged_at=None,
                 )
 
-    def resolve_dead_letters(self, body_hashes: Collection[str], now: str) -> int:
+    def resolve_dead_letters(self, body_hashes: Collection[str], now: datetime) -> int:
         self._stmt()
         changed = 0
         for digest in set(body_hashes):
             row = self.t.dead_letters.get(digest)
             if row is not None and row["resolved_at"] is None:
-                row["resolved_at"] = now
+                row["resolved_at"] = _text(now)
                 changed += 1
         return changed
 
@@ -310,7 +325,7 @@ class FakeLogTransaction:
             and (wanted is None or r["id"] in wanted)
         ][:limit]
 
-    def record_control_messages(self, rows: Sequence[ControlRow], now: str) -> int:
+    def record_control_messages(self, rows: Sequence[ControlRow], now: datetime) -> int:
         self._stmt()
         new = 0
         for r in rows:
@@ -322,38 +337,44 @@ class FakeLogTransaction:
                     "token": r.token,
                     "detail_type": r.detail_type,
                     "message": r.message,
-                    "received_at": now,
+                    "received_at": _text(now),
                 }
                 new += 1
         return new
 
     # --- retention ----------------------------------------------------------------------
-    def purge_batch(self, cutoff: str, now: str, limit: int) -> PurgeCounts:
+    def purge_batch(self, cutoff: datetime, now: datetime, limit: int) -> PurgeCounts:
         self._stmt()
         pks = sorted(
             n["id"]
             for n in self.t.notifications.values()
-            if n["sent_at"] < cutoff and n["purged_at"] is None
+            if n["sent_at"] < _text(cutoff) and n["purged_at"] is None
         )[:limit]
         purged_events = 0
         for pk in pks:
             for key in [k for k, e in self.t.events.items() if e["notification_pk"] == pk]:
                 del self.t.events[key]
                 purged_events += 1
-            self.t.notifications[pk].update(recipient=None, recipient_original=None, purged_at=now)
+            self.t.notifications[pk].update(
+                recipient=None, recipient_original=None, purged_at=_text(now)
+            )
         parked = sorted(
             k
             for k, e in self.t.events.items()
-            if e["notification_pk"] is None and e["received_at"] < cutoff
+            if e["notification_pk"] is None and e["received_at"] < _text(cutoff)
         )[:limit]
         for key in parked:
             del self.t.events[key]
         letters = sorted(
-            (r for r in self.t.dead_letters.values() if r["last_seen"] < cutoff and r["body"]),
+            (
+                r
+                for r in self.t.dead_letters.values()
+                if r["last_seen"] < _text(cutoff) and r["body"]
+            ),
             key=lambda r: r["id"],
         )[:limit]
         for r in letters:
-            r.update(body=None, purged_at=now)
+            r.update(body=None, purged_at=_text(now))
         return PurgeCounts(len(pks), purged_events, len(parked), len(letters))
 
 

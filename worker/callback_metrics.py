@@ -14,7 +14,6 @@ from datetime import datetime
 
 from prometheus_client import Counter, Gauge
 
-from worker.domain.timestamps import parse_timestamp
 from worker.handlers.callbacks import DeliveryResult
 from worker.handlers.ports.callbacks import OutboxStats
 
@@ -40,8 +39,7 @@ FAILED = Counter(
 def oldest_age_seconds(stats: OutboxStats, now: datetime) -> float:
     if stats.oldest_pending_at is None:
         return 0.0
-    oldest = parse_timestamp(stats.oldest_pending_at)
-    return max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+    return max(0.0, (now - stats.oldest_pending_at).total_seconds())
 
 
 def observe_pass(result: DeliveryResult, stats: OutboxStats, now: datetime) -> None:

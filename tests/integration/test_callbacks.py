@@ -33,7 +33,7 @@ from worker.adapters.database import create_engine_from_url
 from worker.adapters.http_callbacks import DEFAULT_IN_FLIGHT, HttpCallbackSender
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.domain.callbacks import secret_key
-from worker.domain.timestamps import format_timestamp, parse_timestamp
+from worker.domain.timestamps import format_timestamp
 from worker.handlers.callbacks import CallbackConfig, DeliveryResult, deliver_callbacks
 from worker.handlers.ingest import apply_batch
 from worker.handlers.purge import purge
@@ -266,7 +266,7 @@ def test_a_receiver_that_is_down_is_retried_then_given_up(pg_engine: Engine) -> 
     assert final.failed == {"retries_exhausted": 2}
     assert states(pg_engine) == {"failed": 2}
     # Replay brings them back; a receiver that is up now takes them.
-    assert SqlCallbackOutbox(pg_engine).replay(None, format_timestamp(clock())) == 2
+    assert SqlCallbackOutbox(pg_engine).replay(None, clock()) == 2
     with CallbackReceiver() as receiver:
         assert deliver(pg_engine, receiver.url, clock=clock).delivered == 2
 
@@ -276,7 +276,7 @@ def test_skip_locked_a_second_deliverer_never_takes_rows_claimed_by_the_first(
 ) -> None:
     seed(pg_engine, 30)
     outbox = SqlCallbackOutbox(pg_engine)
-    now = format_timestamp(datetime.now(UTC))
+    now = datetime.now(UTC)
     with CallbackReceiver() as receiver:
         with outbox.claim(10, now) as held:  # deliverer A, mid-pass, holding its rows
             held_ids = {row.webhook_id for row in held.rows}
@@ -374,7 +374,7 @@ def test_a_backed_up_outbox_raises_the_on_call_alert_and_the_metrics(pg_engine: 
 
     seed(pg_engine, 3)  # rows created now (the real clock), still pending
     stats = SqlCallbackOutbox(pg_engine).stats()
-    created = parse_timestamp(stats.oldest_pending_at or "")
+    created = stats.oldest_pending_at
     assert created is not None
     settings = Settings(callback_url="http://127.0.0.1:9/hooks")
     alerting = build_alerting(settings, engine=pg_engine, sinks=[], queue_probe=None)
@@ -410,7 +410,7 @@ def test_a_replayed_old_failed_row_is_queued_anew_for_the_backlog_alert(
     (first, _) = sorted(r.id for r in outbox.list_rows("failed", 10))
     replayed_at = datetime(2026, 1, 4, 9, 0, tzinfo=UTC)
     assert replay_callbacks(outbox, [first], now=replayed_at) == 1
-    assert outbox.stats().oldest_pending_at == format_timestamp(replayed_at)
+    assert format_timestamp(outbox.stats().oldest_pending_at) == format_timestamp(replayed_at)
     with pg_engine.connect() as conn:
         kept = conn.execute(select(c.created_at).where(c.id != first)).scalar_one()
     assert kept == "2026-01-01T00:00:00.000Z"  # a row not replayed keeps its time
@@ -448,7 +448,7 @@ def test_the_backlog_read_touches_only_pending_rows(pg_engine: Engine) -> None:
         event.remove(pg_engine, "before_cursor_execute", capture)
     assert stats.pending == 2
     assert stats.oldest_pending_at is not None
-    assert before <= stats.oldest_pending_at <= after
+    assert before <= format_timestamp(stats.oldest_pending_at) <= after
     reads = [(sql, params) for sql, params in statements if "status_callbacks" in sql]
     assert reads, statements
     for sql, params in reads:  # every read is restricted to the partial index's rows

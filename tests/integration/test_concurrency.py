@@ -13,7 +13,7 @@ import threading
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -40,7 +40,7 @@ class _RacingTransaction:
         return getattr(self._inner, name)
 
     def insert_ledger(
-        self, rows: Sequence[LedgerRow], now: str
+        self, rows: Sequence[LedgerRow], now: datetime
     ) -> dict[tuple[str, str], int | None]:
         inserted = self._inner.insert_ledger(rows, now)
         self._barrier.wait()  # both transactions now hold uncommitted ledger rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select, text
@@ -368,3 +368,26 @@ def test_refresh_statistics_analyzes_the_loaded_tables(
         else:
             analyzed = {row[0] for row in conn.execute(text("SELECT tbl FROM sqlite_stat1")).all()}
             assert {"notifications", "pending_notifications"} <= analyzed
+
+
+def test_times_cross_the_port_as_utc_datetimes_to_the_millisecond(
+    sql_log: SqlNotificationLog,
+) -> None:
+    """Migration 0007 (issue 15): whatever the database (timestamptz or ISO text), a time
+    handed to the port comes back as the same aware UTC datetime, to the millisecond."""
+    from datetime import timezone
+
+    from worker.handlers.ports import NewNotification
+
+    kathmandu = timezone(timedelta(hours=5, minutes=45))
+    sent_at = datetime(2025, 3, 4, 15, 45, 1, 123456, tzinfo=kathmandu)
+    row = NewNotification("n-t", "m-t", "t@acme.example", "t@acme.example", "acme.example",
+                          "magic_code", sent_at, "record")  # fmt: skip
+    with sql_log.transaction() as tx:
+        (created,) = tx.insert_notifications([row], datetime(2025, 3, 4, 10, tzinfo=UTC))
+        (found,) = tx.find_sends([("m-t", "t@acme.example")])
+        (state,) = tx.lock_notifications([created.pk])
+    expected = datetime(2025, 3, 4, 10, 0, 1, 123000, tzinfo=UTC)
+    for moment in (found.sent_at, state.sent_at, state.status_at):
+        assert moment == expected and moment.tzinfo is UTC
+    assert state.count_key()[0] == "2025-03-04"

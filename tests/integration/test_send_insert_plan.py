@@ -87,7 +87,9 @@ def test_the_already_recorded_probe_uses_the_unique_index_without_statistics(
                 for i, r in enumerate(rows)
             ),
         )
-        ((plan,),) = tx._pg("EXPLAIN (FORMAT JSON) " + statement, {"now": "x"})
+        ((plan,),) = tx._pg(
+            "EXPLAIN (FORMAT JSON) " + statement, {"now": "2025-03-04T10:00:00.000Z"}
+        )
         tx.conn.rollback()
     nodes = list(plan_nodes(plan[0]["Plan"]))
     scans = {(n["Node Type"], n.get("Relation Name"), n.get("Index Name")) for n in nodes}

@@ -171,7 +171,7 @@ def test_suppression_audit_round_trip(engine: Engine) -> None:
                 action=action,
                 actor="cli:jane",
                 why="customer asked",
-                created_at=ts(NOW + timedelta(minutes=i)),
+                created_at=NOW + timedelta(minutes=i),
                 ses_reason="BOUNCE" if action == "removed" else None,
             )
         )

@@ -19,6 +19,7 @@ from worker.adapters.suppression import (
     SuppressionError,
     SuppressionUnavailable,
 )
+from worker.domain.timestamps import format_timestamp
 from worker.handlers.unsuppress import (
     NOT_LISTED,
     REMOVED,
@@ -136,7 +137,7 @@ def test_unsuppress_removes_and_audits(engine: Engine, sesv2: tuple[Any, Stubber
     history = audit.history(ADDRESS)
     assert [h.action for h in history] == [NOT_LISTED, REMOVED]
     assert history[1].why == "customer confirmed the address"
-    assert (history[1].actor, history[1].ses_reason, history[1].created_at) == (
+    assert (history[1].actor, history[1].ses_reason, format_timestamp(history[1].created_at)) == (
         "cli:support-agent",
         "COMPLAINT",
         "2025-03-05T09:00:00.000Z",

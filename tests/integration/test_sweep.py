@@ -135,7 +135,7 @@ def test_same_log_as_the_status_rules_one_by_one_and_idempotent(engine: Engine) 
             c.previous_reason,
             c.status,
             c.reason,
-            c.status_at,
+            format_timestamp(c.status_at),
         )
         for c in fake.tables.status_changes
     )

@@ -60,11 +60,13 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.adapters.database import (
+    UtcTime,
     _pk,
     code_point_text,
     daily_status_counts,
     events,
     metadata,
+    to_stored_time,
 )
 from worker.adapters.notification_log import is_missing_schema, is_transient
 from worker.domain.alert_lifecycle import (
@@ -76,7 +78,6 @@ from worker.domain.alert_lifecycle import (
     notification_payload,
 )
 from worker.domain.alert_rules import Rule, Scope, Severity
-from worker.domain.timestamps import format_timestamp, parse_timestamp
 from worker.handlers.ports import SchemaNotReadyError, TransientStoreError
 from worker.handlers.ports.alerts import HistoryEntry, PendingDelivery
 
@@ -94,10 +95,10 @@ alerts = Table(
     Column("value", Float(), nullable=False),
     Column("threshold", Float(), nullable=False),
     Column("alert_window", Str(), nullable=False),
-    Column("fired_at", Str(), nullable=False),
-    Column("last_notified_at", Str(), nullable=False),
-    Column("updated_at", Str(), nullable=False),
-    Column("resolved_at", Str(), nullable=True),
+    Column("fired_at", UtcTime(), nullable=False),
+    Column("last_notified_at", UtcTime(), nullable=False),
+    Column("updated_at", UtcTime(), nullable=False),
+    Column("resolved_at", UtcTime(), nullable=True),
     Column("version", Integer(), nullable=False),
     UniqueConstraint("rule", "scope", "alert_key"),
 )
@@ -117,7 +118,7 @@ alert_history = Table(
     Column("value", Float(), nullable=False),
     Column("threshold", Float(), nullable=False),
     Column("alert_window", Str(), nullable=False),
-    Column("at", Str(), nullable=False),
+    Column("at", UtcTime(), nullable=False),
     Column("payload", Str(), nullable=False),
 )
 Index("ix_alert_history_at", alert_history.c.at)
@@ -132,9 +133,9 @@ alert_deliveries = Table(
     # pending -> sent | failed (gave up after the attempts).
     Column("status", Str(), nullable=False),
     Column("attempts", Integer(), nullable=False),
-    Column("claimed_until", Str(), nullable=True),
+    Column("claimed_until", UtcTime(), nullable=True),
     Column("last_error", Str(), nullable=True),
-    Column("delivered_at", Str(), nullable=True),
+    Column("delivered_at", UtcTime(), nullable=True),
     UniqueConstraint("history_id", "sink"),
 )
 Index(
@@ -178,17 +179,6 @@ SENT = "sent"
 FAILED = "failed"
 
 
-def _ts(moment: datetime | None) -> str | None:
-    return format_timestamp(moment) if moment is not None else None
-
-
-def _dt(text_value: str) -> datetime:
-    parsed = parse_timestamp(text_value)
-    if parsed is None:  # pragma: no cover - we only ever write format_timestamp text
-        raise ValueError(f"bad timestamp in alerts table: {text_value!r}")
-    return parsed
-
-
 def _state_of(row: Any) -> AlertState:
     return AlertState(
         rule=Rule(row.rule),
@@ -199,10 +189,10 @@ def _state_of(row: Any) -> AlertState:
         value=float(row.value),
         threshold=float(row.threshold),
         window=row.alert_window,
-        fired_at=_dt(row.fired_at),
-        last_notified_at=_dt(row.last_notified_at),
-        updated_at=_dt(row.updated_at),
-        resolved_at=_dt(row.resolved_at) if row.resolved_at else None,
+        fired_at=to_stored_time(row.fired_at),
+        last_notified_at=to_stored_time(row.last_notified_at),
+        updated_at=to_stored_time(row.updated_at),
+        resolved_at=to_stored_time(row.resolved_at) if row.resolved_at else None,
         version=int(row.version),
     )
 
@@ -217,10 +207,10 @@ def _values(state: AlertState) -> dict[str, Any]:
         "value": state.value,
         "threshold": state.threshold,
         "alert_window": state.window,
-        "fired_at": format_timestamp(state.fired_at),
-        "last_notified_at": format_timestamp(state.last_notified_at),
-        "updated_at": format_timestamp(state.updated_at),
-        "resolved_at": _ts(state.resolved_at),
+        "fired_at": state.fired_at,
+        "last_notified_at": state.last_notified_at,
+        "updated_at": state.updated_at,
+        "resolved_at": state.resolved_at,
     }
 
 
@@ -346,7 +336,7 @@ class SqlAlertStore:
                 value=s.value,
                 threshold=s.threshold,
                 alert_window=s.window,
-                at=format_timestamp(now),
+                at=now,
                 payload=json.dumps(payload, sort_keys=True),
             )
             .returning(alert_history.c.id)
@@ -375,10 +365,7 @@ class SqlAlertStore:
         """Pending deliveries nobody holds (or whose lease expired), now leased to the
         caller until ``lease_until``. Concurrent callers never get the same row."""
         d = alert_deliveries.c
-        now_text = format_timestamp(now)
-        claimable = and_(
-            d.status == PENDING, or_(d.claimed_until.is_(None), d.claimed_until < now_text)
-        )
+        claimable = and_(d.status == PENDING, or_(d.claimed_until.is_(None), d.claimed_until < now))
         with self._begin() as conn:
             ids = select(d.id).where(claimable).order_by(d.id).limit(limit)
             if conn.dialect.name == "postgresql":
@@ -389,7 +376,7 @@ class SqlAlertStore:
             claimed = conn.execute(
                 update(alert_deliveries)
                 .where(d.id.in_(wanted), claimable)
-                .values(claimed_until=format_timestamp(lease_until))
+                .values(claimed_until=lease_until)
                 .returning(d.id, d.sink, d.attempts, d.history_id)
             ).all()
             history_ids = sorted({int(row.history_id) for row in claimed})
@@ -426,7 +413,7 @@ class SqlAlertStore:
         if attempted:
             values["attempts"] = d.attempts + 1
         if ok:
-            values.update(status=SENT, delivered_at=format_timestamp(now), last_error=None)
+            values.update(status=SENT, delivered_at=now, last_error=None)
         else:
             values.update(status=FAILED if give_up else PENDING, last_error=(error or "")[:500])
         with self._begin() as conn:
@@ -438,7 +425,7 @@ class SqlAlertStore:
         h = alert_history.c
         query = select(alert_history).order_by(h.at.desc(), h.id.desc()).limit(limit)
         if since is not None:
-            query = query.where(h.at >= format_timestamp(since))
+            query = query.where(h.at >= since)
         with self._begin(readonly=True) as conn:
             rows = conn.execute(query).all()
             ids = [int(r.id) for r in rows]
@@ -452,7 +439,7 @@ class SqlAlertStore:
         return [
             HistoryEntry(
                 id=int(r.id),
-                at=r.at,
+                at=to_stored_time(r.at),
                 kind=r.kind,
                 rule=r.rule,
                 scope=r.scope,

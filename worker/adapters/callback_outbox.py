@@ -22,6 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -44,7 +45,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from worker.adapters.database import Str, _pk, events, metadata, notifications
+from worker.adapters.database import (
+    Str,
+    UtcTime,
+    _pk,
+    events,
+    metadata,
+    notifications,
+    to_stored_time,
+)
 from worker.domain.callbacks import CallbackState, Settlement, StatusChangeFacts
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports.callbacks import (
@@ -65,15 +74,15 @@ status_callbacks = Table(
     Column("previous_reason", Str(), nullable=False),
     Column("status", Str(), nullable=False),
     Column("reason", Str(), nullable=False),
-    Column("status_at", Str(), nullable=False),
+    Column("status_at", UtcTime(), nullable=False),
     Column("state", Str(), nullable=False),
     Column("attempts", Integer(), nullable=False),
     # When the row was queued: created, or replayed (the backlog age is measured from it).
-    Column("created_at", Str(), nullable=False),
+    Column("created_at", UtcTime(), nullable=False),
     # When a pending row is due (its next retry); NULL once delivered or failed.
-    Column("next_attempt_at", Str(), nullable=True),
-    Column("delivered_at", Str(), nullable=True),
-    Column("updated_at", Str(), nullable=False),
+    Column("next_attempt_at", UtcTime(), nullable=True),
+    Column("delivered_at", UtcTime(), nullable=True),
+    Column("updated_at", UtcTime(), nullable=False),
     # FailureCause of a failed row; last_error: "HTTP 503", "timeout"...
     Column("cause", Str(), nullable=True),
     Column("last_error", Str(), nullable=True),
@@ -116,7 +125,7 @@ _COPY_COLUMNS = (
 _PG_COPY = f"COPY status_callbacks ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
 
 
-def _copy_pg(conn: Connection, changes: Sequence[StatusChange], announced_at: str) -> None:
+def _copy_pg(conn: Connection, changes: Sequence[StatusChange], announced_at: datetime) -> None:
     """COPY on PostgreSQL: measured with ``bench/ingest.py --callbacks``, a multi-row
     INSERT cost the ingest client ~14% more CPU per event, COPY a fraction of that. Driver
     errors are raised as SQLAlchemy's, so the log's error mapping (transient, rejected)
@@ -125,6 +134,7 @@ def _copy_pg(conn: Connection, changes: Sequence[StatusChange], announced_at: st
     from sqlalchemy import exc as sa_exc
 
     driver: Any = conn.connection.driver_connection
+    announced_at = to_stored_time(announced_at)
     try:
         with driver.cursor() as cursor, cursor.copy(_PG_COPY) as copy:
             for c in changes:
@@ -155,7 +165,9 @@ def _copy_pg(conn: Connection, changes: Sequence[StatusChange], announced_at: st
         ) from exc
 
 
-def insert_changes(conn: Connection, changes: Sequence[StatusChange], announced_at: str) -> None:
+def insert_changes(
+    conn: Connection, changes: Sequence[StatusChange], announced_at: datetime
+) -> None:
     """Add one pending row per change, created and due at ``announced_at`` (COPY on
     PostgreSQL, one multi-row INSERT on SQLite). ``announced_at`` is the real clock, not
     the time the statuses were decided at (which ``--now`` may pretend): the rows' ages
@@ -274,11 +286,28 @@ SET state = u.state, attempts = u.attempts, next_attempt_at = u.next_at,
     delivered_at = u.delivered_at, cause = u.cause, last_error = u.error, updated_at = :now
 FROM unnest(
     CAST(:ids AS bigint[]), CAST(:states AS text[]), CAST(:attempts AS integer[]),
-    CAST(:nexts AS text[]), CAST(:delivered AS text[]), CAST(:causes AS text[]),
+    CAST(CAST(:nexts AS text[]) AS timestamptz[]),
+    CAST(CAST(:delivered AS text[]) AS timestamptz[]), CAST(:causes AS text[]),
     CAST(:errors AS text[])
 ) AS u(id, state, attempts, next_at, delivered_at, cause, error)
 WHERE c.id = u.id
 """
+
+
+def _callback_row(row: Any) -> CallbackRow:
+    """A row of :meth:`SqlCallbackOutbox.list_rows` (its columns are the fields), its
+    times as datetimes."""
+    values = dict(row._mapping)
+    for name in _ROW_TIMES:
+        values[name] = _moment(values[name])
+    return CallbackRow(**values)
+
+
+_ROW_TIMES = ("created_at", "next_attempt_at", "delivered_at")
+
+
+def _moment(value: str | None) -> datetime | None:
+    return None if value is None else to_stored_time(value)
 
 
 class _Batch:
@@ -287,9 +316,10 @@ class _Batch:
         self._engine = engine
         self.rows: Sequence[PendingCallback] = rows
 
-    def settle(self, outcomes: Sequence[tuple[int, Settlement]], now: str) -> None:
+    def settle(self, outcomes: Sequence[tuple[int, Settlement]], now: datetime) -> None:
         if not outcomes:
             return
+        now_text = format_timestamp(now)
         c = status_callbacks.c
         stmt = (
             update(status_callbacks)
@@ -310,10 +340,10 @@ class _Batch:
                 "b_state": s.state.value,
                 "b_attempts": s.attempts,
                 "b_next": format_timestamp(s.next_attempt_at) if s.next_attempt_at else None,
-                "b_delivered": now if s.state is CallbackState.DELIVERED else None,
+                "b_delivered": now_text if s.state is CallbackState.DELIVERED else None,
                 "b_cause": s.cause.value if s.cause else None,
                 "b_error": s.last_error[:500] if s.last_error else None,
-                "b_now": now,
+                "b_now": now_text,
             }
             for row_id, s in sorted(outcomes, key=lambda item: item[0])
         ]
@@ -323,7 +353,7 @@ class _Batch:
                 self._conn.execute(
                     text(_PG_SETTLE),
                     {
-                        "now": now,
+                        "now": to_stored_time(now),
                         **{
                             column: [p[f"b_{key}"] for p in params]
                             for column, key in _PG_SETTLE_ARRAYS
@@ -344,7 +374,7 @@ class SqlCallbackOutbox:
         self.engine = engine
         self.pg = engine.dialect.name == "postgresql"
 
-    def _claim_query(self, limit: int, now: str) -> Any:
+    def _claim_query(self, limit: int, now: datetime) -> Any:
         c = status_callbacks.c
         older = aliased(status_callbacks)
         query = (
@@ -368,7 +398,7 @@ class SqlCallbackOutbox:
         return query
 
     @contextmanager
-    def claim(self, limit: int, now: str) -> Iterator[_Batch]:
+    def claim(self, limit: int, now: datetime) -> Iterator[_Batch]:
         if self.pg:
             with self.engine.begin() as conn:
                 ids = [int(i) for i in conn.scalars(self._claim_query(limit, now))]
@@ -407,9 +437,9 @@ class SqlCallbackOutbox:
         if state is not None:
             query = query.where(c.state == state)
         with self.engine.connect() as conn:
-            return [CallbackRow(*row) for row in conn.execute(query)]  # type: ignore[call-arg]
+            return [_callback_row(row) for row in conn.execute(query)]
 
-    def replay(self, ids: Collection[int] | None, now: str) -> int:
+    def replay(self, ids: Collection[int] | None, now: datetime) -> int:
         c = status_callbacks.c
         stmt = update(status_callbacks).values(
             state=_PENDING,
@@ -438,7 +468,7 @@ class SqlCallbackOutbox:
             pending, oldest = conn.execute(
                 select(func.count(), func.min(c.created_at)).where(c.state == _PENDING)
             ).one()
-        return OutboxStats(int(pending), oldest)
+        return OutboxStats(int(pending), _moment(oldest))
 
 
 __all__ = [

@@ -2,10 +2,13 @@
 
 Conventions that hold on PostgreSQL and SQLite alike:
 
-* Every timestamp is ISO-8601 UTC text of fixed width (``2025-03-04T10:15:01.123Z``, see
-  :mod:`worker.domain.timestamps`), so ``<`` and ``ORDER BY`` on it are plain code-point
-  comparisons. On PostgreSQL every text column is ``COLLATE "C"`` (the contract forbids a
-  linguistic collation for identities and timestamps; "C" btrees are also the fastest).
+* Every time is a :class:`UtcTime` column: ``timestamptz`` on PostgreSQL (migration 0007),
+  ISO-8601 UTC text of fixed width (``2025-03-04T10:15:01.123Z``, see
+  :mod:`worker.domain.timestamps`) on SQLite, where ``<`` and ``ORDER BY`` on it are plain
+  code-point comparisons. Either way a time is kept to the millisecond (binds truncate),
+  so equality, ordering and idempotency are those of the text the log always held. On
+  PostgreSQL every text column is ``COLLATE "C"`` (the contract forbids a linguistic
+  collation for identities; "C" btrees are also the fastest).
 * Keys are natural where the contract defines them: a ledger row is unique on
   (event identity, recipient); a notification on ``notification_id`` and on
   (``ses_message_id``, ``recipient``).
@@ -48,6 +51,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -66,9 +70,13 @@ from sqlalchemy import (
     make_url,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.sql.expression import FunctionElement, literal_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from worker.domain.timestamps import format_timestamp
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -100,6 +108,100 @@ def _pk() -> TypeEngine[int]:
 
 Str = code_point_text
 
+#: ``to_char`` formats of the first characters of the fixed-width text of a time.
+_PREFIX_FORMATS = {10: "YYYY-MM-DD", 13: 'YYYY-MM-DD"T"HH24'}
+
+
+class utc_text_prefix(FunctionElement[str]):
+    """The first ``length`` (10: the day, 13: the hour) characters of a time's fixed-width
+    UTC text, in SQL: ``substr`` of the text on SQLite, ``to_char`` in UTC on PostgreSQL."""
+
+    type = Text()
+    name = "utc_text_prefix"
+    inherit_cache = True
+
+    def __init__(self, column: Any, length: int) -> None:
+        if length not in _PREFIX_FORMATS:
+            raise ValueError(f"no prefix of {length} characters")
+        super().__init__(column, literal_column(str(length)))
+
+
+@compiles(utc_text_prefix)
+def _substr_prefix(element: utc_text_prefix, compiler: Any, **kw: Any) -> str:
+    column, length = list(element.clauses)
+    return f"substr({compiler.process(column, **kw)}, 1, {compiler.process(length, **kw)})"
+
+
+@compiles(utc_text_prefix, "postgresql")
+def _to_char_prefix(element: utc_text_prefix, compiler: Any, **kw: Any) -> str:
+    column, length = list(element.clauses)
+    pattern = _PREFIX_FORMATS[int(str(length))]
+    return f"to_char({compiler.process(column, **kw)} AT TIME ZONE 'UTC', '{pattern}')"
+
+
+def to_stored_time(moment: datetime | str) -> datetime:
+    """An aware datetime in :data:`~datetime.UTC` truncated to the millisecond: what a time
+    column holds, whichever way it is given (a datetime in any zone, a naive one taken as
+    UTC, or the fixed-width text SQLite keeps) and whichever way it is read."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    elif moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    if moment.microsecond % 1000:
+        moment = moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+    return moment
+
+
+def stored_time_text(value: datetime | str | None) -> str | None:
+    """The fixed-width UTC text of a time as read from either database (a datetime from
+    PostgreSQL's ``timestamptz``, the text itself from SQLite); None stays None."""
+    if value is None or isinstance(value, str):
+        return value
+    return time_text(value)
+
+
+def time_text(value: datetime | str) -> str:
+    """The fixed-width UTC text of a time read from either database (see
+    :func:`stored_time_text`), for a column that is never NULL."""
+    if isinstance(value, str):
+        return value
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    text = value.isoformat(timespec="milliseconds")
+    return f"{text[:23]}Z" if len(text) == 29 else format_timestamp(value)
+
+
+class UtcTime(TypeDecorator[str]):
+    """A time: ``timestamptz`` on PostgreSQL, fixed-width UTC text on SQLite.
+
+    Binds take an aware datetime (or the fixed-width text) and keep it to the millisecond;
+    results are the fixed-width text on both databases (``2025-03-04T10:15:01.123Z``)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return to_stored_time(value)
+        return value if isinstance(value, str) else format_timestamp(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return stored_time_text(value)
+
+    @property
+    def python_type(self) -> type[str]:
+        return str
+
+
 notifications = Table(
     "notifications",
     metadata,
@@ -113,15 +215,15 @@ notifications = Table(
     # Kept after purge: reports and alerts group by it.
     Column("recipient_domain", Str(), nullable=False),
     Column("notification_type", Str(), nullable=False),
-    Column("sent_at", Str(), nullable=False),
+    Column("sent_at", UtcTime(), nullable=False),
     Column("status", Str(), nullable=False),
     Column("reason", Str(), nullable=False),
-    Column("status_at", Str(), nullable=False),
-    Column("updated_at", Str(), nullable=False),
+    Column("status_at", UtcTime(), nullable=False),
+    Column("updated_at", UtcTime(), nullable=False),
     # "record" (the sending application said so) or "ses_send" (created from a Send event;
     # an explicit record later replaces its id, type and send time).
     Column("source", Str(), nullable=False),
-    Column("purged_at", Str(), nullable=True),
+    Column("purged_at", UtcTime(), nullable=True),
     # Room on every page for the new version of a row whose status changes, so the update
     # stays HOT (no index entry is written) as long as no indexed column changes: that is
     # why no index covers status, reason, status_at or updated_at.
@@ -151,7 +253,7 @@ pending_notifications = Table(
         primary_key=True,
         autoincrement=False,
     ),
-    Column("sent_at", Str(), nullable=False),
+    Column("sent_at", UtcTime(), nullable=False),
 )
 Index("ix_pending_notifications_sent_at", pending_notifications.c.sent_at)
 
@@ -168,7 +270,7 @@ events = Table(
         nullable=True,
     ),
     Column("event_type", Str(), nullable=False),
-    Column("occurred_at", Str(), nullable=False),
+    Column("occurred_at", UtcTime(), nullable=False),
     # NULL when the event decides nothing (open, click, auto-reply, not-spam...).
     Column("status", Str(), nullable=True),
     Column("reason", Str(), nullable=True),
@@ -177,7 +279,7 @@ events = Table(
     Column("provider", Str(), nullable=True),
     Column("help_url", Str(), nullable=True),
     Column("recipient_original", Str(), nullable=True),
-    Column("received_at", Str(), nullable=False),
+    Column("received_at", UtcTime(), nullable=False),
     # For the IT-admin block (each cut to DIAGNOSTIC_MAX characters); NULL when SES did not
     # say. Personal data (From, Subject) goes with the row when purge deletes it.
     Column("reporting_mta", Str(), nullable=True),
@@ -205,11 +307,11 @@ dead_letters = Table(
     Column("code", Str(), nullable=False),
     Column("message", Str(), nullable=False),
     Column("count", BigInteger(), nullable=False),
-    Column("first_seen", Str(), nullable=False),
-    Column("last_seen", Str(), nullable=False),
+    Column("first_seen", UtcTime(), nullable=False),
+    Column("last_seen", UtcTime(), nullable=False),
     # Set when a replay applied the body successfully.
-    Column("resolved_at", Str(), nullable=True),
-    Column("purged_at", Str(), nullable=True),
+    Column("resolved_at", UtcTime(), nullable=True),
+    Column("purged_at", UtcTime(), nullable=True),
 )
 Index("ix_dead_letters_last_seen", dead_letters.c.last_seen)
 
@@ -225,9 +327,9 @@ control_messages = Table(
     Column("token", Str(), nullable=True),
     Column("detail_type", Str(), nullable=True),
     Column("message", Str(), nullable=False),
-    Column("received_at", Str(), nullable=False),
+    Column("received_at", UtcTime(), nullable=False),
     # Left for whoever confirms subscriptions.
-    Column("confirmed_at", Str(), nullable=True),
+    Column("confirmed_at", UtcTime(), nullable=True),
 )
 
 daily_status_counts = Table(

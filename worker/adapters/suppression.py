@@ -20,7 +20,13 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, Engine, Index, Integer, Table, Text, insert, select
 from sqlalchemy.types import TypeEngine
 
-from worker.adapters.database import code_point_text, metadata, notifications
+from worker.adapters.database import (
+    UtcTime,
+    code_point_text,
+    metadata,
+    notifications,
+    to_stored_time,
+)
 from worker.domain.addresses import mask_address, normalise_address
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports.suppression import (
@@ -70,7 +76,7 @@ suppression_audit = Table(
     Column("listed_since", code_point_text(), nullable=True),
     Column("actor", code_point_text(), nullable=False),
     Column("why", Text(), nullable=False),
-    Column("created_at", code_point_text(), nullable=False),
+    Column("created_at", UtcTime(), nullable=False),
 )
 Index("ix_suppression_audit_recipient", suppression_audit.c.recipient)
 
@@ -213,7 +219,7 @@ class SqlSuppressionAudit:
                 action=row.action,
                 actor=row.actor,
                 why=row.why,
-                created_at=row.created_at,
+                created_at=to_stored_time(row.created_at),
                 ses_reason=row.ses_reason,
                 listed_since=row.listed_since,
             )

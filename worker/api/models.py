@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from worker.adapters.suppression import AuditEntry, SuppressedDestination
 from worker.domain.deliverability import Deliverability
+from worker.domain.timestamps import format_timestamp
 from worker.queries.recipient import DeliverabilityAnswer, RecipientOverview
 from worker.queries.support_views import (
     DomainRate,
@@ -182,11 +184,16 @@ class FailureOut(_FromAttributes):
     provider: str | None
 
 
+def _time_text(value: Any) -> Any:
+    """A time of a port value (a datetime) as the fixed-width UTC text the API shows."""
+    return format_timestamp(value) if isinstance(value, datetime) else value
+
+
 class AuditOut(_FromAttributes):
     action: str
     actor: str
     why: str
-    created_at: str
+    created_at: Annotated[str, BeforeValidator(_time_text)]
     ses_reason: str | None = None
     listed_since: str | None = None
 

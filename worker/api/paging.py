@@ -16,6 +16,7 @@ import hashlib
 import json
 
 from worker.api.deps import unprocessable
+from worker.domain.timestamps import canonical_timestamp
 
 __all__ = ["decode_cursor", "encode_cursor"]
 
@@ -48,5 +49,7 @@ def decode_cursor(cursor: str, *, scope: str) -> tuple[str, int]:
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise invalid from None
     if not (isinstance(sent_at, str) and isinstance(pk, int) and binding == _binding(scope)):
+        raise invalid
+    if canonical_timestamp(sent_at) != sent_at:  # a send time is what the log stores
         raise invalid
     return sent_at, pk

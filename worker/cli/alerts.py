@@ -13,6 +13,7 @@ from worker.cli import main
 from worker.cli.errors import friendly_store_errors
 from worker.cli.params import echo_json_or_empty, since_option, since_start
 from worker.cli.terminal_text import terminal_lines, terminal_text
+from worker.domain.timestamps import format_timestamp
 
 if TYPE_CHECKING:
     from worker.bootstrap.alerts import Alerting
@@ -98,7 +99,8 @@ def list_command(limit: int, since: timedelta | datetime | None, as_json: bool) 
         sinks = ", ".join(f"{sink}:{status}" for sink, status in e.deliveries.items()) or "-"
         click.echo(
             terminal_text(
-                f"{e.at}  {e.kind:<10} {e.severity:<8} {e.rule} {e.scope}={e.key} "
+                f"{format_timestamp(e.at)}  {e.kind:<10} {e.severity:<8} {e.rule} "
+                f"{e.scope}={e.key} "
                 f"value={e.value:.6g} threshold={e.threshold:.6g} window={e.window}  [{sinks}]"
             )
         )

@@ -13,6 +13,7 @@ from worker.cli import main
 from worker.cli.errors import friendly_store_errors
 from worker.cli.params import JSON_ALWAYS, JSON_OPTION, InvalidInput, echo_json_or_empty
 from worker.cli.terminal_text import terminal_text
+from worker.domain.timestamps import format_timestamp
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -80,7 +81,7 @@ def list_command(state: str | None, limit: int, as_json: bool) -> None:
             terminal_text(
                 f"{r.id:>8}  {r.state:<9} {r.notification_id or '-'}  "
                 f"{r.previous_status}/{r.previous_reason} -> {r.status}/{r.reason}  "
-                f"attempts={r.attempts} {when} {detail}".rstrip()
+                f"attempts={r.attempts} {format_timestamp(when)} {detail}".rstrip()
             )
         )
 

@@ -24,6 +24,7 @@ from worker.cli.terminal_text import terminal_text
 from worker.domain.engagement import opened_phrase
 from worker.domain.explanations import Explanation
 from worker.domain.outcomes import Status
+from worker.domain.timestamps import format_timestamp
 from worker.queries.support_views import (
     GapReport,
     NotificationLike,
@@ -275,7 +276,8 @@ def _recipient_summary(
 
 
 def _audit_line(entry: AuditEntry) -> str:
-    return f"{display_time(entry.created_at)}  {entry.action} by {entry.actor}: {entry.why}"
+    when = display_time(format_timestamp(entry.created_at))
+    return f"{when}  {entry.action} by {entry.actor}: {entry.why}"
 
 
 def _recipient_lines(

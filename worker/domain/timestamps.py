@@ -91,3 +91,17 @@ def canonical_text(text: str, moment: datetime) -> str:
     if _is_canonical(text) and text[:4] != "0000":
         return text
     return format_timestamp(moment)
+
+
+def moment_of(text: str) -> datetime:
+    """The aware UTC datetime of fixed-width canonical text (``2025-03-04T10:15:01.123Z``):
+    how a canonical time the domain computed crosses a port. Exact (milliseconds)."""
+    return datetime.fromisoformat(text)
+
+
+def utc_day(moment: datetime) -> str:
+    """``YYYY-MM-DD``, the UTC day of ``moment`` (the day of ``daily_status_counts``): the
+    first ten characters of its fixed-width text."""
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.date().isoformat()

@@ -17,7 +17,7 @@ from tenacity import Retrying
 
 from worker.domain.fieldwise import add_fieldwise
 from worker.domain.outcomes import Reason
-from worker.domain.timestamps import format_timestamp
+from worker.domain.timestamps import utc_day
 from worker.handlers.isolation import (
     ERROR_TEXT_MAX,
     STORAGE_REJECTED,
@@ -134,7 +134,7 @@ def body_hash(body: str | bytes) -> str:
 def initial_count_key(row: NewNotification) -> CountKey:
     """The bucket of a notification as inserted (``sent``/``awaiting_feedback``)."""
     return (
-        row.sent_at[:10],
+        utc_day(row.sent_at),
         row.recipient_domain,
         row.notification_type,
         "sent",
@@ -151,12 +151,11 @@ def write_batch(
 ) -> IngestResult:
     """The transactional part of :func:`~worker.handlers.ingest.apply_batch` (safe to
     re-run from scratch)."""
-    now_text = format_timestamp(now)
     deltas: Counter[CountKey] = Counter()
 
     created: list[CreatedNotification] = []
     if batch.sends:
-        created = tx.insert_notifications(batch.sends, now_text)
+        created = tx.insert_notifications(batch.sends, now)
         by_key = {(s.message_id, s.recipient): s for s in batch.sends}
         for item in created:
             deltas[initial_count_key(by_key[(item.message_id, item.recipient)])] += 1
@@ -165,7 +164,7 @@ def write_batch(
     touched: set[int] = {item.pk for item in created}
     race_keys: set[MessageKey] = {(item.message_id, item.recipient) for item in created}
     if batch.ledger:
-        inserted = tx.insert_ledger(batch.ledger, now_text)
+        inserted = tx.insert_ledger(batch.ledger, now)
         for row in batch.ledger:
             key = (row.identity, row.recipient)
             if key not in inserted:
@@ -192,16 +191,15 @@ def write_batch(
         tx,
         sorted(touched),
         now=now,
-        now_text=now_text,
         feedback_window=feedback_window,
         deltas=deltas,
     )
     if batch.dead_letters:
-        tx.upsert_dead_letters(batch.dead_letters, now_text)
+        tx.upsert_dead_letters(batch.dead_letters, now)
     if batch.applied_hashes:
-        tx.resolve_dead_letters(batch.applied_hashes, now_text)
+        tx.resolve_dead_letters(batch.applied_hashes, now)
     if batch.controls:
-        tx.record_control_messages(batch.controls, now_text)
+        tx.record_control_messages(batch.controls, now)
     # Last: hot aggregate rows are held for the shortest time.
     if deltas:
         tx.add_counts(deltas)
@@ -327,7 +325,6 @@ def _isolate_poison(
     total = IngestResult(isolations=1)
     for _, part_result in found.committed:
         total = total + part_result
-    now_text = format_timestamp(now)
     unsettled: list[int] = []
     for index, refused in found.refused:
         body = bodies[index]
@@ -342,7 +339,7 @@ def _isolate_poison(
             ),
             count=0 if source.replaying else 1,
         )
-        if not _keep_dead_letter(row, log=log, now_text=now_text, retrying=retrying):
+        if not _keep_dead_letter(row, log=log, now=now, retrying=retrying):
             unsettled.append(index)
             continue
         total = total + IngestResult(
@@ -377,13 +374,13 @@ def _isolate_poison(
 
 
 def _keep_dead_letter(
-    row: DeadLetterRow, *, log: NotificationLog, now_text: str, retrying: Retrying | None
+    row: DeadLetterRow, *, log: NotificationLog, now: datetime, retrying: Retrying | None
 ) -> bool:
     """Write one dead letter in its own transaction. False when the database refuses it
     too (the body then stays on the queue); transient and fatal errors propagate."""
 
     def work(tx: LogTransaction) -> None:
-        tx.upsert_dead_letters([row], now_text)
+        tx.upsert_dead_letters([row], now)
 
     try:
         in_transaction(log, work, retrying=retrying)

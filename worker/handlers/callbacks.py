@@ -29,7 +29,6 @@ from worker.domain.callbacks import (
     settle,
     webhook_headers,
 )
-from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports import NotificationState
 from worker.handlers.ports.callbacks import (
     CallbackOutbox,
@@ -102,7 +101,7 @@ def _deliver_one_batch(
 ) -> int:
     """Claim, send and settle one batch; the number of rows claimed (0: nothing due)."""
     now = clock()
-    with outbox.claim(config.batch_size, format_timestamp(now)) as batch:
+    with outbox.claim(config.batch_size, now) as batch:
         rows = list(batch.rows)
         if not rows:
             return 0
@@ -129,7 +128,7 @@ def _deliver_one_batch(
                 jitter=jitter(),
             )
             settlements.append((row.id, settlement))
-        batch.settle(settlements, format_timestamp(settled_at))
+        batch.settle(settlements, settled_at)
     with lock:
         for _, settlement in settlements:
             if settlement.state is CallbackState.DELIVERED:
@@ -189,4 +188,4 @@ def deliver_callbacks(
 
 def replay_callbacks(outbox: CallbackOutbox, ids: Collection[int] | None, *, now: datetime) -> int:
     """Send these rows (None: every failed one) again from the first attempt."""
-    return outbox.replay(ids, format_timestamp(now))
+    return outbox.replay(ids, now)

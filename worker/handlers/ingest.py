@@ -42,6 +42,7 @@ from worker.domain.events import (
 )
 from worker.domain.outcomes import Reason, Status
 from worker.domain.parser import parse_body
+from worker.domain.timestamps import moment_of
 from worker.handlers.batch_write import (
     BodyRejection,
     BodySource,
@@ -371,7 +372,7 @@ def _collect_sends(
                 recipient_original=original or address,
                 recipient_domain=domain_of(address),
                 notification_type=kind,
-                sent_at=event.occurred_at_text,
+                sent_at=moment_of(event.occurred_at_text),
                 source=SOURCE_SES_SEND,
             )
         )
@@ -405,7 +406,7 @@ def _ledger_row(outcome: RecipientOutcome, message_id: str, facts: _EventFacts) 
         message_id=message_id,
         notification_pk=None,
         event_type=_VALUE[outcome.event_type],
-        occurred_at=outcome.occurred_at,
+        occurred_at=moment_of(outcome.occurred_at),
         status=status,
         reason=reason,
         smtp_status=smtp_status,

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from tenacity import Retrying
 
-from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports import NotificationLog, PurgeCounts
 from worker.handlers.transactions import in_transaction
 
@@ -36,12 +35,11 @@ def purge(
         raise ValueError("batch_size must be at least 1")
     if older_than <= timedelta(0):
         raise ValueError("older_than must be positive")
-    cutoff = format_timestamp(now - older_than)
-    now_text = format_timestamp(now)
+    cutoff = now - older_than
     total = PurgeCounts()
     while True:
         counts = in_transaction(
-            log, lambda tx: tx.purge_batch(cutoff, now_text, batch_size), retrying=retrying
+            log, lambda tx: tx.purge_batch(cutoff, now, batch_size), retrying=retrying
         )
         total = total + counts
         if max(counts.notifications, counts.parked_events, counts.dead_letters) < batch_size:

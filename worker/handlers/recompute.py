@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from worker.domain.status import DecidingEvent, decide_status
-from worker.domain.timestamps import format_timestamp
+from worker.domain.timestamps import moment_of
 from worker.handlers.callbacks import announced_changes
 from worker.handlers.ports import CountKey, LogTransaction, NotificationState
 
@@ -21,14 +21,8 @@ class SendDetails:
 
     notification_id: str
     notification_type: str
-    sent_at: str
+    sent_at: datetime
     source: str
-
-
-def parse_stored_timestamp(text: str) -> datetime:
-    """Stored timestamps are fixed-width ``...Z`` UTC text."""
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _with_details(state: NotificationState, extra: SendDetails | None) -> NotificationState:
@@ -48,7 +42,6 @@ def recompute_statuses(
     pks: Collection[int],
     *,
     now: datetime,
-    now_text: str,
     feedback_window: timedelta,
     deltas: Counter[CountKey],
     details: Mapping[int, SendDetails] | None = None,
@@ -80,16 +73,17 @@ def recompute_statuses(
         state_with = _with_details(state, extra)
         decision = decide_status(
             ledgers.get(state.pk, no_events),
-            sent_at=parse_stored_timestamp(state_with.sent_at),
+            sent_at=state_with.sent_at,
             now=now,
             feedback_window=feedback_window,
         )
         status, reason = decision.status.value, decision.reason.value
+        status_at = moment_of(decision.status_at)
         if (
             extra is None
             and status == state.status
             and reason == state.reason
-            and decision.status_at == state.status_at
+            and status_at == state.status_at
         ):
             continue  # unchanged: nothing to write
         new = NotificationState(
@@ -100,7 +94,7 @@ def recompute_statuses(
             state_with.sent_at,
             status,
             reason,
-            decision.status_at,
+            status_at,
             state_with.source,
         )
         if new != state:
@@ -110,10 +104,10 @@ def recompute_statuses(
                 deltas[old_key] -= 1
                 deltas[new_key] += 1
     if changed:
-        tx.update_notifications(changed, now_text)
+        tx.update_notifications(changed, now)
         # Status callbacks (issue 14): the announcement commits with the change.
         announced = announced_changes(states, changed)
         if announced:
             when = announced_at if announced_at is not None else datetime.now(UTC)
-            tx.record_status_changes(announced, format_timestamp(when))
+            tx.record_status_changes(announced, when)
     return len(changed)

@@ -21,7 +21,7 @@ from tenacity import Retrying
 
 from worker.domain.addresses import InvalidAddress, check_address, domain_of, mask_address
 from worker.domain.fieldwise import add_fieldwise
-from worker.domain.timestamps import canonical_timestamp, format_timestamp
+from worker.domain.timestamps import canonical_timestamp, format_timestamp, moment_of
 from worker.handlers.batch_write import initial_count_key
 from worker.handlers.ports import (
     SOURCE_RECORD,
@@ -32,7 +32,7 @@ from worker.handlers.ports import (
     NotificationLog,
 )
 from worker.handlers.ports.errors import BadInput
-from worker.handlers.recompute import SendDetails, parse_stored_timestamp, recompute_statuses
+from worker.handlers.recompute import SendDetails, recompute_statuses
 from worker.handlers.transactions import in_transaction
 from worker.handlers.unpark import attach_parked_events
 
@@ -131,7 +131,7 @@ class SendRecord:
             recipient_original=self.recipient_original,
             recipient_domain=domain_of(self.recipient),
             notification_type=self.notification_type,
-            sent_at=self.sent_at,
+            sent_at=moment_of(self.sent_at),
             source=SOURCE_RECORD,
         )
 
@@ -216,9 +216,8 @@ def write_sends(
     feedback_window: timedelta,
 ) -> RecordResult:
     """The transactional part of :func:`record_sends`."""
-    now_text = format_timestamp(now)
     deltas: Counter[CountKey] = Counter()
-    created = tx.insert_notifications(rows, now_text)
+    created = tx.insert_notifications(rows, now)
     by_key = {(r.message_id, r.recipient): r for r in rows}
     for item in created:
         deltas[initial_count_key(by_key[(item.message_id, item.recipient)])] += 1
@@ -263,15 +262,13 @@ def write_sends(
     closed = {
         c.pk
         for c in created
-        if now
-        >= parse_stored_timestamp(by_key[(c.message_id, c.recipient)].sent_at) + feedback_window
+        if now >= by_key[(c.message_id, c.recipient)].sent_at + feedback_window
     }
     touched = closed | set(attached) | set(details)
     changes = recompute_statuses(
         tx,
         sorted(touched),
         now=now,
-        now_text=now_text,
         feedback_window=feedback_window,
         deltas=deltas,
         details=details,

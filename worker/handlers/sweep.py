@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 from tenacity import Retrying
 
 from worker.domain.status import WINDOW_RULE
-from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports import CountKey, LogTransaction, NotificationLog, WindowSweep
 from worker.handlers.recompute import recompute_statuses
 from worker.handlers.transactions import in_transaction
@@ -70,8 +69,7 @@ def sweep(
     reattached = reattach_missed(
         log=log, now=now, feedback_window=feedback_window, batch_size=batch_size, retrying=retrying
     )
-    cutoff = format_timestamp(now - feedback_window)
-    now_text = format_timestamp(now)
+    cutoff = now - feedback_window
     examined = changed = batches = 0
 
     def one_chunk(tx: LogTransaction) -> tuple[WindowSweep, int]:
@@ -79,17 +77,16 @@ def sweep(
         chunk = tx.sweep_window(
             cutoff,
             batch_size,
-            now=now_text,
+            now=now,
             feedback_window=feedback_window,
             rule=WINDOW_RULE,
-            announced_at=format_timestamp(announced_at),
+            announced_at=announced_at,
         )
         deltas: Counter[CountKey] = Counter()
         count = recompute_statuses(
             tx,
             chunk.recompute,
             now=now,
-            now_text=now_text,
             feedback_window=feedback_window,
             deltas=deltas,
             announced_at=announced_at,

@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 
 from tenacity import Retrying
 
-from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports import (
     CountKey,
     CreatedNotification,
@@ -67,7 +66,6 @@ def attach_parked_in(
         tx,
         sorted(attached),
         now=now,
-        now_text=format_timestamp(now),
         feedback_window=feedback_window,
         deltas=deltas,
     )

@@ -16,7 +16,6 @@ from datetime import datetime
 
 from worker.domain.addresses import InvalidAddress, check_address, mask_address
 from worker.domain.deliverability import Outcome, unsuppress_refusal
-from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports.errors import BadInput
 from worker.handlers.ports.suppression import (
     AuditEntry,
@@ -102,7 +101,7 @@ def unsuppress_recipient(
         action=REMOVED if removed else NOT_LISTED,
         actor=actor,
         why=why,
-        created_at=format_timestamp(now),
+        created_at=now,
         ses_reason=previous.reason if previous is not None else None,
         listed_since=previous.last_update_time if previous is not None else None,
     )

@@ -45,7 +45,7 @@ from worker.domain.alert_rules import (
     SpikeSample,
     tally,
 )
-from worker.domain.timestamps import format_timestamp, parse_timestamp
+from worker.domain.timestamps import parse_timestamp
 
 #: Events received this recently may still meet their send record: not counted as parked.
 PARKED_GRACE = timedelta(minutes=2)
@@ -99,7 +99,7 @@ class SqlAlertCounts:
             return []
         n = notifications.c
         slot = case(
-            *((n.sent_at >= format_timestamp(now - w), i) for i, w in enumerate(windows[:-1])),
+            *((n.sent_at >= now - w, i) for i, w in enumerate(windows[:-1])),
             else_=len(windows) - 1,
         ).label("slot")
         query = (
@@ -112,8 +112,8 @@ class SqlAlertCounts:
                 func.count().label("n"),
             )
             .where(
-                n.sent_at >= format_timestamp(now - windows[-1]),
-                n.sent_at < format_timestamp(now),
+                n.sent_at >= now - windows[-1],
+                n.sent_at < now,
             )
             .group_by(n.recipient_domain, n.notification_type, n.status, n.reason, slot)
         )
@@ -223,32 +223,31 @@ class SqlAlertCounts:
         queue_oldest_age: timedelta | None = None,
     ) -> BacklogSample:
         n, e, dl = notifications.c, events.c, dead_letters.c
-        now_text = format_timestamp(now)
         recent_sends = conn.execute(
             select(func.count()).where(
-                n.sent_at >= format_timestamp(now - t.silence),
-                n.sent_at < format_timestamp(now - t.silence / 2),
+                n.sent_at >= now - t.silence,
+                n.sent_at < now - t.silence / 2,
             )
         ).scalar_one()
         # Literal predicates, so both databases match the partial indexes.
         last_feedback = conn.execute(
             select(func.max(e.received_at)).where(
                 literal_column("event_type <> 'Send'"),
-                e.received_at >= format_timestamp(now - t.silence_cap),
-                e.received_at <= now_text,
+                e.received_at >= now - t.silence_cap,
+                e.received_at <= now,
             )
         ).scalar_one()
         parked = conn.execute(
             select(func.count()).where(
                 literal_column("notification_pk IS NULL"),
-                e.received_at >= format_timestamp(now - t.backlog_window),
-                e.received_at < format_timestamp(now - min(PARKED_GRACE, t.backlog_window / 2)),
+                e.received_at >= now - t.backlog_window,
+                e.received_at < now - min(PARKED_GRACE, t.backlog_window / 2),
             )
         ).scalar_one()
         dead = conn.execute(
             select(func.count()).where(
-                dl.last_seen >= format_timestamp(now - t.backlog_window),
-                dl.last_seen <= now_text,
+                dl.last_seen >= now - t.backlog_window,
+                dl.last_seen <= now,
                 dl.resolved_at.is_(None),
             )
         ).scalar_one()

@@ -47,7 +47,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Subquery
 
-from worker.adapters.database import daily_status_counts, events, notifications
+from worker.adapters.database import (
+    daily_status_counts,
+    events,
+    notifications,
+    utc_text_prefix,
+)
 from worker.domain.addresses import normalise_address
 from worker.domain.deliverability import Outcome
 from worker.domain.events import EventType
@@ -101,7 +106,7 @@ def _delivered_opened(conn: Connection, since: datetime, until: datetime) -> int
         select(
             func.count().label("opened"),
             func.sum(case((n.status == Status.DELIVERED.value, 1), else_=0)).label("delivered"),
-        ).where(n.sent_at >= _ts(since), n.sent_at < _ts(until), opened)
+        ).where(n.sent_at >= since, n.sent_at < until, opened)
     ).one()
     return int(row.delivered or 0) if row.opened else None
 
@@ -307,7 +312,7 @@ class SupportQueries:
         the number of events); each with its row id, the paging key's tie-breaker."""
         params: dict[str, Any] = {"value": value, "limit": limit}
         if since is not None:
-            params["since"] = _ts(_aware(since))
+            params["since"] = _aware(since)
         if after is not None:
             params["after_sent_at"], params["after_id"] = after
         stmt = self._lookup_statement(key, since is not None, after is not None)
@@ -506,10 +511,10 @@ class SupportQueries:
         with self._connect() as conn:
             if hourly:
                 n = notifications.c
-                bucket = func.substr(n.sent_at, 1, 13)
+                bucket = utc_text_prefix(n.sent_at, 13)
                 rows = conn.execute(
                     select(bucket.label("bucket"), n.status, func.count().label("n"))
-                    .where(n.sent_at >= _ts(since), n.sent_at < _ts(until))
+                    .where(n.sent_at >= since, n.sent_at < until)
                     .group_by(bucket, n.status)
                 ).all()
                 suffix = ":00:00.000Z"
@@ -562,7 +567,7 @@ def _raw(day: date, start: datetime, end: datetime, sign: int = 1) -> Select[Any
             n.reason.label("reason"),
             (count * sign).label("n") if sign != 1 else count.label("n"),
         )
-        .where(n.sent_at >= _ts(start), n.sent_at < _ts(end))
+        .where(n.sent_at >= start, n.sent_at < end)
         .group_by(n.recipient_domain, n.notification_type, n.status, n.reason)
     )
 

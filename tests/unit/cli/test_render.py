@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -104,7 +104,8 @@ def _health() -> RecipientHealth:
 
 def test_recipient_plain_and_rich() -> None:
     listed = SuppressedDestination("jo@gmail.com", "BOUNCE", "2025-03-05T08:00:04.000Z")
-    audit = [AuditEntry("jo@gmail.com", "removed", "cli:amy", "typo", "2025-03-05T09:00:00.000Z")]
+    at = datetime(2025, 3, 5, 9, tzinfo=UTC)
+    audit = [AuditEntry("jo@gmail.com", "removed", "cli:amy", "typo", at)]
     for terminal in (False, True):
         con, out = console(terminal)
         render_recipient(
@@ -224,9 +225,7 @@ def test_hostile_recipient_and_report_cells() -> None:
             health,
             suppressed=None,
             suppression_error="SES said \x1b]0;x\x07[red]no",
-            audit=[
-                AuditEntry("jo@gmail.com", "removed", "[b]amy\x1b[2J", "why\r", NOW.isoformat())
-            ],
+            audit=[AuditEntry("jo@gmail.com", "removed", "[b]amy\x1b[2J", "why\r", NOW)],
             console=con,
             now=NOW,
         )

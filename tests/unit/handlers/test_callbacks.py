@@ -105,13 +105,17 @@ class FakeOutbox:
         self.rows = {row.id: row for row in rows}
 
     @contextmanager
-    def claim(self, limit: int, now: str) -> Iterator[FakeBatch]:
+    def claim(self, limit: int, now: datetime) -> Iterator[FakeBatch]:
         taken: list[PendingCallback] = []
         blocked: set[str] = set()
         for row in sorted(self.rows.values(), key=lambda r: r.id):
             if row.state != "pending":
                 continue
-            if row.notification not in blocked and row.due <= now and len(taken) < limit:
+            if (
+                row.notification not in blocked
+                and row.due <= format_timestamp(now)
+                and len(taken) < limit
+            ):
                 taken.append(pending(row))
             blocked.add(row.notification)
         yield FakeBatch(self, taken)
@@ -119,7 +123,7 @@ class FakeOutbox:
     def list_rows(self, state: str | None, limit: int) -> list[CallbackRow]:
         raise NotImplementedError
 
-    def replay(self, ids: Collection[int] | None, now: str) -> int:
+    def replay(self, ids: Collection[int] | None, now: datetime) -> int:
         raise NotImplementedError
 
     def stats(self) -> OutboxStats:
@@ -131,7 +135,7 @@ class FakeBatch:
         self.outbox = outbox
         self.rows = rows
 
-    def settle(self, outcomes: Sequence[tuple[int, Settlement]], now: str) -> None:
+    def settle(self, outcomes: Sequence[tuple[int, Settlement]], now: datetime) -> None:
         for row_id, s in outcomes:
             row = self.outbox.rows[row_id]
             row.state, row.attempts = s.state.value, s.attempts

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -281,7 +282,7 @@ def test_replay_resolves_the_good_and_keeps_the_poison_as_storage_rejected() -> 
     with inner.transaction() as tx:
         tx.upsert_dead_letters(
             [DeadLetterRow(body_hash(x), body_bytes(x), "parser_error", "crashed") for x in bodies],
-            "2025-03-03T00:00:00.000Z",
+            datetime(2025, 3, 3, tzinfo=UTC),
         )
     log = RefusingLog(inner)
     result = replay_dead_letters(None, log=log, now=NOW, feedback_window=WINDOW, retrying=NO_SLEEP)

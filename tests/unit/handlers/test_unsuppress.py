@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.fake_suppression import FakeAudit, FakeSuppressionList
 from worker.adapters.suppression import SuppressionUnavailable
+from worker.domain.timestamps import format_timestamp
 from worker.handlers.unsuppress import InvalidUnsuppressRequest, unsuppress_recipient
 
 NOW = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
@@ -33,7 +34,7 @@ def test_removes_a_listed_address_and_audits_it() -> None:
         "cli:amy",
         "COMPLAINT",
     )
-    assert entry.created_at == "2025-03-05T09:00:00.000Z"
+    assert format_timestamp(entry.created_at) == "2025-03-05T09:00:00.000Z"
 
 
 def test_not_listed_is_audited_without_a_delete() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -30,6 +30,8 @@ from worker.adapters.database import (
     events,
     notifications,
     pending_notifications,
+    time_text,
+    to_stored_time,
 )
 from worker.domain.outcomes import Reason
 from worker.domain.status import DecidingEvent, WindowRule
@@ -63,7 +65,16 @@ def _state(row: Sequence[Any]) -> NotificationState:
     status_at, source, purged_at) as read under lock."""
     pk, nid, domain, kind, sent_at, status, reason, status_at, source, purged_at = row
     return NotificationState(
-        pk, nid, domain, kind, sent_at, status, reason, status_at, source, purged_at is not None
+        pk,
+        nid,
+        domain,
+        kind,
+        to_stored_time(sent_at),
+        status,
+        reason,
+        to_stored_time(status_at),
+        source,
+        purged_at is not None,
     )
 
 
@@ -72,7 +83,7 @@ def _ledgers(rows: Iterable[Sequence[Any]]) -> dict[int, list[DecidingEvent]]:
     ledgers: dict[int, list[DecidingEvent]] = {}
     reasons = _REASONS
     for pk, identity, occurred_at, reason in rows:
-        entry = DecidingEvent(identity, occurred_at, reasons[reason])
+        entry = DecidingEvent(identity, time_text(occurred_at), reasons[reason])
         found = ledgers.get(pk)
         if found is None:
             ledgers[pk] = [entry]
@@ -114,7 +125,7 @@ class SqlLogTransaction(ABC):
     # --- what differs per dialect (see the Protocol) -------------------------------
     @abstractmethod
     def insert_notifications(
-        self, rows: Sequence[NewNotification], now: str
+        self, rows: Sequence[NewNotification], now: datetime
     ) -> list[CreatedNotification]:
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
@@ -124,7 +135,7 @@ class SqlLogTransaction(ABC):
 
     @abstractmethod
     def insert_ledger(
-        self, rows: Sequence[LedgerRow], now: str
+        self, rows: Sequence[LedgerRow], now: datetime
     ) -> dict[tuple[str, str], int | None]:
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
@@ -145,7 +156,7 @@ class SqlLogTransaction(ABC):
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
     @abstractmethod
-    def update_notifications(self, states: Sequence[NotificationState], now: str) -> None:
+    def update_notifications(self, states: Sequence[NotificationState], now: datetime) -> None:
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
     @abstractmethod
@@ -153,7 +164,9 @@ class SqlLogTransaction(ABC):
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
     # --- the same on both ---------------------------------------------------------------
-    def record_status_changes(self, changes: Sequence[StatusChange], announced_at: str) -> None:
+    def record_status_changes(
+        self, changes: Sequence[StatusChange], announced_at: datetime
+    ) -> None:
         # Status callbacks (issue 14): nothing is written while they are switched off.
         if self.callbacks and changes:
             callback_outbox.insert_changes(self.conn, changes, announced_at)
@@ -171,7 +184,7 @@ class SqlLogTransaction(ABC):
         for table in (notifications, pending_notifications):
             self.conn.exec_driver_sql(f"ANALYZE {table.name}")
 
-    def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
+    def pending_notifications(self, sent_before: datetime, after_pk: int, limit: int) -> list[int]:
         # The pending set is exact; status and purge are checked again all the same.
         n, p = notifications.c, pending_notifications.c
         query = (
@@ -190,13 +203,13 @@ class SqlLogTransaction(ABC):
 
     def sweep_window(
         self,
-        sent_before: str,
+        sent_before: datetime,
         limit: int,
         *,
-        now: str,
+        now: datetime,
         feedback_window: timedelta,
         rule: WindowRule,
-        announced_at: str,
+        announced_at: datetime,
     ) -> WindowSweep:
         # The simple path (SQLite: one writer at a time): every due notification is
         # recomputed by the handler under lock; PostgreSQL applies the rule in bulk.
@@ -220,7 +233,7 @@ class SqlLogTransaction(ABC):
         )
         return [(str(mid), str(rcpt)) for mid, rcpt in self.conn.execute(query)]
 
-    def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: str) -> None:
+    def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: datetime) -> None:
         if not rows:
             return
         d = dead_letters.c
@@ -253,7 +266,7 @@ class SqlLogTransaction(ABC):
             ],
         )
 
-    def resolve_dead_letters(self, body_hashes: Collection[str], now: str) -> int:
+    def resolve_dead_letters(self, body_hashes: Collection[str], now: datetime) -> int:
         d = dead_letters.c
         total = 0
         for chunk in self._chunks(set(body_hashes)):
@@ -282,7 +295,7 @@ class SqlLogTransaction(ABC):
             for row in self.conn.execute(query)
         ]
 
-    def record_control_messages(self, rows: Sequence[ControlRow], now: str) -> int:
+    def record_control_messages(self, rows: Sequence[ControlRow], now: datetime) -> int:
         if not rows:
             return 0
         c = control_messages.c
@@ -302,7 +315,7 @@ class SqlLogTransaction(ABC):
         ]
         return len(self.conn.execute(stmt, params).all())
 
-    def purge_batch(self, cutoff: str, now: str, limit: int) -> PurgeCounts:
+    def purge_batch(self, cutoff: datetime, now: datetime, limit: int) -> PurgeCounts:
         n, e, d = notifications.c, events.c, dead_letters.c
         pks = [
             int(pk)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql
 
+from worker.adapters.database import to_stored_time
 from worker.adapters.notification_log.base import SqlLogTransaction, _ledgers, _state
 from worker.adapters.notification_log.window_sweep import (
     DROP_EMPTY_COUNTS_SQL,
@@ -51,6 +52,9 @@ from worker.handlers.ports import (
 # created IF NOT EXISTS at their first use in each transaction (so a pooler that swaps
 # server sessions between transactions cannot break them) and emptied at commit.
 _TEXT = 'text COLLATE "C"'
+#: Times are staged as their fixed-width UTC text and read by COPY straight into
+#: ``timestamptz`` (migration 0007).
+_TIME = "timestamptz"
 
 
 class _Staging:
@@ -78,7 +82,7 @@ _STAGE_SENDS = _Staging(
         ("recipient_original", _TEXT),
         ("recipient_domain", _TEXT),
         ("notification_type", _TEXT),
-        ("sent_at", _TEXT),
+        ("sent_at", _TIME),
         ("source", _TEXT),
     ),
 )
@@ -106,7 +110,7 @@ _STAGE_LEDGER = _Staging(
         ("identity", _TEXT),
         ("recipient", _TEXT),
         ("message_id", _TEXT),
-        *((name, _TEXT) for name in _LEDGER_VALUES),
+        *((name, _TIME if name == "occurred_at" else _TEXT) for name in _LEDGER_VALUES),
     ),
 )
 _STAGE_STATES = _Staging(
@@ -115,11 +119,11 @@ _STAGE_STATES = _Staging(
         ("id", "bigint"),
         ("notification_id", _TEXT),
         ("notification_type", _TEXT),
-        ("sent_at", _TEXT),
+        ("sent_at", _TIME),
         ("source", _TEXT),
         ("status", _TEXT),
         ("reason", _TEXT),
-        ("status_at", _TEXT),
+        ("status_at", _TIME),
     ),
 )
 _STAGE_COUNTS = _Staging(
@@ -350,7 +354,7 @@ class PostgresLogTransaction(SqlLogTransaction):
         self._staged.add(staging.name)
 
     def insert_notifications(
-        self, rows: Sequence[NewNotification], now: str
+        self, rows: Sequence[NewNotification], now: datetime
     ) -> list[CreatedNotification]:
         if not rows:
             return []
@@ -374,11 +378,11 @@ class PostgresLogTransaction(SqlLogTransaction):
         created = self._insert_staged_sends(now)
         return [CreatedNotification(pk, mid, rcpt) for pk, mid, rcpt in created]
 
-    def _insert_staged_sends(self, now: str) -> list[Any]:
+    def _insert_staged_sends(self, now: datetime) -> list[Any]:
         """The plain INSERT in a savepoint, else the ON CONFLICT form (see the SQL)."""
         from psycopg import errors
 
-        params = {"now": now}
+        params = {"now": to_stored_time(now)}
         with self._driver(_PG_INSERT_NEW_NOTIFICATIONS) as driver, driver.cursor() as cursor:
             cursor.execute("SAVEPOINT inboxgap_new_sends")
             try:
@@ -400,12 +404,14 @@ class PostgresLogTransaction(SqlLogTransaction):
                 _PG_FIND_SENDS, {"mids": mids}
             ):
                 if (mid, rcpt) in wanted:
-                    found.append(ExistingSend(pk, nid, mid, rcpt, kind, sent_at, source))
+                    found.append(
+                        ExistingSend(pk, nid, mid, rcpt, kind, to_stored_time(sent_at), source)
+                    )
         found.sort(key=lambda s: s.pk)
         return found
 
     def insert_ledger(
-        self, rows: Sequence[LedgerRow], now: str
+        self, rows: Sequence[LedgerRow], now: datetime
     ) -> dict[tuple[str, str], int | None]:
         if not rows:
             return {}
@@ -435,7 +441,7 @@ class PostgresLogTransaction(SqlLogTransaction):
                 for i, r in enumerate(rows)
             ),
         )
-        inserted = self._pg(_PG_INSERT_LEDGER, {"now": now})
+        inserted = self._pg(_PG_INSERT_LEDGER, {"now": to_stored_time(now)})
         return {(identity, rcpt): pk for identity, rcpt, pk in inserted}
 
     def parked_keys(self, keys: Collection[MessageKey]) -> set[MessageKey]:
@@ -479,7 +485,7 @@ class PostgresLogTransaction(SqlLogTransaction):
         rows = self._pg(_PG_DECIDING_EVENTS, {"pks": _bigint_array(pks)}) if pks else []
         return _ledgers(rows)
 
-    def update_notifications(self, states: Sequence[NotificationState], now: str) -> None:
+    def update_notifications(self, states: Sequence[NotificationState], now: datetime) -> None:
         if not states:
             return
         ordered = sorted(states, key=lambda s: s.pk)
@@ -499,7 +505,7 @@ class PostgresLogTransaction(SqlLogTransaction):
                 for s in ordered
             ),
         )
-        self._pg(_PG_UPDATE_NOTIFICATIONS, {"now": now})
+        self._pg(_PG_UPDATE_NOTIFICATIONS, {"now": to_stored_time(now)})
         return
 
     def add_counts(self, deltas: Mapping[CountKey, int]) -> None:
@@ -515,13 +521,13 @@ class PostgresLogTransaction(SqlLogTransaction):
 
     def sweep_window(
         self,
-        sent_before: str,
+        sent_before: datetime,
         limit: int,
         *,
-        now: str,
+        now: datetime,
         feedback_window: timedelta,
         rule: WindowRule,
-        announced_at: str,
+        announced_at: datetime,
     ) -> WindowSweep:
         # Set-based: see worker.adapters.notification_log.window_sweep.
         statement = SWEEP_WITH_OUTBOX_SQL if self.callbacks else SWEEP_SQL

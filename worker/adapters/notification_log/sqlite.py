@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from worker.adapters.database import (
     events,
     notifications,
     pending_notifications,
+    to_stored_time,
 )
 from worker.adapters.notification_log.base import (
     _COUNT_PARAMS,
@@ -58,7 +60,7 @@ class SqliteLogTransaction(SqlLogTransaction):
         yield from iter_chunks(sorted(values), SQLITE_IN_CHUNK)
 
     def insert_notifications(
-        self, rows: Sequence[NewNotification], now: str
+        self, rows: Sequence[NewNotification], now: datetime
     ) -> list[CreatedNotification]:
         if not rows:
             return []
@@ -126,7 +128,7 @@ class SqliteLogTransaction(SqlLogTransaction):
                             message_id=row.ses_message_id,
                             recipient=row.recipient,
                             notification_type=row.notification_type,
-                            sent_at=row.sent_at,
+                            sent_at=to_stored_time(row.sent_at),
                             source=row.source,
                         )
                     )
@@ -134,7 +136,7 @@ class SqliteLogTransaction(SqlLogTransaction):
         return found
 
     def insert_ledger(
-        self, rows: Sequence[LedgerRow], now: str
+        self, rows: Sequence[LedgerRow], now: datetime
     ) -> dict[tuple[str, str], int | None]:
         if not rows:
             return {}
@@ -155,7 +157,7 @@ class SqliteLogTransaction(SqlLogTransaction):
         return resolved
 
     def _insert_events(
-        self, rows: Sequence[LedgerRow], resolved: Mapping[MessageKey, int], now: str
+        self, rows: Sequence[LedgerRow], resolved: Mapping[MessageKey, int], now: datetime
     ) -> dict[tuple[str, str], int | None]:
         e = events.c
         stmt = (
@@ -274,7 +276,7 @@ class SqliteLogTransaction(SqlLogTransaction):
                 ledgers.setdefault(pk, []).extend(events_of_pk)
         return ledgers
 
-    def update_notifications(self, states: Sequence[NotificationState], now: str) -> None:
+    def update_notifications(self, states: Sequence[NotificationState], now: datetime) -> None:
         if not states:
             return
         ordered = sorted(states, key=lambda s: s.pk)

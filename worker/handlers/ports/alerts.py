@@ -19,6 +19,7 @@ from worker.domain.alert_lifecycle import (
     LifecycleResult,
 )
 from worker.domain.alert_rules import AlertSnapshot, AlertThresholds
+from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports.errors import BadInput, Retryable
 
 __all__ = [
@@ -84,7 +85,7 @@ class PendingDelivery:
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     id: int
-    at: str
+    at: datetime
     kind: str
     rule: str
     scope: str
@@ -99,7 +100,7 @@ class HistoryEntry:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "at": self.at,
+            "at": format_timestamp(self.at),
             "kind": self.kind,
             "rule": self.rule,
             "scope": self.scope,

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from worker.domain.callbacks import Settlement, StatusChangeFacts
+from worker.domain.timestamps import format_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +27,7 @@ class StatusChange:
     previous_reason: str
     status: str
     reason: str
-    status_at: str
+    status_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,10 @@ class PendingCallback:
     webhook_id: str
     attempts: int
     facts: StatusChangeFacts
+
+
+def _text(moment: datetime | None) -> str | None:
+    return None if moment is None else format_timestamp(moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +57,9 @@ class CallbackRow:
     reason: str
     state: str
     attempts: int
-    created_at: str
-    next_attempt_at: str | None
-    delivered_at: str | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
     cause: str | None
     last_error: str | None
 
@@ -68,9 +74,9 @@ class CallbackRow:
             "reason": self.reason,
             "state": self.state,
             "attempts": self.attempts,
-            "created_at": self.created_at,
-            "next_attempt_at": self.next_attempt_at,
-            "delivered_at": self.delivered_at,
+            "created_at": format_timestamp(self.created_at),
+            "next_attempt_at": _text(self.next_attempt_at),
+            "delivered_at": _text(self.delivered_at),
             "cause": self.cause,
             "last_error": self.last_error,
         }
@@ -85,7 +91,7 @@ class OutboxStats:
     pending: int = 0
     #: ``created_at`` of the oldest pending row (None when nothing is pending): when it
     #: was queued, i.e. created or last replayed.
-    oldest_pending_at: str | None = None
+    oldest_pending_at: datetime | None = None
 
 
 class ClaimedBatch(Protocol):
@@ -94,13 +100,13 @@ class ClaimedBatch(Protocol):
     @property
     def rows(self) -> Sequence[PendingCallback]: ...
 
-    def settle(self, outcomes: Sequence[tuple[int, Settlement]], now: str) -> None:
+    def settle(self, outcomes: Sequence[tuple[int, Settlement]], now: datetime) -> None:
         """Write each row's new state (by id)."""
         ...
 
 
 class CallbackOutbox(Protocol):
-    def claim(self, limit: int, now: str) -> AbstractContextManager[ClaimedBatch]:
+    def claim(self, limit: int, now: datetime) -> AbstractContextManager[ClaimedBatch]:
         """Up to ``limit`` pending rows due at ``now``, oldest first, at most one per
         notification and never one whose notification has an older pending row. On
         PostgreSQL the rows stay locked (``FOR UPDATE SKIP LOCKED``) until the block
@@ -109,7 +115,7 @@ class CallbackOutbox(Protocol):
 
     def list_rows(self, state: str | None, limit: int) -> list[CallbackRow]: ...
 
-    def replay(self, ids: Collection[int] | None, now: str) -> int:
+    def replay(self, ids: Collection[int] | None, now: datetime) -> int:
         """Make these rows (None: every failed row) pending again, attempts reset and
         queued anew at ``now`` (``created_at``, which the backlog age is measured from: an
         old failed row replayed must not raise the backlog alert before the next pass)."""

@@ -5,6 +5,10 @@ it. Every method works on a whole batch (a constant number of statements per cal
 per-event round trips). The SQL implementation is
 :class:`worker.adapters.notification_log.SqlNotificationLog`; ``tests/fakes.py`` has an
 in-memory one with the same behaviour, so the handlers' logic is tested without a database.
+
+Times cross this port as aware UTC ``datetime`` values to the millisecond (what the log
+keeps); adapters turn them into ``timestamptz`` or fixed-width text. The domain's
+canonical text becomes one with :func:`worker.domain.timestamps.moment_of`.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from worker.domain.fieldwise import add_fieldwise
 from worker.domain.status import DecidingEvent, WindowRule
+from worker.domain.timestamps import utc_day
 from worker.handlers.ports.callbacks import StatusChange
 from worker.handlers.ports.errors import (  # noqa: F401 - the log port speaks them
     SchemaNotReadyError,
@@ -61,7 +66,7 @@ class NewNotification:
     recipient_original: str
     recipient_domain: str
     notification_type: str
-    sent_at: str
+    sent_at: datetime
     source: str
 
 
@@ -80,16 +85,16 @@ class NotificationState:
     notification_id: str
     recipient_domain: str
     notification_type: str
-    sent_at: str
+    sent_at: datetime
     status: str
     reason: str
-    status_at: str
+    status_at: datetime
     source: str
     purged: bool = False
 
     def count_key(self) -> CountKey:
         return (
-            self.sent_at[:10],
+            utc_day(self.sent_at),
             self.recipient_domain,
             self.notification_type,
             self.status,
@@ -106,7 +111,7 @@ class ExistingSend:
     message_id: str
     recipient: str
     notification_type: str
-    sent_at: str
+    sent_at: datetime
     source: str
 
 
@@ -120,7 +125,7 @@ class LedgerRow:
     message_id: str
     notification_pk: int | None
     event_type: str
-    occurred_at: str
+    occurred_at: datetime
     status: str | None
     reason: str | None
     smtp_status: str | None
@@ -207,7 +212,7 @@ class LogTransaction(Protocol):
 
     # --- sends ------------------------------------------------------------------------
     def insert_notifications(
-        self, rows: Sequence[NewNotification], now: str
+        self, rows: Sequence[NewNotification], now: datetime
     ) -> list[CreatedNotification]:
         """Insert each row unless its notification id or (message, recipient) exists;
         new rows start as ``sent``/``awaiting_feedback`` at ``sent_at``. Returns the
@@ -224,7 +229,7 @@ class LogTransaction(Protocol):
 
     # --- ledger -----------------------------------------------------------------------
     def insert_ledger(
-        self, rows: Sequence[LedgerRow], now: str
+        self, rows: Sequence[LedgerRow], now: datetime
     ) -> dict[tuple[str, str], int | None]:
         """Insert ledger rows (received at ``now``), each with the primary key of the
         notification of its (message id, recipient) if that is in the log and not purged
@@ -258,7 +263,7 @@ class LogTransaction(Protocol):
         """Every ledger entry that decides a status, per notification (the whole set)."""
         ...
 
-    def update_notifications(self, states: Sequence[NotificationState], now: str) -> None:
+    def update_notifications(self, states: Sequence[NotificationState], now: datetime) -> None:
         """Write back changed states (status, reason, status_at, and for a send replaced
         by an explicit record, notification id, type, send time and source)."""
         ...
@@ -267,19 +272,19 @@ class LogTransaction(Protocol):
         """Add deltas to ``daily_status_counts`` in key order; drop rows that reach 0."""
         ...
 
-    def pending_notifications(self, sent_before: str, after_pk: int, limit: int) -> list[int]:
+    def pending_notifications(self, sent_before: datetime, after_pk: int, limit: int) -> list[int]:
         """Primary keys of ``sent`` notifications sent before ``sent_before``, ascending."""
         ...
 
     def sweep_window(
         self,
-        sent_before: str,
+        sent_before: datetime,
         limit: int,
         *,
-        now: str,
+        now: datetime,
         feedback_window: timedelta,
         rule: WindowRule,
-        announced_at: str,
+        announced_at: datetime,
     ) -> WindowSweep:
         """One chunk of the sweep: take up to ``limit`` pending notifications sent before
         ``sent_before`` that no other transaction holds, apply ``rule`` to those its sets
@@ -295,18 +300,20 @@ class LogTransaction(Protocol):
         ...
 
     # --- status callbacks (issue 14) ----------------------------------------------------
-    def record_status_changes(self, changes: Sequence[StatusChange], announced_at: str) -> None:
+    def record_status_changes(
+        self, changes: Sequence[StatusChange], announced_at: datetime
+    ) -> None:
         """Add the changes to the ``status_callbacks`` outbox in this transaction (a
         no-op when callbacks are not configured), created and due at ``announced_at`` (the
         real clock, not a pretended ``--now``)."""
         ...
 
     # --- dead letters and control messages --------------------------------------------
-    def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: str) -> None:
+    def upsert_dead_letters(self, rows: Sequence[DeadLetterRow], now: datetime) -> None:
         """Create or count again (code and message updated, ``resolved_at`` cleared)."""
         ...
 
-    def resolve_dead_letters(self, body_hashes: Collection[str], now: str) -> int: ...
+    def resolve_dead_letters(self, body_hashes: Collection[str], now: datetime) -> int: ...
 
     def dead_letters_to_replay(
         self, ids: Collection[int] | None, after_id: int, limit: int
@@ -314,12 +321,12 @@ class LogTransaction(Protocol):
         """Unresolved dead letters (all, or these ids) with id > after_id, ascending."""
         ...
 
-    def record_control_messages(self, rows: Sequence[ControlRow], now: str) -> int:
+    def record_control_messages(self, rows: Sequence[ControlRow], now: datetime) -> int:
         """Insert unseen control messages; returns how many were new."""
         ...
 
     # --- retention ----------------------------------------------------------------------
-    def purge_batch(self, cutoff: str, now: str, limit: int) -> PurgeCounts:
+    def purge_batch(self, cutoff: datetime, now: datetime, limit: int) -> PurgeCounts:
         """Blank personal data of up to ``limit`` notifications sent before ``cutoff``
         (deleting their ledger rows), delete parked events and blank dead-letter bodies
         older than ``cutoff``. Aggregates are untouched."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from worker.handlers.ports.errors import BadInput, Retryable
@@ -59,7 +60,7 @@ class AuditEntry:
     action: str
     actor: str
     why: str
-    created_at: str
+    created_at: datetime
     ses_reason: str | None = None
     listed_since: str | None = None
 
