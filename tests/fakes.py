@@ -34,6 +34,7 @@ from worker.handlers.ports import (
     PurgeCounts,
     StorageRejectedError,
     StoredDeadLetter,
+    SweepChunk,
     TransientStoreError,
     WindowSweep,
 )
@@ -265,10 +266,10 @@ class FakeLogTransaction:
             and n["purged_at"] is None
         )[:limit]
 
-    def sweep_window(self, sent_before: datetime, limit: int, **_window: Any) -> WindowSweep:
+    def sweep_window(self, chunk: SweepChunk) -> WindowSweep:
         # Like SQLite: every due notification goes back to the handler's recompute (so the
         # window's clock, length and rule are not needed here).
-        pks = self.pending_notifications(sent_before, 0, limit)
+        pks = self.pending_notifications(chunk.sent_before, 0, chunk.limit)
         return WindowSweep(due=len(pks), swept=0, recompute=pks)
 
     # --- dead letters and control messages --------------------------------------------

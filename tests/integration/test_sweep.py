@@ -38,6 +38,7 @@ from worker.adapters.notification_log.window_sweep import (
 from worker.domain.status import WINDOW_RULE
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.ingest import apply_batch
+from worker.handlers.ports import SweepChunk
 from worker.handlers.sends import SendRecord, record_sends
 from worker.handlers.sweep import sweep
 
@@ -233,14 +234,7 @@ def test_right_after_a_bulk_load_without_statistics_the_plan_uses_indexes(
     raw = pg_engine.raw_connection()
     try:
         cursor = raw.driver_connection.cursor()
-        params = sweep_params(
-            format_timestamp(NOW - WINDOW),
-            1000,
-            now=format_timestamp(NOW),
-            feedback_window=WINDOW,
-            rule=WINDOW_RULE,
-            announced_at=format_timestamp(NOW),
-        )
+        params = sweep_params(SweepChunk(NOW - WINDOW, 1000, NOW, WINDOW, WINDOW_RULE, NOW))
         cursor.execute(PLANNER_SQL)  # as the sweep's transaction does
         cursor.execute("EXPLAIN (FORMAT JSON) " + SWEEP_WITH_OUTBOX_SQL, params)
         (plan,) = cursor.fetchone()

@@ -27,7 +27,13 @@ from datetime import UTC, datetime, timedelta
 from tenacity import Retrying
 
 from worker.domain.status import WINDOW_RULE
-from worker.handlers.ports import CountKey, LogTransaction, NotificationLog, WindowSweep
+from worker.handlers.ports import (
+    CountKey,
+    LogTransaction,
+    NotificationLog,
+    SweepChunk,
+    WindowSweep,
+)
 from worker.handlers.recompute import recompute_statuses
 from worker.handlers.transactions import in_transaction
 from worker.handlers.unpark import attach_parked_in
@@ -75,12 +81,7 @@ def sweep(
     def one_chunk(tx: LogTransaction) -> tuple[WindowSweep, int]:
         announced_at = clock()
         chunk = tx.sweep_window(
-            cutoff,
-            batch_size,
-            now=now,
-            feedback_window=feedback_window,
-            rule=WINDOW_RULE,
-            announced_at=announced_at,
+            SweepChunk(cutoff, batch_size, now, feedback_window, WINDOW_RULE, announced_at)
         )
         deltas: Counter[CountKey] = Counter()
         count = recompute_statuses(

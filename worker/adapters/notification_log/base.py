@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -34,7 +34,7 @@ from worker.adapters.database import (
     to_stored_time,
 )
 from worker.domain.outcomes import Reason
-from worker.domain.status import DecidingEvent, WindowRule
+from worker.domain.status import DecidingEvent
 from worker.handlers.ports import (
     ControlRow,
     CountKey,
@@ -47,6 +47,7 @@ from worker.handlers.ports import (
     NotificationState,
     PurgeCounts,
     StoredDeadLetter,
+    SweepChunk,
     WindowSweep,
 )
 from worker.handlers.ports.callbacks import StatusChange
@@ -201,19 +202,10 @@ class SqlLogTransaction(ABC):
         )
         return [int(pk) for pk in self.conn.scalars(query)]
 
-    def sweep_window(
-        self,
-        sent_before: datetime,
-        limit: int,
-        *,
-        now: datetime,
-        feedback_window: timedelta,
-        rule: WindowRule,
-        announced_at: datetime,
-    ) -> WindowSweep:
+    def sweep_window(self, chunk: SweepChunk) -> WindowSweep:
         # The simple path (SQLite: one writer at a time): every due notification is
         # recomputed by the handler under lock; PostgreSQL applies the rule in bulk.
-        pks = self.pending_notifications(sent_before, 0, limit)
+        pks = self.pending_notifications(chunk.sent_before, 0, chunk.limit)
         return WindowSweep(due=len(pks), swept=0, recompute=pks)
 
     def parked_with_notification(self, limit: int) -> list[MessageKey]:

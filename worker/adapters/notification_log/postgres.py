@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -33,7 +33,7 @@ from worker.adapters.notification_log.window_sweep import (
     drop_params,
     sweep_params,
 )
-from worker.domain.status import DecidingEvent, WindowRule
+from worker.domain.status import DecidingEvent
 from worker.handlers.ports import (
     CountKey,
     CreatedNotification,
@@ -42,6 +42,7 @@ from worker.handlers.ports import (
     MessageKey,
     NewNotification,
     NotificationState,
+    SweepChunk,
     WindowSweep,
 )
 
@@ -519,26 +520,10 @@ class PostgresLogTransaction(SqlLogTransaction):
             self._pg(_PG_DROP_EMPTY_COUNTS)
         return
 
-    def sweep_window(
-        self,
-        sent_before: datetime,
-        limit: int,
-        *,
-        now: datetime,
-        feedback_window: timedelta,
-        rule: WindowRule,
-        announced_at: datetime,
-    ) -> WindowSweep:
+    def sweep_window(self, chunk: SweepChunk) -> WindowSweep:
         # Set-based: see worker.adapters.notification_log.window_sweep.
         statement = SWEEP_WITH_OUTBOX_SQL if self.callbacks else SWEEP_SQL
-        params = sweep_params(
-            sent_before,
-            limit,
-            now=now,
-            feedback_window=feedback_window,
-            rule=rule,
-            announced_at=announced_at,
-        )
+        params = sweep_params(chunk)
         self._pg(PLANNER_SQL)
         ((due, swept, stale, recompute, shrunk),) = self._pg(statement, params)
         if shrunk:

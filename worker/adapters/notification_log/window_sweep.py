@@ -23,11 +23,11 @@ with a conclusive event still ``sent`` (not expected) to the handler's recompute
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from worker.adapters.database import to_stored_time
-from worker.domain.status import WindowRule
+from worker.handlers.ports import SweepChunk
 
 _COUNT_KEY = "day, recipient_domain, notification_type, status, reason"
 # One chunk. Every table is reached through an index whatever the statistics say: the
@@ -143,23 +143,16 @@ DROP_EMPTY_COUNTS_SQL = f"""
 """
 
 
-def sweep_params(
-    sent_before: datetime,
-    limit: int,
-    *,
-    now: datetime,
-    feedback_window: timedelta,
-    rule: WindowRule,
-    announced_at: datetime,
-) -> dict[str, Any]:
+def sweep_params(chunk: SweepChunk) -> dict[str, Any]:
     """The parameters of :data:`SWEEP_SQL` (reason sets as array literals, times to the
     millisecond as the columns hold them)."""
+    rule = chunk.rule
     return {
-        "cutoff": to_stored_time(sent_before),
-        "limit": limit,
-        "now": to_stored_time(now),
-        "announced_at": to_stored_time(announced_at),
-        "window_us": feedback_window // timedelta(microseconds=1),
+        "cutoff": to_stored_time(chunk.sent_before),
+        "limit": chunk.limit,
+        "now": to_stored_time(chunk.now),
+        "announced_at": to_stored_time(chunk.announced_at),
+        "window_us": chunk.feedback_window // timedelta(microseconds=1),
         "status": rule.status,
         "reason": rule.reason,
         "delayed_reason": rule.delayed_reason,

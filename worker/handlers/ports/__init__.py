@@ -37,6 +37,7 @@ from worker.handlers.ports.log import (
     PurgeCounts,
     StoredDeadLetter,
     StoreErrorKind,
+    SweepChunk,
     WindowSweep,
     iter_chunks,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "StoreError",
     "StoreErrorKind",
     "StoredDeadLetter",
+    "SweepChunk",
     "TransientStoreError",
     "WindowSweep",
     "iter_chunks",

@@ -169,6 +169,22 @@ class StoredDeadLetter:
 
 
 @dataclass(frozen=True, slots=True)
+class SweepChunk:
+    """What the handler asks of one chunk of the feedback-window sweep."""
+
+    #: Notifications sent before this are past the window.
+    sent_before: datetime
+    #: Pending rows to take at the most.
+    limit: int
+    #: The time that decides the statuses (``sweep --now`` may pretend it).
+    now: datetime
+    feedback_window: timedelta
+    rule: WindowRule
+    #: The real clock: outbox rows are created and due then (``now`` may be pretended).
+    announced_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class WindowSweep:
     """What one chunk of the feedback-window sweep did inside its transaction."""
 
@@ -276,22 +292,12 @@ class LogTransaction(Protocol):
         """Primary keys of ``sent`` notifications sent before ``sent_before``, ascending."""
         ...
 
-    def sweep_window(
-        self,
-        sent_before: datetime,
-        limit: int,
-        *,
-        now: datetime,
-        feedback_window: timedelta,
-        rule: WindowRule,
-        announced_at: datetime,
-    ) -> WindowSweep:
-        """One chunk of the sweep: take up to ``limit`` pending notifications sent before
-        ``sent_before`` that no other transaction holds, apply ``rule`` to those its sets
-        decide (status, counts, outbox rows, pending row) and return the others to
-        recompute. A store may return every due notification to recompute instead.
-        Outbox rows are created and due at ``announced_at`` (the real clock; ``now`` may
-        be pretended)."""
+    def sweep_window(self, chunk: SweepChunk) -> WindowSweep:
+        """One chunk of the sweep: take up to ``chunk.limit`` pending notifications sent
+        before ``chunk.sent_before`` that no other transaction holds, apply ``chunk.rule``
+        to those its sets decide (status, counts, outbox rows, pending row) and return the
+        others to recompute. A store may return every due notification to recompute
+        instead."""
         ...
 
     def refresh_statistics(self) -> None:
