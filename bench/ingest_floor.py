@@ -13,8 +13,10 @@ statuses the batch decides, commit. Two bare forms are timed, and the faster is 
 Everything else is built before timing: the ledger rows are exactly those the handler
 wrote (:func:`worker.handlers.ingest.prepare_batch` over the same bodies, in the same
 batches of ``--batch-size``), their notification's primary key is resolved with one query,
-and each batch's status updates are reduced to one row per notification (the strongest
-verdict, by the outcome ranking) so that ``UPDATE ... FROM`` is well defined.
+and each batch's status updates are the changes the handler decides: one row per
+notification whose verdict outranks what it had (from ``awaiting_feedback``, batch after
+batch in order), so that ``UPDATE ... FROM`` is well defined and writes as many
+notifications as the handler's ``status_changes``, not every verdict.
 
 Where it runs, and why: on the same log, in the same schema, right after the handler run
 and the per-event baseline, with fresh identities (each ledger identity prefixed with
@@ -42,7 +44,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from worker.domain.outcomes import Reason, rank_of
+from worker.domain.outcomes import RANK_AWAITING, Reason, rank_of
 from worker.handlers.ingest import TagNames, prepare_batch
 from worker.handlers.ports.log import LedgerRow
 
@@ -93,7 +95,7 @@ _UPDATE = (
     "AS u(id, status, reason, at) WHERE n.id = u.id"
 )
 
-FORMS = ("unnest", "copy")
+FORMS = ("unnest", "copy", "unnest-binary", "copy-binary")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +133,14 @@ def floor_batches(
     ledger: Sequence[Sequence[LedgerRow]], pks: dict[Any, int], form: str, now: datetime
 ) -> list[FloorBatch]:
     """Ledger rows with fresh identities and resolved notifications, and per batch one
-    status update per notification (its strongest verdict)."""
+    status update per notification whose verdict moves it up the ranking (from
+    ``awaiting_feedback``, over the batches in order): the changes the handler writes."""
     prefix = f"floor-{form}|"
+    ranks: dict[int, int] = {}
     built = []
     for batch in ledger:
         rows = []
-        strongest: dict[int, tuple[int, str, str, datetime]] = {}
+        moved: dict[int, tuple[str, str, datetime]] = {}
         for row in batch:
             pk = pks.get((row.message_id, row.recipient))
             values = [now if c == "received_at" else getattr(row, c) for c in LEDGER_COLUMNS]
@@ -146,32 +150,38 @@ def floor_batches(
             if pk is None or row.status is None or row.reason is None:
                 continue
             rank = rank_of(Reason(row.reason))
-            if pk not in strongest or rank >= strongest[pk][0]:
-                strongest[pk] = (rank, row.status, row.reason, row.occurred_at)
-        ids = list(strongest)
-        built.append(
-            FloorBatch(
-                rows=rows,
-                updates=(
-                    ids,
-                    [strongest[i][1] for i in ids],
-                    [strongest[i][2] for i in ids],
-                    [strongest[i][3] for i in ids],
-                ),
-            )
-        )
+            if rank > ranks.get(pk, RANK_AWAITING):
+                ranks[pk] = rank
+                moved[pk] = (row.status, row.reason, row.occurred_at)
+        ids = list(moved)
+        updates = ([moved[i][0] for i in ids], [moved[i][1] for i in ids])
+        times = [moved[i][2] for i in ids]
+        built.append(FloorBatch(rows=rows, updates=(ids, *updates, times)))
     return built
 
 
+_COPY_TYPES = [
+    {"notification_pk": "int8", "occurred_at": "timestamptz", "received_at": "timestamptz"}.get(
+        column, "text"
+    )
+    for column in LEDGER_COLUMNS
+]
+
+
 def _write(cursor: Any, batch: FloorBatch, form: str, now: datetime) -> None:
-    if form == "unnest":
-        cursor.execute(_UNNEST_INSERT, [list(column) for column in zip(*batch.rows, strict=True)])
+    binary = form.endswith("-binary")
+    if form.startswith("unnest"):
+        columns = [list(column) for column in zip(*batch.rows, strict=True)]
+        cursor.execute(_UNNEST_INSERT, columns, binary=binary)
     else:
-        with cursor.copy(_STAGE_COPY) as copy:
+        statement = _STAGE_COPY + (" (FORMAT BINARY)" if binary else "")
+        with cursor.copy(statement) as copy:
+            if binary:
+                copy.set_types(_COPY_TYPES)
             for row in batch.rows:
                 copy.write_row(row)
         cursor.execute(_STAGE_INSERT)
-    cursor.execute(_UPDATE, [now, *batch.updates])
+    cursor.execute(_UPDATE, [now, *batch.updates], binary=binary)
 
 
 def run_form(
@@ -242,5 +252,6 @@ def measure_floor(
         "events_per_s": forms[best]["events_per_s"],
         "form": best,
         "ledger_rows": sum(len(batch) for batch in ledger),
+        "status_updates": sum(len(batch.updates[0]) for batch in batches),
         "forms": forms,
     }
