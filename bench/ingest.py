@@ -26,7 +26,7 @@ went (``prepare_s``: parsing and classification; ``store_s``: the transactions;
 (``cpu_us_per_event``: ``client``, the handler process end to end; ``server``, its
 PostgreSQL backends; ``prepare``, one pass of the pure part alone without a database);
 with the floor, ``floor_events_per_s``, ``ratio_to_floor`` (handler ÷ floor) and ``floor``
-(both bare forms timed, with their CPU per event).
+(every bare form timed, with its CPU per event).
 """
 
 from __future__ import annotations

@@ -43,9 +43,9 @@ denominator). The floor uses one connection in one process whatever ``--workers`
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -55,28 +55,11 @@ from worker.domain.outcomes import RANK_AWAITING, Reason, rank_of
 from worker.handlers.ingest import TagNames, prepare_batch
 from worker.handlers.ports.log import LedgerRow
 
-#: The ledger columns the floor writes: every column the handler's insert fills.
-LEDGER_COLUMNS = (
-    "identity",
-    "recipient",
-    "message_id",
-    "notification_pk",
-    "event_type",
-    "occurred_at",
-    "status",
-    "reason",
-    "smtp_status",
-    "diagnostic",
-    "provider",
-    "help_url",
-    "recipient_original",
-    "received_at",
-    "reporting_mta",
-    "remote_mta_ip",
-    "from_header",
-    "subject",
-    "sending_domain",
-)
+#: The ledger columns the floor writes: every column the handler's insert fills (the
+#: fields of a ledger row, then the received time).
+LEDGER_COLUMNS = (*(field.name for field in dataclasses.fields(LedgerRow)), "received_at")
+_IDENTITY = LEDGER_COLUMNS.index("identity")
+_NOTIFICATION = LEDGER_COLUMNS.index("notification_pk")
 _ARRAY_TYPES = {"notification_pk": "bigint[]", "occurred_at": "timestamptz[]"}
 _ARRAY_TYPES["received_at"] = "timestamptz[]"
 
@@ -106,7 +89,7 @@ _UPDATE = (
 FORMS = ("copy-binary", "copy", "unnest-binary", "unnest")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class FloorBatch:
     """One batch, ready to send: ledger rows as tuples in :data:`LEDGER_COLUMNS` order,
     and the status updates as four arrays (notification pk, status, reason, time)."""
@@ -152,8 +135,8 @@ def floor_batches(
         for row in batch:
             pk = pks.get((row.message_id, row.recipient))
             values = [now if c == "received_at" else getattr(row, c) for c in LEDGER_COLUMNS]
-            values[0] = prefix + row.identity
-            values[3] = pk
+            values[_IDENTITY] = prefix + row.identity
+            values[_NOTIFICATION] = pk
             rows.append(tuple(values))
             if pk is None or row.status is None or row.reason is None:
                 continue
