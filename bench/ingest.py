@@ -14,14 +14,19 @@ touched):
    (mixed types and envelopes, ~5% duplicates, ~2% before their send, shuffled) through
    :func:`worker.handlers.ingest.apply_batch` in batches, then records the late sends;
 4. in the same run, a per-event baseline over a sample of fresh events: one transaction
-   per event (select the notification, insert the event, update the status, commit).
+   per event (select the notification, insert the event, update the status, commit);
+5. unless ``--no-floor``, the bare-SQL batched floor on the same log and bodies
+   (``bench/ingest_floor.py``: pre-built ledger rows inserted with ON CONFLICT DO NOTHING,
+   one ``UPDATE ... FROM unnest`` per batch, commit; nothing parsed or classified).
 
 Prints one JSON object: ``events_per_s`` (end to end: parse, classify, store),
 ``baseline_events_per_s``, ``ratio``, ``log_rows``, ``events``, ``db`` and where the time
 went (``prepare_s``: parsing and classification; ``store_s``: the transactions;
 ``store_events_per_s``: the storage side alone), and CPU per event
 (``cpu_us_per_event``: ``client``, the handler process end to end; ``server``, its
-PostgreSQL backends; ``prepare``, one pass of the pure part alone without a database).
+PostgreSQL backends; ``prepare``, one pass of the pure part alone without a database);
+with the floor, ``floor_events_per_s``, ``ratio_to_floor`` (handler ÷ floor) and ``floor``
+(every bare form timed, with its CPU per event).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, make_url, text
 
+from bench.ingest_floor import measure_floor
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.adapters.notification_log import SqlNotificationLog
@@ -701,6 +707,12 @@ def main() -> None:
         help="run with the outbox off and on (fresh log each) and print both and the ratio",
     )
     parser.add_argument("--repeats", type=int, default=1, help="with --compare-callbacks")
+    parser.add_argument(
+        "--floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time the bare-SQL batched floor on the same log (bench/ingest_floor.py)",
+    )
     args = parser.parse_args()
     global CALLBACKS
     CALLBACKS = args.callbacks
@@ -744,6 +756,14 @@ def main() -> None:
     log(f"baseline over {len(sample_bodies)} bodies, one transaction per event")
     base_s, base_events = baseline(engine, sample_bodies, now)
     baseline_per_s = len(sample_bodies) / base_s
+    floor = None
+    if args.floor:
+        log("bare-SQL batched floor over the same bodies (pre-built rows)")
+        floor = measure_floor(engine, traffic.bodies, args.batch_size, now, _process_cpu_s)
+        log(
+            f"floor: {floor['events_per_s']:,.0f} events/s ({floor['form']}); handler at "
+            f"{events_per_s / floor['events_per_s']:.0%} of it ({floor['forms']})"
+        )
     with engine.connect() as conn:
         rows = conn.scalar(text("SELECT count(*) FROM notifications"))
         version = conn.scalar(text("SHOW server_version"))
@@ -775,6 +795,10 @@ def main() -> None:
         "baseline_ledger_rows": base_events,
         "result": run["result"],
     }
+    if floor is not None:
+        figures["floor_events_per_s"] = floor["events_per_s"]
+        figures["ratio_to_floor"] = round(events_per_s / floor["events_per_s"], 3)
+        figures["floor"] = floor
     if "profile" in _SHARED:
         figures["profile"] = _SHARED["profile"]
     print(json.dumps(figures) if args.json else json.dumps(figures, indent=2))
