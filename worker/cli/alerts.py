@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,7 @@ from worker.domain.timestamps import format_timestamp
 
 if TYPE_CHECKING:
     from worker.bootstrap.alerts import Alerting
+    from worker.handlers.ports.alerts import HistoryEntry
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -91,9 +92,7 @@ def list_command(limit: int, since: timedelta | datetime | None, as_json: bool) 
     start = since_start(since, datetime.now(UTC)) if since is not None else None
     with friendly_store_errors():
         entries = _alerting().history(limit=limit, since=start)
-    if echo_json_or_empty(
-        entries, as_json=as_json, as_dict=lambda entry: entry.as_dict(), empty="No alerts yet."
-    ):
+    if echo_json_or_empty(entries, as_json=as_json, as_dict=_history_json, empty="No alerts yet."):
         return
     for e in entries:
         sinks = ", ".join(f"{sink}:{status}" for sink, status in e.deliveries.items()) or "-"
@@ -105,3 +104,23 @@ def list_command(limit: int, since: timedelta | datetime | None, as_json: bool) 
             )
         )
     sys.stdout.flush()
+
+
+def _history_json(entry: HistoryEntry) -> dict[str, Any]:
+    """One ``alerts list --json`` entry: times as fixed-width UTC text, values rounded as
+    the alert lines show them."""
+    from worker.domain.alert_lifecycle import VALUE_DIGITS
+
+    return {
+        "at": format_timestamp(entry.at),
+        "kind": entry.kind,
+        "rule": entry.rule,
+        "scope": entry.scope,
+        "key": entry.key,
+        "severity": entry.severity,
+        "value": round(entry.value, VALUE_DIGITS),
+        "threshold": round(entry.threshold, VALUE_DIGITS),
+        "window": entry.window,
+        "state": entry.state,
+        "deliveries": entry.deliveries,
+    }

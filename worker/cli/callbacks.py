@@ -18,6 +18,7 @@ from worker.domain.timestamps import format_timestamp
 if TYPE_CHECKING:
     from config.settings import Settings
     from worker.adapters.callback_outbox import SqlCallbackOutbox
+    from worker.handlers.ports.callbacks import CallbackRow
 
 
 def _settings_and_outbox() -> tuple[Settings, SqlCallbackOutbox]:
@@ -70,9 +71,7 @@ def list_command(state: str | None, limit: int, as_json: bool) -> None:
     with friendly_store_errors():
         _, outbox = _settings_and_outbox()
         rows = outbox.list_rows(state, limit)
-    if echo_json_or_empty(
-        rows, as_json=as_json, as_dict=lambda row: row.as_json(), empty="No callbacks."
-    ):
+    if echo_json_or_empty(rows, as_json=as_json, as_dict=_row_json, empty="No callbacks."):
         return
     for r in rows:
         detail = r.cause or r.last_error or ""
@@ -110,3 +109,28 @@ def replay_command(ids: tuple[int, ...], all_failed: bool, as_json: bool) -> Non
             f"{missing} of the IDs given are not in the outbox (never existed, or purged "
             "with their notification): see `inboxgap callbacks list`"
         )
+
+
+def _row_json(row: CallbackRow) -> dict[str, object]:
+    """One ``callbacks list --json`` row: times as fixed-width UTC text."""
+    from worker.domain.timestamps import format_timestamp
+
+    def text(moment: datetime | None) -> str | None:
+        return None if moment is None else format_timestamp(moment)
+
+    return {
+        "id": row.id,
+        "webhook_id": row.webhook_id,
+        "notification_id": row.notification_id,
+        "previous_status": row.previous_status,
+        "previous_reason": row.previous_reason,
+        "status": row.status,
+        "reason": row.reason,
+        "state": row.state,
+        "attempts": row.attempts,
+        "created_at": format_timestamp(row.created_at),
+        "next_attempt_at": text(row.next_attempt_at),
+        "delivered_at": text(row.delivered_at),
+        "cause": row.cause,
+        "last_error": row.last_error,
+    }

@@ -13,13 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from worker.domain.alert_lifecycle import (
-    VALUE_DIGITS,
     AlertNotification,
     AlertState,
     LifecycleResult,
 )
 from worker.domain.alert_rules import AlertSnapshot, AlertThresholds
-from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports.errors import BadInput, Retryable
 
 __all__ = [
@@ -97,21 +95,6 @@ class HistoryEntry:
     window: str
     #: {sink: pending|sent|failed}
     deliveries: dict[str, str]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "at": format_timestamp(self.at),
-            "kind": self.kind,
-            "rule": self.rule,
-            "scope": self.scope,
-            "key": self.key,
-            "severity": self.severity,
-            "value": round(self.value, VALUE_DIGITS),
-            "threshold": round(self.threshold, VALUE_DIGITS),
-            "window": self.window,
-            "state": self.state,
-            "deliveries": self.deliveries,
-        }
 
 
 class AlertCounts(Protocol):

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Protocol
 
 from worker.domain.callbacks import Settlement, StatusChangeFacts
-from worker.domain.timestamps import format_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +39,6 @@ class PendingCallback:
     facts: StatusChangeFacts
 
 
-def _text(moment: datetime | None) -> str | None:
-    return None if moment is None else format_timestamp(moment)
-
-
 @dataclass(frozen=True, slots=True)
 class CallbackRow:
     """A row as ``inboxgap callbacks list`` shows it (no address: ids only)."""
@@ -62,24 +57,6 @@ class CallbackRow:
     delivered_at: datetime | None
     cause: str | None
     last_error: str | None
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "webhook_id": self.webhook_id,
-            "notification_id": self.notification_id,
-            "previous_status": self.previous_status,
-            "previous_reason": self.previous_reason,
-            "status": self.status,
-            "reason": self.reason,
-            "state": self.state,
-            "attempts": self.attempts,
-            "created_at": format_timestamp(self.created_at),
-            "next_attempt_at": _text(self.next_attempt_at),
-            "delivered_at": _text(self.delivered_at),
-            "cause": self.cause,
-            "last_error": self.last_error,
-        }
 
 
 @dataclass(frozen=True, slots=True)
