@@ -30,36 +30,38 @@ from worker.adapters.database import to_stored_time
 from worker.handlers.ports import SweepChunk
 
 _COUNT_KEY = "day, recipient_domain, notification_type, status, reason"
-# One chunk. Every table is reached through an index whatever the statistics say: the
-# pending rows by ``sent_at`` (ORDER BY ... LIMIT), notifications and pending rows by
+# One chunk. Every table is reached through an index or by row address whatever the
+# statistics say: the pending rows by ``sent_at`` (ORDER BY ... LIMIT), notifications by
 # primary key through ``= ANY(ARRAY(subquery))`` (an array the planner takes for a few
 # elements, so it never prefers a hash join over a scan of the whole table), the ledger
-# by its ``notification_pk`` index.
+# by its ``notification_pk`` index; the rows this chunk locked are then updated and
+# deleted by the address (``ctid``) they were locked at (a TID scan, no second index
+# descent: the lock keeps that version current until the commit).
 # ``ledger``: 2 when the ledger holds a reason the rule does not decide (recompute), 1
 # when it holds a delay, else 0. A due row is swept when its notification is still
 # ``sent``, unpurged and past the window by its own send time; a pending row whose
 # notification is no longer ``sent`` (or purged) is stale and removed.
 _SWEEP = """
 WITH due AS MATERIALIZED (
-    SELECT p.notification_pk
+    SELECT p.ctid AS row_tid, p.notification_pk
     FROM pending_notifications AS p
     WHERE p.sent_at < %(cutoff)s
     ORDER BY p.sent_at
     LIMIT %(limit)s
     FOR UPDATE OF p SKIP LOCKED
-), locked AS MATERIALIZED (
-    SELECT n.id, n.recipient_domain, n.notification_type, n.sent_at, n.status, n.reason,
-        (n.status = 'sent' AND n.purged_at IS NULL) AS live,
-        (SELECT max(CASE WHEN e.reason = ANY(%(overriding)s::text[]) THEN 2
-                         WHEN e.reason = ANY(%(delaying)s::text[]) THEN 1 ELSE 0 END)
-         FROM events AS e
-         WHERE e.notification_pk = n.id AND e.reason IS NOT NULL) AS ledger
-    FROM notifications AS n
-    WHERE n.id = ANY(ARRAY(SELECT due.notification_pk FROM due))
-    FOR NO KEY UPDATE OF n SKIP LOCKED
 ), decided AS MATERIALIZED (
     SELECT l.*, l.live AND coalesce(l.ledger, 0) < 2 AND l.sent_at < %(cutoff)s AS sweepable
-    FROM locked AS l
+    FROM (
+        SELECT n.ctid AS row_tid, n.id, n.recipient_domain, n.notification_type, n.sent_at,
+            n.status, n.reason, (n.status = 'sent' AND n.purged_at IS NULL) AS live,
+            (SELECT max(CASE WHEN e.reason = ANY(%(overriding)s::text[]) THEN 2
+                             WHEN e.reason = ANY(%(delaying)s::text[]) THEN 1 ELSE 0 END)
+             FROM events AS e
+             WHERE e.notification_pk = n.id AND e.reason IS NOT NULL) AS ledger
+        FROM notifications AS n
+        WHERE n.id = ANY(ARRAY(SELECT due.notification_pk FROM due))
+        FOR NO KEY UPDATE OF n SKIP LOCKED
+    ) AS l
 ), swept AS (
     UPDATE notifications AS n SET
         status = %(status)s,
@@ -69,25 +71,29 @@ WITH due AS MATERIALIZED (
             d.sent_at + %(window_us)s * interval '1 microsecond', 'UTC'),
         updated_at = %(now)s
     FROM decided AS d
-    WHERE n.id = ANY(ARRAY(SELECT s.id FROM decided AS s WHERE s.sweepable)) AND n.id = d.id
+    WHERE n.ctid = d.row_tid AND d.sweepable
     RETURNING n.id, d.sent_at, d.recipient_domain, d.notification_type,
         d.status AS old_status, d.reason AS old_reason, n.status, n.reason, n.status_at
 ), cleared AS (
     DELETE FROM pending_notifications AS p
-    WHERE p.notification_pk = ANY(ARRAY(
-        SELECT d.id FROM decided AS d WHERE d.sweepable OR NOT d.live))
+    WHERE p.ctid = ANY(ARRAY(
+        SELECT due.row_tid FROM due JOIN decided AS d ON d.id = due.notification_pk
+        WHERE d.sweepable OR NOT d.live))
     RETURNING p.notification_pk
 ), moves AS (
-    SELECT to_char(m.utc_day, 'YYYY-MM-DD') AS day, m.recipient_domain,
-        m.notification_type, m.status, m.reason, m.delta
+    -- The swept rows grouped once by (old key, new key): each group moves its count
+    -- from its old key to its new one; the moves are then summed per key.
+    SELECT to_char(g.utc_day, 'YYYY-MM-DD') AS day, g.recipient_domain,
+        g.notification_type, m.status, m.reason, sum(m.delta)::bigint AS delta
     FROM (
-        SELECT {utc_day} AS utc_day, recipient_domain, notification_type,
-            old_status AS status, old_reason AS reason, -count(*) AS delta
-        FROM swept GROUP BY 1, 2, 3, 4, 5
-        UNION ALL
-        SELECT {utc_day}, recipient_domain, notification_type, status, reason, count(*)
-        FROM swept GROUP BY 1, 2, 3, 4, 5
-    ) AS m
+        SELECT {utc_day} AS utc_day, recipient_domain, notification_type, old_status,
+            old_reason, status, reason, count(*) AS moved
+        FROM swept GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ) AS g
+    CROSS JOIN LATERAL (VALUES (g.old_status, g.old_reason, -g.moved),
+        (g.status, g.reason, g.moved)) AS m (status, reason, delta)
+    GROUP BY g.utc_day, g.recipient_domain, g.notification_type, m.status, m.reason
+    HAVING sum(m.delta) <> 0
 ), counted AS (
     INSERT INTO daily_status_counts ({key}, count)
     SELECT {key}, delta FROM moves ORDER BY {key}
