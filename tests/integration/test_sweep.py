@@ -245,11 +245,6 @@ def test_right_after_a_bulk_load_without_statistics_the_plan_uses_indexes(
     scans = {(n["Node Type"], n.get("Relation Name"), n.get("Index Name")) for n in nodes}
     assert ("Index Scan", "pending_notifications", "ix_pending_notifications_sent_at") in scans
     assert ("Index Scan", "notifications", "pk_notifications") in scans
-    # The rows the chunk locked are updated and deleted by address, not looked up again.
-    assert {
-        ("Tid Scan", "notifications", None),
-        ("Tid Scan", "pending_notifications", None),
-    } <= scans
     seq_scanned = {rel for kind, rel, _ in scans if kind == "Seq Scan"}
     assert not seq_scanned & {"notifications", "pending_notifications"}
     result = sweep(

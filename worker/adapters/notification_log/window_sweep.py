@@ -30,20 +30,21 @@ from worker.adapters.database import to_stored_time
 from worker.handlers.ports import SweepChunk
 
 _COUNT_KEY = "day, recipient_domain, notification_type, status, reason"
-# One chunk. Every table is reached through an index or by row address whatever the
-# statistics say: the pending rows by ``sent_at`` (ORDER BY ... LIMIT), notifications by
+# One chunk. Every table is reached through an index whatever the statistics say: the
+# pending rows by ``sent_at`` (ORDER BY ... LIMIT), notifications and pending rows by
 # primary key through ``= ANY(ARRAY(subquery))`` (an array the planner takes for a few
 # elements, so it never prefers a hash join over a scan of the whole table), the ledger
-# by its ``notification_pk`` index; the rows this chunk locked are then updated and
-# deleted by the address (``ctid``) they were locked at (a TID scan, no second index
-# descent: the lock keeps that version current until the commit).
+# by its ``notification_pk`` index. Not by ``ctid``: a row version committed after the
+# statement's snapshot (a send re-recorded meanwhile) is what ``FOR ... UPDATE`` locks and
+# returns, but a TID scan under that snapshot does not see it; the primary key finds the
+# visible version, and the write follows it to the locked one.
 # ``ledger``: 2 when the ledger holds a reason the rule does not decide (recompute), 1
 # when it holds a delay, else 0. A due row is swept when its notification is still
 # ``sent``, unpurged and past the window by its own send time; a pending row whose
 # notification is no longer ``sent`` (or purged) is stale and removed.
 _SWEEP = """
 WITH due AS MATERIALIZED (
-    SELECT p.ctid AS row_tid, p.notification_pk
+    SELECT p.notification_pk
     FROM pending_notifications AS p
     WHERE p.sent_at < %(cutoff)s
     ORDER BY p.sent_at
@@ -52,7 +53,7 @@ WITH due AS MATERIALIZED (
 ), decided AS MATERIALIZED (
     SELECT l.*, l.live AND coalesce(l.ledger, 0) < 2 AND l.sent_at < %(cutoff)s AS sweepable
     FROM (
-        SELECT n.ctid AS row_tid, n.id, n.recipient_domain, n.notification_type, n.sent_at,
+        SELECT n.id, n.recipient_domain, n.notification_type, n.sent_at,
             n.status, n.reason, (n.status = 'sent' AND n.purged_at IS NULL) AS live,
             (SELECT max(CASE WHEN e.reason = ANY(%(overriding)s::text[]) THEN 2
                              WHEN e.reason = ANY(%(delaying)s::text[]) THEN 1 ELSE 0 END)
@@ -71,14 +72,13 @@ WITH due AS MATERIALIZED (
             d.sent_at + %(window_us)s * interval '1 microsecond', 'UTC'),
         updated_at = %(now)s
     FROM decided AS d
-    WHERE n.ctid = d.row_tid AND d.sweepable
+    WHERE n.id = ANY(ARRAY(SELECT s.id FROM decided AS s WHERE s.sweepable)) AND n.id = d.id
     RETURNING n.id, d.sent_at, d.recipient_domain, d.notification_type,
         d.status AS old_status, d.reason AS old_reason, n.status, n.reason, n.status_at
 ), cleared AS (
     DELETE FROM pending_notifications AS p
-    WHERE p.ctid = ANY(ARRAY(
-        SELECT due.row_tid FROM due JOIN decided AS d ON d.id = due.notification_pk
-        WHERE d.sweepable OR NOT d.live))
+    WHERE p.notification_pk = ANY(ARRAY(
+        SELECT d.id FROM decided AS d WHERE d.sweepable OR NOT d.live))
     RETURNING p.notification_pk
 ), moves AS (
     -- The swept rows grouped once by (old key, new key): each group moves its count
