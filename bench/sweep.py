@@ -18,7 +18,9 @@ when some mail is sent without a send record) are inserted before the sweep, and
 first step of the sweep, the re-attach of parked events whose send is recorded
 (``reattach_missed``, a scan of the parked set), is also timed on its own.
 
-Prints one JSON object: load and sweep seconds, notifications swept per second.
+Prints one JSON object: load and sweep seconds, notifications swept per second, and
+the WAL written while the sweep ran (MB, full-page images, checkpoints: the whole
+server's, other sessions included).
 """
 
 from __future__ import annotations
@@ -57,6 +59,34 @@ PARKED_SQL = """
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LOAD_CHUNK = 10_000
 TABLES = ("notifications", "pending_notifications", "events", "daily_status_counts")
+# The server's WAL position, full-page images written and checkpoints started (whole
+# cluster: other sessions count too). A checkpoint during the sweep makes the first change
+# of every page after it write that page whole into the WAL, which is what makes two runs
+# of the same plan differ by seconds.
+WAL_STATE_SQL = """
+    SELECT pg_current_wal_lsn(), (SELECT wal_fpi FROM pg_stat_wal),
+        (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)
+"""
+
+
+def wal_state(engine: Any) -> tuple[Any, ...]:
+    with engine.connect() as conn:
+        return tuple(conn.execute(text(WAL_STATE_SQL)).one())
+
+
+def wal_during(engine: Any, before: tuple[Any, ...]) -> dict[str, Any]:
+    """WAL written, full-page images and checkpoints since ``before``."""
+    lsn, fpi, checkpoints = before
+    with engine.connect() as conn:
+        written = conn.execute(
+            text("SELECT pg_current_wal_lsn() - CAST(:lsn AS pg_lsn)"), {"lsn": lsn}
+        ).scalar_one()
+    _, fpi_now, checkpoints_now = wal_state(engine)
+    return {
+        "wal_mb": round(float(written) / 2**20, 1),
+        "wal_full_page_images": int(fpi_now - fpi),
+        "checkpoints": int(checkpoints_now - checkpoints),
+    }
 
 
 def one_run(
@@ -103,9 +133,11 @@ def one_run(
             log=app.log, now=now, feedback_window=app.feedback_window, batch_size=batch_size
         )
         reattach_seconds = time.perf_counter() - started
+        wal_before = wal_state(engine)
         started = time.perf_counter()
         result = app.sweep(now=now, batch_size=batch_size)
         sweep_seconds = time.perf_counter() - started
+        sweep_wal = wal_during(engine, wal_before)
         with engine.connect() as conn:
             unknown = conn.execute(
                 text("SELECT count(*) FROM notifications WHERE status = 'unknown'")
@@ -120,6 +152,7 @@ def one_run(
             "swept": result.changed,
             "unknown_rows": int(unknown),
             "swept_per_s": round(result.changed / sweep_seconds, 1),
+            "sweep_wal": sweep_wal,
         }
     finally:
         engine.dispose()

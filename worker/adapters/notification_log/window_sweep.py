@@ -34,7 +34,10 @@ _COUNT_KEY = "day, recipient_domain, notification_type, status, reason"
 # pending rows by ``sent_at`` (ORDER BY ... LIMIT), notifications and pending rows by
 # primary key through ``= ANY(ARRAY(subquery))`` (an array the planner takes for a few
 # elements, so it never prefers a hash join over a scan of the whole table), the ledger
-# by its ``notification_pk`` index.
+# by its ``notification_pk`` index. Not by ``ctid``: a row version committed after the
+# statement's snapshot (a send re-recorded meanwhile) is what ``FOR ... UPDATE`` locks and
+# returns, but a TID scan under that snapshot does not see it; the primary key finds the
+# visible version, and the write follows it to the locked one.
 # ``ledger``: 2 when the ledger holds a reason the rule does not decide (recompute), 1
 # when it holds a delay, else 0. A due row is swept when its notification is still
 # ``sent``, unpurged and past the window by its own send time; a pending row whose
@@ -47,19 +50,19 @@ WITH due AS MATERIALIZED (
     ORDER BY p.sent_at
     LIMIT %(limit)s
     FOR UPDATE OF p SKIP LOCKED
-), locked AS MATERIALIZED (
-    SELECT n.id, n.recipient_domain, n.notification_type, n.sent_at, n.status, n.reason,
-        (n.status = 'sent' AND n.purged_at IS NULL) AS live,
-        (SELECT max(CASE WHEN e.reason = ANY(%(overriding)s::text[]) THEN 2
-                         WHEN e.reason = ANY(%(delaying)s::text[]) THEN 1 ELSE 0 END)
-         FROM events AS e
-         WHERE e.notification_pk = n.id AND e.reason IS NOT NULL) AS ledger
-    FROM notifications AS n
-    WHERE n.id = ANY(ARRAY(SELECT due.notification_pk FROM due))
-    FOR NO KEY UPDATE OF n SKIP LOCKED
 ), decided AS MATERIALIZED (
     SELECT l.*, l.live AND coalesce(l.ledger, 0) < 2 AND l.sent_at < %(cutoff)s AS sweepable
-    FROM locked AS l
+    FROM (
+        SELECT n.id, n.recipient_domain, n.notification_type, n.sent_at,
+            n.status, n.reason, (n.status = 'sent' AND n.purged_at IS NULL) AS live,
+            (SELECT max(CASE WHEN e.reason = ANY(%(overriding)s::text[]) THEN 2
+                             WHEN e.reason = ANY(%(delaying)s::text[]) THEN 1 ELSE 0 END)
+             FROM events AS e
+             WHERE e.notification_pk = n.id AND e.reason IS NOT NULL) AS ledger
+        FROM notifications AS n
+        WHERE n.id = ANY(ARRAY(SELECT due.notification_pk FROM due))
+        FOR NO KEY UPDATE OF n SKIP LOCKED
+    ) AS l
 ), swept AS (
     UPDATE notifications AS n SET
         status = %(status)s,
@@ -78,16 +81,19 @@ WITH due AS MATERIALIZED (
         SELECT d.id FROM decided AS d WHERE d.sweepable OR NOT d.live))
     RETURNING p.notification_pk
 ), moves AS (
-    SELECT to_char(m.utc_day, 'YYYY-MM-DD') AS day, m.recipient_domain,
-        m.notification_type, m.status, m.reason, m.delta
+    -- The swept rows grouped once by (old key, new key): each group moves its count
+    -- from its old key to its new one; the moves are then summed per key.
+    SELECT to_char(g.utc_day, 'YYYY-MM-DD') AS day, g.recipient_domain,
+        g.notification_type, m.status, m.reason, sum(m.delta)::bigint AS delta
     FROM (
-        SELECT {utc_day} AS utc_day, recipient_domain, notification_type,
-            old_status AS status, old_reason AS reason, -count(*) AS delta
-        FROM swept GROUP BY 1, 2, 3, 4, 5
-        UNION ALL
-        SELECT {utc_day}, recipient_domain, notification_type, status, reason, count(*)
-        FROM swept GROUP BY 1, 2, 3, 4, 5
-    ) AS m
+        SELECT {utc_day} AS utc_day, recipient_domain, notification_type, old_status,
+            old_reason, status, reason, count(*) AS moved
+        FROM swept GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ) AS g
+    CROSS JOIN LATERAL (VALUES (g.old_status, g.old_reason, -g.moved),
+        (g.status, g.reason, g.moved)) AS m (status, reason, delta)
+    GROUP BY g.utc_day, g.recipient_domain, g.notification_type, m.status, m.reason
+    HAVING sum(m.delta) <> 0
 ), counted AS (
     INSERT INTO daily_status_counts ({key}, count)
     SELECT {key}, delta FROM moves ORDER BY {key}
