@@ -762,7 +762,10 @@ def main() -> None:
         floor = measure_floor(engine, traffic.bodies, args.batch_size, now, _process_cpu_s)
         log(
             f"floor: {floor['events_per_s']:,.0f} events/s ({floor['form']}); handler at "
-            f"{events_per_s / floor['events_per_s']:.0%} of it ({floor['forms']})"
+            f"{events_per_s / floor['events_per_s']:.0%} of it; every form: "
+            + ", ".join(
+                f"{name} {form['events_per_s']:,.0f}" for name, form in floor["forms"].items()
+            )
         )
     with engine.connect() as conn:
         rows = conn.scalar(text("SELECT count(*) FROM notifications"))
