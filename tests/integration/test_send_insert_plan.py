@@ -22,7 +22,6 @@ from worker.adapters.notification_log import SqlNotificationLog
 from worker.adapters.notification_log.postgres import (
     _PG_INSERT_NEW_NOTIFICATIONS,
     _PG_INSERT_NOTIFICATIONS,
-    _STAGE_SENDS,
     PostgresLogTransaction,
 )
 from worker.handlers.sends import SendRecord, record_sends
@@ -70,23 +69,7 @@ def test_the_already_recorded_probe_uses_the_unique_index_without_statistics(
     with log.transaction() as tx:
         assert isinstance(tx, PostgresLogTransaction)
         rows = [send(i).as_new_notification() for i in range(20_000, 21_000)]
-        tx._stage(
-            _STAGE_SENDS,
-            (
-                (
-                    i,
-                    r.notification_id,
-                    r.message_id,
-                    r.recipient,
-                    r.recipient_original,
-                    r.recipient_domain,
-                    r.notification_type,
-                    r.sent_at,
-                    r.source,
-                )
-                for i, r in enumerate(rows)
-            ),
-        )
+        tx.stage_new_notifications(rows)
         ((plan,),) = tx._pg(
             "EXPLAIN (FORMAT JSON) " + statement, {"now": "2025-03-04T10:00:00.000Z"}
         )

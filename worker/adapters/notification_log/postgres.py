@@ -414,6 +414,13 @@ class PostgresLogTransaction(SqlLogTransaction):
     ) -> list[CreatedNotification]:
         if not rows:
             return []
+        self.stage_new_notifications(rows)
+        created = self._insert_staged_sends(now)
+        return [CreatedNotification(pk, mid, rcpt) for pk, mid, rcpt in created]
+
+    def stage_new_notifications(self, rows: Sequence[NewNotification]) -> None:
+        """COPY ``rows`` into the sends staging table, in order (the insert statements
+        read it; tests/integration/test_send_insert_plan.py plans them over it)."""
         self._stage(
             _STAGE_SENDS,
             (
@@ -431,8 +438,6 @@ class PostgresLogTransaction(SqlLogTransaction):
                 for i, r in enumerate(rows)
             ),
         )
-        created = self._insert_staged_sends(now)
-        return [CreatedNotification(pk, mid, rcpt) for pk, mid, rcpt in created]
 
     def _insert_staged_sends(self, now: datetime) -> list[Any]:
         """The plain INSERT in a savepoint, else the ON CONFLICT form (see the SQL)."""
