@@ -18,7 +18,8 @@ from msgspec import Struct
 
 from worker.domain.classify_providers import (
     MAX_DIAGNOSTIC_CHARS,
-    PROVIDER_NEEDLES,
+    PROVIDER_INDEX,
+    SECURITY_INDEX,
     SECURITY_NEEDLES,
     provider_in,
     provider_of,
@@ -200,14 +201,14 @@ def _reply_provider(
     host_text = " ".join(host for host in hosts if host)
     present = reply.present
     if host_text:
-        present = present | frozenset(filter(host_text.lower().__contains__, PROVIDER_NEEDLES))
+        present = present | PROVIDER_INDEX.present(host_text.lower())
     return provider_in(f"{reply.words} {host_text}", present)
 
 
 def _security_product(reply: ServerReply, hosts: tuple[str | None, ...]) -> str | None:
     """A mail-security product named in the reply or in the reporting/remote MTA host."""
     host_text = " ".join(host for host in hosts if host)
-    host_present = frozenset(filter(host_text.lower().__contains__, SECURITY_NEEDLES))
+    host_present = SECURITY_INDEX.present(host_text.lower()) if host_text else frozenset()
     if not host_present and reply.present.isdisjoint(SECURITY_NEEDLES):
         return None
     for name, markers in SECURITY_PRODUCTS:
