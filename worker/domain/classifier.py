@@ -9,10 +9,8 @@ The bounce procedure follows the contract's steps in order; the words themselves
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 
 from msgspec import Struct
 
@@ -522,7 +520,52 @@ def _uncached_reply_verdict(reason: Reason, text: str | None, status: str | None
 
 
 _cached_reply_verdict = lru_cache(maxsize=1 << 12)(_uncached_reply_verdict)
-_cached_bounce_entry = lru_cache(maxsize=1 << 12)(classify_bounce_entry)
+
+
+def _positional_bounce_entry(
+    bounce_type: str | None,
+    bounce_subtype: str | None,
+    action: str | None,
+    status: str | None,
+    diagnostic: str | None,
+    reporting_mta: str | None,
+    remote_mta: str | None,
+) -> Verdict | None:
+    return classify_bounce_entry(
+        bounce_type=bounce_type,
+        bounce_subtype=bounce_subtype,
+        action=action,
+        status=status,
+        diagnostic=diagnostic,
+        reporting_mta=reporting_mta,
+        remote_mta=remote_mta,
+    )
+
+
+#: Cached on positional arguments: the cache's key is then a plain tuple of them.
+_cached_bounce_entry = lru_cache(maxsize=1 << 12)(_positional_bounce_entry)
+
+_ACCEPTED_STATUS = STATUS_OF_REASON[Reason.ACCEPTED]
+
+
+@lru_cache(maxsize=1 << 12)
+def _accepted_verdict(text: str) -> Verdict:
+    """:func:`_reply_verdict` of a Delivery's reply (cached on the text alone)."""
+    code = _ENHANCED_CODE.search(text)
+    return Verdict(
+        _ACCEPTED_STATUS,
+        Reason.ACCEPTED,
+        code.group(1) if code else None,
+        provider_of(text),
+        help_url_of(text),
+    )
+
+
+def _delivery_verdict(event: FeedbackEvent) -> Verdict:
+    text = event.smtp_response
+    if text and len(text) <= _CACHED_REPLY_MAX:
+        return _accepted_verdict(text)
+    return _uncached_reply_verdict(Reason.ACCEPTED, text, None)
 
 
 def _complaint_verdict(event: FeedbackEvent) -> Verdict | None:
@@ -541,17 +584,29 @@ def _bounce_verdict(event: FeedbackEvent, recipient: RecipientFeedback) -> Verdi
     classify = (
         _cached_bounce_entry
         if diagnostic is None or len(diagnostic) <= _CACHED_REPLY_MAX
-        else classify_bounce_entry
+        else _positional_bounce_entry
     )
     return classify(
-        bounce_type=event.bounce_type,
-        bounce_subtype=event.bounce_subtype,
-        action=recipient.action,
-        status=recipient.status,
-        diagnostic=recipient.diagnostic,
-        reporting_mta=event.reporting_mta,
-        remote_mta=event.remote_mta_ip,
+        event.bounce_type,
+        event.bounce_subtype,
+        recipient.action,
+        recipient.status,
+        diagnostic,
+        event.reporting_mta,
+        event.remote_mta_ip,
     )
+
+
+#: The verdict of the event types that decide the same for every recipient whatever the
+#: event holds (Open, Click and Subscription decide nothing: timeline only).
+_CONSTANT_VERDICTS: dict[EventType, Verdict | None] = {
+    EventType.SEND: _SENT,
+    EventType.REJECT: _REJECTED,
+    EventType.RENDERING_FAILURE: _RENDERING_FAILED,
+    EventType.OPEN: None,
+    EventType.CLICK: None,
+    EventType.SUBSCRIPTION: None,
+}
 
 
 def _event_verdict(event: FeedbackEvent) -> Verdict | None:
@@ -559,38 +614,67 @@ def _event_verdict(event: FeedbackEvent) -> Verdict | None:
     (everything but Bounce and DeliveryDelay): computed once per event."""
     kind = event.event_type
     if kind is EventType.DELIVERY:
-        return _reply_verdict(Reason.ACCEPTED, event.smtp_response)
-    if kind is EventType.SEND:
-        return _SENT
-    if kind is EventType.REJECT:
-        return _REJECTED
-    if kind is EventType.RENDERING_FAILURE:
-        return _RENDERING_FAILED
+        return _delivery_verdict(event)
     if kind is EventType.COMPLAINT:
         return _complaint_verdict(event)
-    return None  # Open, Click, Subscription: timeline only
+    return _CONSTANT_VERDICTS.get(kind)
 
 
 def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
     """One outcome per recipient the event names, in the event's order."""
     kind = event.event_type
-    recipients = event.recipients
-    verdicts: Iterable[Verdict | None]
-    diagnostics: Iterable[str | None]
+    occurred_at = event.occurred_at_text
     if kind is EventType.BOUNCE:
         # Each recipient entry has its own reply.
-        verdicts = [_bounce_verdict(event, recipient) for recipient in recipients]
-        diagnostics = [recipient.diagnostic for recipient in recipients]
-    elif kind is EventType.DELIVERY_DELAY:
-        verdicts = [
-            _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status)
-            for recipient in recipients
-        ]
-        diagnostics = [recipient.diagnostic for recipient in recipients]
+        return tuple(
+            [
+                RecipientOutcome(
+                    recipient.identity,
+                    recipient.address,
+                    recipient.original,
+                    kind,
+                    occurred_at,
+                    _bounce_verdict(event, recipient),
+                    recipient.diagnostic,
+                )
+                for recipient in event.recipients
+            ]
+        )
+    if kind is EventType.DELIVERY_DELAY:
+        return tuple(
+            [
+                RecipientOutcome(
+                    recipient.identity,
+                    recipient.address,
+                    recipient.original,
+                    kind,
+                    occurred_at,
+                    _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status),
+                    recipient.diagnostic,
+                )
+                for recipient in event.recipients
+            ]
+        )
+    if kind is EventType.DELIVERY:
+        verdict: Verdict | None = _delivery_verdict(event)
+        diagnostic = event.smtp_response
     else:
-        verdicts = repeat(_event_verdict(event))
-        diagnostics = repeat(event.smtp_response if kind is EventType.DELIVERY else event.detail)
-    occurred_at = event.occurred_at_text
+        verdict = _CONSTANT_VERDICTS[kind] if kind in _CONSTANT_VERDICTS else _event_verdict(event)
+        diagnostic = event.detail
+    recipients = event.recipients
+    if len(recipients) == 1:  # the usual event: no list to build
+        recipient = recipients[0]
+        return (
+            RecipientOutcome(
+                recipient.identity,
+                recipient.address,
+                recipient.original,
+                kind,
+                occurred_at,
+                verdict,
+                diagnostic,
+            ),
+        )
     return tuple(
         [
             RecipientOutcome(
@@ -602,9 +686,6 @@ def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
                 verdict,
                 diagnostic,
             )
-            # repeat() is endless: the recipients decide the length.
-            for recipient, verdict, diagnostic in zip(
-                recipients, verdicts, diagnostics, strict=False
-            )
+            for recipient in recipients
         ]
     )
