@@ -9,7 +9,6 @@ The bounce procedure follows the contract's steps in order; the words themselves
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from msgspec import Struct
@@ -90,12 +89,15 @@ class RecipientOutcome(Struct, frozen=True, gc=False):
 
 # --- reading a server reply ------------------------------------------------------------
 
-_ENHANCED_CODE = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+# A pattern that starts with a character class lets the regex engine skip the positions
+# that cannot start a match; so each look-behind comes after the first character it
+# precedes ("[245](?<![\d.][245])" is "(?<![\d.])[245]").
+_ENHANCED_CODE = re.compile(r"([245](?<![\d.][245])\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 _LEADING_REPLY_CODE = re.compile(r"^\s*#?([245]\d\d)(?![\d.])")
-_ANY_REPLY_CODE = re.compile(r"(?<![\d.#])([245]\d\d)(?=[\s-])")
+_ANY_REPLY_CODE = re.compile(r"([245](?<![\d.#][245])\d\d)(?=[\s-])")
 _DIAGNOSTIC_TYPE = re.compile(r"^\s*(?:smtp|x-postfix|x-unix|x-local)\s*;\s*", re.IGNORECASE)
 # Continuation markers of multi-line replies ("550-5.1.1 ") split phrases in two.
-_CONTINUATION = re.compile(r"(?<=\s)[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s+")
+_CONTINUATION = re.compile(r"[245](?<=\s[245])\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s+")
 _EXPIRED = re.compile(r"message expired|unable to deliver in \d+ minutes", re.IGNORECASE)
 _QUOTED_REPLY = re.compile(r"<(?=\s*[245]\d\d[\s-])")
 # A link ends at whitespace, quotes, brackets or any control character (an ESC or NUL in
@@ -109,9 +111,9 @@ _URL_TRAILING = ".,;:)!?'\""
 _REPLY_NEEDLES = NeedleIndex(ALL_NEEDLES | CODE_NEEDLES)
 
 
-@dataclass(frozen=True, slots=True)
-class ServerReply:
-    """A receiving server's reply, ready for matching.
+class ServerReply(Struct, frozen=True, gc=False):
+    """A receiving server's reply, ready for matching (a frozen msgspec ``Struct``: built
+    for every bounce whose reply is new, it costs far less than a frozen dataclass).
 
     ``text`` is the reply that decides (for an SES expiry bounce, the last remote reply
     it quotes); ``words`` is the same text with continuation markers removed and

@@ -85,3 +85,25 @@ def test_any_text_holds_what_a_plain_scan_finds(pieces: str, noise: str) -> None
         assert provider_of(text) == _plain_provider(text)
         reply = read_reply(text)
         assert provider_in(reply.words, reply.present) == _plain_provider(reply.words)
+
+
+#: The reply-code patterns as the contract reads them (look-behind first), against the
+#: classifier's (look-behind after the first character, so the engine can skip ahead).
+_LOOK_BEHIND_FIRST = {
+    "_ENHANCED_CODE": r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)",
+    "_ANY_REPLY_CODE": r"(?<![\d.#])([245]\d\d)(?=[\s-])",
+    "_CONTINUATION": r"(?<=\s)[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s+",
+}
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="245019.-# \t\nx", max_size=40) | st.text(max_size=40))
+def test_reply_code_patterns_match_where_their_look_behind_first_forms_do(text: str) -> None:
+    import re
+
+    from worker.domain import classifier
+
+    for name, reference in _LOOK_BEHIND_FIRST.items():
+        ours = getattr(classifier, name)
+        expected = [(m.span(), m.groups()) for m in re.finditer(reference, text)]
+        assert [(m.span(), m.groups()) for m in ours.finditer(text)] == expected, name
