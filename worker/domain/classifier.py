@@ -201,14 +201,22 @@ def _reply_provider(
     host_text = " ".join(host for host in hosts if host)
     present = reply.present
     if host_text:
-        present = present | PROVIDER_INDEX.present(host_text.lower())
+        present = present | _host_needles(host_text)[0]
     return provider_in(f"{reply.words} {host_text}", present)
+
+
+@lru_cache(maxsize=1 << 10)
+def _host_needles(host_text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The provider and the security-product needles in the reporting/remote MTA hosts
+    (the same few hosts report most bounces)."""
+    lowered = host_text.lower()
+    return PROVIDER_INDEX.present(lowered), SECURITY_INDEX.present(lowered)
 
 
 def _security_product(reply: ServerReply, hosts: tuple[str | None, ...]) -> str | None:
     """A mail-security product named in the reply or in the reporting/remote MTA host."""
     host_text = " ".join(host for host in hosts if host)
-    host_present = SECURITY_INDEX.present(host_text.lower()) if host_text else frozenset()
+    host_present = _host_needles(host_text)[1] if host_text else frozenset()
     if not host_present and reply.present.isdisjoint(SECURITY_NEEDLES):
         return None
     for name, markers in SECURITY_PRODUCTS:
