@@ -619,23 +619,17 @@ _CONSTANT_VERDICTS: dict[EventType, Verdict | None] = {
 }
 
 
-def _event_verdict(event: FeedbackEvent) -> Verdict | None:
-    """The verdict of an event that decides the same for every recipient it names
-    (everything but Bounce and DeliveryDelay): computed once per event."""
-    kind = event.event_type
-    if kind is EventType.DELIVERY:
-        return _delivery_verdict(event)
-    if kind is EventType.COMPLAINT:
-        return _complaint_verdict(event)
-    return _CONSTANT_VERDICTS.get(kind)
+def _delay_verdict(event: FeedbackEvent, recipient: RecipientFeedback) -> Verdict:
+    return _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status)
 
 
 def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
     """One outcome per recipient the event names, in the event's order."""
     kind = event.event_type
     occurred_at = event.occurred_at_text
-    if kind is EventType.BOUNCE:
+    if kind is EventType.BOUNCE or kind is EventType.DELIVERY_DELAY:
         # Each recipient entry has its own reply.
+        decide = _bounce_verdict if kind is EventType.BOUNCE else _delay_verdict
         return tuple(
             [
                 RecipientOutcome(
@@ -644,32 +638,23 @@ def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
                     recipient.original,
                     kind,
                     occurred_at,
-                    _bounce_verdict(event, recipient),
+                    decide(event, recipient),
                     recipient.diagnostic,
                 )
                 for recipient in event.recipients
             ]
         )
-    if kind is EventType.DELIVERY_DELAY:
-        return tuple(
-            [
-                RecipientOutcome(
-                    recipient.identity,
-                    recipient.address,
-                    recipient.original,
-                    kind,
-                    occurred_at,
-                    _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status),
-                    recipient.diagnostic,
-                )
-                for recipient in event.recipients
-            ]
-        )
+    # The other types decide the same for every recipient: computed once per event.
+    verdict: Verdict | None
     if kind is EventType.DELIVERY:
-        verdict: Verdict | None = _delivery_verdict(event)
+        verdict = _delivery_verdict(event)
         diagnostic = event.smtp_response
     else:
-        verdict = _CONSTANT_VERDICTS[kind] if kind in _CONSTANT_VERDICTS else _event_verdict(event)
+        verdict = (
+            _complaint_verdict(event)
+            if kind is EventType.COMPLAINT
+            else _CONSTANT_VERDICTS.get(kind)
+        )
         diagnostic = event.detail
     recipients = event.recipients
     if len(recipients) == 1:  # the usual event: no list to build
