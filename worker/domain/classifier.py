@@ -627,49 +627,30 @@ def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
     """One outcome per recipient the event names, in the event's order."""
     kind = event.event_type
     occurred_at = event.occurred_at_text
-    if kind is EventType.BOUNCE or kind is EventType.DELIVERY_DELAY:
-        # Each recipient entry has its own reply.
-        decide = _bounce_verdict if kind is EventType.BOUNCE else _delay_verdict
-        return tuple(
-            [
-                RecipientOutcome(
-                    recipient.identity,
-                    recipient.address,
-                    recipient.original,
-                    kind,
-                    occurred_at,
-                    decide(event, recipient),
-                    recipient.diagnostic,
-                )
-                for recipient in event.recipients
-            ]
-        )
-    # The other types decide the same for every recipient: computed once per event.
-    verdict: Verdict | None
-    if kind is EventType.DELIVERY:
-        verdict = _delivery_verdict(event)
-        diagnostic = event.smtp_response
-    else:
-        verdict = (
-            _complaint_verdict(event)
-            if kind is EventType.COMPLAINT
-            else _CONSTANT_VERDICTS.get(kind)
-        )
-        diagnostic = event.detail
     recipients = event.recipients
-    if len(recipients) == 1:  # the usual event: no list to build
-        recipient = recipients[0]
-        return (
-            RecipientOutcome(
-                recipient.identity,
-                recipient.address,
-                recipient.original,
-                kind,
-                occurred_at,
-                verdict,
-                diagnostic,
-            ),
-        )
+    decide = None
+    verdict: Verdict | None = None
+    diagnostic = None
+    if kind is EventType.BOUNCE:
+        decide = _bounce_verdict  # each recipient entry has its own reply
+    elif kind is EventType.DELIVERY_DELAY:
+        decide = _delay_verdict
+    else:
+        # The other types decide the same for every recipient: computed once per event.
+        if kind is EventType.DELIVERY:
+            verdict = _delivery_verdict(event)
+            diagnostic = event.smtp_response
+        else:
+            verdict = (
+                _complaint_verdict(event)
+                if kind is EventType.COMPLAINT
+                else _CONSTANT_VERDICTS.get(kind)
+            )
+            diagnostic = event.detail
+        if len(recipients) == 1:  # the usual event: no list to build
+            one = recipients[0]
+            fields = (one.identity, one.address, one.original, kind, occurred_at)
+            return (RecipientOutcome(*fields, verdict, diagnostic),)
     return tuple(
         [
             RecipientOutcome(
@@ -678,8 +659,8 @@ def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
                 recipient.original,
                 kind,
                 occurred_at,
-                verdict,
-                diagnostic,
+                verdict if decide is None else decide(event, recipient),
+                diagnostic if decide is None else recipient.diagnostic,
             )
             for recipient in recipients
         ]
