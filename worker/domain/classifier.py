@@ -649,8 +649,11 @@ def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
             diagnostic = event.detail
         if len(recipients) == 1:  # the usual event: no list to build
             one = recipients[0]
-            fields = (one.identity, one.address, one.original, kind, occurred_at)
-            return (RecipientOutcome(*fields, verdict, diagnostic),)
+            return (
+                RecipientOutcome(
+                    one.identity, one.address, one.original, kind, occurred_at, verdict, diagnostic
+                ),
+            )
     return tuple(
         [
             RecipientOutcome(
