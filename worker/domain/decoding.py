@@ -87,10 +87,11 @@ class CommonHeaders(Struct, gc=False):
     message_id: str | None = field(name="messageId", default=None)
 
 
-class Header(Struct, gc=False):
+class Header(Struct, forbid_unknown_fields=True, gc=False):
     """One of ``mail.headers`` (present when the configuration includes the original
-    headers). Read only so that the parser knows their shape: strings, nested no
-    deeper (its depth check does not need to scan them)."""
+    headers). Read only so that the parser knows their shape: two strings, nested no
+    deeper (its depth check does not need to scan them). Any other key fails the decode:
+    a value skipped unread beside them could nest arbitrarily deep."""
 
     name: str
     value: str

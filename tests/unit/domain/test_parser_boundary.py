@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from tests import bodies as tb
@@ -54,9 +55,12 @@ def all_strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, SnsEnvelope):
-        for f in dataclasses.fields(value):
+        for f in msgspec.structs.fields(value):
             if f.name != "unsanitised":
                 yield from all_strings(getattr(value, f.name))
+    elif isinstance(value, msgspec.Struct):
+        for f in msgspec.structs.fields(value):
+            yield from all_strings(getattr(value, f.name))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
             yield from all_strings(getattr(value, f.name))

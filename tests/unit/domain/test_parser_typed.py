@@ -134,6 +134,23 @@ def test_nesting_past_the_limit_beside_many_headers_is_still_too_deep() -> None:
             assert isinstance(result, Rejection) and result.code == "too_deep"
 
 
+def test_nesting_past_the_limit_inside_a_header_is_still_too_deep() -> None:
+    # The header brackets are not counted as levels; a key beside a header's name and
+    # value could nest below them unread (a send event, which needs no sub-object, has
+    # few other brackets: the count alone would let one level too many through).
+    for depth in range(MAX_DEPTH - 6, MAX_DEPTH + 2):
+        nested: Any = "x"
+        for _ in range(depth):
+            nested = [nested]
+        doc = b.send_doc()
+        doc["mail"].pop("commonHeaders", None)
+        doc["mail"].pop("tags", None)
+        doc.pop("send", None)
+        doc["mail"]["headers"] = [{"name": "X-A", "value": "b", "unread": nested}]
+        for body in (b.raw(doc), b.sns_event_publishing(doc), b.eventbridge(doc)):
+            assert_agree(body, RECEIVED)
+
+
 def test_escaped_brackets_are_counted_where_they_decode() -> None:
     # "\\u005b" in the text is "[" once decoded: structure inside an SNS Message, text
     # in a header value. Neither may make a too-deep body pass or a fine one fail.
