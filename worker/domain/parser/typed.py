@@ -9,17 +9,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from itertools import accumulate
 
-from msgspec import UnsetType
-
 from worker.domain.decoding import (
     UNSET,
     Body,
     DecodeFailed,
+    Header,
     Mail,
     SesDocument,
     SubObject,
     body_decoder,
     document_decoder,
+    headers_decoder,
 )
 from worker.domain.events import (
     Envelope,
@@ -116,13 +116,13 @@ def typed_parse(text: str, encodable: bool, received_at: datetime | None) -> Par
         if body.mail is not UNSET and (
             body.event_type is not UNSET or body.notification_type is not UNSET
         ):
-            if opens > MAX_DEPTH and not _shallow(text, opens, body, escaped=escaped):
+            if opens > MAX_DEPTH and not _shallow(text, opens, "raw", escaped=escaped):
                 return None
             return _typed_event(body, Envelope.RAW, None, None, received_at)
         if body.type is not UNSET:
             return _typed_sns(body, text, opens, escaped, received_at)
         if body.source == "aws.ses" and body.detail is not UNSET:
-            if opens > MAX_DEPTH and not _shallow(text, opens, body.detail, escaped=escaped):
+            if opens > MAX_DEPTH and not _shallow(text, opens, "eventbridge", escaped=escaped):
                 return None
             return _typed_eventbridge(body, received_at)
     except (DecodeFailed, Rejected, ArithmeticError, RecursionError):
@@ -136,27 +136,38 @@ def _opens(text: str) -> int:
     return text.count("{") + text.count("[")
 
 
-def _shallow(
-    text: str, opens: int, document: SesDocument | UnsetType | None, *, escaped: bool
-) -> bool:
+def _shallow(text: str, opens: int, document: str | None, *, escaped: bool) -> bool:
     """Whether decoded JSON ``text`` nests at most :data:`MAX_DEPTH` levels, ``opens``
     being how many of its opening brackets may be structural (outside strings) and
-    ``document`` the SES document decoded from it, if any.
+    ``document`` where its SES document is: ``"raw"`` (``text`` is one),
+    ``"eventbridge"`` (its ``detail``) or None.
 
     A chain of nested values needs an opening bracket per level, so ``opens`` bounds
-    the depth, except for the ``mail.headers`` list: the decoder read it as objects of
-    two strings (two levels below ``mail``, and nothing else: another key in one makes
-    the decode fail), so its brackets open no deeper chain and are not counted, nor
-    (unless ``escaped``: an escape may have made one) the brackets in its strings. A
-    document with its headers has dozens of brackets; without this it would need the
-    scan of :func:`_nesting_ok`."""
-    if opens > MAX_DEPTH and isinstance(document, SesDocument):
-        mail = document.mail
-        if mail is not UNSET and mail.headers:
-            opens -= 1 + len(mail.headers)
+    the depth, except for the ``mail.headers`` list: read as objects of two strings
+    (two levels below ``mail``, and nothing else: another key in one, and they are
+    counted), its brackets open no deeper chain and are not counted, nor (unless
+    ``escaped``: an escape may have made one) the brackets in its strings. A document
+    with its headers has dozens of brackets; without this it would need the scan of
+    :func:`_nesting_ok`."""
+    if opens > MAX_DEPTH and document is not None:
+        headers = _headers(text, document)
+        if headers:
+            opens -= 1 + len(headers)
             if opens > MAX_DEPTH and not escaped:
-                opens -= _opens("\n".join([f"{item.name}:{item.value}" for item in mail.headers]))
+                opens -= _opens("\n".join([f"{item.name}:{item.value}" for item in headers]))
     return opens <= MAX_DEPTH or _nesting_ok(text)
+
+
+def _headers(text: str, document: str) -> list[Header] | None:
+    """The ``mail.headers`` of the SES document in ``text`` (see :func:`_shallow`), or
+    None: none, or not only names and values."""
+    try:
+        decoded = headers_decoder.decode(text)
+    except DecodeFailed:
+        return None
+    holder = decoded if document == "raw" else decoded.detail
+    mail = holder.mail if holder is not None else None
+    return mail.headers if mail is not None else None
 
 
 def _typed_sns(
@@ -181,7 +192,7 @@ def _typed_sns(
                 return None
         elif not _shallow(text, opens - inner_opens, None, escaped=escaped):
             return None
-        if not _shallow(message, inner_opens, inner, escaped=escaped):
+        if not _shallow(message, inner_opens, "raw", escaped=escaped):
             return None
     envelope = SnsEnvelope(
         body.type,
