@@ -84,6 +84,16 @@ def assert_storable(result: ParseResult) -> None:
             assert is_deliverable_address(recipient.address)
 
 
+def test_every_string_of_an_event_is_walked() -> None:
+    # all_strings must reach into the event, its recipients and its SNS envelope (they
+    # are msgspec Structs, not dataclasses), or assert_storable would check nothing.
+    event = parse(b.sns_event_publishing(b.bounce_doc()))
+    assert isinstance(event, FeedbackEvent) and event.sns is not None
+    walked = set(all_strings(event))
+    assert {event.message_id, event.occurred_at_text, event.sns.signature} <= walked
+    assert {event.recipients[0].address, event.recipients[0].identity} <= walked
+
+
 # --- poison in every string field of every realistic body ------------------------------
 
 
