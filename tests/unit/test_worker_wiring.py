@@ -4,7 +4,6 @@ deployment files (docker-compose.yml, Procfile)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -16,6 +15,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 import yaml
 
@@ -287,7 +287,7 @@ def test_local_certificate_endpoint_serves_the_demo_signature() -> None:
         fetch = certificate_fetcher(url)
         verifier = SnsSignatureVerifier(fetch)
         assert verifier.verify(envelope) is None
-        forged = dataclasses.replace(envelope, message='{"eventType":"Bounce"}')
+        forged = msgspec.structs.replace(envelope, message='{"eventType":"Bounce"}')
         rejection = verifier.verify(forged)
         assert rejection is not None and rejection.code.value == "bad_signature"
 

@@ -28,12 +28,14 @@ __all__ = [
     "CommonHeaders",
     "DecodeFailed",
     "Header",
+    "HeadersBody",
     "Mail",
     "Recipient",
     "SesDocument",
     "SubObject",
     "body_decoder",
     "document_decoder",
+    "headers_decoder",
 ]
 
 #: What a typed decode raises for anything it does not accept (malformed JSON, a field
@@ -87,15 +89,6 @@ class CommonHeaders(Struct, gc=False):
     message_id: str | None = field(name="messageId", default=None)
 
 
-class Header(Struct, gc=False):
-    """One of ``mail.headers`` (present when the configuration includes the original
-    headers). Read only so that the parser knows their shape: strings, nested no
-    deeper (its depth check does not need to scan them)."""
-
-    name: str
-    value: str
-
-
 class Mail(Struct, rename="camel", gc=False):
     """``mail``: the message the event is about."""
 
@@ -106,7 +99,9 @@ class Mail(Struct, rename="camel", gc=False):
     # SES writes every tag as a list of strings (a bare string takes the careful path).
     tags: dict[str, tuple[str, ...]] | None = None
     common_headers: CommonHeaders | None = None
-    headers: list[Header] | None = None
+    # ``headers`` (the original headers, when the configuration includes them) is not
+    # read: nothing the parser hands on comes from it, and a document holds dozens of
+    # them. Only the depth check may need them (see :data:`headers_decoder`).
 
 
 class SesDocument(Struct, rename="camel", gc=False):
@@ -154,7 +149,35 @@ class Body(SesDocument, gc=False):
     detail: SesDocument | UnsetType = UNSET
 
 
+class Header(Struct, forbid_unknown_fields=True, gc=False):
+    """One of ``mail.headers``. Read only so that the parser's depth check knows their
+    shape: two strings, nested no deeper (it does not need to scan them). Any other key
+    fails the decode: a value skipped unread beside them could nest arbitrarily deep."""
+
+    name: str
+    value: str
+
+
+class HeadersMail(Struct, gc=False):
+    headers: list[Header] | None = None
+
+
+class HeadersDocument(Struct, gc=False):
+    """An SES document, its ``mail.headers`` alone."""
+
+    mail: HeadersMail | None = None
+
+
+class HeadersBody(HeadersDocument, gc=False):
+    """A raw body's or (``detail``) an EventBridge body's ``mail.headers`` alone."""
+
+    detail: HeadersDocument | None = None
+
+
 #: Layer one: a whole body. Layer two: an SNS ``Message`` string, straight into the SES
 #: document type (an EventBridge ``detail`` is decoded within layer one).
 body_decoder = msgspec.json.Decoder(Body)
 document_decoder = msgspec.json.Decoder(SesDocument)
+#: The rare second decode of a document (or a whole body) with more brackets than the
+#: depth limit: what its ``mail.headers`` are.
+headers_decoder = msgspec.json.Decoder(HeadersBody)

@@ -79,7 +79,7 @@ from worker.handlers.drain_steps import (
     new_batch_id,
     no_fault,
 )
-from worker.handlers.ingest import IngestResult, PreparedBatch
+from worker.handlers.ingest import IngestResult, PreparedBatch, quicken_gil_handoff
 from worker.handlers.ports import LogTransaction, NotificationLog
 from worker.handlers.ports.queue import MessageQueue, ReceivedMessage
 
@@ -223,6 +223,7 @@ class _Pipeline:
         receives = ThreadPoolExecutor(self.limits.concurrency, "sqs-receive")
         sends = ThreadPoolExecutor(self.limits.concurrency, "sqs-delete")
         preparing = ThreadPoolExecutor(1, "prepare")
+        quicken_gil_handoff()  # the writes wait on the GIL otherwise (see there)
         deletes = PendingDeletes(self.queue, sends, self.observer)
         gathering = threading.Thread(
             target=self.gather,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import json
@@ -18,6 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec import structs
 
 from tests.support.sns_signing import DEFAULT_TOPIC_ARN, SnsSigner, sns_envelope_from_body
 from worker.adapters import sns_signature
@@ -90,8 +90,8 @@ def test_subject_added_or_removed_after_signing_is_rejected(
 ) -> None:
     with_subject = sns_envelope_from_body(signer.sign_notification(SES_EVENT, subject="Hi"))
     without = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
-    assert_bad_signature(verifier.verify(dataclasses.replace(with_subject, subject=None)))
-    assert_bad_signature(verifier.verify(dataclasses.replace(without, subject="Hi")))
+    assert_bad_signature(verifier.verify(structs.replace(with_subject, subject=None)))
+    assert_bad_signature(verifier.verify(structs.replace(without, subject="Hi")))
 
 
 @pytest.mark.parametrize("type_", ["SubscriptionConfirmation", "UnsubscribeConfirmation"])
@@ -131,7 +131,7 @@ def test_tampered_notification_is_rejected(
     verifier: SnsSignatureVerifier, signer: SnsSigner, field: str, value: str
 ) -> None:
     envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
-    result = assert_bad_signature(verifier.verify(dataclasses.replace(envelope, **{field: value})))
+    result = assert_bad_signature(verifier.verify(structs.replace(envelope, **{field: value})))
     assert "does not match" in result.message
 
 
@@ -140,14 +140,14 @@ def test_tampered_confirmation_is_rejected(
     verifier: SnsSignatureVerifier, signer: SnsSigner, field: str, value: str
 ) -> None:
     envelope = sns_envelope_from_body(signer.sign_subscription_confirmation())
-    assert_bad_signature(verifier.verify(dataclasses.replace(envelope, **{field: value})))
+    assert_bad_signature(verifier.verify(structs.replace(envelope, **{field: value})))
 
 
 def test_confirmation_relabelled_as_notification_is_rejected(
     verifier: SnsSignatureVerifier, signer: SnsSigner
 ) -> None:
     envelope = sns_envelope_from_body(signer.sign_subscription_confirmation())
-    assert_bad_signature(verifier.verify(dataclasses.replace(envelope, type="Notification")))
+    assert_bad_signature(verifier.verify(structs.replace(envelope, type="Notification")))
 
 
 @pytest.mark.parametrize(("field", "value"), [("token", None), ("subscribe_url", None)])
@@ -156,12 +156,12 @@ def test_confirmation_missing_signed_field_is_rejected(
 ) -> None:
     envelope = sns_envelope_from_body(signer.sign_subscription_confirmation())
     verifier = SnsSignatureVerifier(never_fetch)
-    assert_bad_signature(verifier.verify(dataclasses.replace(envelope, **{field: value})))
+    assert_bad_signature(verifier.verify(structs.replace(envelope, **{field: value})))
 
 
 def test_unknown_type_is_rejected_without_fetching(signer: SnsSigner) -> None:
     envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
-    result = SnsSignatureVerifier(never_fetch).verify(dataclasses.replace(envelope, type="Other"))
+    result = SnsSignatureVerifier(never_fetch).verify(structs.replace(envelope, type="Other"))
     assert "Type" in assert_bad_signature(result).message
 
 
@@ -178,7 +178,7 @@ def test_signature_version_relabelled_is_rejected(
     envelope = sns_envelope_from_body(
         signer.sign_notification(SES_EVENT, signature_version=signed_as)
     )
-    relabelled = dataclasses.replace(envelope, signature_version=labelled_as)
+    relabelled = structs.replace(envelope, signature_version=labelled_as)
     assert_bad_signature(verifier.verify(relabelled))
 
 
@@ -195,7 +195,7 @@ def test_signature_version_relabelled_is_rejected(
 )
 def test_unsigned_is_rejected_without_fetching(signer: SnsSigner, changes: dict[str, str]) -> None:
     envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
-    result = SnsSignatureVerifier(never_fetch).verify(dataclasses.replace(envelope, **changes))
+    result = SnsSignatureVerifier(never_fetch).verify(structs.replace(envelope, **changes))
     assert "unsigned" in assert_bad_signature(result).message
 
 
@@ -203,7 +203,7 @@ def test_unsigned_is_rejected_without_fetching(signer: SnsSigner, changes: dict[
 def test_unsupported_signature_version_is_rejected(signer: SnsSigner, version: str) -> None:
     envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
     result = SnsSignatureVerifier(never_fetch).verify(
-        dataclasses.replace(envelope, signature_version=version)
+        structs.replace(envelope, signature_version=version)
     )
     assert "SignatureVersion" in assert_bad_signature(result).message
 
@@ -213,13 +213,13 @@ def test_bad_base64_is_rejected(
     verifier: SnsSignatureVerifier, signer: SnsSigner, signature: str
 ) -> None:
     envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
-    result = verifier.verify(dataclasses.replace(envelope, signature=signature))
+    result = verifier.verify(structs.replace(envelope, signature=signature))
     assert "base64" in assert_bad_signature(result).message
 
 
 def test_truncated_signature_is_rejected(verifier: SnsSignatureVerifier, signer: SnsSigner) -> None:
     envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
-    assert_bad_signature(verifier.verify(dataclasses.replace(envelope, signature="QUJD")))
+    assert_bad_signature(verifier.verify(structs.replace(envelope, signature="QUJD")))
 
 
 def test_minimum_signature_version_two_rejects_v1(signer: SnsSigner) -> None:
@@ -421,7 +421,7 @@ def test_signature_is_checked_before_the_allowlist(signer: SnsSigner) -> None:
         signer.fetch_certificate, allowed_topic_arns=[DEFAULT_TOPIC_ARN]
     )
     forged = sns_envelope_from_body(signer.sign_notification(SES_EVENT, topic_arn=OTHER_TOPIC))
-    forged = dataclasses.replace(forged, message="{}")
+    forged = structs.replace(forged, message="{}")
     assert_bad_signature(verifier.verify(forged))
 
 
@@ -449,7 +449,7 @@ def test_failed_verification_still_caches_a_good_certificate(signer: SnsSigner) 
     fetcher = CountingFetcher(signer.fetch_certificate)
     verifier = SnsSignatureVerifier(fetcher)
     envelope = sns_envelope_from_body(signer.sign_notification(SES_EVENT))
-    assert_bad_signature(verifier.verify(dataclasses.replace(envelope, message="x")))
+    assert_bad_signature(verifier.verify(structs.replace(envelope, message="x")))
     assert verifier.verify(envelope) is None
     assert len(fetcher.calls) == 1
 
@@ -542,7 +542,7 @@ def test_concurrent_verification_from_threads() -> None:
         sns_envelope_from_body(signers[i % 3].sign_notification(f"m{i}", signature_version=2))
         for i in range(60)
     ]
-    forged = [dataclasses.replace(e, message=e.message + "!") for e in envelopes]
+    forged = [structs.replace(e, message=e.message + "!") for e in envelopes]
     with ThreadPoolExecutor(max_workers=8) as pool:
         good = list(pool.map(verifier.verify, envelopes))
         bad = list(pool.map(verifier.verify, forged))
@@ -580,7 +580,7 @@ def test_any_single_character_mutation_of_message_fails(data: st.DataObject) -> 
         original = getattr(envelope, field)
         mutated = data.draw(single_character_mutation(original), label=field)
         assert mutated != original
-        result = _PROPERTY_VERIFIER.verify(dataclasses.replace(envelope, **{field: mutated}))
+        result = _PROPERTY_VERIFIER.verify(structs.replace(envelope, **{field: mutated}))
         assert result is not None and result.code is RejectionCode.BAD_SIGNATURE
 
 
@@ -726,7 +726,7 @@ def test_verifies_a_notification_signed_by_moto(monkeypatch: pytest.MonkeyPatch)
     envelope = sns_envelope_from_body(body)
     verifier = SnsSignatureVerifier(fetch, allowed_topic_arns=[topic_arn])
     assert verifier.verify(envelope) is None
-    assert_bad_signature(verifier.verify(dataclasses.replace(envelope, message="{}")))
+    assert_bad_signature(verifier.verify(structs.replace(envelope, message="{}")))
 
 
 def test_moto_leaves_subject_out_of_its_signed_string(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -737,4 +737,4 @@ def test_moto_leaves_subject_out_of_its_signed_string(monkeypatch: pytest.Monkey
     envelope = sns_envelope_from_body(body)
     assert envelope.subject == "Amazon SES Email Event Notification"
     assert_bad_signature(SnsSignatureVerifier(fetch).verify(envelope))
-    assert SnsSignatureVerifier(fetch).verify(dataclasses.replace(envelope, subject=None)) is None
+    assert SnsSignatureVerifier(fetch).verify(structs.replace(envelope, subject=None)) is None

@@ -7,8 +7,9 @@ body whose cleaned values were altered does not. No network anywhere.
 
 from __future__ import annotations
 
-import dataclasses
 import json
+
+from msgspec import structs
 
 from tests.support.sns_signing import SnsSigner
 from tests.unit.domain import ses_bodies as b
@@ -30,7 +31,7 @@ def test_signed_notification_with_nul_in_subject_verifies_after_cleaning(
     assert parsed.sns.subject == f"Amazon SES{REPLACEMENT}Email Event"
     assert verifier.verify(parsed.sns) is None
     # Without the decoded values the cleaned envelope would not verify: the copy matters.
-    stripped = dataclasses.replace(parsed.sns, unsanitised=None)
+    stripped = structs.replace(parsed.sns, unsanitised=None)
     refused = verifier.verify(stripped)
     assert refused is not None and refused.code is RejectionCode.BAD_SIGNATURE
 
@@ -52,9 +53,9 @@ def test_cleaned_value_altered_after_signing_is_rejected(
     parsed = parse_body(signer.sign_notification(SES_DOCUMENT, subject="a\x00b"))
     assert isinstance(parsed, FeedbackEvent) and parsed.sns is not None
     assert parsed.sns.unsanitised is not None
-    forged = dataclasses.replace(
+    forged = structs.replace(
         parsed.sns,
-        unsanitised=dataclasses.replace(parsed.sns.unsanitised, subject="a\x00c"),
+        unsanitised=structs.replace(parsed.sns.unsanitised, subject="a\x00c"),
     )
     refused = verifier.verify(forged)
     assert refused is not None and refused.code is RejectionCode.BAD_SIGNATURE

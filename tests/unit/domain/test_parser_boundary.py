@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from tests import bodies as tb
@@ -54,9 +55,12 @@ def all_strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, SnsEnvelope):
-        for f in dataclasses.fields(value):
+        for f in msgspec.structs.fields(value):
             if f.name != "unsanitised":
                 yield from all_strings(getattr(value, f.name))
+    elif isinstance(value, msgspec.Struct):
+        for f in msgspec.structs.fields(value):
+            yield from all_strings(getattr(value, f.name))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
             yield from all_strings(getattr(value, f.name))
@@ -78,6 +82,16 @@ def assert_storable(result: ParseResult) -> None:
         assert result.recipients
         for recipient in result.recipients:
             assert is_deliverable_address(recipient.address)
+
+
+def test_every_string_of_an_event_is_walked() -> None:
+    # all_strings must reach into the event, its recipients and its SNS envelope (they
+    # are msgspec Structs, not dataclasses), or assert_storable would check nothing.
+    event = parse(b.sns_event_publishing(b.bounce_doc()))
+    assert isinstance(event, FeedbackEvent) and event.sns is not None
+    walked = set(all_strings(event))
+    assert {event.message_id, event.occurred_at_text, event.sns.signature} <= walked
+    assert {event.recipients[0].address, event.recipients[0].identity} <= walked
 
 
 # --- poison in every string field of every realistic body ------------------------------

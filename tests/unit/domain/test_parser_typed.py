@@ -11,10 +11,12 @@ speed-up silently disappears.
 from __future__ import annotations
 
 import copy
+import gc
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,6 +134,23 @@ def test_nesting_past_the_limit_beside_many_headers_is_still_too_deep() -> None:
         if depth > MAX_DEPTH:
             result = parse_body(b.sns_event_publishing(doc), received_at=RECEIVED)
             assert isinstance(result, Rejection) and result.code == "too_deep"
+
+
+def test_nesting_past_the_limit_inside_a_header_is_still_too_deep() -> None:
+    # The header brackets are not counted as levels; a key beside a header's name and
+    # value could nest below them unread (a send event, which needs no sub-object, has
+    # few other brackets: the count alone would let one level too many through).
+    for depth in range(MAX_DEPTH - 6, MAX_DEPTH + 2):
+        nested: Any = "x"
+        for _ in range(depth):
+            nested = [nested]
+        doc = b.send_doc()
+        doc["mail"].pop("commonHeaders", None)
+        doc["mail"].pop("tags", None)
+        doc.pop("send", None)
+        doc["mail"]["headers"] = [{"name": "X-A", "value": "b", "unread": nested}]
+        for body in (b.raw(doc), b.sns_event_publishing(doc), b.eventbridge(doc)):
+            assert_agree(body, RECEIVED)
 
 
 def test_escaped_brackets_are_counted_where_they_decode() -> None:
@@ -361,3 +380,22 @@ def test_unmutated_documents_take_the_typed_path(doc: Any, envelope: str) -> Non
     typed = parse_body_typed(body, received_at=RECEIVED)
     assert isinstance(typed, FeedbackEvent)
     assert typed == parse_body_reference(body, received_at=RECEIVED)
+
+
+def test_events_are_frozen_structs_outside_the_garbage_collector() -> None:
+    # One C call builds each (the hot path); nothing in one refers back to it, so none
+    # is tracked by the collector. Same values, same equality as the reference's.
+    body = b.sns_event_publishing(b.bounce_doc())
+    event = parse_body(body, received_at=RECEIVED)
+    assert isinstance(event, FeedbackEvent) and event.sns is not None
+    for value in (event, event.sns, *event.recipients):
+        assert isinstance(value, msgspec.Struct)
+        assert not gc.is_tracked(value)
+        with pytest.raises(AttributeError):
+            setattr(value, msgspec.structs.fields(value)[0].name, "x")
+    assert event == parse_body_reference(body, received_at=RECEIVED)
+    noted = msgspec.structs.replace(event, label_mismatch="note")
+    assert noted != event and noted.label_mismatch == "note"
+    assert noted.tags == event.tags and noted.tag("ses:configuration-set") == event.tag(
+        "ses:configuration-set"
+    )

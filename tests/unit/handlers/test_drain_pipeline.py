@@ -4,6 +4,7 @@ one is applied, deletes go out 10 per call, and a failure deletes nothing uncomm
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from worker.handlers.drain import (
     drain_queue,
     gather_batch,
 )
-from worker.handlers.ingest import IngestResult, apply_batch
+from worker.handlers.ingest import PREFETCH_SWITCH_INTERVAL, IngestResult, apply_batch
 from worker.handlers.ports.queue import DeleteOutcome, ReceivedMessage
 
 POOLED = DrainLimits(batch_size=40, batch_wait=60.0, poll_wait=0, concurrency=4)
@@ -374,3 +375,17 @@ def test_pipelined_run_stops_at_its_deadline_and_applies_what_it_had_in_hand() -
     # Every batch gathered was applied and deleted: nothing is left hidden in flight.
     assert report.deleted == 40 * report.batches and not queue.in_flight
     assert len(queue.visible) == 800 - 40 * report.batches
+
+
+def test_a_pipelined_drain_shortens_the_gil_switch_interval() -> None:
+    """Its transaction waits on the database while the preparing thread runs Python: the
+    GIL must come back within a short interval (see quicken_gil_handoff)."""
+    saved = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        queue = ThreadSafeQueue()
+        queue.send(*_feedback(20))
+        drain_queue(queue, _recording_apply(queue, FakeNotificationLog()), POOLED)
+        assert sys.getswitchinterval() == pytest.approx(PREFETCH_SWITCH_INTERVAL)
+    finally:
+        sys.setswitchinterval(saved)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -18,7 +19,12 @@ from tests.support.ingest import NOW, numbered_sends, record
 from tests.support.ingest import ingest as run
 from tests.unit.domain import ses_bodies as sb
 from worker.domain.text import REPLACEMENT, is_storable
-from worker.handlers.ingest import prepare_ahead, prepare_batch
+from worker.handlers.ingest import (
+    PREFETCH_SWITCH_INTERVAL,
+    prepare_ahead,
+    prepare_batch,
+    quicken_gil_handoff,
+)
 
 
 def strings(value: Any) -> Iterator[str]:
@@ -118,3 +124,29 @@ def test_poisoned_message_id_still_correlates_send_and_feedback() -> None:
     assert notification["notification_id"] == "n-poison"
     assert notification["ses_message_id"] == f"0102-{REPLACEMENT}{REPLACEMENT}-000000"
     assert notification["status"] == "delivered"
+
+
+@pytest.fixture
+def switch_interval() -> Iterator[None]:
+    """The process's GIL switch interval, restored after the test."""
+    saved = sys.getswitchinterval()
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(saved)
+
+
+@pytest.mark.usefixtures("switch_interval")
+def test_preparing_ahead_shortens_the_gil_switch_interval() -> None:
+    sys.setswitchinterval(0.005)  # CPython's default
+    body = sb.eventbridge(sb.bounce_doc())
+    (ahead,) = prepare_ahead([[body]], received_at=NOW)
+    assert ahead.rejections == []
+    assert sys.getswitchinterval() == pytest.approx(PREFETCH_SWITCH_INTERVAL)
+
+
+@pytest.mark.usefixtures("switch_interval")
+def test_the_gil_switch_interval_is_never_lengthened() -> None:
+    sys.setswitchinterval(PREFETCH_SWITCH_INTERVAL / 2)
+    quicken_gil_handoff()
+    assert sys.getswitchinterval() == pytest.approx(PREFETCH_SWITCH_INTERVAL / 2)

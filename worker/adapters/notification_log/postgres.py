@@ -308,6 +308,8 @@ _PG_DROP_EMPTY_COUNTS = """
         AND d.reason = s.reason
     """
 
+_PG_ADD_AND_DROP_COUNTS = f"{_PG_ADD_COUNTS};{_PG_DROP_EMPTY_COUNTS}"
+
 
 def _bigint_array(values: Iterable[int]) -> str:
     """A sorted bigint[] literal: one string instead of a list the driver dumps item by item
@@ -440,20 +442,31 @@ class PostgresLogTransaction(SqlLogTransaction):
         )
 
     def _insert_staged_sends(self, now: datetime) -> list[Any]:
-        """The plain INSERT in a savepoint, else the ON CONFLICT form (see the SQL)."""
+        """The plain INSERT in a savepoint, else the ON CONFLICT form (see the SQL).
+
+        The savepoint, the insert and the release go out in one pipeline (one round trip
+        instead of three). When the insert fails, the server skips the release and the
+        error is raised as the pipeline ends; the savepoint is then rolled back to."""
         from psycopg import errors
 
         params = {"now": to_stored_time(now)}
-        with self._driver(_PG_INSERT_NEW_NOTIFICATIONS) as driver, driver.cursor() as cursor:
-            cursor.execute("SAVEPOINT inboxgap_new_sends")
+        statement = _PG_INSERT_NEW_NOTIFICATIONS
+        with (
+            self._driver(statement) as driver,
+            driver.cursor() as cursor,
+            driver.cursor() as control,
+        ):
             try:
-                cursor.execute(_PG_INSERT_NEW_NOTIFICATIONS, params)
-                rows: list[Any] = cursor.fetchall()
+                with driver.pipeline():
+                    control.execute("SAVEPOINT inboxgap_new_sends")
+                    cursor.execute(statement, params)
+                    control.execute("RELEASE SAVEPOINT inboxgap_new_sends")
+                return list(cursor.fetchall())
             except errors.UniqueViolation:
-                cursor.execute("ROLLBACK TO SAVEPOINT inboxgap_new_sends")
+                control.execute("ROLLBACK TO SAVEPOINT inboxgap_new_sends")
                 cursor.execute(_PG_INSERT_NOTIFICATIONS, params)
-                rows = cursor.fetchall()
-            cursor.execute("RELEASE SAVEPOINT inboxgap_new_sends")
+                rows: list[Any] = cursor.fetchall()
+                control.execute("RELEASE SAVEPOINT inboxgap_new_sends")
         return rows
 
     def find_sends(self, keys: Collection[MessageKey]) -> list[ExistingSend]:
@@ -573,11 +586,11 @@ class PostgresLogTransaction(SqlLogTransaction):
         items = sorted((key, delta) for key, delta in deltas.items() if delta)
         if not items:
             return
-        shrunk = [key for key, delta in items if delta < 0]
+        shrunk = any(delta < 0 for _, delta in items)
         self._stage(_STAGE_COUNTS, ((*key, delta) for key, delta in items))
-        self._pg(_PG_ADD_COUNTS)
-        if shrunk:
-            self._pg(_PG_DROP_EMPTY_COUNTS)
+        # One round trip: the drop is a second statement of the same message (it sees
+        # the upsert, as a statement after it does; no parameters, so simple protocol).
+        self._pg(_PG_ADD_AND_DROP_COUNTS if shrunk else _PG_ADD_COUNTS)
         return
 
     def sweep_window(self, chunk: SweepChunk) -> WindowSweep:

@@ -4,10 +4,11 @@ about a document (event identities, recipient checks, cached address and time pa
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
+
+from msgspec import structs
 
 from worker.domain.addresses import is_deliverable_address, normalise_address
 from worker.domain.events import (
@@ -21,7 +22,6 @@ from worker.domain.events import (
     RejectionCode,
     SnsEnvelope,
 )
-from worker.domain.parser.builders import new_recipient
 from worker.domain.parser.rejections import (
     json_kind,
     lenient_str,
@@ -80,7 +80,7 @@ def noting(result: ParseResult, label: str) -> ParseResult:
     """``result`` with a note that the envelope's ``label`` disagreed with its document."""
     if isinstance(result, FeedbackEvent):
         note = f"{label} but the document is a {result.event_type} event"
-        return dataclasses.replace(result, label_mismatch=note)
+        return structs.replace(result, label_mismatch=note)
     return result
 
 
@@ -358,14 +358,10 @@ def recipient_feedback(
     prefix = f"{event_type}|{message_id}|"
     suffix = f"|{occurred_text}|{discriminator}" if discriminator else f"|{occurred_text}"
     for original, action, status, diagnostic in entries:
-        address = (
-            _cached_normalise(original)
-            if len(original) <= _CACHED_ADDRESS_MAX
-            else normalise_address(original)
-        )
+        address, shown, deliverable = recipient_address(original)
         if not address or address in seen:
             continue
-        if not is_deliverable_address(address):
+        if not deliverable:
             # Checked on the bare address: a display name may hold anything.
             reject(
                 RejectionCode.BAD_RECIPIENT,
@@ -374,9 +370,7 @@ def recipient_feedback(
             )
         seen.add(address)
         identity = feedback_id or f"{prefix}{address}{suffix}"
-        recipients.append(
-            new_recipient((address, original.strip(), identity, action, status, diagnostic))
-        )
+        recipients.append(RecipientFeedback(address, shown, identity, action, status, diagnostic))
     return tuple(recipients)
 
 
@@ -426,6 +420,23 @@ def _detail(event_type: EventType, sub: dict[str, Any]) -> str | None:
 _CACHED_ADDRESS_MAX = 320
 _CACHED_TIMESTAMP_MAX = 64
 _cached_normalise = lru_cache(maxsize=1 << 15)(normalise_address)
+
+
+def _address_facts(original: str) -> tuple[str, str, bool]:
+    address = normalise_address(original)
+    return address, original.strip(), not address or is_deliverable_address(address)
+
+
+_cached_address_facts = lru_cache(maxsize=1 << 15)(_address_facts)
+
+
+def recipient_address(original: str) -> tuple[str, str, bool]:
+    """An address as SES reported it → (the address for matching, ``""`` when it names
+    nobody; the text to show, trimmed; whether SES could have delivered to it, checked
+    on the bare address: a display name may hold anything). Cached for real addresses."""
+    if len(original) > _CACHED_ADDRESS_MAX:
+        return _address_facts(original)
+    return _cached_address_facts(original)
 
 
 def normalised(original: str) -> str:

@@ -4,10 +4,11 @@ signature check."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+
+from msgspec import structs
 
 from worker.domain.events import (
     ControlKind,
@@ -48,7 +49,7 @@ def parse_sns(
     if decoded is not document:
         signed = _sns_envelope(decoded, decoded["Type"], decoded["Message"])
         if signed != envelope:
-            envelope = dataclasses.replace(envelope, unsanitised=signed)
+            envelope = structs.replace(envelope, unsanitised=signed)
     if sns_type != "Notification":
         # A handshake's Message is English text. Should it hold an SES event, the document
         # decides (a forged label cannot hide an event; its signature check still runs).

@@ -5,20 +5,21 @@ rejects: whatever it does not accept comes back None for the reference reader.""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import accumulate
-
-from msgspec import UnsetType
 
 from worker.domain.decoding import (
     UNSET,
     Body,
     DecodeFailed,
+    Header,
     Mail,
     SesDocument,
     SubObject,
     body_decoder,
     document_decoder,
+    headers_decoder,
 )
 from worker.domain.events import (
     Envelope,
@@ -28,7 +29,6 @@ from worker.domain.events import (
     RecipientFeedback,
     SnsEnvelope,
 )
-from worker.domain.parser.builders import new_event, new_sns_envelope
 from worker.domain.parser.document import (
     EARLIEST_PLAUSIBLE,
     EVENT_TYPES,
@@ -37,6 +37,7 @@ from worker.domain.parser.document import (
     SUB_OBJECT_KEYS,
     SUB_OBJECT_REQUIRED,
     noting,
+    recipient_address,
     recipient_feedback,
     timestamp_moment,
 )
@@ -108,16 +109,20 @@ def typed_parse(text: str, encodable: bool, received_at: datetime | None) -> Par
         return None
     try:
         body = body_decoder.decode(text)
+        # Every body is settled by this count but a rare few (nesting needs an opening
+        # bracket per level; without an escape that decodes to one, an SNS Message's
+        # brackets are among its body's).
+        opens = text.count("{") + text.count("[")
         if body.mail is not UNSET and (
             body.event_type is not UNSET or body.notification_type is not UNSET
         ):
-            if not _shallow(text, _opens(text), body, escaped=escaped):
+            if opens > MAX_DEPTH and not _shallow(text, opens, "raw", escaped=escaped):
                 return None
             return _typed_event(body, Envelope.RAW, None, None, received_at)
         if body.type is not UNSET:
-            return _typed_sns(body, text, escaped, received_at)
+            return _typed_sns(body, text, opens, escaped, received_at)
         if body.source == "aws.ses" and body.detail is not UNSET:
-            if not _shallow(text, _opens(text), body.detail, escaped=escaped):
+            if opens > MAX_DEPTH and not _shallow(text, opens, "eventbridge", escaped=escaped):
                 return None
             return _typed_eventbridge(body, received_at)
     except (DecodeFailed, Rejected, ArithmeticError, RecursionError):
@@ -131,64 +136,77 @@ def _opens(text: str) -> int:
     return text.count("{") + text.count("[")
 
 
-def _shallow(
-    text: str, opens: int, document: SesDocument | UnsetType | None, *, escaped: bool
-) -> bool:
+def _shallow(text: str, opens: int, document: str | None, *, escaped: bool) -> bool:
     """Whether decoded JSON ``text`` nests at most :data:`MAX_DEPTH` levels, ``opens``
     being how many of its opening brackets may be structural (outside strings) and
-    ``document`` the SES document decoded from it, if any.
+    ``document`` where its SES document is: ``"raw"`` (``text`` is one),
+    ``"eventbridge"`` (its ``detail``) or None.
 
     A chain of nested values needs an opening bracket per level, so ``opens`` bounds
-    the depth, except for the ``mail.headers`` list: the decoder read it as objects of
-    strings (two levels below ``mail``), so its brackets open no deeper chain and are
-    not counted, nor (unless ``escaped``: an escape may have made one) the brackets in
-    its strings. A document with its headers has dozens of brackets; without this it
-    would need the scan of :func:`_nesting_ok`."""
-    if opens > MAX_DEPTH and isinstance(document, SesDocument):
-        mail = document.mail
-        if mail is not UNSET and mail.headers:
-            opens -= 1 + len(mail.headers)
+    the depth, except for the ``mail.headers`` list: read as objects of two strings
+    (two levels below ``mail``, and nothing else: another key in one, and they are
+    counted), its brackets open no deeper chain and are not counted, nor (unless
+    ``escaped``: an escape may have made one) the brackets in its strings. A document
+    with its headers has dozens of brackets; without this it would need the scan of
+    :func:`_nesting_ok`."""
+    if opens > MAX_DEPTH and document is not None:
+        headers = _headers(text, document)
+        if headers:
+            opens -= 1 + len(headers)
             if opens > MAX_DEPTH and not escaped:
-                opens -= _opens("\n".join([f"{item.name}:{item.value}" for item in mail.headers]))
+                opens -= _opens("\n".join([f"{item.name}:{item.value}" for item in headers]))
     return opens <= MAX_DEPTH or _nesting_ok(text)
 
 
+def _headers(text: str, document: str) -> list[Header] | None:
+    """The ``mail.headers`` of the SES document in ``text`` (see :func:`_shallow`), or
+    None: none, or not only names and values."""
+    try:
+        decoded = headers_decoder.decode(text)
+    except DecodeFailed:
+        return None
+    holder = decoded if document == "raw" else decoded.detail
+    mail = holder.mail if holder is not None else None
+    return mail.headers if mail is not None else None
+
+
 def _typed_sns(
-    body: Body, text: str, escaped: bool, received_at: datetime | None
+    body: Body, text: str, opens: int, escaped: bool, received_at: datetime | None
 ) -> ParseResult | None:
-    """``text``: the body; ``escaped``: whether it holds an escape that may decode to an
-    opening bracket (otherwise every opening bracket of the message is one of the
-    body's, and the envelope's own depth is what the body has besides them)."""
+    """``text``: the body, ``opens`` its opening brackets; ``escaped``: whether it holds
+    an escape that may decode to an opening bracket (otherwise every opening bracket of
+    the message is one of the body's, and the envelope's own depth is what the body has
+    besides them)."""
     if body.type != "Notification" or body.message is UNSET:
         return None  # handshakes and odd labels: the reference reader
     message = body.message
-    opens = _opens(message)
-    if escaped:
-        if not _nesting_ok(text):
-            return None
-    elif not _shallow(text, _opens(text) - opens, None, escaped=escaped):
-        return None
     # The setup notice is English text, not JSON: it fails here and goes by reference.
     inner = document_decoder.decode(message)
     if inner.event_type is UNSET and inner.notification_type is UNSET:
         return None
-    if not _shallow(message, opens, inner, escaped=escaped):
-        return None
-    envelope = new_sns_envelope(
-        (
-            body.type,
-            body.sns_message_id or "",
-            body.topic_arn or "",
-            message,
-            body.sns_timestamp or "",
-            body.signature_version or "",
-            body.signature or "",
-            body.signing_cert_url or body.signing_cert_url_lambda or "",
-            body.subject,
-            body.subscribe_url,
-            body.token,
-            None,  # unsanitised: nothing needed cleaning on this path
-        )
+    if escaped or opens > MAX_DEPTH:
+        # Rare (see typed_parse): each layer on its own.
+        inner_opens = _opens(message)
+        if escaped:
+            if not _nesting_ok(text):
+                return None
+        elif not _shallow(text, opens - inner_opens, None, escaped=escaped):
+            return None
+        if not _shallow(message, inner_opens, "raw", escaped=escaped):
+            return None
+    envelope = SnsEnvelope(
+        body.type,
+        body.sns_message_id or "",
+        body.topic_arn or "",
+        message,
+        body.sns_timestamp or "",
+        body.signature_version or "",
+        body.signature or "",
+        body.signing_cert_url or body.signing_cert_url_lambda or "",
+        body.subject,
+        body.subscribe_url,
+        body.token,
+        None,  # unsanitised: nothing needed cleaning on this path
     )
     return _typed_event(inner, Envelope.SNS, envelope, None, received_at)
 
@@ -217,32 +235,34 @@ def _typed_event(
 ) -> FeedbackEvent | None:
     """:func:`parse_ses_document` for a typed document, the happy path only: None
     wherever the reference would reject or answer with a control message."""
-    event_type = _typed_event_type(document, default_type)
-    if event_type is None:
-        return None
+    raw_type = document.event_type
+    if raw_type is UNSET:
+        raw_type = document.notification_type
+    if raw_type is UNSET:
+        event_type = default_type
+    else:
+        event_type = _RAW_EVENT_TYPES.get(raw_type) or EVENT_TYPES.get(
+            raw_type.replace(" ", "").lower()
+        )
     mail = document.mail
-    if mail is UNSET or not mail.message_id:
+    if event_type is None or mail is UNSET or not mail.message_id:
         return None
     message_id = mail.message_id.strip()
     if not message_id or len(message_id) > 256:
         return None
 
-    sub: SubObject | None = None
     for attr in _SUB_OBJECT_ATTRS[event_type]:
         sub = getattr(document, attr)
         if sub is not None:
             break
-    if sub is None:
+    else:
         if event_type in SUB_OBJECT_REQUIRED:
             return None
         sub = _NO_SUB_OBJECT
 
-    mail_timestamp = mail.timestamp
     own_timestamp = None if event_type in MAIL_TIMESTAMP_TYPES else sub.timestamp
-    timestamp_text = own_timestamp or mail_timestamp
-    if timestamp_text is None:
-        return None
-    moment = timestamp_moment(timestamp_text)
+    timestamp_text = own_timestamp or mail.timestamp
+    moment = timestamp_moment(timestamp_text) if timestamp_text is not None else None
     if moment is None:
         return None
     occurred_at, occurred_text = moment
@@ -251,103 +271,88 @@ def _typed_event(
     ):
         return None
 
-    destination = mail.destination or ()
-    recipients = recipient_feedback(
-        *_typed_entries(event_type, sub, destination),
-        event_type,
-        message_id,
-        occurred_text,
-        sub.feedback_id if event_type in _FEEDBACK_ID_TYPES else None,
-        sub.link if event_type is EventType.CLICK else None,
-    )
+    recipients = _typed_recipients(event_type, sub, mail, message_id, occurred_text)
     if not recipients:
         return None
-
-    return _typed_feedback_event(
-        event_type, mail, sub, envelope, sns, message_id, moment, recipients, own_timestamp
-    )
-
-
-def _typed_event_type(document: SesDocument, default_type: EventType | None) -> EventType | None:
-    raw_type = document.event_type
-    if raw_type is UNSET:
-        raw_type = document.notification_type
-    if raw_type is UNSET:
-        return default_type
-    return _RAW_EVENT_TYPES.get(raw_type) or EVENT_TYPES.get(raw_type.replace(" ", "").lower())
-
-
-def _typed_feedback_event(
-    event_type: EventType,
-    mail: Mail,
-    sub: SubObject,
-    envelope: Envelope,
-    sns: SnsEnvelope | None,
-    message_id: str,
-    moment: tuple[datetime, str],
-    recipients: tuple[RecipientFeedback, ...],
-    own_timestamp: str | None,
-) -> FeedbackEvent:
-    occurred_at, occurred_text = moment
     common = mail.common_headers
     is_bounce = event_type is EventType.BOUNCE
     is_complaint = event_type is EventType.COMPLAINT
     # In FeedbackEvent's field order.
-    return new_event(
-        (
-            event_type,
-            message_id,
-            occurred_at,
-            occurred_text,
-            recipients,
-            envelope,
-            mail.tags or {},
-            mail.destination or (),
-            mail.timestamp,
-            mail.source,
-            common.subject if common is not None else None,
-            common.from_[0] if common is not None and common.from_ else None,
-            common.message_id if common is not None else None,
-            sub.bounce_type if is_bounce else None,
-            sub.bounce_sub_type if is_bounce else None,
-            sub.complaint_sub_type if is_complaint else None,
-            sub.complaint_feedback_type if is_complaint else None,
-            sub.delay_type,
-            sub.reporting_mta,
-            sub.remote_mta_ip,
-            sub.smtp_response,
-            _typed_detail(event_type, sub),
-            sns,
-            not own_timestamp,  # timestamp_from_mail
-            None,  # label_mismatch
-        )
+    return FeedbackEvent(
+        event_type,
+        message_id,
+        occurred_at,
+        occurred_text,
+        recipients,
+        envelope,
+        mail.tags or {},
+        mail.destination or (),
+        mail.timestamp,
+        mail.source,
+        common.subject if common is not None else None,
+        common.from_[0] if common is not None and common.from_ else None,
+        common.message_id if common is not None else None,
+        sub.bounce_type if is_bounce else None,
+        sub.bounce_sub_type if is_bounce else None,
+        sub.complaint_sub_type if is_complaint else None,
+        sub.complaint_feedback_type if is_complaint else None,
+        sub.delay_type,
+        sub.reporting_mta,
+        sub.remote_mta_ip,
+        sub.smtp_response,
+        _typed_detail(event_type, sub) if event_type in _DETAIL_TYPES else None,
+        sns,
+        not own_timestamp,  # timestamp_from_mail
+        None,  # label_mismatch
     )
 
 
 _FEEDBACK_ID_TYPES = frozenset({EventType.BOUNCE, EventType.COMPLAINT})
+#: Where each event type names its recipients: the sub-object's list of recipient
+#: objects (attribute, and the key as the reference reader words a bad one).
+_RECIPIENT_ITEMS: dict[EventType, tuple[str, str]] = {
+    EventType.BOUNCE: ("bounced_recipients", "bouncedRecipients[].emailAddress"),
+    EventType.COMPLAINT: ("complained_recipients", "complainedRecipients[].emailAddress"),
+    EventType.DELIVERY_DELAY: ("delayed_recipients", "delayedRecipients[].emailAddress"),
+}
 
 
-def _typed_entries(
-    event_type: EventType, sub: SubObject, destination: tuple[str, ...]
-) -> tuple[list[tuple[str, str | None, str | None, str | None]], str]:
-    """(address, action, status, diagnostic) per recipient entry, and where they came
-    from (for the ``bad_recipient`` message, as the reference words it)."""
-    if event_type is EventType.DELIVERY:
-        return [(address, None, None, None) for address in sub.recipients or ()], (
-            "delivery.recipients"
-        )
-    if event_type is EventType.BOUNCE:
-        key, items = "bouncedRecipients", sub.bounced_recipients
-    elif event_type is EventType.COMPLAINT:
-        key, items = "complainedRecipients", sub.complained_recipients
-    elif event_type is EventType.DELIVERY_DELAY:
-        key, items = "delayedRecipients", sub.delayed_recipients
+def _typed_recipients(
+    event_type: EventType, sub: SubObject, mail: Mail, message_id: str, occurred_text: str
+) -> tuple[RecipientFeedback, ...]:
+    """The event's recipients, as :func:`recipient_feedback` makes them (which raises
+    :class:`Rejected` for an undeliverable one); the usual single address directly."""
+    feedback_id = sub.feedback_id if event_type in _FEEDBACK_ID_TYPES else None
+    link = sub.link if event_type is EventType.CLICK else None
+    items = _RECIPIENT_ITEMS.get(event_type)
+    entries: list[tuple[str, str | None, str | None, str | None]]
+    originals: Sequence[str]
+    if items is None:
+        if event_type is EventType.DELIVERY:
+            originals, where = sub.recipients or (), "delivery.recipients"
+        else:
+            originals, where = mail.destination or (), "mail.destination"
+        if len(originals) == 1:
+            address, shown, deliverable = recipient_address(originals[0])
+            if not (address and deliverable):
+                return ()  # named nobody, or the reference's bad_recipient
+            identity = f"{event_type}|{message_id}|{address}|{occurred_text}"
+            return (RecipientFeedback(address, shown, f"{identity}|{link}" if link else identity),)
+        entries = [(address, None, None, None) for address in originals]
     else:
-        return [(address, None, None, None) for address in destination], "mail.destination"
-    entries = [
-        (item.email_address, item.action, item.status, item.diagnostic_code) for item in items or ()
-    ]
-    return entries, f"{key}[].emailAddress"
+        attr, where = items
+        entries = [
+            (item.email_address, item.action, item.status, item.diagnostic_code)
+            for item in getattr(sub, attr) or ()
+        ]
+    return recipient_feedback(
+        entries, where, event_type, message_id, occurred_text, feedback_id, link
+    )
+
+
+_DETAIL_TYPES = frozenset(
+    {EventType.REJECT, EventType.RENDERING_FAILURE, EventType.COMPLAINT, EventType.CLICK}
+)
 
 
 def _typed_detail(event_type: EventType, sub: SubObject) -> str | None:
