@@ -9,16 +9,14 @@ The bounce procedure follows the contract's steps in order; the words themselves
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 
 from msgspec import Struct
 
 from worker.domain.classify_providers import (
     MAX_DIAGNOSTIC_CHARS,
-    PROVIDER_NEEDLES,
+    PROVIDER_INDEX,
+    SECURITY_INDEX,
     SECURITY_NEEDLES,
     provider_in,
     provider_of,
@@ -91,12 +89,15 @@ class RecipientOutcome(Struct, frozen=True, gc=False):
 
 # --- reading a server reply ------------------------------------------------------------
 
-_ENHANCED_CODE = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+# A pattern that starts with a character class lets the regex engine skip the positions
+# that cannot start a match; so each look-behind comes after the first character it
+# precedes ("[245](?<![\d.][245])" is "(?<![\d.])[245]").
+_ENHANCED_CODE = re.compile(r"([245](?<![\d.][245])\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 _LEADING_REPLY_CODE = re.compile(r"^\s*#?([245]\d\d)(?![\d.])")
-_ANY_REPLY_CODE = re.compile(r"(?<![\d.#])([245]\d\d)(?=[\s-])")
+_ANY_REPLY_CODE = re.compile(r"([245](?<![\d.#][245])\d\d)(?=[\s-])")
 _DIAGNOSTIC_TYPE = re.compile(r"^\s*(?:smtp|x-postfix|x-unix|x-local)\s*;\s*", re.IGNORECASE)
 # Continuation markers of multi-line replies ("550-5.1.1 ") split phrases in two.
-_CONTINUATION = re.compile(r"(?<=\s)[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s+")
+_CONTINUATION = re.compile(r"[245](?<=\s[245])\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s+")
 _EXPIRED = re.compile(r"message expired|unable to deliver in \d+ minutes", re.IGNORECASE)
 _QUOTED_REPLY = re.compile(r"<(?=\s*[245]\d\d[\s-])")
 # A link ends at whitespace, quotes, brackets or any control character (an ESC or NUL in
@@ -110,9 +111,9 @@ _URL_TRAILING = ".,;:)!?'\""
 _REPLY_NEEDLES = NeedleIndex(ALL_NEEDLES | CODE_NEEDLES)
 
 
-@dataclass(frozen=True, slots=True)
-class ServerReply:
-    """A receiving server's reply, ready for matching.
+class ServerReply(Struct, frozen=True, gc=False):
+    """A receiving server's reply, ready for matching (a frozen msgspec ``Struct``: built
+    for every bounce whose reply is new, it costs far less than a frozen dataclass).
 
     ``text`` is the reply that decides (for an SES expiry bounce, the last remote reply
     it quotes); ``words`` is the same text with continuation markers removed and
@@ -200,14 +201,22 @@ def _reply_provider(
     host_text = " ".join(host for host in hosts if host)
     present = reply.present
     if host_text:
-        present = present | frozenset(filter(host_text.lower().__contains__, PROVIDER_NEEDLES))
+        present = present | _host_needles(host_text)[0]
     return provider_in(f"{reply.words} {host_text}", present)
+
+
+@lru_cache(maxsize=1 << 10)
+def _host_needles(host_text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The provider and the security-product needles in the reporting/remote MTA hosts
+    (the same few hosts report most bounces)."""
+    lowered = host_text.lower()
+    return PROVIDER_INDEX.present(lowered), SECURITY_INDEX.present(lowered)
 
 
 def _security_product(reply: ServerReply, hosts: tuple[str | None, ...]) -> str | None:
     """A mail-security product named in the reply or in the reporting/remote MTA host."""
     host_text = " ".join(host for host in hosts if host)
-    host_present = frozenset(filter(host_text.lower().__contains__, SECURITY_NEEDLES))
+    host_present = _host_needles(host_text)[1] if host_text else frozenset()
     if not host_present and reply.present.isdisjoint(SECURITY_NEEDLES):
         return None
     for name, markers in SECURITY_PRODUCTS:
@@ -521,7 +530,52 @@ def _uncached_reply_verdict(reason: Reason, text: str | None, status: str | None
 
 
 _cached_reply_verdict = lru_cache(maxsize=1 << 12)(_uncached_reply_verdict)
-_cached_bounce_entry = lru_cache(maxsize=1 << 12)(classify_bounce_entry)
+
+
+def _positional_bounce_entry(
+    bounce_type: str | None,
+    bounce_subtype: str | None,
+    action: str | None,
+    status: str | None,
+    diagnostic: str | None,
+    reporting_mta: str | None,
+    remote_mta: str | None,
+) -> Verdict | None:
+    return classify_bounce_entry(
+        bounce_type=bounce_type,
+        bounce_subtype=bounce_subtype,
+        action=action,
+        status=status,
+        diagnostic=diagnostic,
+        reporting_mta=reporting_mta,
+        remote_mta=remote_mta,
+    )
+
+
+#: Cached on positional arguments: the cache's key is then a plain tuple of them.
+_cached_bounce_entry = lru_cache(maxsize=1 << 12)(_positional_bounce_entry)
+
+_ACCEPTED_STATUS = STATUS_OF_REASON[Reason.ACCEPTED]
+
+
+@lru_cache(maxsize=1 << 12)
+def _accepted_verdict(text: str) -> Verdict:
+    """:func:`_reply_verdict` of a Delivery's reply (cached on the text alone)."""
+    code = _ENHANCED_CODE.search(text)
+    return Verdict(
+        _ACCEPTED_STATUS,
+        Reason.ACCEPTED,
+        code.group(1) if code else None,
+        provider_of(text),
+        help_url_of(text),
+    )
+
+
+def _delivery_verdict(event: FeedbackEvent) -> Verdict:
+    text = event.smtp_response
+    if text and len(text) <= _CACHED_REPLY_MAX:
+        return _accepted_verdict(text)
+    return _uncached_reply_verdict(Reason.ACCEPTED, text, None)
 
 
 def _complaint_verdict(event: FeedbackEvent) -> Verdict | None:
@@ -540,56 +594,66 @@ def _bounce_verdict(event: FeedbackEvent, recipient: RecipientFeedback) -> Verdi
     classify = (
         _cached_bounce_entry
         if diagnostic is None or len(diagnostic) <= _CACHED_REPLY_MAX
-        else classify_bounce_entry
+        else _positional_bounce_entry
     )
     return classify(
-        bounce_type=event.bounce_type,
-        bounce_subtype=event.bounce_subtype,
-        action=recipient.action,
-        status=recipient.status,
-        diagnostic=recipient.diagnostic,
-        reporting_mta=event.reporting_mta,
-        remote_mta=event.remote_mta_ip,
+        event.bounce_type,
+        event.bounce_subtype,
+        recipient.action,
+        recipient.status,
+        diagnostic,
+        event.reporting_mta,
+        event.remote_mta_ip,
     )
 
 
-def _event_verdict(event: FeedbackEvent) -> Verdict | None:
-    """The verdict of an event that decides the same for every recipient it names
-    (everything but Bounce and DeliveryDelay): computed once per event."""
-    kind = event.event_type
-    if kind is EventType.DELIVERY:
-        return _reply_verdict(Reason.ACCEPTED, event.smtp_response)
-    if kind is EventType.SEND:
-        return _SENT
-    if kind is EventType.REJECT:
-        return _REJECTED
-    if kind is EventType.RENDERING_FAILURE:
-        return _RENDERING_FAILED
-    if kind is EventType.COMPLAINT:
-        return _complaint_verdict(event)
-    return None  # Open, Click, Subscription: timeline only
+#: The verdict of the event types that decide the same for every recipient whatever the
+#: event holds (Open, Click and Subscription decide nothing: timeline only).
+_CONSTANT_VERDICTS: dict[EventType, Verdict | None] = {
+    EventType.SEND: _SENT,
+    EventType.REJECT: _REJECTED,
+    EventType.RENDERING_FAILURE: _RENDERING_FAILED,
+    EventType.OPEN: None,
+    EventType.CLICK: None,
+    EventType.SUBSCRIPTION: None,
+}
+
+
+def _delay_verdict(event: FeedbackEvent, recipient: RecipientFeedback) -> Verdict:
+    return _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status)
 
 
 def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
     """One outcome per recipient the event names, in the event's order."""
     kind = event.event_type
-    recipients = event.recipients
-    verdicts: Iterable[Verdict | None]
-    diagnostics: Iterable[str | None]
-    if kind is EventType.BOUNCE:
-        # Each recipient entry has its own reply.
-        verdicts = [_bounce_verdict(event, recipient) for recipient in recipients]
-        diagnostics = [recipient.diagnostic for recipient in recipients]
-    elif kind is EventType.DELIVERY_DELAY:
-        verdicts = [
-            _reply_verdict(Reason.DELIVERY_DELAYED, recipient.diagnostic, recipient.status)
-            for recipient in recipients
-        ]
-        diagnostics = [recipient.diagnostic for recipient in recipients]
-    else:
-        verdicts = repeat(_event_verdict(event))
-        diagnostics = repeat(event.smtp_response if kind is EventType.DELIVERY else event.detail)
     occurred_at = event.occurred_at_text
+    recipients = event.recipients
+    decide = None
+    verdict: Verdict | None = None
+    diagnostic = None
+    if kind is EventType.BOUNCE:
+        decide = _bounce_verdict  # each recipient entry has its own reply
+    elif kind is EventType.DELIVERY_DELAY:
+        decide = _delay_verdict
+    else:
+        # The other types decide the same for every recipient: computed once per event.
+        if kind is EventType.DELIVERY:
+            verdict = _delivery_verdict(event)
+            diagnostic = event.smtp_response
+        else:
+            verdict = (
+                _complaint_verdict(event)
+                if kind is EventType.COMPLAINT
+                else _CONSTANT_VERDICTS.get(kind)
+            )
+            diagnostic = event.detail
+        if len(recipients) == 1:  # the usual event: no list to build
+            one = recipients[0]
+            return (
+                RecipientOutcome(
+                    one.identity, one.address, one.original, kind, occurred_at, verdict, diagnostic
+                ),
+            )
     return tuple(
         [
             RecipientOutcome(
@@ -598,12 +662,9 @@ def classify_event(event: FeedbackEvent) -> tuple[RecipientOutcome, ...]:
                 recipient.original,
                 kind,
                 occurred_at,
-                verdict,
-                diagnostic,
+                verdict if decide is None else decide(event, recipient),
+                diagnostic if decide is None else recipient.diagnostic,
             )
-            # repeat() is endless: the recipients decide the length.
-            for recipient, verdict, diagnostic in zip(
-                recipients, verdicts, diagnostics, strict=False
-            )
+            for recipient in recipients
         ]
     )

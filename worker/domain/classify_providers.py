@@ -6,8 +6,10 @@ Split from :mod:`worker.domain.classifier`, which re-exports :func:`provider_of`
 
 from __future__ import annotations
 
+import re
+
 from worker.domain.diagnostic_rules import BLOCKLIST_PROVIDERS, MAILBOX_PROVIDERS, SECURITY_PRODUCTS
-from worker.domain.phrases import Phrases
+from worker.domain.phrases import NeedleIndex, Phrases
 
 __all__ = [
     "MAX_DIAGNOSTIC_CHARS",
@@ -42,18 +44,40 @@ SECURITY_NEEDLES: tuple[str, ...] = tuple(
     sorted({needle for _, markers in SECURITY_PRODUCTS for needle in markers.needles})
 )
 
-#: Which providers each needle may reveal: a text is only tested for the few whose
-#: needles it holds.
-_PROVIDERS_OF_NEEDLE: dict[str, tuple[int, ...]] = {
-    needle: tuple(
-        rank for rank, (_, markers) in enumerate(_PROVIDER_ORDER) if needle in markers.needles
-    )
-    for needle in PROVIDER_NEEDLES
-}
-#: Markers without a needle index are tried whatever the text holds.
-_ALWAYS_TRIED = frozenset(
-    rank for rank, (_, markers) in enumerate(_PROVIDER_ORDER) if markers.by_needle is None
-)
+#: Finds the provider needles of a text in one C-level pass.
+PROVIDER_INDEX = NeedleIndex(PROVIDER_NEEDLE_SET)
+SECURITY_INDEX = NeedleIndex(frozenset(SECURITY_NEEDLES))
+
+#: The patterns to try for a set of present needles: (provider, patterns) in table order,
+#: each provider with the patterns of its needles that are present (none is tried
+#: whose needle is absent: it cannot match).
+_Plan = tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+_PLANS: dict[frozenset[str], _Plan] = {}
+#: A bound on the plans remembered (the sets of needles seen are few).
+_MAX_PLANS = 4096
+
+
+def _plan(present: frozenset[str]) -> _Plan:
+    plan = _PLANS.get(present)
+    if plan is not None:
+        return plan
+    steps: list[tuple[str, tuple[re.Pattern[str], ...]]] = []
+    for name, markers in _PROVIDER_ORDER:
+        if markers.by_needle is None:
+            steps.append((name, tuple(pattern for _, pattern in markers.items)))
+            continue
+        patterns = tuple(
+            pattern
+            for needle in sorted(markers.needles.intersection(present))
+            for pattern in markers.by_needle[needle]
+        )
+        if patterns:
+            steps.append((name, patterns))
+    plan = tuple(steps)
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[present] = plan
+    return plan
 
 
 def provider_of(*texts: str | None) -> str | None:
@@ -65,20 +89,21 @@ def provider_of(*texts: str | None) -> str | None:
         haystack = " ".join(text[:MAX_DIAGNOSTIC_CHARS] for text in texts if text)
     if not haystack:
         return None
-    present = frozenset(filter(haystack.lower().__contains__, PROVIDER_NEEDLES))
-    return provider_in(haystack, present)
+    return _first_provider(haystack, PROVIDER_INDEX.present(haystack.lower()))
 
 
 def provider_in(haystack: str, present: frozenset[str]) -> str | None:
     """The first provider (blocklists, then security products, then mailbox providers,
     each in table order) whose markers ``haystack`` holds; ``present``: the needles
     known to occur in it. A marker list none of whose needles is present cannot match,
-    so only the lists of the present needles are tried, in the same order."""
-    ranks = set(_ALWAYS_TRIED)
-    for needle in PROVIDER_NEEDLE_SET.intersection(present):
-        ranks.update(_PROVIDERS_OF_NEEDLE[needle])
-    for rank in sorted(ranks):
-        name, markers = _PROVIDER_ORDER[rank]
-        if markers.search(haystack, present=present):
-            return name
+    so only the patterns of the present needles are tried, in the same order."""
+    return _first_provider(haystack, PROVIDER_NEEDLE_SET.intersection(present))
+
+
+def _first_provider(haystack: str, present: frozenset[str]) -> str | None:
+    """:func:`provider_in` for ``present`` holding provider needles only."""
+    for name, patterns in _plan(present):
+        for pattern in patterns:
+            if pattern.search(haystack):
+                return name
     return None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import chain, pairwise
 
 from worker.domain.outcomes import Reason
 
@@ -100,66 +99,67 @@ def words(*patterns: str) -> Phrases:
     return Phrases(items, needles, {key: tuple(found) for key, found in by_needle.items()})
 
 
-#: The 400 pairs of adjacent characters found in the most replies (document frequency
-#: over the real-world table and bench/classify.py's simulated bounces, most common first;
-#: regenerate when the word lists change a lot). A needle is filed under its pair that
-#: ranks lowest here, so that most replies contain few of the keys.
-_COMMON_PAIRS_TEXT = (
-    "tpp;mtsm 555; reedercoe omt d es0 se5.s mar  men.c raiin50lete dil sec t"
-    "or aouli.1unssdent hton ono st. is umeot eas ioopl fro1 ctblttexamveloht"
-    "//:/e..7eltithsaatnoust.ieces. om/heut pacy po nsiges:: fopsag.2n.ne lio"
-    "pi-  -7.abup g4 doipad bnditnasu [tal emciur45dd2.icngm 54ha/smpdreaivmi"
-    "pp1.g 01d. yspca23preearoc.0an crtbo, ccryyo12ck-1go3 .gso3634hitrmopa ("
-    "irogidlal/gl/mgsdialriofjeej4.d:33quxavike5643olp=ni/?67va.41achdcrr1b73"
-    "4494d9i1b5hoa76slncbb3a65fosf13c1d3ac07p6-fr2 nsopf eo0.1992.epebe?pueim"
-    "rm3.odaura'seta u .ooex oxoknu7 nfavui40k.ov] .p < vdm 4l.tl52xp.m84.< 8"
-    "m]<4rnnnp -5) e@dutyowr.-e.nh s/lbrvgu20tm[10]cseq/de-cyeprg0- wrs.5ll13"
-    ".aubt'ki10w y.p:.3ftnvnc-cucxip-ts30evptwexccllyeuuo(s03hur0t0@e>:35m>fi"
-    "[ao.t/n'3f5e.h#5m517.srcya<sypk 06mlrdah21n: 1-sif@ize.yzo=nc ulpunk/lt,"
-    "izxs'tak"
-)
-
-
-_PAIR_RANK: dict[str, int] = {
-    _COMMON_PAIRS_TEXT[i : i + 2]: 400 - i // 2 for i in range(0, len(_COMMON_PAIRS_TEXT), 2)
-}
-
-
-def _rarity_key(needle: str) -> tuple[str, str]:
-    """The needle's two adjacent characters least likely to occur in a reply."""
-    pairs = list(pairwise(needle))
-    return min(pairs, key=lambda pair: _PAIR_RANK.get(pair[0] + pair[1], 0))
+def _prefix_tree(needles: set[str]) -> str:
+    """A regex matching any of ``needles`` (literal text), shaped as a prefix tree: at a
+    branch each alternative starts with its own character, so the regex engine tests one
+    character per alternative, and where a needle ends but a longer one goes on, the
+    longer is tried first (the match at a position is the longest needle starting there).
+    Chains without a branch stay plain literal text, so groups nest only at branches."""
+    by_first: dict[str, set[str]] = {}
+    for needle in needles:
+        if needle:
+            by_first.setdefault(needle[0], set()).add(needle[1:])
+    branches = [re.escape(first) + _prefix_tree(rest) for first, rest in sorted(by_first.items())]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in needles else body
 
 
 class NeedleIndex:
-    """Finds which of many literal needles occur in a text without testing each one.
+    """Finds which of many literal needles occur in a text in one C-level regex pass.
 
-    Each needle is filed under its rarest pair of adjacent characters; a text's pairs are
-    collected in one C-level pass (``itertools.pairwise``) and only needles filed
-    under a pair the text contains are tested with ``in``. With hundreds of needles this
-    keeps a reply's scan to a few dozen substring tests.
+    The needles form one prefix-tree regex. Scanning left to right without overlap, it
+    finds the longest needle starting at each place a needle starts; every needle inside
+    a found one occurs too. A needle that starts inside a found one and runs past its end
+    is what the scan steps over: it can only start at the few offsets of the found needle
+    whose remaining text begins some longer needle, and there the same regex, anchored,
+    finds the longest needle starting there. The result is exactly the needles that occur.
     """
 
-    __slots__ = ("_buckets", "_keys", "_short")
+    __slots__ = ("_always", "_finditer", "_inside", "_match", "_offsets")
 
     def __init__(self, needles: frozenset[str] | set[str]) -> None:
-        buckets: dict[tuple[str, str], list[str]] = {}
-        short: list[str] = []
-        for needle in sorted(needles):
-            if len(needle) < 2:
-                short.append(needle)
-                continue
-            buckets.setdefault(_rarity_key(needle), []).append(needle)
-        self._buckets = {key: tuple(found) for key, found in buckets.items()}
-        self._keys = frozenset(self._buckets)
-        self._short = tuple(short)
+        texts = {needle for needle in needles if needle}
+        #: An empty needle occurs in every text.
+        self._always = frozenset(needles) - texts
+        tree = re.compile(_prefix_tree(texts) if texts else r"(?!)")
+        self._finditer = tree.finditer
+        self._match = tree.match
+        self._inside = {
+            found: frozenset(filter(found.__contains__, texts)) | self._always for found in texts
+        }
+        #: The start of every needle, but the whole needle.
+        starts = {needle[:end] for needle in texts for end in range(1, len(needle))}
+        self._offsets = {
+            found: tuple(at for at in range(1, len(found)) if found[at:] in starts)
+            for found in texts
+        }
 
     def present(self, lowered: str) -> frozenset[str]:
         """The needles that occur in ``lowered``."""
-        # All C-level: the text's pairs, the keys among them, their needles, the tests.
-        hit = self._keys.intersection(pairwise(lowered))
-        candidates = chain(self._short, chain.from_iterable(map(self._buckets.__getitem__, hit)))
-        return frozenset(filter(lowered.__contains__, candidates))
+        result = set(self._always)
+        inside = self._inside
+        offsets = self._offsets
+        match = self._match
+        for found in self._finditer(lowered):
+            text = found.group()
+            result |= inside[text]
+            for at in offsets[text]:
+                longer = match(lowered, found.start() + at)
+                if longer is not None:
+                    result |= inside[longer.group()]
+        return frozenset(result)
 
 
 def codes(*codes: str) -> frozenset[str]:
