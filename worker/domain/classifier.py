@@ -555,20 +555,11 @@ def _positional_bounce_entry(
 #: Cached on positional arguments: the cache's key is then a plain tuple of them.
 _cached_bounce_entry = lru_cache(maxsize=1 << 12)(_positional_bounce_entry)
 
-_ACCEPTED_STATUS = STATUS_OF_REASON[Reason.ACCEPTED]
-
 
 @lru_cache(maxsize=1 << 12)
 def _accepted_verdict(text: str) -> Verdict:
     """:func:`_reply_verdict` of a Delivery's reply (cached on the text alone)."""
-    code = _ENHANCED_CODE.search(text)
-    return Verdict(
-        _ACCEPTED_STATUS,
-        Reason.ACCEPTED,
-        code.group(1) if code else None,
-        provider_of(text),
-        help_url_of(text),
-    )
+    return _uncached_reply_verdict(Reason.ACCEPTED, text, None)
 
 
 def _delivery_verdict(event: FeedbackEvent) -> Verdict:

@@ -419,7 +419,6 @@ def _detail(event_type: EventType, sub: dict[str, Any]) -> str | None:
 #: timestamp over 64): a hostile stream of huge values cannot grow the caches' memory.
 _CACHED_ADDRESS_MAX = 320
 _CACHED_TIMESTAMP_MAX = 64
-_cached_normalise = lru_cache(maxsize=1 << 15)(normalise_address)
 
 
 def _address_facts(original: str) -> tuple[str, str, bool]:
@@ -437,13 +436,6 @@ def recipient_address(original: str) -> tuple[str, str, bool]:
     if len(original) > _CACHED_ADDRESS_MAX:
         return _address_facts(original)
     return _cached_address_facts(original)
-
-
-def normalised(original: str) -> str:
-    """:func:`~worker.domain.addresses.normalise_address`, cached for real addresses."""
-    if len(original) > _CACHED_ADDRESS_MAX:
-        return normalise_address(original)
-    return _cached_normalise(original)
 
 
 def timestamp_moment(text: str) -> tuple[datetime, str] | None:

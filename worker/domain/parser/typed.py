@@ -36,6 +36,7 @@ from worker.domain.parser.document import (
     MAX_FUTURE_SKEW,
     SUB_OBJECT_KEYS,
     SUB_OBJECT_REQUIRED,
+    event_identity,
     noting,
     recipient_address,
     recipient_feedback,
@@ -336,8 +337,10 @@ def _typed_recipients(
             address, shown, deliverable = recipient_address(originals[0])
             if not (address and deliverable):
                 return ()  # named nobody, or the reference's bad_recipient
-            identity = f"{event_type}|{message_id}|{address}|{occurred_text}"
-            return (RecipientFeedback(address, shown, f"{identity}|{link}" if link else identity),)
+            identity = event_identity(
+                event_type, message_id, address, occurred_text, discriminator=link
+            )
+            return (RecipientFeedback(address, shown, identity),)
         entries = [(address, None, None, None) for address in originals]
     else:
         attr, where = items
