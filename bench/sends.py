@@ -1,13 +1,15 @@
 """Send-recording throughput: sends recorded per second, PostgreSQL.
 
-    python bench/sends.py [--count 1000000] [--task-calls 100] [--records 1000] [--json]
+    python bench/sends.py [--count 1000000] [--import-workers N] [--task-calls 100]
+        [--records 1000] [--json]
 
 Each figure on a fresh schema (in ``INBOXGAP_BENCH_DATABASE_URL``, default the local
 ``test`` database; created, migrated by the real migrations, dropped at the end):
 
 * ``sent_import``: ``--count`` sends written to a CSV file, then ``inboxgap sent import
   FILE`` run as a subprocess (the real CLI: CSV reading, validation, batches of its
-  default size, the final ``ANALYZE``); wall time of the command, start-up included.
+  default size and writers (``--import-workers`` passes ``--workers``), the final
+  ``ANALYZE``); wall time of the command, start-up included.
 * ``record_sent``: ``--task-calls`` calls of the ``inboxgap.record_sent`` task body
   (``tasks.sends.run_record_sent``, what a worker runs per message) with
   ``records=[...]`` of ``--records`` sends each, in this process: one worker's pace,
@@ -81,7 +83,9 @@ def _rows(url: str) -> int:
     return count
 
 
-def bench_import(base_url: str, count: int, sent_at: str, batch_size: int | None) -> dict[str, Any]:
+def bench_import(
+    base_url: str, count: int, sent_at: str, batch_size: int | None, workers: int | None = None
+) -> dict[str, Any]:
     schema, url = _schema(base_url)
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -101,7 +105,8 @@ def bench_import(base_url: str, count: int, sent_at: str, batch_size: int | None
             started = time.perf_counter()
             done = subprocess.run(
                 [*CLI, "sent", "import", str(path)]
-                + (["--batch-size", str(batch_size)] if batch_size else []),
+                + (["--batch-size", str(batch_size)] if batch_size else [])
+                + (["--workers", str(workers)] if workers else []),
                 env=env,
                 capture_output=True,
                 text=True,
@@ -157,6 +162,9 @@ def main() -> None:
     parser.add_argument(
         "--import-batch-size", type=int, default=None, help="(default: the CLI's default)"
     )
+    parser.add_argument(
+        "--import-workers", type=int, default=None, help="(default: the CLI's default)"
+    )
     parser.add_argument("--task-calls", type=int, default=100)
     parser.add_argument("--records", type=int, default=1000, help="records per task call")
     parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
@@ -167,7 +175,9 @@ def main() -> None:
     result = {
         "benchmark": "sends",
         "db": make_url(base_url).get_backend_name(),
-        "sent_import": bench_import(base_url, args.count, sent_at, args.import_batch_size),
+        "sent_import": bench_import(
+            base_url, args.count, sent_at, args.import_batch_size, args.import_workers
+        ),
         "record_sent": bench_record_sent(base_url, args.task_calls, args.records, sent_at),
     }
     print(json.dumps(result, indent=2))

@@ -1,12 +1,13 @@
 """Feedback-window sweep throughput: notifications swept per second, PostgreSQL.
 
-    python bench/sweep.py [--count 1000000] [--batch-size 5000] [--parked 0] [--json]
+    python bench/sweep.py [--count 1000000] [--batch-size 5000] [--workers N] [--parked 0]
 
 Two runs, each on a fresh schema (in ``INBOXGAP_BENCH_DATABASE_URL``, default the local
 ``test`` database) migrated by the real migrations: ``--count`` sends are recorded
 through the production bulk path (``record_sends``, what ``inboxgap sent import`` runs),
 all sent two days ago, so every one is past the 24 h feedback window; then the production
-sweep (``App.sweep``) turns them all ``unknown``.
+sweep (what ``inboxgap sweep`` runs, with ``--workers`` sweepers side by side, default
+the command's) turns them all ``unknown``.
 
 * ``stale``: the sweep starts right after the load, autovacuum off for the schema's tables,
   so the planner works from the statistics of the empty tables (what it saw right after a
@@ -44,8 +45,9 @@ from config.settings import Settings
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.bootstrap import build_app
+from worker.cli.log import DEFAULT_SWEEPERS
 from worker.handlers.sends import SendRecord
-from worker.handlers.sweep import DEFAULT_BATCH_SIZE, reattach_missed
+from worker.handlers.sweep import DEFAULT_BATCH_SIZE, reattach_missed, sweep
 
 # Parked events of messages never recorded: ledger rows whose notification is NULL.
 PARKED_SQL = """
@@ -90,7 +92,7 @@ def wal_during(engine: Any, before: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def one_run(
-    base_url: str, n: int, batch_size: int, *, analyze: bool, parked: int = 0
+    base_url: str, n: int, batch_size: int, *, analyze: bool, parked: int = 0, workers: int = 1
 ) -> dict[str, Any]:
     schema = f"bench_sweep_{secrets.token_hex(4)}"
     admin = create_engine_from_url(base_url)
@@ -135,7 +137,13 @@ def one_run(
         reattach_seconds = time.perf_counter() - started
         wal_before = wal_state(engine)
         started = time.perf_counter()
-        result = app.sweep(now=now, batch_size=batch_size)
+        result = sweep(
+            log=app.log,
+            now=now,
+            feedback_window=app.feedback_window,
+            batch_size=batch_size,
+            workers=workers,
+        )
         sweep_seconds = time.perf_counter() - started
         sweep_wal = wal_during(engine, wal_before)
         with engine.connect() as conn:
@@ -172,13 +180,23 @@ def main() -> None:
         help="notifications to load and sweep (default 1M)",
     )
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULT_SWEEPERS, help="sweepers side by side"
+    )
     parser.add_argument("--parked", type=int, default=0, help="parked events of unknown mail")
     parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")
     args = parser.parse_args()
     configure_logging("WARNING")  # stdout carries the JSON result only
     base_url = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
     runs = [
-        one_run(base_url, args.count, args.batch_size, analyze=analyze, parked=args.parked)
+        one_run(
+            base_url,
+            args.count,
+            args.batch_size,
+            analyze=analyze,
+            parked=args.parked,
+            workers=args.workers,
+        )
         for analyze in (False, True)
     ]
     print(
@@ -188,6 +206,7 @@ def main() -> None:
                 "db": make_url(base_url).get_backend_name(),
                 "notifications": args.count,
                 "batch_size": args.batch_size,
+                "workers": args.workers,
                 "runs": runs,
             },
             indent=2,

@@ -19,7 +19,7 @@ from tests.integration.snapshots import (
     stored_counts,
 )
 from tests.support.ingest import NOW, WINDOW, send_record
-from worker.adapters.database import notifications
+from worker.adapters.database import create_engine_from_url, notifications
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.cli import main
 from worker.handlers.ingest import apply_batch
@@ -148,3 +148,38 @@ def test_parked_events_find_the_sends_the_import_records(env: Path, engine: Engi
         status = conn.execute(select(n.status).where(n.notification_id == "n6")).scalar_one()
     assert status == "delivered"
     assert stored_counts(engine) == status_counts_from_notifications(engine)
+
+
+def test_two_writers_on_postgresql_give_the_outcome_of_one_in_file_order(
+    postgres_schema_url: str, pg_engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Repeated sends and reused ids across batches: batches in flight side by side give
+    the summary and rows of writing them one by one (SQLite, one writer)."""
+    lines = []
+    for i in range(120):
+        if i % 7 == 6:  # the send of line i - 5 again, under another id
+            lines.append(f"x{i},m{i - 5},r{i - 5}@x.example,{T},receipt")
+        elif i % 11 == 10:  # the id of line i - 3 for another send
+            lines.append(f"n{i - 3},m{i},r{i}@x.example,{T},receipt")
+        else:
+            lines.append(f"n{i},m{i},r{i}@x.example,{T},receipt")
+    path = tmp_path / "sends.csv"
+    path.write_text(HEADER + "\n".join(lines) + "\n")
+    outcomes = []
+    for url, workers in ((f"sqlite:///{tmp_path / 'one.db'}", "1"), (postgres_schema_url, "2")):
+        monkeypatch.setenv("INBOXGAP_DATABASE_URL", url)
+        get_settings.cache_clear()
+        result = CliRunner().invoke(
+            main,
+            ["sent", "import", str(path), "--batch-size", "4", "--workers", workers, "--json"],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        engine = pg_engine if workers == "2" else create_engine_from_url(url)
+        summary = result.output.strip().splitlines()[-1]  # after the warnings' log lines
+        outcomes.append((summary, rows(engine), sorted(stored_counts(engine).items())))
+        assert stored_counts(engine) == status_counts_from_notifications(engine)
+        assert pending_is_exact(engine)
+    get_settings.cache_clear()
+    assert outcomes[0] == outcomes[1]
+    assert '"conflicting": ' in outcomes[1][0] and '"conflicting": 0' not in outcomes[1][0]

@@ -193,6 +193,26 @@ def test_two_sweepers_sweep_each_notification_once(
         eng.dispose()
 
 
+def test_one_sweep_with_two_workers_sweeps_each_notification_once(pg_engine: Engine) -> None:
+    play(SqlNotificationLog(pg_engine, callbacks=True))
+    load(pg_engine, 500)
+    log = SqlNotificationLog(pg_engine, callbacks=True)
+    result = sweep(log=log, now=NOW, feedback_window=WINDOW, batch_size=9, workers=2)
+    assert (result.examined, result.changed) == (513, 513)  # 500 bulk, 12 plain, delayed
+    rows = outbox(pg_engine)
+    swept = [row for row in rows if row[3] == "unknown"]
+    assert len(swept) == 513
+    assert len({row[0] for row in swept}) == 513
+    after = statuses(pg_engine)
+    assert after["delayed"][:2] == ("unknown", "delayed_no_outcome")
+    assert {after[nid][0] for nid in ("fresh", "edge")} == {"sent"}
+    assert after["delivered"][0] == "delivered"
+    assert stored_counts(pg_engine) == status_counts_from_notifications(pg_engine)
+    assert pending_is_exact(pg_engine)
+    again = sweep(log=log, now=NOW, feedback_window=WINDOW, workers=2)
+    assert (again.examined, again.changed) == (0, 0)
+
+
 def test_a_notification_another_transaction_holds_waits_for_the_next_run(pg_engine: Engine) -> None:
     load(pg_engine, 20)
     log = SqlNotificationLog(pg_engine, callbacks=True)

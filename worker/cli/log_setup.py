@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import os
 import sys
-from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from collections.abc import Hashable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +22,9 @@ from worker.cli.batches import BatchWriter
 from worker.cli.log import _app, _friendly_errors
 from worker.cli.params import JSON_OPTION
 from worker.cli.terminal_text import terminal_text
+
+if TYPE_CHECKING:
+    from worker.handlers.sends import SendRecord
 
 EXIT_INVALID_RECORDS = 1
 
@@ -87,6 +91,9 @@ ANALYZE_AFTER_SENDS = 10_000
 #: ~2.7 on 2 cores): 5,000 ran 1.1-1.6x the rate of 1,000 (fewer of a batch's fixed costs:
 #: two transactions, a commit's flush, the statements' planning).
 IMPORT_BATCH_SIZE = 5000
+#: Batches written at once by default, each in its own transaction and connection: the
+#: import is the database's work, and two writers keep two cores of it busy.
+IMPORT_WRITERS = min(2, os.cpu_count() or 1)
 
 
 @sent_group.command("import")
@@ -102,8 +109,15 @@ IMPORT_BATCH_SIZE = 5000
 @click.option(
     "--batch-size", type=click.IntRange(1, 100_000), default=IMPORT_BATCH_SIZE, show_default=True
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=IMPORT_WRITERS,
+    show_default="min(2, CPUs)",
+    help="Batches written at once, one connection each (PostgreSQL; SQLite uses 1).",
+)
 @JSON_OPTION
-def sent_import(file: IO[str], fmt: str, batch_size: int, as_json: bool) -> None:
+def sent_import(file: IO[str], fmt: str, batch_size: int, workers: int, as_json: bool) -> None:
     """Record sends from a file: CSV with a header, or JSON lines.
 
     Fields: notification_id, message_id, recipient, sent_at (ISO-8601), and optionally
@@ -114,12 +128,16 @@ def sent_import(file: IO[str], fmt: str, batch_size: int, as_json: bool) -> None
     from worker.handlers.sends import InvalidSendRecord, RecordResult, SendRecord
 
     app = _app()
+    if app.require_engine().dialect.name != "postgresql":
+        workers = 1  # one writer at a time
     invalid = 0
     batch: list[SendRecord] = []
-    # One batch is written (in a second thread) while the next one is read and validated:
-    # the database's time and the parsing overlap. Batches still commit one at a time,
-    # in file order.
-    with _friendly_errors(), BatchWriter(app.record_sends) as writer:
+    # Batches are written (in other threads, ``workers`` at a time) while the next one is
+    # read and validated: the database's time and the parsing overlap. Batches that share
+    # a send or an id are written one after the other in file order, so the outcome is
+    # the one of writing every batch in file order (see BatchWriter).
+    writer_of = BatchWriter(app.record_sends, workers=workers, keys=_batch_keys)
+    with _friendly_errors(), writer_of as writer:
         for line_number, row in _records(file, fmt):
             try:
                 if isinstance(row, str):
@@ -150,6 +168,13 @@ def sent_import(file: IO[str], fmt: str, batch_size: int, as_json: bool) -> None
         )
     if invalid:
         sys.exit(EXIT_INVALID_RECORDS)
+
+
+def _batch_keys(batch: list[SendRecord]) -> Iterable[Hashable]:
+    """What a batch of sends may touch: its (message, recipient) pairs and its ids."""
+    for record in batch:
+        yield (record.message_id, record.recipient)
+        yield record.notification_id
 
 
 def _records(file: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] | str]]:

@@ -15,12 +15,19 @@ whose ledger the rule does not decide (and, on SQLite, every due notification) a
 recomputed under their row locks from their whole ledger with the status rules, so a
 delivery committed a moment ago wins over the window instead of being overwritten. Safe
 beside ingestion and beside another sweep: each notification is swept once.
+
+With ``workers`` above 1 that many chunk loops run side by side, each on its own
+connection (a thread each: the work is the database's). On PostgreSQL they take disjoint
+chunks (``SKIP LOCKED``), so the server sweeps on as many cores; the counts rows they
+share are upserted in key order, so they queue for each other's commit but never
+deadlock. A store without ``SKIP LOCKED`` (SQLite) is swept with one.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -65,30 +72,59 @@ def sweep(
     batch_size: int = DEFAULT_BATCH_SIZE,
     retrying: Retrying | None = None,
     clock: Callable[[], datetime] = _utc_now,
+    workers: int = 1,
 ) -> SweepResult:
     """Apply the feedback window to every notification still ``sent`` at ``now``.
 
     ``now`` decides the statuses (``sweep --now`` may pretend it); ``clock`` is the real
-    time the outbox rows of each chunk are created at (see ``recompute_statuses``)."""
+    time the outbox rows of each chunk are created at (see ``recompute_statuses``).
+    ``workers``: chunk loops side by side (see the module text; PostgreSQL only)."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
     reattached = reattach_missed(
         log=log, now=now, feedback_window=feedback_window, batch_size=batch_size, retrying=retrying
     )
-    cutoff = now - feedback_window
-    examined = changed = batches = 0
+    window = _Window(log, now, feedback_window, batch_size, retrying, clock)
+    if workers == 1:
+        loops = [window.run()]
+    else:
+        with ThreadPoolExecutor(workers, thread_name_prefix="inboxgap-sweeper") as pool:
+            loops = list(pool.map(lambda _: window.run(), range(workers)))
+    return SweepResult(
+        examined=sum(loop.examined for loop in loops),
+        changed=sum(loop.changed for loop in loops),
+        batches=sum(loop.batches for loop in loops),
+        reattached=reattached,
+    )
 
-    def one_chunk(tx: LogTransaction) -> tuple[WindowSweep, int]:
-        announced_at = clock()
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """One sweep's chunk loop; :meth:`run` may run in several threads at once."""
+
+    log: NotificationLog
+    now: datetime
+    feedback_window: timedelta
+    batch_size: int
+    retrying: Retrying | None
+    clock: Callable[[], datetime]
+
+    def one_chunk(self, tx: LogTransaction) -> tuple[WindowSweep, int]:
+        announced_at = self.clock()
+        cutoff = self.now - self.feedback_window
         chunk = tx.sweep_window(
-            SweepChunk(cutoff, batch_size, now, feedback_window, WINDOW_RULE, announced_at)
+            SweepChunk(
+                cutoff, self.batch_size, self.now, self.feedback_window, WINDOW_RULE, announced_at
+            )
         )
         deltas: Counter[CountKey] = Counter()
         count = recompute_statuses(
             tx,
             chunk.recompute,
-            now=now,
-            feedback_window=feedback_window,
+            now=self.now,
+            feedback_window=self.feedback_window,
             deltas=deltas,
             announced_at=announced_at,
         )
@@ -96,19 +132,21 @@ def sweep(
             tx.add_counts(deltas)
         return chunk, chunk.swept + count
 
-    while True:
-        chunk, count = in_transaction(log, one_chunk, retrying=retrying)
-        seen = chunk.swept + len(chunk.recompute)
-        if seen:
-            batches += 1
-            examined += seen
-            changed += count
-        # Swept rows leave the pending set, so the next chunk reads the next ones. Stop
-        # when none are left, or when a full chunk moved nothing (every due row held by
-        # another transaction: the next run gets them).
-        if chunk.due < batch_size or not (count or chunk.cleared):
-            break
-    return SweepResult(examined=examined, changed=changed, batches=batches, reattached=reattached)
+    def run(self) -> SweepResult:
+        examined = changed = batches = 0
+        while True:
+            chunk, count = in_transaction(self.log, self.one_chunk, retrying=self.retrying)
+            seen = chunk.swept + len(chunk.recompute)
+            if seen:
+                batches += 1
+                examined += seen
+                changed += count
+            # Swept rows leave the pending set, so the next chunk reads the next ones. Stop
+            # when none are left (a short chunk: another loop may still be finishing its
+            # own), or when a full chunk moved nothing (every due row held by another
+            # transaction: the next run gets them).
+            if chunk.due < self.batch_size or not (count or chunk.cleared):
+                return SweepResult(examined=examined, changed=changed, batches=batches)
 
 
 def reattach_missed(
