@@ -10,14 +10,20 @@ estimate: the statement is driven by the ``sent_at`` index of ``pending_notifica
 (``ORDER BY sent_at LIMIT n``), and every other table is reached by primary key or by the
 ``notification_pk`` index of ``events``, one probe per due row.
 
-Concurrency. Due pending rows are taken ``FOR UPDATE SKIP LOCKED`` and their
-notifications ``FOR NO KEY UPDATE SKIP LOCKED``: two sweepers take disjoint chunks, and a
-notification that an ingest transaction holds is left for the next chunk or run (the
-sweep never waits on a row lock, so it cannot deadlock with a writer that locks
-notifications, then their pending row). Status and reason are read from the locked row
-version (a writer that committed after the statement began is seen), so a notification
-that left ``sent`` meanwhile is not swept; the ledger check only routes a notification
-with a conclusive event still ``sent`` (not expected) to the handler's recompute.
+Concurrency. Due notifications are taken ``FOR NO KEY UPDATE SKIP LOCKED`` straight
+from the ``sent_at`` order of their pending rows (``LockRows`` under the ``LIMIT``, so a
+row another transaction holds is skipped and the next one taken): two sweepers take
+disjoint chunks, and a notification that an ingest transaction holds is left for the next
+chunk or run (the sweep never waits on a notification lock, so it cannot deadlock with a
+writer that locks notifications, then their pending row). The pending rows themselves are
+not locked (that was one WAL record per row, written again by the delete): every writer
+of a pending row holds its notification first, so once the sweep holds the notification
+its pending row is its own. Status and reason are read from the locked row version (a
+writer that committed after the statement began is seen), so a notification that left
+``sent`` meanwhile is not swept (its pending row, if still there, is removed, and counted
+as cleared either way: someone is making progress); the ledger check only routes a
+notification with a conclusive event still ``sent`` (not expected) to the handler's
+recompute.
 """
 
 from __future__ import annotations
@@ -31,37 +37,39 @@ from worker.handlers.ports import SweepChunk
 
 _COUNT_KEY = "day, recipient_domain, notification_type, status, reason"
 # One chunk. Every table is reached through an index whatever the statistics say: the
-# pending rows by ``sent_at`` (ORDER BY ... LIMIT), notifications and pending rows by
-# primary key through ``= ANY(ARRAY(subquery))`` (an array the planner takes for a few
-# elements, so it never prefers a hash join over a scan of the whole table), the ledger
-# by its ``notification_pk`` index. Not by ``ctid``: a row version committed after the
-# statement's snapshot (a send re-recorded meanwhile) is what ``FOR ... UPDATE`` locks and
-# returns, but a TID scan under that snapshot does not see it; the primary key finds the
-# visible version, and the write follows it to the locked one.
+# pending rows by ``sent_at`` (ORDER BY ... LIMIT) with one primary-key probe of the
+# notification each (a nested loop: a hash join would scan a table, switched off below),
+# the rows written by primary key through ``= ANY(ARRAY(subquery))`` (an array the
+# planner takes for a few elements, so it never prefers a hash join over a scan of the
+# whole table), the ledger by its ``notification_pk`` index. Not by ``ctid``: a row
+# version committed after the statement's snapshot (a send re-recorded meanwhile) is what
+# ``FOR ... UPDATE`` locks and returns, but a TID scan under that snapshot does not see
+# it; the primary key finds the visible version, and the write follows it to the locked
+# one.
 # ``ledger``: 2 when the ledger holds a reason the rule does not decide (recompute), 1
 # when it holds a delay, else 0. A due row is swept when its notification is still
 # ``sent``, unpurged and past the window by its own send time; a pending row whose
 # notification is no longer ``sent`` (or purged) is stale and removed.
 _SWEEP = """
 WITH due AS MATERIALIZED (
-    SELECT p.notification_pk
+    SELECT n.id, n.recipient_domain, n.notification_type, n.sent_at, n.status, n.reason,
+        (n.status = 'sent' AND n.purged_at IS NULL) AS live
     FROM pending_notifications AS p
+    JOIN notifications AS n ON n.id = p.notification_pk
     WHERE p.sent_at < %(cutoff)s
     ORDER BY p.sent_at
     LIMIT %(limit)s
-    FOR UPDATE OF p SKIP LOCKED
+    FOR NO KEY UPDATE OF n SKIP LOCKED
 ), decided AS MATERIALIZED (
     SELECT l.*, l.live AND coalesce(l.ledger, 0) < 2 AND l.sent_at < %(cutoff)s AS sweepable
     FROM (
-        SELECT n.id, n.recipient_domain, n.notification_type, n.sent_at,
-            n.status, n.reason, (n.status = 'sent' AND n.purged_at IS NULL) AS live,
+        SELECT due.*,
             (SELECT max(CASE WHEN e.reason = ANY(%(overriding)s::text[]) THEN 2
                              WHEN e.reason = ANY(%(delaying)s::text[]) THEN 1 ELSE 0 END)
              FROM events AS e
-             WHERE e.notification_pk = n.id AND e.reason IS NOT NULL) AS ledger
-        FROM notifications AS n
-        WHERE n.id = ANY(ARRAY(SELECT due.notification_pk FROM due))
-        FOR NO KEY UPDATE OF n SKIP LOCKED
+             WHERE e.notification_pk = due.id AND e.reason IS NOT NULL) AS ledger
+        FROM due
+        OFFSET 0  -- the ledger probe once per row (not once per use of ``ledger``)
     ) AS l
 ), swept AS (
     UPDATE notifications AS n SET
@@ -102,7 +110,7 @@ WITH due AS MATERIALIZED (
 SELECT
     (SELECT count(*) FROM due),
     (SELECT count(*) FROM swept),
-    (SELECT count(*) FROM cleared) - (SELECT count(*) FROM swept),
+    (SELECT count(*) FROM decided WHERE NOT live),
     (SELECT coalesce(array_agg(id ORDER BY id), '{{}}') FROM decided
      WHERE live AND NOT sweepable),
     (SELECT coalesce(json_agg(json_build_array({key})), '[]') FROM moves WHERE delta < 0)
