@@ -45,7 +45,7 @@ from config.settings import Settings
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.bootstrap import build_app
-from worker.cli.log import DEFAULT_SWEEPERS
+from worker.cli.log import DEFAULT_WORKERS
 from worker.handlers.sends import SendRecord
 from worker.handlers.sweep import DEFAULT_BATCH_SIZE, reattach_missed, sweep
 
@@ -181,7 +181,7 @@ def main() -> None:
     )
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument(
-        "--workers", type=int, default=DEFAULT_SWEEPERS, help="sweepers side by side"
+        "--workers", type=int, default=DEFAULT_WORKERS, help="sweepers side by side"
     )
     parser.add_argument("--parked", type=int, default=0, help="parked events of unknown mail")
     parser.add_argument("--json", action="store_true", help="(always JSON; kept for symmetry)")

@@ -509,21 +509,31 @@ def purge_command(older_than: timedelta | None, batch_size: int, as_json: bool) 
     )
 
 
-#: Sweeper connections by default: two chunks at a time keep two cores of the server busy
-#: (the sweep is the database's work); more than the machine's cores only queue.
-DEFAULT_SWEEPERS = min(2, os.cpu_count() or 1)
+#: Connections working side by side by default (``sweep``, ``sent import``): two keep two
+#: cores of the server busy (the work is the database's); more than the cores only queue.
+DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
+
+
+def workers_option(what: str) -> Callable[[Any], Any]:
+    """``--workers``: how many connections do ``what`` side by side."""
+    return click.option(
+        "--workers",
+        type=click.IntRange(1, 32),
+        default=DEFAULT_WORKERS,
+        show_default="min(2, CPUs)",
+        help=f"{what}, one connection each (PostgreSQL; SQLite uses 1).",
+    )
+
+
+def _workers_on(app: App, workers: int) -> int:
+    """``workers``, or 1 where the store has one writer at a time (SQLite)."""
+    return workers if app.require_engine().dialect.name == "postgresql" else 1
 
 
 @main.command("sweep")
 @click.option("--now", type=ISO_TIME, default=None, help="Pretend it is this time.")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=5000, show_default=True)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 32),
-    default=DEFAULT_SWEEPERS,
-    show_default="min(2, CPUs)",
-    help="Connections sweeping disjoint chunks side by side (PostgreSQL; SQLite uses 1).",
-)
+@workers_option("Disjoint chunks swept at once")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 def sweep_command(now: datetime | None, batch_size: int, workers: int, as_json: bool) -> None:
     """Notifications still `sent` after the feedback window become `unknown`.
@@ -535,15 +545,13 @@ def sweep_command(now: datetime | None, batch_size: int, workers: int, as_json: 
     from worker.handlers.sweep import sweep
 
     app = _app()
-    if app.require_engine().dialect.name != "postgresql":
-        workers = 1  # no SKIP LOCKED: one writer at a time
     with _friendly_errors():
         result = sweep(
             log=app.log,
             now=_now(now, app),
             feedback_window=app.feedback_window,
             batch_size=batch_size,
-            workers=workers,
+            workers=_workers_on(app, workers),
         )
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), sort_keys=True))

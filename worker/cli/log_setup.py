@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import os
 import sys
 from collections.abc import Hashable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ import click
 
 from worker.cli import main
 from worker.cli.batches import BatchWriter
-from worker.cli.log import _app, _friendly_errors
+from worker.cli.log import _app, _friendly_errors, _workers_on, workers_option
 from worker.cli.params import JSON_OPTION
 from worker.cli.terminal_text import terminal_text
 
@@ -91,9 +90,6 @@ ANALYZE_AFTER_SENDS = 10_000
 #: ~2.7 on 2 cores): 5,000 ran 1.1-1.6x the rate of 1,000 (fewer of a batch's fixed costs:
 #: two transactions, a commit's flush, the statements' planning).
 IMPORT_BATCH_SIZE = 5000
-#: Batches written at once by default, each in its own transaction and connection: the
-#: import is the database's work, and two writers keep two cores of it busy.
-IMPORT_WRITERS = min(2, os.cpu_count() or 1)
 
 
 @sent_group.command("import")
@@ -109,13 +105,7 @@ IMPORT_WRITERS = min(2, os.cpu_count() or 1)
 @click.option(
     "--batch-size", type=click.IntRange(1, 100_000), default=IMPORT_BATCH_SIZE, show_default=True
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 32),
-    default=IMPORT_WRITERS,
-    show_default="min(2, CPUs)",
-    help="Batches written at once, one connection each (PostgreSQL; SQLite uses 1).",
-)
+@workers_option("Batches written at once (a transaction each)")
 @JSON_OPTION
 def sent_import(file: IO[str], fmt: str, batch_size: int, workers: int, as_json: bool) -> None:
     """Record sends from a file: CSV with a header, or JSON lines.
@@ -128,15 +118,13 @@ def sent_import(file: IO[str], fmt: str, batch_size: int, workers: int, as_json:
     from worker.handlers.sends import InvalidSendRecord, RecordResult, SendRecord
 
     app = _app()
-    if app.require_engine().dialect.name != "postgresql":
-        workers = 1  # one writer at a time
     invalid = 0
     batch: list[SendRecord] = []
     # Batches are written (in other threads, ``workers`` at a time) while the next one is
     # read and validated: the database's time and the parsing overlap. Batches that share
     # a send or an id are written one after the other in file order, so the outcome is
     # the one of writing every batch in file order (see BatchWriter).
-    writer_of = BatchWriter(app.record_sends, workers=workers, keys=_batch_keys)
+    writer_of = BatchWriter(app.record_sends, workers=_workers_on(app, workers), keys=_batch_keys)
     with _friendly_errors(), writer_of as writer:
         for line_number, row in _records(file, fmt):
             try:
