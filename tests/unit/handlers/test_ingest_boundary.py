@@ -150,3 +150,33 @@ def test_the_gil_switch_interval_is_never_lengthened() -> None:
     sys.setswitchinterval(PREFETCH_SWITCH_INTERVAL / 2)
     quicken_gil_handoff()
     assert sys.getswitchinterval() == pytest.approx(PREFETCH_SWITCH_INTERVAL / 2)
+
+
+def test_rows_built_positionally_match_their_fields_by_name() -> None:
+    """The prepare step builds ledger rows and sends positionally (cheaper than keywords):
+    each value must land in the field of its name."""
+    body = b.send("msg-pos", ["Ann <ann@example.com>", "bob@example.com"], notification_id="n-9")
+    batch = prepare_batch([body, b.delivery("msg-pos", ["ann@example.com"])])
+    send_rows = {row.recipient: row for row in batch.sends}
+    ann = send_rows["ann@example.com"]
+    assert (ann.notification_id, ann.message_id, ann.recipient_original) == (
+        "n-9/ann@example.com",
+        "msg-pos",
+        "Ann <ann@example.com>",
+    )
+    assert (ann.recipient_domain, ann.source) == ("example.com", "ses_send")
+    assert ann.sent_at.tzinfo is not None
+    delivered = [row for row in batch.ledger if row.event_type == "Delivery"]
+    assert len(delivered) == 1
+    row = delivered[0]
+    assert (row.recipient, row.message_id, row.notification_pk) == (
+        "ann@example.com",
+        "msg-pos",
+        None,
+    )
+    assert (row.status, row.reason, row.recipient_original) == (
+        "delivered",
+        "accepted",
+        "ann@example.com",
+    )
+    assert row.occurred_at.tzinfo is not None
