@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from operator import attrgetter
 
 from tenacity import Retrying
@@ -142,30 +141,32 @@ def event_facts(event: FeedbackEvent) -> _EventFacts:
     """What the IT-admin block shows about the message itself, each value bounded like
     the diagnostic. From falls back to the envelope sender (``mail.source``); the sending
     domain to the ``ses:from-domain`` tag, else the domain of ``mail.source``."""
-    mta, ip, source, subject = (
+    source = event.mail_source
+    domains = event.tags.get(FROM_DOMAIN_TAG)
+    key = (
         event.reporting_mta,
         event.remote_mta_ip,
-        event.mail_source,
+        event.from_header or source,
         event.subject,
+        domains[0] if domains else None,
+        source,
     )
-    sender = event.from_header or source
-    domain = event.tag(FROM_DOMAIN_TAG)
-    # The same sender, subject and MTA recur across a batch: short facts are cached (a
-    # bound on their size keeps a hostile stream from growing the cache's memory).
-    size = (
-        len(mta or "")
-        + len(ip or "")
-        + len(sender or "")
-        + len(subject or "")
-        + len(domain or "")
-        + len(source or "")
-    )
-    if size <= _CACHED_FACTS_MAX:
-        return _cached_facts(mta, ip, sender, subject, domain, source)
-    return _facts(mta, ip, sender, subject, domain, source)
+    # The same sender, subject and MTA recur across a batch: facts are cached on them.
+    # Only short ones are (checked when one is first seen): a bound on their size keeps
+    # a hostile stream from growing the cache's memory.
+    facts = _FACTS_CACHE.get(key)
+    if facts is None:
+        facts = _facts(*key)
+        if sum(len(value) for value in key if value) <= _CACHED_FACTS_MAX:
+            if len(_FACTS_CACHE) >= _FACTS_CACHE_SIZE:
+                _FACTS_CACHE.clear()
+            _FACTS_CACHE[key] = facts
+    return facts
 
 
 _CACHED_FACTS_MAX = 1024
+_FACTS_CACHE_SIZE = 4096
+_FACTS_CACHE: dict[tuple[str | None, ...], _EventFacts] = {}
 
 
 def _facts(
@@ -185,9 +186,6 @@ def _facts(
         subject=_diagnostic(subject),
         sending_domain=_diagnostic(domain.strip().lower() if domain else None) or None,
     )
-
-
-_cached_facts = lru_cache(maxsize=4096)(_facts)
 
 
 def send_notification_id(
