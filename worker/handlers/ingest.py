@@ -373,9 +373,12 @@ def _collect_sends(
     sent_at: datetime | None = None,
 ) -> None:
     """``sent_at``: :func:`moment_of` the event's ``occurred_at_text`` if known."""
-    addresses: dict[str, str] = {}
-    for outcome in outcomes:
-        addresses.setdefault(outcome.address, outcome.original)
+    if len(outcomes) == 1:  # the usual Send: no loop
+        addresses = {outcomes[0].address: outcomes[0].original}
+    else:
+        addresses = {}
+        for outcome in outcomes:
+            addresses.setdefault(outcome.address, outcome.original)
     tag_id = event.tag(tags.notification_id)
     kind = event.tag(tags.notification_type) or UNKNOWN_TYPE
     multi = len(addresses) > 1
