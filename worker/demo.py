@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import ctypes
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -305,7 +307,30 @@ def start_worker(env: dict[str, str], workdir: Path, concurrency: int) -> subpro
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Run in a child between fork and exec (``preexec_fn``): on Linux, the child gets
+    SIGTERM when ``parent``, the process (and thread) that started it, dies, however it
+    dies.
+
+    Why: :func:`stop_worker` runs when the demo exits normally or is interrupted, but a
+    parent killed with SIGKILL runs nothing, and the worker (in its own session, so a
+    terminal's Ctrl-C does not reach it twice) would stay behind, draining a queue that no
+    longer exists. If the parent is already gone when this runs, the child exits at once.
+    Elsewhere it does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def stop_worker(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:

@@ -7,7 +7,10 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -71,3 +74,54 @@ def test_demo_json_is_one_document_and_the_progress_goes_to_stderr(tmp_path: Pat
     assert result["matched"] == result["expected"] == 40 and result["mismatches"] == []
     assert result["bodies"] > 80 and result["ledger_rows"] > 0
     assert "InboxGap demo" in done.stderr
+
+
+_PARENT = """
+import functools, os, subprocess, sys, time
+from worker.demo import die_with_parent
+guard = functools.partial(die_with_parent, os.getpid()) if sys.argv[1] == "guarded" else None
+child = subprocess.Popen(
+    [sys.executable, "-c", "import time; time.sleep(60)"],
+    start_new_session=True,
+    preexec_fn=guard,
+)
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (PID 1 in a container may never reap an orphan)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    state = next(line for line in status.splitlines() if line.startswith("State:"))
+    return "zombie" not in state
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize(("mode", "survives"), [("guarded", False), ("unguarded", True)])
+def test_a_child_started_with_die_with_parent_ends_when_its_parent_is_killed(
+    mode: str, survives: bool
+) -> None:
+    # The worker the demo starts sits in its own session: a SIGKILLed demo (or test run)
+    # used to leave it draining; the unguarded case shows that this is what would happen.
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, mode], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        assert _running(child)
+        parent.kill()
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _running(child) and time.monotonic() < deadline and not survives:
+            time.sleep(0.05)
+        if survives:
+            time.sleep(0.5)
+        assert _running(child) is survives
+    finally:
+        if _running(child):
+            os.kill(child, signal.SIGKILL)

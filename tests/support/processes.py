@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from worker.demo import stop_worker
+from worker.demo import die_with_parent, stop_worker
 
 
 def worker_env(**settings: str) -> dict[str, str]:
@@ -36,6 +37,7 @@ def start(
             stderr=subprocess.STDOUT,
             cwd=cwd,
             start_new_session=True,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
 
 

@@ -84,21 +84,27 @@ class SubObject(Struct, rename="camel", gc=False):
 class CommonHeaders(Struct, gc=False):
     """``mail.commonHeaders``: the parts the parser keeps."""
 
+    # In the order SES writes them (``from``, ``to``, ``messageId``, ``date``,
+    # ``subject``): the decoder looks for each key from the field after the last found.
     from_: list[str] | None = field(name="from", default=None)
-    subject: str | None = None
     message_id: str | None = field(name="messageId", default=None)
+    subject: str | None = None
 
 
 class Mail(Struct, rename="camel", gc=False):
     """``mail``: the message the event is about."""
 
-    message_id: str | None = None
+    # In the order SES writes them (``timestamp``, ``source``, ``sourceArn``,
+    # ``sendingAccountId``, ``messageId``, ``destination``, ``headersTruncated``,
+    # ``headers``, ``commonHeaders``, ``tags``): the decoder looks for each key from the
+    # field after the last one found, so keys in field order are found at the first try.
     timestamp: str | None = None
-    destination: tuple[str, ...] | None = None
     source: str | None = None
+    message_id: str | None = None
+    destination: tuple[str, ...] | None = None
+    common_headers: CommonHeaders | None = None
     # SES writes every tag as a list of strings (a bare string takes the careful path).
     tags: dict[str, tuple[str, ...]] | None = None
-    common_headers: CommonHeaders | None = None
     # ``headers`` (the original headers, when the configuration includes them) is not
     # read: nothing the parser hands on comes from it, and a document holds dozens of
     # them. Only the depth check may need them (see :data:`headers_decoder`).

@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from operator import attrgetter
 
 from tenacity import Retrying
@@ -142,30 +141,32 @@ def event_facts(event: FeedbackEvent) -> _EventFacts:
     """What the IT-admin block shows about the message itself, each value bounded like
     the diagnostic. From falls back to the envelope sender (``mail.source``); the sending
     domain to the ``ses:from-domain`` tag, else the domain of ``mail.source``."""
-    mta, ip, source, subject = (
+    source = event.mail_source
+    domains = event.tags.get(FROM_DOMAIN_TAG)
+    key = (
         event.reporting_mta,
         event.remote_mta_ip,
-        event.mail_source,
+        event.from_header or source,
         event.subject,
+        domains[0] if domains else None,
+        source,
     )
-    sender = event.from_header or source
-    domain = event.tag(FROM_DOMAIN_TAG)
-    # The same sender, subject and MTA recur across a batch: short facts are cached (a
-    # bound on their size keeps a hostile stream from growing the cache's memory).
-    size = (
-        len(mta or "")
-        + len(ip or "")
-        + len(sender or "")
-        + len(subject or "")
-        + len(domain or "")
-        + len(source or "")
-    )
-    if size <= _CACHED_FACTS_MAX:
-        return _cached_facts(mta, ip, sender, subject, domain, source)
-    return _facts(mta, ip, sender, subject, domain, source)
+    # The same sender, subject and MTA recur across a batch: facts are cached on them.
+    # Only short ones are (checked when one is first seen): a bound on their size keeps
+    # a hostile stream from growing the cache's memory.
+    facts = _FACTS_CACHE.get(key)
+    if facts is None:
+        facts = _facts(*key)
+        if sum(len(value) for value in key if value) <= _CACHED_FACTS_MAX:
+            if len(_FACTS_CACHE) >= _FACTS_CACHE_SIZE:
+                _FACTS_CACHE.clear()
+            _FACTS_CACHE[key] = facts
+    return facts
 
 
 _CACHED_FACTS_MAX = 1024
+_FACTS_CACHE_SIZE = 4096
+_FACTS_CACHE: dict[tuple[str | None, ...], _EventFacts] = {}
 
 
 def _facts(
@@ -185,9 +186,6 @@ def _facts(
         subject=_diagnostic(subject),
         sending_domain=_diagnostic(domain.strip().lower() if domain else None) or None,
     )
-
-
-_cached_facts = lru_cache(maxsize=4096)(_facts)
 
 
 def send_notification_id(
@@ -296,16 +294,29 @@ class _Preparing:
         facts = event_facts(parsed)
         message_id = parsed.message_id
         seen = self.seen
+        ledger = self.batch.ledger
+        # The outcomes of an event share its time: parsed once, not per row.
+        occurred_text = ""
+        occurred_at: datetime | None = None
         for outcome in outcomes:
-            row = _ledger_row(outcome, message_id, facts)
-            row_key = (row.identity, row.recipient)
+            if occurred_at is None or outcome.occurred_at != occurred_text:
+                occurred_text = outcome.occurred_at
+                occurred_at = moment_of(occurred_text)
+            row_key = (outcome.identity, outcome.address)
             if row_key in seen:
                 self.batch.batch_duplicates += 1
                 continue
             seen.add(row_key)
-            self.batch.ledger.append(row)
+            ledger.append(_ledger_row(outcome, message_id, facts, occurred_at))
         if parsed.event_type is EventType.SEND:
-            _collect_sends(parsed, outcomes, self.tags, self.batch, self.send_keys, self.send_ids)
+            sent_at = (
+                occurred_at
+                if occurred_at is not None and occurred_text == parsed.occurred_at_text
+                else None
+            )
+            _collect_sends(
+                parsed, outcomes, self.tags, self.batch, self.send_keys, self.send_ids, sent_at
+            )
         if self.replaying:
             self.batch.applied_hashes.append(body_hash(body))
 
@@ -331,7 +342,9 @@ def _over_key_max(text: str) -> bool:
 def _too_long(event: FeedbackEvent, outcomes: Sequence[RecipientOutcome], tags: TagNames) -> bool:
     """Whether a value that ends up in an index entry is over :data:`KEY_MAX` bytes: ids,
     addresses, and for a Send event the tags that become its notification id and type."""
-    if _over_key_max(event.message_id):
+    # A value of at most KEY_MAX // 4 characters is never over (the usual case): settled
+    # by its length, without a call.
+    if len(event.message_id) > _SURELY_SHORT and _over_key_max(event.message_id):
         return True
     if event.event_type is EventType.SEND:
         for name in (tags.notification_id, tags.notification_type):
@@ -339,9 +352,15 @@ def _too_long(event: FeedbackEvent, outcomes: Sequence[RecipientOutcome], tags: 
             if value is not None and _over_key_max(value):
                 return True
     for outcome in outcomes:
-        if _over_key_max(outcome.identity) or _over_key_max(outcome.address):
+        identity, address = outcome.identity, outcome.address
+        if (len(identity) > _SURELY_SHORT and _over_key_max(identity)) or (
+            len(address) > _SURELY_SHORT and _over_key_max(address)
+        ):
             return True
     return False
+
+
+_SURELY_SHORT = KEY_MAX // 4
 
 
 def _collect_sends(
@@ -351,13 +370,22 @@ def _collect_sends(
     batch: PreparedBatch,
     send_keys: set[MessageKey],
     send_ids: set[str],
+    sent_at: datetime | None = None,
 ) -> None:
-    addresses: dict[str, str] = {}
-    for outcome in outcomes:
-        addresses.setdefault(outcome.address, outcome.original)
+    """``sent_at``: :func:`moment_of` the event's ``occurred_at_text`` if known."""
+    if len(outcomes) == 1:  # the usual Send: no loop
+        addresses = {outcomes[0].address: outcomes[0].original}
+    else:
+        addresses = {}
+        for outcome in outcomes:
+            addresses.setdefault(outcome.address, outcome.original)
     tag_id = event.tag(tags.notification_id)
     kind = event.tag(tags.notification_type) or UNKNOWN_TYPE
     multi = len(addresses) > 1
+    if sent_at is None:
+        if not addresses:
+            return
+        sent_at = moment_of(event.occurred_at_text)
     for address, original in addresses.items():
         key = (event.message_id, address)
         notification_id = send_notification_id(
@@ -368,15 +396,15 @@ def _collect_sends(
         send_keys.add(key)
         send_ids.add(notification_id)
         batch.sends.append(
-            NewNotification(
-                notification_id=notification_id,
-                message_id=event.message_id,
-                recipient=address,
-                recipient_original=original or address,
-                recipient_domain=domain_of(address),
-                notification_type=kind,
-                sent_at=moment_of(event.occurred_at_text),
-                source=SOURCE_SES_SEND,
+            NewNotification(  # positional, in its field order
+                notification_id,
+                event.message_id,
+                address,  # recipient
+                original or address,  # recipient_original
+                domain_of(address),  # recipient_domain
+                kind,  # notification_type
+                sent_at,
+                SOURCE_SES_SEND,  # source
             )
         )
 
@@ -391,8 +419,11 @@ _VALUE: dict[EventType | Status | Reason, str] = {
 }
 
 
-def _ledger_row(outcome: RecipientOutcome, message_id: str, facts: _EventFacts) -> LedgerRow:
-    """The ledger row of one (event, recipient), its notification still unresolved."""
+def _ledger_row(
+    outcome: RecipientOutcome, message_id: str, facts: _EventFacts, occurred_at: datetime
+) -> LedgerRow:
+    """The ledger row of one (event, recipient), its notification still unresolved;
+    ``occurred_at`` is :func:`moment_of` the outcome's time."""
     verdict = outcome.verdict
     diagnostic = outcome.diagnostic
     if diagnostic is not None and len(diagnostic) > DIAGNOSTIC_MAX:
@@ -403,25 +434,26 @@ def _ledger_row(outcome: RecipientOutcome, message_id: str, facts: _EventFacts) 
         status = _VALUE[verdict.status]
         reason = _VALUE[verdict.reason]
         smtp_status, provider, help_url = verdict.smtp_status, verdict.provider, verdict.help_url
+    # Positional, in LedgerRow's field order: several times cheaper than keywords.
     return LedgerRow(
-        identity=outcome.identity,
-        recipient=outcome.address,
-        message_id=message_id,
-        notification_pk=None,
-        event_type=_VALUE[outcome.event_type],
-        occurred_at=moment_of(outcome.occurred_at),
-        status=status,
-        reason=reason,
-        smtp_status=smtp_status,
-        diagnostic=diagnostic,
-        provider=provider,
-        help_url=help_url,
-        recipient_original=outcome.original,
-        reporting_mta=facts.reporting_mta,
-        remote_mta_ip=facts.remote_mta_ip,
-        from_header=facts.from_header,
-        subject=facts.subject,
-        sending_domain=facts.sending_domain,
+        outcome.identity,  # identity
+        outcome.address,  # recipient
+        message_id,
+        None,  # notification_pk
+        _VALUE[outcome.event_type],
+        occurred_at,
+        status,
+        reason,
+        smtp_status,
+        diagnostic,
+        provider,
+        help_url,
+        outcome.original,  # recipient_original
+        facts.reporting_mta,
+        facts.remote_mta_ip,
+        facts.from_header,
+        facts.subject,
+        facts.sending_domain,
     )
 
 

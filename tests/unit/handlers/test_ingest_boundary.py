@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from tests import bodies as b
@@ -18,6 +19,7 @@ from tests.fakes import FakeNotificationLog
 from tests.support.ingest import NOW, numbered_sends, record
 from tests.support.ingest import ingest as run
 from tests.unit.domain import ses_bodies as sb
+from worker.domain.parser import parse_body
 from worker.domain.text import REPLACEMENT, is_storable
 from worker.handlers.ingest import (
     PREFETCH_SWITCH_INTERVAL,
@@ -150,3 +152,54 @@ def test_the_gil_switch_interval_is_never_lengthened() -> None:
     sys.setswitchinterval(PREFETCH_SWITCH_INTERVAL / 2)
     quicken_gil_handoff()
     assert sys.getswitchinterval() == pytest.approx(PREFETCH_SWITCH_INTERVAL / 2)
+
+
+def test_rows_built_positionally_match_their_fields_by_name() -> None:
+    """The prepare step builds ledger rows and sends positionally (cheaper than keywords):
+    each value must land in the field of its name."""
+    body = b.send("msg-pos", ["Ann <ann@example.com>", "bob@example.com"], notification_id="n-9")
+    batch = prepare_batch([body, b.delivery("msg-pos", ["ann@example.com"])])
+    send_rows = {row.recipient: row for row in batch.sends}
+    ann = send_rows["ann@example.com"]
+    assert (ann.notification_id, ann.message_id, ann.recipient_original) == (
+        "n-9/ann@example.com",
+        "msg-pos",
+        "Ann <ann@example.com>",
+    )
+    assert (ann.recipient_domain, ann.source) == ("example.com", "ses_send")
+    assert ann.sent_at.tzinfo is not None
+    delivered = [row for row in batch.ledger if row.event_type == "Delivery"]
+    assert len(delivered) == 1
+    row = delivered[0]
+    assert (row.recipient, row.message_id, row.notification_pk) == (
+        "ann@example.com",
+        "msg-pos",
+        None,
+    )
+    assert (row.status, row.reason, row.recipient_original) == (
+        "delivered",
+        "accepted",
+        "ann@example.com",
+    )
+    assert row.occurred_at.tzinfo is not None
+
+
+def test_event_facts_cache_keeps_only_short_facts_and_stays_bounded() -> None:
+    """Facts are cached on short senders/subjects/MTAs only, and the cache is bounded:
+    a stream of distinct or huge subjects cannot grow it without limit."""
+    from worker.handlers import ingest
+
+    ingest._FACTS_CACHE.clear()
+    huge = "x" * (ingest._CACHED_FACTS_MAX + 1)
+    bodies = [b.delivery(f"msg-facts-{i}", [f"u{i}@example.com"]) for i in range(3)]
+    events = [parse_body(body) for body in bodies]
+    first = ingest.event_facts(events[0])
+    assert ingest.event_facts(events[1]) is first  # same sender and MTA: one entry
+    assert len(ingest._FACTS_CACHE) == 1
+    long_subject = msgspec.structs.replace(events[2], subject=huge)
+    facts = ingest.event_facts(long_subject)
+    assert facts.subject == huge
+    assert len(ingest._FACTS_CACHE) == 1  # too long to be cached
+    for i in range(ingest._FACTS_CACHE_SIZE + 10):
+        ingest.event_facts(msgspec.structs.replace(events[2], subject=f"s{i}"))
+    assert len(ingest._FACTS_CACHE) <= ingest._FACTS_CACHE_SIZE

@@ -87,7 +87,13 @@ def parse_body(body: str | bytes, *, received_at: datetime | None = None) -> Par
         # The usual body, straight to the typed path (no size check can fail; nothing
         # below raises, but a bug there must not escape: the layers below convert it).
         try:
-            fast = typed_parse(body, False, _aware(received_at))
+            fast = typed_parse(
+                body,
+                False,
+                received_at
+                if received_at is None or received_at.tzinfo is not None
+                else _aware(received_at),
+            )
         except Exception:
             return _never_raising(body, received_at, typed=True)
         if fast is not None:
