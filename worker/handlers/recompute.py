@@ -133,7 +133,11 @@ def recompute_statuses(
         _move_bucket(deltas, state, new)
     if changed:
         tx.update_notifications(changed, now)
-        # Status callbacks (issue 14): the announcement commits with the change.
+        # Status callbacks (issue 14): the announcement commits with the change. A
+        # transaction that says it records none (the SQL log with callbacks off) is not
+        # handed any: they would be built for nothing.
+        if not getattr(tx, "records_status_changes", True):
+            return len(changed)
         announced = announced_changes(states, changed)
         if announced:
             when = announced_at if announced_at is not None else datetime.now(UTC)
