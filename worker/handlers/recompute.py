@@ -4,7 +4,7 @@ record_sends and sweep)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -57,6 +57,23 @@ def _move_bucket(deltas: Counter[CountKey], old: NotificationState, new: Notific
     if old_key != new_key:
         deltas[old_key] -= 1
         deltas[new_key] += 1
+
+
+def _announce(
+    tx: LogTransaction,
+    states: Sequence[NotificationState],
+    changed: Sequence[NotificationState],
+    announced_at: datetime | None,
+) -> None:
+    """Status callbacks (issue 14): the announcement commits with the change. A
+    transaction that says it records none (the SQL log with callbacks off) is not handed
+    any: they would be built for nothing."""
+    if not getattr(tx, "records_status_changes", True):
+        return
+    announced = announced_changes(states, changed)
+    if announced:
+        when = announced_at if announced_at is not None else datetime.now(UTC)
+        tx.record_status_changes(announced, when)
 
 
 def recompute_statuses(
@@ -133,13 +150,5 @@ def recompute_statuses(
         _move_bucket(deltas, state, new)
     if changed:
         tx.update_notifications(changed, now)
-        # Status callbacks (issue 14): the announcement commits with the change. A
-        # transaction that says it records none (the SQL log with callbacks off) is not
-        # handed any: they would be built for nothing.
-        if not getattr(tx, "records_status_changes", True):
-            return len(changed)
-        announced = announced_changes(states, changed)
-        if announced:
-            when = announced_at if announced_at is not None else datetime.now(UTC)
-            tx.record_status_changes(announced, when)
+        _announce(tx, states, changed, announced_at)
     return len(changed)
