@@ -398,7 +398,31 @@ def create_engine_from_url(
         _configure_sqlite(engine, sqlite_busy_timeout_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(parsed, **kwargs)
+    engine = create_engine(parsed, **kwargs)
+    _configure_postgres(engine)
+    return engine
+
+
+#: The session time zone of every PostgreSQL connection. Every statement of the project
+#: converts times explicitly (``AT TIME ZONE 'UTC'``), so the session's zone changes no
+#: value; it decides the ``tzinfo`` psycopg gives the times it reads. Under ``UTC`` that is
+#: :data:`datetime.UTC` itself, which :func:`to_stored_time` and :func:`time_text` take as
+#: they are; under a zone name (a server whose ``TimeZone`` is ``Etc/UTC``, the Debian
+#: default) it is a ``ZoneInfo``, and every time read was converted once more (~1 µs each,
+#: a few per event on the hot path).
+SESSION_TIME_ZONE = "UTC"
+
+
+def _configure_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        if dbapi_connection.info.parameter_status("TimeZone") == SESSION_TIME_ZONE:
+            return
+        # Its own transaction, committed: a SET inside a transaction rolled back later
+        # (SQLAlchemy's first-connect checks end with a rollback) would be undone.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET TIME ZONE '{SESSION_TIME_ZONE}'")
+        dbapi_connection.commit()
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

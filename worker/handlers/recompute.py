@@ -4,12 +4,13 @@ record_sends and sweep)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from worker.domain.outcomes import Reason, Status
 from worker.domain.status import DecidingEvent, decide_status
-from worker.domain.timestamps import moment_of
+from worker.domain.timestamps import moment_of, utc_day
 from worker.handlers.callbacks import announced_changes
 from worker.handlers.ports import CountKey, LogTransaction, NotificationState
 
@@ -35,6 +36,44 @@ def _with_details(state: NotificationState, extra: SendDetails | None) -> Notifi
         sent_at=extra.sent_at,
         source=extra.source,
     )
+
+
+def _move_bucket(deltas: Counter[CountKey], old: NotificationState, new: NotificationState) -> None:
+    """Add the move of one notification between daily-count buckets to ``deltas`` (the
+    buckets of :meth:`~worker.handlers.ports.NotificationState.count_key`; the day is
+    worked out once when the send time is unchanged, the usual case)."""
+    if old.sent_at == new.sent_at:
+        if (
+            old.status == new.status
+            and old.reason == new.reason
+            and old.notification_type == new.notification_type
+        ):
+            return  # same bucket (a new status time only)
+        day = utc_day(old.sent_at)
+        old_key = (day, old.recipient_domain, old.notification_type, old.status, old.reason)
+        new_key = (day, new.recipient_domain, new.notification_type, new.status, new.reason)
+    else:
+        old_key, new_key = old.count_key(), new.count_key()
+    if old_key != new_key:
+        deltas[old_key] -= 1
+        deltas[new_key] += 1
+
+
+def _announce(
+    tx: LogTransaction,
+    states: Sequence[NotificationState],
+    changed: Sequence[NotificationState],
+    announced_at: datetime | None,
+) -> None:
+    """Status callbacks (issue 14): the announcement commits with the change. A
+    transaction that says it records none (the SQL log with callbacks off) is not handed
+    any: they would be built for nothing."""
+    if not getattr(tx, "records_status_changes", True):
+        return
+    announced = announced_changes(states, changed)
+    if announced:
+        when = announced_at if announced_at is not None else datetime.now(UTC)
+        tx.record_status_changes(announced, when)
 
 
 def recompute_statuses(
@@ -66,48 +105,50 @@ def recompute_statuses(
     ledgers = tx.deciding_events(live) if live else {}
     changed: list[NotificationState] = []
     no_events: tuple[DecidingEvent, ...] = ()
+    # Statuses and reasons as text, once per call (``.value`` is a property lookup).
+    status_text = {member: member.value for member in Status}
+    reason_text = {member: member.value for member in Reason}
+    # The status time of a decision is canonical text: most repeat within a batch (send
+    # times, the window's end), so each is converted to a moment once.
+    moments: dict[str, datetime] = {}
     for state in states:
         if state.purged:
             continue
         extra = details.get(state.pk) if details else None
-        state_with = _with_details(state, extra)
+        sent_at = state.sent_at if extra is None else extra.sent_at
         decision = decide_status(
             ledgers.get(state.pk, no_events),
-            sent_at=state_with.sent_at,
+            sent_at=sent_at,
             now=now,
             feedback_window=feedback_window,
         )
-        status, reason = decision.status.value, decision.reason.value
-        status_at = moment_of(decision.status_at)
-        if (
-            extra is None
-            and status == state.status
-            and reason == state.reason
-            and status_at == state.status_at
-        ):
-            continue  # unchanged: nothing to write
-        new = NotificationState(
-            state.pk,
-            state_with.notification_id,
-            state.recipient_domain,
-            state_with.notification_type,
-            state_with.sent_at,
-            status,
-            reason,
-            status_at,
-            state_with.source,
-        )
-        if new != state:
-            changed.append(new)
-            old_key, new_key = state.count_key(), new.count_key()
-            if old_key != new_key:
-                deltas[old_key] -= 1
-                deltas[new_key] += 1
+        status, reason = status_text[decision.status], reason_text[decision.reason]
+        status_at = moments.get(decision.status_at)
+        if status_at is None:
+            status_at = moments[decision.status_at] = moment_of(decision.status_at)
+        if extra is None:
+            if status == state.status and reason == state.reason and status_at == state.status_at:
+                continue  # unchanged: nothing to write
+            new = NotificationState(
+                state.pk,
+                state.notification_id,
+                state.recipient_domain,
+                state.notification_type,
+                state.sent_at,
+                status,
+                reason,
+                status_at,
+                state.source,
+            )
+        else:
+            new = replace(
+                _with_details(state, extra), status=status, reason=reason, status_at=status_at
+            )
+            if new == state:
+                continue
+        changed.append(new)
+        _move_bucket(deltas, state, new)
     if changed:
         tx.update_notifications(changed, now)
-        # Status callbacks (issue 14): the announcement commits with the change.
-        announced = announced_changes(states, changed)
-        if announced:
-            when = announced_at if announced_at is not None else datetime.now(UTC)
-            tx.record_status_changes(announced, when)
+        _announce(tx, states, changed, announced_at)
     return len(changed)

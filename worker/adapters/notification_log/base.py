@@ -165,6 +165,12 @@ class SqlLogTransaction(ABC):
         """See :class:`~worker.handlers.ports.LogTransaction`."""
 
     # --- the same on both ---------------------------------------------------------------
+    @property
+    def records_status_changes(self) -> bool:
+        """Whether :meth:`record_status_changes` writes anything (callbacks on): the
+        recompute skips building the changes when it does not."""
+        return self.callbacks
+
     def record_status_changes(
         self, changes: Sequence[StatusChange], announced_at: datetime
     ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -68,14 +69,16 @@ _COPY_TYPES = {_TEXT: "text", _TIME: "timestamptz", "integer": "int4", "bigint":
 
 
 class _Staging:
-    """A temporary table rows are copied into before one set-based statement."""
+    """A temporary table rows are copied into before one set-based statement. ``skip``
+    leaves out that many leading columns from the COPY (they stay NULL)."""
 
-    def __init__(self, name: str, columns: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, name: str, columns: Sequence[tuple[str, str]], *, skip: int = 0) -> None:
         self.name = name
         self.columns = tuple(columns)
-        names = ", ".join(column for column, _ in self.columns)
+        copied = self.columns[skip:]
+        names = ", ".join(column for column, _ in copied)
         self.copy_sql = f"COPY {name} ({names}) FROM STDIN (FORMAT BINARY)"
-        self.copy_types = [_COPY_TYPES[kind] for _, kind in self.columns]
+        self.copy_types = [_COPY_TYPES[kind] for _, kind in copied]
         definitions = ", ".join(f"{column} {kind}" for column, kind in self.columns)
         self.create_sql = (
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({definitions}) ON COMMIT DELETE ROWS"
@@ -123,7 +126,12 @@ _STAGE_LEDGER = _Staging(
         ("message_id", _TEXT),
         *((name, _TIME if name == "occurred_at" else _TEXT) for name in _LEDGER_VALUES),
     ),
+    # ``ord`` is kept in the table (a session may share it with an older worker) but not
+    # filled: the rows come in key order and the insert orders them by their key.
+    skip=1,
 )
+#: A ledger row as staged (every staged column but ``ord``): one C call per row.
+_LEDGER_STAGED = attrgetter("identity", "recipient", "message_id", *_LEDGER_VALUES)
 _STAGE_STATES = _Staging(
     "inboxgap_stage_states",
     (
@@ -136,6 +144,17 @@ _STAGE_STATES = _Staging(
         ("reason", _TEXT),
         ("status_at", _TIME),
     ),
+)
+#: A state as staged, in the staging table's column order.
+_STATE_STAGED = attrgetter(
+    "pk",
+    "notification_id",
+    "notification_type",
+    "sent_at",
+    "source",
+    "status",
+    "reason",
+    "status_at",
 )
 _STAGE_COUNTS = _Staging(
     "inboxgap_stage_counts",
@@ -226,7 +245,7 @@ _PG_INSERT_LEDGER = f"""
         (SELECT n.id FROM notifications AS n WHERE {_same_send("l.message_id", "l.recipient")}),
         %(now)s, {", ".join(f"l.{name}" for name in _LEDGER_VALUES)}
     FROM inboxgap_stage_ledger AS l
-    ORDER BY l.ord
+    ORDER BY l.identity, l.recipient
     ON CONFLICT (identity, recipient) DO NOTHING
     RETURNING identity, recipient, notification_pk
     """
@@ -489,32 +508,7 @@ class PostgresLogTransaction(SqlLogTransaction):
     ) -> dict[tuple[str, str], int | None]:
         if not rows:
             return {}
-        self._stage(
-            _STAGE_LEDGER,
-            (
-                (
-                    i,
-                    r.identity,
-                    r.recipient,
-                    r.message_id,
-                    r.event_type,
-                    r.occurred_at,
-                    r.status,
-                    r.reason,
-                    r.smtp_status,
-                    r.diagnostic,
-                    r.provider,
-                    r.help_url,
-                    r.recipient_original,
-                    r.reporting_mta,
-                    r.remote_mta_ip,
-                    r.from_header,
-                    r.subject,
-                    r.sending_domain,
-                )
-                for i, r in enumerate(rows)
-            ),
-        )
+        self._stage(_STAGE_LEDGER, map(_LEDGER_STAGED, rows))
         inserted = self._pg(_PG_INSERT_LEDGER, {"now": to_stored_time(now)})
         return {(identity, rcpt): pk for identity, rcpt, pk in inserted}
 
@@ -563,22 +557,7 @@ class PostgresLogTransaction(SqlLogTransaction):
         if not states:
             return
         ordered = sorted(states, key=lambda s: s.pk)
-        self._stage(
-            _STAGE_STATES,
-            (
-                (
-                    s.pk,
-                    s.notification_id,
-                    s.notification_type,
-                    s.sent_at,
-                    s.source,
-                    s.status,
-                    s.reason,
-                    s.status_at,
-                )
-                for s in ordered
-            ),
-        )
+        self._stage(_STAGE_STATES, map(_STATE_STAGED, ordered))
         self._pg(_PG_UPDATE_NOTIFICATIONS, {"now": to_stored_time(now)})
         return
 
