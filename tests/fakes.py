@@ -235,6 +235,11 @@ class FakeLogTransaction:
                 updated_at=_text(now),
             )
 
+    @property
+    def records_status_changes(self) -> bool:
+        # The fake keeps every change, so the handlers' announcements can be asserted.
+        return True
+
     def record_status_changes(
         self, changes: Sequence[StatusChange], announced_at: datetime
     ) -> None:

@@ -68,7 +68,7 @@ def _announce(
     """Status callbacks (issue 14): the announcement commits with the change. A
     transaction that says it records none (the SQL log with callbacks off) is not handed
     any: they would be built for nothing."""
-    if not getattr(tx, "records_status_changes", True):
+    if not tx.records_status_changes:
         return
     announced = announced_changes(states, changed)
     if announced:

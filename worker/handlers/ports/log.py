@@ -306,6 +306,12 @@ class LogTransaction(Protocol):
         ...
 
     # --- status callbacks (issue 14) ----------------------------------------------------
+    @property
+    def records_status_changes(self) -> bool:
+        """Whether :meth:`record_status_changes` writes anything (callbacks on): when it
+        does not, the recompute does not build the changes at all."""
+        ...
+
     def record_status_changes(
         self, changes: Sequence[StatusChange], announced_at: datetime
     ) -> None:
