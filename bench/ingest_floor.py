@@ -49,6 +49,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import Engine, text
 
 from worker.domain.outcomes import RANK_AWAITING, Reason, rank_of
@@ -57,7 +58,7 @@ from worker.handlers.ports.log import LedgerRow
 
 #: The ledger columns the floor writes: every column the handler's insert fills (the
 #: fields of a ledger row, then the received time).
-LEDGER_COLUMNS = (*(field.name for field in dataclasses.fields(LedgerRow)), "received_at")
+LEDGER_COLUMNS = (*(field.name for field in msgspec.structs.fields(LedgerRow)), "received_at")
 _IDENTITY = LEDGER_COLUMNS.index("identity")
 _NOTIFICATION = LEDGER_COLUMNS.index("notification_pk")
 _ARRAY_TYPES = {"notification_pk": "bigint[]", "occurred_at": "timestamptz[]"}

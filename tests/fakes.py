@@ -14,9 +14,11 @@ import copy
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from worker.domain.outcomes import Reason
 from worker.domain.status import DecidingEvent
@@ -147,7 +149,7 @@ class FakeLogTransaction:
                 continue
             pk = resolved.get((r.message_id, r.recipient))
             self.t.events[key] = {
-                **asdict(r),
+                **msgspec.structs.asdict(r),
                 "occurred_at": _text(r.occurred_at),
                 "notification_pk": pk,
                 "received_at": _text(now),

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 from click.testing import CliRunner, Result
 
@@ -241,7 +242,6 @@ GOOD_AND_POISON = [
 def _inject_nul(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make PostgreSQL itself refuse the poison body: a NUL is put into its prepared
     ledger row (the parser's output, not the parser, which may clean text itself)."""
-    import dataclasses
 
     from worker.handlers import ingest
 
@@ -250,7 +250,7 @@ def _inject_nul(monkeypatch: pytest.MonkeyPatch) -> None:
     def prepare(bodies: object, **kwargs: object) -> object:
         batch = real(bodies, **kwargs)  # type: ignore[arg-type]
         batch.ledger = [
-            dataclasses.replace(row, diagnostic=row.diagnostic + "\x00")
+            msgspec.structs.replace(row, diagnostic=row.diagnostic + "\x00")
             if row.diagnostic and POISON_MARK in row.diagnostic
             else row
             for row in batch.ledger

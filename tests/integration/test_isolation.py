@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,7 +51,7 @@ def _inject(monkeypatch: pytest.MonkeyPatch, bad: str) -> None:
     def prepare(bodies: Sequence[str | bytes], **kwargs: Any) -> PreparedBatch:
         batch = real(bodies, **kwargs)
         batch.ledger = [
-            dataclasses.replace(row, diagnostic=row.diagnostic + bad)
+            msgspec.structs.replace(row, diagnostic=row.diagnostic + bad)
             if row.diagnostic and MARK in row.diagnostic
             else row
             for row in batch.ledger

@@ -20,6 +20,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
+import msgspec
+
 from worker.domain.fieldwise import add_fieldwise
 from worker.domain.status import DecidingEvent, WindowRule
 from worker.domain.timestamps import utc_day
@@ -56,8 +58,7 @@ class StoreErrorKind(StrEnum):
     FATAL = "fatal"
 
 
-@dataclass(frozen=True, slots=True)
-class NewNotification:
+class NewNotification(msgspec.Struct, frozen=True, gc=False):
     """A send to record: one row of ``notifications`` to create if absent."""
 
     notification_id: str
@@ -77,8 +78,7 @@ class CreatedNotification:
     recipient: str
 
 
-@dataclass(frozen=True, slots=True)
-class NotificationState:
+class NotificationState(msgspec.Struct, frozen=True, gc=False):
     """The mutable part of a notification, read under lock and written back."""
 
     pk: int
@@ -115,8 +115,7 @@ class ExistingSend:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerRow:
+class LedgerRow(msgspec.Struct, frozen=True, gc=False):
     """One row of the event ledger, as inserted. ``status``/``reason`` are None when the
     event decides nothing; ``notification_pk`` is None while the row is parked."""
 
