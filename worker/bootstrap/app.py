@@ -119,13 +119,18 @@ class App:
         )
 
     def sweep(
-        self, *, now: datetime | None = None, batch_size: int = SWEEP_BATCH_SIZE
+        self,
+        *,
+        now: datetime | None = None,
+        batch_size: int = SWEEP_BATCH_SIZE,
+        workers: int = 1,
     ) -> SweepResult:
         return sweep(
             log=self.log,
             now=now or self.clock(),
             feedback_window=self.feedback_window,
             batch_size=batch_size,
+            workers=workers,
         )
 
     def purge(

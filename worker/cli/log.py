@@ -542,16 +542,10 @@ def sweep_command(now: datetime | None, batch_size: int, workers: int, as_json: 
     later still applies. Batched and safe to run next to the worker. First, events still
     parked although their send is recorded (a crash between two commits) are attached.
     """
-    from worker.handlers.sweep import sweep
-
     app = _app()
     with _friendly_errors():
-        result = sweep(
-            log=app.log,
-            now=_now(now, app),
-            feedback_window=app.feedback_window,
-            batch_size=batch_size,
-            workers=_workers_on(app, workers),
+        result = app.sweep(
+            now=_now(now, app), batch_size=batch_size, workers=_workers_on(app, workers)
         )
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), sort_keys=True))
