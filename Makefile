@@ -18,8 +18,8 @@ demo: ## install with the demo extra and run the self-contained demo (embedded S
 	$(PYTHON) -m pip install -q -e '.[demo]'
 	inboxgap demo
 
-test: install services ## install, start PostgreSQL/Redis if needed, run the full suite (args: PYTEST_ARGS=...)
-	@set +e; $(PYTHON) -m pytest $(PYTEST_ARGS); rc=$$?; \
+test: install services ## install, start PostgreSQL/Redis if needed, run the full suite, list the 15 slowest tests (args: PYTEST_ARGS=...)
+	@set +e; $(PYTHON) -m pytest --durations=15 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then \
 		echo "ERROR: pytest collected no tests (exit code 5): check testpaths/PYTEST_ARGS." >&2; \
 	fi; \
