@@ -325,12 +325,17 @@ def die_with_parent(parent: int) -> None:
     longer exists. If the parent is already gone when this runs, the child exits at once.
     Elsewhere it does nothing.
     """
-    if not sys.platform.startswith("linux"):
+    if _PRCTL is None:
         return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
+
+
+# Looked up once in the parent: the child of a fork in a threaded process should only
+# call what is already loaded (loading a library there could wait on a lock that another
+# thread of the parent held at the fork, forever).
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 
 
 def stop_worker(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
