@@ -397,6 +397,12 @@ class FakeNotificationLog:
         self.commits = 0
         self.last_statements = 0
 
+    @property
+    def concurrent_writers(self) -> bool:
+        # Its transactions run one at a time under a lock, each seeing the last commit:
+        # loops side by side take disjoint rows, as on PostgreSQL.
+        return True
+
     def fail_next(self, count: int = 1) -> None:
         """The next ``count`` transactions fail with a transient error before committing."""
         self._failures = count

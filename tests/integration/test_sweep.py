@@ -152,6 +152,32 @@ def test_same_log_as_the_status_rules_one_by_one_and_idempotent(engine: Engine) 
     assert pending_is_exact(engine)
 
 
+class ThreadNamingLog(SqlNotificationLog):
+    """Notes the thread each transaction runs in."""
+
+    threads: set[str]
+
+    def transaction(self) -> Any:
+        self.threads.add(threading.current_thread().name)
+        return super().transaction()
+
+
+def test_workers_run_side_by_side_only_where_the_store_has_concurrent_writers(
+    engine: Engine,
+) -> None:
+    load(engine, 40)
+    log = ThreadNamingLog(engine, callbacks=True)
+    log.threads = set()
+    result = sweep(log=log, now=NOW, feedback_window=WINDOW, batch_size=3, workers=2)
+    assert (result.examined, result.changed) == (40, 40)
+    loops = {name for name in log.threads if name.startswith("inboxgap-sweeper")}
+    if engine.dialect.name == "postgresql":
+        assert log.concurrent_writers and len(loops) == 2
+    else:  # SQLite: one writer at a time, so the sweep keeps to the calling thread
+        assert not log.concurrent_writers and not loops
+    assert stored_counts(engine) == status_counts_from_notifications(engine)
+
+
 # --- PostgreSQL: row locks and the planner ----------------------------------------------
 
 

@@ -525,11 +525,6 @@ def workers_option(what: str) -> Callable[[Any], Any]:
     )
 
 
-def _workers_on(app: App, workers: int) -> int:
-    """``workers``, or 1 where the store has one writer at a time (SQLite)."""
-    return workers if app.require_engine().dialect.name == "postgresql" else 1
-
-
 @main.command("sweep")
 @click.option("--now", type=ISO_TIME, default=None, help="Pretend it is this time.")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=5000, show_default=True)
@@ -544,9 +539,7 @@ def sweep_command(now: datetime | None, batch_size: int, workers: int, as_json: 
     """
     app = _app()
     with _friendly_errors():
-        result = app.sweep(
-            now=_now(now, app), batch_size=batch_size, workers=_workers_on(app, workers)
-        )
+        result = app.sweep(now=_now(now, app), batch_size=batch_size, workers=workers)
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), sort_keys=True))
         return

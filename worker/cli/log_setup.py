@@ -18,7 +18,7 @@ import click
 
 from worker.cli import main
 from worker.cli.batches import BatchWriter
-from worker.cli.log import _app, _friendly_errors, _workers_on, workers_option
+from worker.cli.log import _app, _friendly_errors, workers_option
 from worker.cli.params import JSON_OPTION
 from worker.cli.terminal_text import terminal_text
 
@@ -124,7 +124,12 @@ def sent_import(file: IO[str], fmt: str, batch_size: int, workers: int, as_json:
     # read and validated: the database's time and the parsing overlap. Batches that share
     # a send or an id are written one after the other in file order, so the outcome is
     # the one of writing every batch in file order (see BatchWriter).
-    writer_of = BatchWriter(app.record_sends, workers=_workers_on(app, workers), keys=_batch_keys)
+    writer_of = BatchWriter(
+        app.record_sends,
+        # One writer where the store has one at a time (SQLite).
+        workers=workers if app.log.concurrent_writers else 1,
+        keys=_batch_keys,
+    )
     with _friendly_errors(), writer_of as writer:
         for line_number, row in _records(file, fmt):
             try:

@@ -126,6 +126,10 @@ class FaultInjectingLog:
         self._inner = inner
         self._fault = fault
 
+    @property
+    def concurrent_writers(self) -> bool:
+        return self._inner.concurrent_writers
+
     @contextmanager
     def transaction(self) -> Iterator[LogTransaction]:
         with self._inner.transaction() as tx:

@@ -142,13 +142,12 @@ def event_facts(event: FeedbackEvent) -> _EventFacts:
     the diagnostic. From falls back to the envelope sender (``mail.source``); the sending
     domain to the ``ses:from-domain`` tag, else the domain of ``mail.source``."""
     source = event.mail_source
-    domains = event.tags.get(FROM_DOMAIN_TAG)
     key = (
         event.reporting_mta,
         event.remote_mta_ip,
         event.from_header or source,
         event.subject,
-        domains[0] if domains else None,
+        event.tag(FROM_DOMAIN_TAG),
         source,
     )
     # The same sender, subject and MTA recur across a batch: facts are cached on them.
@@ -396,7 +395,7 @@ def _collect_sends(
         send_keys.add(key)
         send_ids.add(notification_id)
         batch.sends.append(
-            NewNotification(  # positional, in its field order
+            NewNotification(  # positional, in its field order (pinned, as LedgerRow's)
                 notification_id,
                 event.message_id,
                 address,  # recipient
@@ -434,7 +433,8 @@ def _ledger_row(
         status = _VALUE[verdict.status]
         reason = _VALUE[verdict.reason]
         smtp_status, provider, help_url = verdict.smtp_status, verdict.provider, verdict.help_url
-    # Positional, in LedgerRow's field order: several times cheaper than keywords.
+    # Positional, in LedgerRow's field order (a unit test checks each field): keywords
+    # cost ~0.8 µs more per row, about 1 % of an event's client time.
     return LedgerRow(
         outcome.identity,  # identity
         outcome.address,  # recipient

@@ -78,7 +78,8 @@ def sweep(
 
     ``now`` decides the statuses (``sweep --now`` may pretend it); ``clock`` is the real
     time the outbox rows of each chunk are created at (see ``recompute_statuses``).
-    ``workers``: chunk loops side by side (see the module text; PostgreSQL only)."""
+    ``workers``: chunk loops side by side (see the module text); one where the store
+    has no :attr:`~worker.handlers.ports.NotificationLog.concurrent_writers`."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     if workers < 1:
@@ -86,8 +87,8 @@ def sweep(
     reattached = reattach_missed(
         log=log, now=now, feedback_window=feedback_window, batch_size=batch_size, retrying=retrying
     )
-    window = _Window(log, now, feedback_window, batch_size, retrying, clock)
-    if workers == 1:
+    window = _Window(log, now, feedback_window, now - feedback_window, batch_size, retrying, clock)
+    if workers == 1 or not log.concurrent_writers:
         loops = [window.run()]
     else:
         with ThreadPoolExecutor(workers, thread_name_prefix="inboxgap-sweeper") as pool:
@@ -107,16 +108,22 @@ class _Window:
     log: NotificationLog
     now: datetime
     feedback_window: timedelta
+    #: Notifications sent before this are past the window: ``now - feedback_window``.
+    cutoff: datetime
     batch_size: int
     retrying: Retrying | None
     clock: Callable[[], datetime]
 
     def one_chunk(self, tx: LogTransaction) -> tuple[WindowSweep, int]:
         announced_at = self.clock()
-        cutoff = self.now - self.feedback_window
         chunk = tx.sweep_window(
             SweepChunk(
-                cutoff, self.batch_size, self.now, self.feedback_window, WINDOW_RULE, announced_at
+                self.cutoff,
+                self.batch_size,
+                self.now,
+                self.feedback_window,
+                WINDOW_RULE,
+                announced_at,
             )
         )
         deltas: Counter[CountKey] = Counter()

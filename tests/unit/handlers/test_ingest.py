@@ -22,7 +22,7 @@ from worker.domain.status import DecidingEvent, decide_status
 from worker.domain.timestamps import format_timestamp
 from worker.handlers import batch_write, ingest
 from worker.handlers.ingest import apply_batch
-from worker.handlers.ports import TransientStoreError
+from worker.handlers.ports import SOURCE_SES_SEND, LedgerRow, NewNotification, TransientStoreError
 from worker.handlers.sends import SendRecord, record_sends
 
 
@@ -361,3 +361,48 @@ def test_a_send_event_for_a_recorded_send_is_kept_without_a_recompute() -> None:
     assert (result.applied, result.status_changes) == (1, 0)
     assert log.notification("n1") == before
     assert [row["event_type"] for row in log.tables.events.values()] == ["Send"]
+
+
+def test_prepared_rows_hold_each_value_in_its_named_field() -> None:
+    """The handler builds ledger and send rows positionally (cheaper): every field of
+    both, each with a distinct value, lands where its name says."""
+    gmail = "https://support.google.com/mail/?p=NoSuchUser"
+    diagnostic = f"smtp; 550 5.1.1 The email account does not exist. {gmail}"
+    body = json.loads(b.bounce("m1", "Jane@Acme.example", feedback_id="f1", diagnostic=diagnostic))
+    body["mail"]["commonHeaders"] = {"from": ["Ops <ops@sender.example>"], "subject": "Code"}
+    body["mail"]["tags"]["ses:from-domain"] = ["Sender.example"]
+    body["bounce"]["remoteMtaIp"] = "198.51.100.7"
+    send_body = b.send("m2", ["Bob@Beta.example"], notification_id="n2", notification_type="otp")
+    batch = ingest.prepare_batch([json.dumps(body), send_body])
+    bounced = next(row for row in batch.ledger if row.message_id == "m1")
+    assert bounced == LedgerRow(
+        identity="f1",
+        recipient="jane@acme.example",
+        message_id="m1",
+        notification_pk=None,
+        event_type="Bounce",
+        occurred_at=datetime(2025, 3, 4, 10, 0, 3, tzinfo=UTC),
+        status="bounced",
+        reason="mailbox_not_found",
+        smtp_status="5.1.1",
+        diagnostic=diagnostic,
+        provider="Gmail",
+        help_url=gmail,
+        recipient_original="Jane@Acme.example",
+        reporting_mta="dns; a8-1.smtp-out.amazonses.com",
+        remote_mta_ip="198.51.100.7",
+        from_header="Ops <ops@sender.example>",
+        subject="Code",
+        sending_domain="sender.example",
+    )
+    [send] = batch.sends
+    assert send == NewNotification(
+        notification_id="n2",
+        message_id="m2",
+        recipient="bob@beta.example",
+        recipient_original="Bob@Beta.example",
+        recipient_domain="beta.example",
+        notification_type="otp",
+        sent_at=datetime(2025, 3, 4, 10, 0, tzinfo=UTC),
+        source=SOURCE_SES_SEND,
+    )

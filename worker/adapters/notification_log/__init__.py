@@ -51,6 +51,10 @@ class SqlNotificationLog:
             PostgresLogTransaction if engine.dialect.name == "postgresql" else SqliteLogTransaction
         )
 
+    @property
+    def concurrent_writers(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
     @contextmanager
     def transaction(self) -> Iterator[SqlLogTransaction]:
         try:

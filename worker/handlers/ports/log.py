@@ -345,6 +345,13 @@ class LogTransaction(Protocol):
 
 
 class NotificationLog(Protocol):
+    @property
+    def concurrent_writers(self) -> bool:
+        """Whether several transactions may write at once, each on its own connection,
+        and take disjoint rows (``SKIP LOCKED``): PostgreSQL yes, SQLite (one writer at a
+        time) no. The sweep and ``sent import`` use one writer where it is False."""
+        ...
+
     def transaction(self) -> AbstractContextManager[LogTransaction]:
         """One unit of work: commits on normal exit, rolls back on error. Transient
         failures surface as :class:`TransientStoreError`, data the database refuses as
