@@ -203,12 +203,31 @@ def postgres_schema_url(postgres_url: str) -> Iterator[str]:
         yield url
 
 
+def redis_database_of_this_process(url: str, worker: str | None) -> str:
+    """``url`` for a lone session; for pytest-xdist's worker ``gwN`` the database N below
+    it (wrapping at 0..15): each worker flushes its own database, never another's."""
+    if not worker or not worker.startswith("gw"):
+        return url
+    from redis.connection import parse_url
+
+    base = int(parse_url(url).get("db", 0))
+    database = (base - int(worker[2:])) % 16
+    head, _, tail = url.partition("?")
+    path_start = head.find("/", head.find("//") + 2)
+    head = head if path_start < 0 else head[:path_start]
+    return f"{head}/{database}" + (f"?{tail}" if tail else "")
+
+
 @pytest.fixture(scope="session")
 def redis_server_url() -> Iterator[str]:
-    """INBOXGAP_TEST_REDIS_URL after a ping; its database is flushed at start and end."""
+    """INBOXGAP_TEST_REDIS_URL after a ping; its database is flushed at start and end.
+    Under pytest-xdist each worker has a database of its own (see above)."""
     import redis
 
-    url = os.environ.get("INBOXGAP_TEST_REDIS_URL") or DEFAULT_REDIS_URL
+    url = redis_database_of_this_process(
+        os.environ.get("INBOXGAP_TEST_REDIS_URL") or DEFAULT_REDIS_URL,
+        os.environ.get("PYTEST_XDIST_WORKER"),
+    )
     error = None
     try:
         _flush_redis(url)

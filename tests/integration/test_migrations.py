@@ -69,6 +69,35 @@ def test_the_ini_ships_inside_the_package() -> None:
     assert "0001" in {rev.revision for rev in script.walk_revisions()}
 
 
+def test_the_head_revision_constant_is_the_scripts_head() -> None:
+    """Commands check the schema against ``HEAD_REVISION`` without reading the scripts."""
+    assert migrations.head_revision() == migrations.HEAD_REVISION
+
+
+def test_schema_state_reads_the_version_as_alembic_does(database_url: str) -> None:
+    engine = create_engine_from_url(database_url)
+
+    def alembic_says() -> str | None:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    assert migrations.current_revision(engine) is None is alembic_says()
+    migrations.upgrade(engine, "0006")
+    assert migrations.current_revision(engine) == "0006" == alembic_says()
+    assert migrations.schema_state(engine) is migrations.SchemaState.OUTDATED
+    migrations.upgrade(engine)
+    assert migrations.current_revision(engine) == migrations.HEAD_REVISION == alembic_says()
+    assert migrations.schema_state(engine) is migrations.SchemaState.CURRENT
+    with engine.begin() as conn:  # a later InboxGap migrated it
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    assert migrations.schema_state(engine) is migrations.SchemaState.AHEAD
+    with engine.begin() as conn:  # an empty version table: never migrated, as for Alembic
+        conn.exec_driver_sql("DELETE FROM alembic_version")
+    assert migrations.current_revision(engine) is None is alembic_says()
+    assert migrations.schema_state(engine) is migrations.SchemaState.MISSING
+    engine.dispose()
+
+
 def test_0005_orders_the_recipient_index_by_send_time_and_back(database_url: str) -> None:
     """The deliverability read walks ``(recipient, sent_at)`` backwards and stops at its
     LIMIT (no sort of every row of the address); the downgrade restores ``(recipient)``."""

@@ -179,3 +179,22 @@ def test_bad_requests_call_nothing(
             suppression=SesSuppressionList(client),
             audit=SqlSuppressionAudit(engine),
         )
+
+
+def test_the_client_is_made_on_first_use_and_once(sesv2: tuple[Any, Stubber]) -> None:
+    client, stubber = sesv2
+    made: list[Any] = []
+
+    def connect() -> Any:
+        made.append(client)
+        return client
+
+    suppression = SesSuppressionList(connect=connect)
+    assert made == []  # building the support services asks nothing of boto3
+    stubber.add_response("get_suppressed_destination", _listed(), {"EmailAddress": ADDRESS})
+    stubber.add_response("get_suppressed_destination", _listed(), {"EmailAddress": ADDRESS})
+    assert suppression.get(ADDRESS) is not None
+    assert suppression.get(ADDRESS) is not None
+    assert made == [client]
+    with pytest.raises(ValueError, match="either client or connect"):
+        SesSuppressionList()

@@ -14,6 +14,8 @@ through (see :mod:`worker.queries.support`).
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,19 +100,36 @@ def _time_text(value: Any) -> str:
 class SesSuppressionList:
     """:class:`SuppressionList` over a boto3 ``sesv2`` client."""
 
-    def __init__(self, client: Any) -> None:
-        self.client = client
+    def __init__(self, client: Any = None, *, connect: Callable[[], Any] | None = None) -> None:
+        """``client``, or ``connect`` to make one on first use: most support commands never
+        ask SES, and importing boto3 and loading the sesv2 model costs ~0.3 s."""
+        if (client is None) == (connect is None):
+            raise ValueError("give either client or connect")
+        self._client = client
+        self._connect = connect
+        self._connecting = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with self._connecting:
+                if self._client is None:
+                    assert self._connect is not None
+                    self._client = self._connect()
+        return self._client
 
     @classmethod
     def for_region(cls, region: str, *, endpoint_url: str | None = None) -> SesSuppressionList:
-        import boto3
-        from botocore.config import Config
+        def connect() -> Any:
+            import boto3
+            from botocore.config import Config
 
-        config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5)
-        client = boto3.session.Session().client(
-            "sesv2", region_name=region, endpoint_url=endpoint_url, config=config
-        )
-        return cls(client)
+            config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5)
+            return boto3.session.Session().client(
+                "sesv2", region_name=region, endpoint_url=endpoint_url, config=config
+            )
+
+        return cls(connect=connect)
 
     def _call(self, operation: str, email: str) -> dict[str, Any] | None:
         from botocore.exceptions import BotoCoreError, ClientError

@@ -17,31 +17,48 @@ from typing import Any, NoReturn
 
 import click
 
-#: Modules that each add commands to ``main``; imported lazily by ``main``'s callers.
-COMMAND_MODULES = (
-    "worker.cli.classify",
-    "worker.cli.log",
-    "worker.cli.log_setup",
-    "worker.cli.worker",
-    "worker.cli.support",
-    "worker.cli.alerts",
-    "worker.cli.callbacks",
-)
+#: Each top-level command (or group) and the module that adds it to ``main``. Running a
+#: command imports only its module: a support command does not pay for the classifier's
+#: rules or the worker's wiring (a unit test keeps this map in step with the modules).
+COMMAND_MODULES = {
+    "classify": "worker.cli.classify",
+    "ingest": "worker.cli.log",
+    "status": "worker.cli.log",
+    "export": "worker.cli.log",
+    "deadletters": "worker.cli.log",
+    "purge": "worker.cli.log",
+    "sweep": "worker.cli.log",
+    "db": "worker.cli.log_setup",
+    "sent": "worker.cli.log_setup",
+    "demo": "worker.cli.worker",
+    "drain": "worker.cli.worker",
+    "metrics": "worker.cli.worker",
+    "recipient": "worker.cli.support",
+    "report": "worker.cli.support",
+    "serve": "worker.cli.support",
+    "alerts": "worker.cli.alerts",
+    "callbacks": "worker.cli.callbacks",
+}
+
+
+def _import_commands(module: str) -> None:
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
 
 
 class _LazyGroup(click.Group):
     _loaded = False
 
     def _load(self) -> None:
+        """Every command module (the list of commands, a name not in the map)."""
         if self._loaded:
             return
         self._loaded = True
-        for module in COMMAND_MODULES:
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as exc:
-                if exc.name != module:
-                    raise
+        for module in dict.fromkeys(COMMAND_MODULES.values()):
+            _import_commands(module)
 
     def invoke(self, ctx: click.Context) -> Any:
         from worker.bootstrap.environment import debug_requested
@@ -66,7 +83,11 @@ class _LazyGroup(click.Group):
         return super().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        self._load()
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is None:
+            self._load()
+        elif cmd_name not in self.commands:
+            _import_commands(module)
         return super().get_command(ctx, cmd_name)
 
 

@@ -20,7 +20,6 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from worker.domain.addresses import domain_of, normalise_address
-from worker.domain.classifier import party_of
 from worker.domain.engagement import Engagement, engagement_of
 from worker.domain.explanations import Explanation, explain, never_sent, sent_no_feedback_yet
 from worker.domain.outcomes import Reason, Status, reasons_where
@@ -236,6 +235,10 @@ def _recipient_domain(record: NotificationLike) -> str | None:
 
 def explain_record(record: NotificationLike, *, now: datetime) -> Explanation:
     """The explanation and next steps for one notification's current outcome."""
+    # Here, not at the top: compiling the classifier's rules takes ~0.3 s, which the
+    # report and the other commands that explain nothing would pay for at start-up.
+    from worker.domain.classifier import party_of
+
     domain = _recipient_domain(record)
     if record.status == Status.SENT and record.reason == Reason.AWAITING_FEEDBACK:
         sent = parse_timestamp(record.sent_at)
