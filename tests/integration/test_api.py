@@ -15,7 +15,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.support.fake_suppression import FakeSuppressionList
-from tests.support.support_seed import NOW, SEEDED, add_engagement, seed, support_services
+from tests.support.support_seed import (
+    NOW,
+    SEEDED,
+    add_engagement,
+    record_and_bounce,
+    seed,
+    support_services,
+)
 from worker.adapters.database import create_engine_from_url
 from worker.api.app import COOKIE_NAME, create_app
 from worker.api.wiring import SupportServices
@@ -216,6 +223,41 @@ def test_deliverability_answers_for_the_apps_ui(
     assert frank_unlisted["suppression_error"] == "cannot reach SES: timeout"
     bad = client.get("/api/v1/recipients/not-an-address/deliverability", headers=AUTH)
     assert bad.status_code == 422
+
+
+def test_after_an_unsuppress_the_next_send_tells(
+    client: TestClient, services: SupportServices, suppression: FakeSuppressionList
+) -> None:
+    """A hard bounce (mailbox disabled) put the address on the list; once it is removed,
+    the answer is no longer "suspended" but "unknown" from the removal, until a send."""
+    address = "grace@acme.example"
+    record_and_bounce(services, address)
+    suppression.add(address, "BOUNCE", "2026-12-08T09:00:00.000Z")
+
+    def answer() -> dict[str, Any]:
+        response = client.get(f"/api/v1/recipients/{address}/deliverability", headers=AUTH)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    listed = answer()
+    assert (listed["state"], listed["reason"], listed["actions"]) == (
+        "suspended",
+        "mailbox_disabled",
+        ["verify_address", "unsuppress"],
+    )
+    assert unsuppress(client, address, reason="IT re-enabled the mailbox").status_code == 200
+    cleared = answer()
+    overview = client.get(f"/api/v1/recipients/{address}", headers=AUTH).json()
+    removed_at = overview["suppression_changes"][0]["created_at"]
+    assert (cleared["state"], cleared["since"], cleared["reason"], cleared["actions"]) == (
+        "unknown",
+        removed_at,
+        None,
+        [],
+    )
+    assert {k: overview[k] for k in ("state", "since", "reason", "actions")} == {
+        k: cleared[k] for k in ("state", "since", "reason", "actions")
+    }
 
 
 def test_unsuppress_when_ses_cannot_be_reached(

@@ -143,6 +143,10 @@ def test_unsuppress_removes_and_audits(engine: Engine, sesv2: tuple[Any, Stubber
         "2025-03-05T09:00:00.000Z",
     )
     assert history[1].listed_since == "2025-03-01T12:30:00.000Z"
+    # The deliverability answer reads only the newest removal (not a "not listed").
+    last = audit.last_removal("JANE@acme.example")
+    assert last is not None and format_timestamp(last) == "2025-03-05T09:00:00.000Z"
+    assert audit.last_removal("someone@else.example") is None
 
 
 def test_a_failed_call_is_not_audited(engine: Engine, sesv2: tuple[Any, Stubber]) -> None:

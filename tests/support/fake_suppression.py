@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from worker.adapters.suppression import (
     AuditEntry,
@@ -10,6 +11,7 @@ from worker.adapters.suppression import (
     SuppressionUnavailable,
 )
 from worker.domain.addresses import normalise_address
+from worker.handlers.ports.suppression import REMOVED
 
 
 @dataclass
@@ -45,3 +47,10 @@ class FakeAudit:
     def history(self, email: str, limit: int = 20) -> list[AuditEntry]:
         address = normalise_address(email)
         return [e for e in reversed(self.entries) if e.recipient == address][:limit]
+
+    def last_removal(self, email: str) -> datetime | None:
+        address = normalise_address(email)
+        return max(
+            (e.created_at for e in self.entries if e.recipient == address and e.action == REMOVED),
+            default=None,
+        )

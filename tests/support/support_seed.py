@@ -151,6 +151,29 @@ def seed(engine: Engine, *, migrate: bool = True, now: datetime = NOW) -> Seeded
     return s
 
 
+def record_and_bounce(services: SupportServices, address: str, *, now: datetime = NOW) -> None:
+    """A send to ``address`` an hour before ``now``, hard bounced: the mailbox is disabled
+    (what SES puts an address on the suppression list for, and support may clear)."""
+    sent = now - timedelta(hours=1)
+    message_id = f"0100018f-{address.split('@')[0]}-hard-000000"
+    record_sends(
+        [send_record(f"n-{message_id}", message_id, address, sent_at=sent)],
+        log=services.log,
+        now=now,
+        feedback_window=WINDOW,
+    )
+    bounce = bodies.bounce(
+        message_id,
+        address,
+        feedback_id=f"fb-{message_id}",
+        timestamp=ts(sent + timedelta(seconds=3)),
+        mail_timestamp=ts(sent),
+        status="5.2.1",
+        diagnostic="smtp; 550 5.2.1 The email account that you tried to reach is disabled.",
+    )
+    apply_batch([bounce], log=services.log, now=now, feedback_window=WINDOW)
+
+
 ALICE_MESSAGE_ID = "0100018f-alice-000000000001-000000"
 
 

@@ -19,7 +19,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Engine, Index, Integer, Table, Text, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Index,
+    Integer,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.types import TypeEngine
 
 from worker.adapters.database import (
@@ -32,6 +44,7 @@ from worker.adapters.database import (
 from worker.domain.addresses import mask_address, normalise_address
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports.suppression import (
+    REMOVED,
     AuditEntry,
     SuppressedDestination,
     SuppressionAudit,
@@ -194,6 +207,12 @@ class UnconfiguredSuppressionList:
 # --------------------------------------------------------------------------------------
 
 
+_LAST_REMOVAL = select(func.max(suppression_audit.c.created_at)).where(
+    suppression_audit.c.recipient == bindparam("recipient"),
+    suppression_audit.c.action == bindparam("action"),
+)
+
+
 class SqlSuppressionAudit:
     """:class:`SuppressionAudit` in the ``suppression_audit`` table."""
 
@@ -213,6 +232,16 @@ class SqlSuppressionAudit:
                     created_at=entry.created_at,
                 )
             )
+
+    def last_removal(self, email: str) -> datetime | None:
+        with self.engine.connect() as conn:
+            # One statement: no transaction around it (two round trips fewer per answer).
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+            value = conn.execute(
+                _LAST_REMOVAL, {"recipient": normalise_address(email), "action": REMOVED}
+            ).scalar()
+        return to_stored_time(value) if value is not None else None
 
     def history(self, email: str, limit: int = 20) -> list[AuditEntry]:
         a = suppression_audit.c

@@ -108,9 +108,24 @@ def _since_last_delivery(outcomes: Sequence[Outcome]) -> list[tuple[Outcome, Rea
     return window
 
 
-def assess(outcomes: Sequence[Outcome], *, suppressed_since: str | None) -> Deliverability:
+def assess(
+    outcomes: Sequence[Outcome], *, suppressed_since: str | None, cleared_at: str | None = None
+) -> Deliverability:
     """The state of an address from its recent outcomes (any order) and, when it is on
-    the SES account suppression list, the time it was put there."""
+    the SES account suppression list, the time it was put there.
+
+    ``cleared_at`` (same text form as :attr:`Outcome.at`): when someone last removed the
+    address from the list (the audit trail). Unless it is listed again, a removal that
+    followed a hard bounce since the last delivery (what SES lists an address for) sets
+    aside every outcome up to it: someone looked and cleared the address, so the next send
+    tells, and until then the state is ``unknown`` from the removal. A removal after a
+    complaint changes nothing: mail was delivered."""
+    if cleared_at is not None and suppressed_since is None:
+        before = [outcome for outcome in outcomes if outcome.at <= cleared_at]
+        if any(_hard(spec) for _, spec in _since_last_delivery(before)):
+            outcomes = [outcome for outcome in outcomes if outcome.at > cleared_at]
+            if not outcomes:
+                return Deliverability(State.UNKNOWN, cleared_at, None, MESSAGE_UNKNOWN, ())
     window = _since_last_delivery(outcomes)
     hard = [(o, s) for o, s in window if _hard(s)]
     missing = next((o for o, s in hard if s.address_missing), None)

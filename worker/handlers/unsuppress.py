@@ -18,6 +18,7 @@ from worker.domain.addresses import InvalidAddress, check_address, mask_address
 from worker.domain.deliverability import Outcome, unsuppress_refusal
 from worker.handlers.ports.errors import BadInput
 from worker.handlers.ports.suppression import (
+    REMOVED,
     AuditEntry,
     SuppressedDestination,
     SuppressionAudit,
@@ -26,7 +27,6 @@ from worker.handlers.ports.suppression import (
 
 logger = logging.getLogger(__name__)
 
-REMOVED = "removed"
 NOT_LISTED = "not_listed"
 
 #: Shortest acceptable reason: an audit entry must say something.

@@ -8,12 +8,15 @@ failure is reported (as text beside the rest, not as a failed request).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from worker.domain.deliverability import Deliverability, Outcome, assess
+from worker.domain.deliverability import Deliverability, Outcome, State, assess
+from worker.domain.timestamps import format_timestamp
 from worker.handlers.ports.suppression import (
+    REMOVED,
     AuditEntry,
     SuppressedDestination,
     SuppressionAudit,
@@ -68,7 +71,9 @@ def recipient_overview(
     except SuppressionError as exc:
         error = str(exc)
     outcomes = [Outcome(record.reason, record.status_at) for record in health.recent]
-    answer = assess(outcomes, suppressed_since=_listed_since(suppressed))
+    answer = assess(
+        outcomes, suppressed_since=_listed_since(suppressed), cleared_at=_cleared_at(history)
+    )
     return RecipientOverview(health, views, suppressed, error, history, answer)
 
 
@@ -85,16 +90,34 @@ def _listed_since(entry: SuppressedDestination | None) -> str | None:
     return entry.last_update_time if entry is not None else None
 
 
+def _cleared_at(history: Sequence[AuditEntry]) -> str | None:
+    """When the address was last removed from the suppression list, in the form of
+    :attr:`Outcome.at`, or None."""
+    removals = [entry.created_at for entry in history if entry.action == REMOVED]
+    return _text_or_none(max(removals) if removals else None)
+
+
+def _text_or_none(moment: datetime | None) -> str | None:
+    return format_timestamp(moment) if moment is not None else None
+
+
 def recipient_deliverability(
-    email: str, *, queries: OutcomeReader, suppression: SuppressionList
+    email: str, *, queries: OutcomeReader, suppression: SuppressionList, audit: SuppressionAudit
 ) -> DeliverabilityAnswer:
-    """Only what the answer needs: the newest outcomes and the suppression-list entry. A
-    list that cannot be asked leaves the answer to the log, and says so."""
+    """Only what the answer needs: the newest outcomes and the suppression-list entry;
+    the newest removal from the list in the audit trail only when a hard bounce the list
+    no longer holds suspends the address (the one answer a removal can change). A list
+    that cannot be asked leaves the answer to the log, and says so."""
     outcomes = queries.recipient_outcomes(email)
     suppressed, error = None, None
     try:
         suppressed = suppression.get(email)
     except SuppressionError as exc:
         error = str(exc)
-    answer = assess(outcomes, suppressed_since=_listed_since(suppressed))
+    listed_since = _listed_since(suppressed)
+    answer = assess(outcomes, suppressed_since=listed_since)
+    if answer.state is State.SUSPENDED and listed_since is None:
+        cleared_at = _text_or_none(audit.last_removal(email))
+        if cleared_at is not None:
+            answer = assess(outcomes, suppressed_since=None, cleared_at=cleared_at)
     return DeliverabilityAnswer(email, answer, error)

@@ -150,6 +150,58 @@ def test_refusal_follows_the_newest_decisive_outcome(history: list[str]) -> None
         assert refused is None
 
 
+CLEARED_CASES = [
+    # (history oldest first, cleared at minute, state, since, reason)
+    # A removal after a hard bounce: the next send tells; until then unknown.
+    (("accepted", "hard_bounce"), 30, State.UNKNOWN, _at(30), None),
+    (("accepted", "suppressed"), 30, State.UNKNOWN, _at(30), None),
+    (("mailbox_disabled", "suppressed"), 30, State.UNKNOWN, _at(30), None),
+    # ... and what came after the removal decides.
+    (("hard_bounce",) + ("no_feedback",) * 30 + ("accepted",), 10, State.OK, _at(31), "accepted"),
+    (
+        ("hard_bounce",) + ("no_feedback",) * 30 + ("hard_bounce",),
+        10,
+        State.SUSPENDED,
+        _at(31),
+        "hard_bounce",
+    ),
+    (
+        ("hard_bounce",) + ("no_feedback",) * 10 + ("spam_filtered",) * 2,
+        5,
+        State.AT_RISK,
+        _at(11),
+        "spam_filtered",
+    ),
+    # A removal after a complaint, or older than the last delivery: nothing changes.
+    (("accepted", "complaint"), 30, State.OK, _at(1), "complaint"),
+    (("hard_bounce", "accepted"), 30, State.OK, _at(1), "accepted"),
+    # A hard bounce after the removal suspends again.
+    (
+        ("accepted",) + ("no_feedback",) * 10 + ("mailbox_disabled",),
+        5,
+        State.SUSPENDED,
+        _at(11),
+        "mailbox_disabled",
+    ),
+]
+
+
+@pytest.mark.parametrize(("history", "cleared", "state", "since", "reason"), CLEARED_CASES)
+def test_a_removal_from_the_list_sets_aside_the_hard_bounces_before_it(
+    history: tuple[str, ...], cleared: int, state: State, since: str, reason: str | None
+) -> None:
+    answer = assess(_history(*history), suppressed_since=None, cleared_at=_at(cleared))
+    assert (answer.state, answer.since, answer.reason) == (state, since, reason)
+    assert Action.UNSUPPRESS not in answer.actions
+
+
+def test_listed_again_after_a_removal_is_suspended() -> None:
+    answer = assess(
+        _history("accepted", "hard_bounce"), suppressed_since=_at(40), cleared_at=_at(30)
+    )
+    assert (answer.state, answer.since, answer.actions) == (State.SUSPENDED, _at(40), (V, U))
+
+
 def test_refusal_examples() -> None:
     assert unsuppress_refusal(_history("accepted", "mailbox_not_found")) == "mailbox_not_found"
     assert unsuppress_refusal(_history("domain_not_found", "no_feedback")) == "domain_not_found"

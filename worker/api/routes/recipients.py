@@ -73,7 +73,7 @@ def get_recipient(
 def get_deliverability(*, _: Token, services: Services, email: str) -> DeliverabilityOut:
     address = email_address(email)
     answer = recipient_deliverability(
-        address, queries=services.queries, suppression=services.suppression
+        address, queries=services.queries, suppression=services.suppression, audit=services.audit
     )
     return DeliverabilityOut.of(answer)
 

@@ -65,7 +65,16 @@ class AuditEntry:
     listed_since: str | None = None
 
 
+#: The audit action of a removal SES carried out (``not_listed``: SES had nothing to remove).
+REMOVED = "removed"
+
+
 class SuppressionAudit(Protocol):
     def record(self, entry: AuditEntry) -> None: ...
 
     def history(self, email: str, limit: int = 20) -> Sequence[AuditEntry]: ...
+
+    def last_removal(self, email: str) -> datetime | None:
+        """When ``email`` was last removed from the list (a :data:`REMOVED` entry), or
+        None: what the deliverability answer reads of the trail, on every request."""
+        ...
