@@ -7,6 +7,7 @@ PYTHON ?= python3
 # Extra arguments for pytest: `make test PYTEST_ARGS='-k redis -x'`.
 PYTEST_ARGS ?=
 # pytest-xdist workers for `make test` (`auto`: one per CPU; 0: one process, no xdist).
+# At most 16: each worker flushes a Redis database of its own, and Redis has 16.
 PYTEST_WORKERS ?= auto
 
 help: ## show this help
@@ -27,7 +28,7 @@ TEST_PYCACHE ?= $(CURDIR)/build/pycache
 
 test: install services ## install, start PostgreSQL/Redis if needed, run the full suite on every CPU, list the 15 slowest tests (args: PYTEST_ARGS=..., PYTEST_WORKERS=auto|N|0)
 	@set +e; env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX="$(TEST_PYCACHE)" \
-		$(PYTHON) -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS); rc=$$?; \
+		$(PYTHON) -m pytest -n $(PYTEST_WORKERS) --maxprocesses 16 --durations=15 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then \
 		echo "ERROR: pytest collected no tests (exit code 5): check testpaths/PYTEST_ARGS." >&2; \
 	fi; \

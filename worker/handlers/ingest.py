@@ -395,7 +395,7 @@ def _collect_sends(
         send_keys.add(key)
         send_ids.add(notification_id)
         batch.sends.append(
-            NewNotification(  # positional, in its field order (pinned, as LedgerRow's)
+            NewNotification(  # positional, in its field order (a unit test checks each)
                 notification_id,
                 event.message_id,
                 address,  # recipient

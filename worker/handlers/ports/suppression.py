@@ -76,5 +76,5 @@ class SuppressionAudit(Protocol):
 
     def last_removal(self, email: str) -> datetime | None:
         """When ``email`` was last removed from the list (a :data:`REMOVED` entry), or
-        None: what the deliverability answer reads of the trail, on every request."""
+        None: all the deliverability answer reads of the trail, when it reads it."""
         ...
