@@ -11,13 +11,15 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
 from worker.adapters.suppression import (
+    AuditEntry,
     SesSuppressionList,
     SqlSuppressionAudit,
     SuppressionError,
     SuppressionUnavailable,
+    suppression_audit,
 )
 from worker.domain.timestamps import format_timestamp
 from worker.handlers.unsuppress import (
@@ -202,3 +204,22 @@ def test_the_client_is_made_on_first_use_and_once(sesv2: tuple[Any, Stubber]) ->
     assert made == [client]
     with pytest.raises(ValueError, match="either client or connect"):
         SesSuppressionList()
+
+
+def test_reading_the_last_removal_waits_for_no_writer(engine: Engine) -> None:
+    """The deliverability answer's audit read is a plain read: a writer holding its
+    transaction open (on SQLite, the database's one write lock) does not hold it up."""
+    audit = SqlSuppressionAudit(engine)
+    audit.record(AuditEntry(ADDRESS, REMOVED, "support", "cleared", NOW))
+    with engine.begin() as writer:
+        writer.execute(
+            insert(suppression_audit).values(
+                recipient="other@acme.example",
+                action=REMOVED,
+                actor="support",
+                why="in flight",
+                created_at=NOW,
+            )
+        )
+        last = audit.last_removal(ADDRESS)
+    assert last is not None and format_timestamp(last) == "2025-03-05T09:00:00.000Z"

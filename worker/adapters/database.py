@@ -57,6 +57,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     Engine,
     ForeignKey,
     Index,
@@ -378,6 +379,19 @@ def normalise_url(url: str | URL) -> URL:
 
 def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def read_connection(engine: Engine) -> Connection:
+    """A connection for reads that need no common snapshot. PostgreSQL: autocommit, so
+    each statement runs without the BEGIN and ROLLBACK round trips around it. SQLite: a
+    read-only (deferred) transaction, so the read never takes the write lock (see
+    :func:`create_engine_from_url`)."""
+    conn = engine.connect()
+    if conn.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        conn.execution_options(readonly=True)
+    return conn
 
 
 def create_engine_from_url(

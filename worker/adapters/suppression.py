@@ -39,6 +39,7 @@ from worker.adapters.database import (
     code_point_text,
     metadata,
     notifications,
+    read_connection,
     to_stored_time,
 )
 from worker.domain.addresses import mask_address, normalise_address
@@ -234,10 +235,7 @@ class SqlSuppressionAudit:
             )
 
     def last_removal(self, email: str) -> datetime | None:
-        with self.engine.connect() as conn:
-            # One statement: no transaction around it (two round trips fewer per answer).
-            if conn.dialect.name == "postgresql":
-                conn.execution_options(isolation_level="AUTOCOMMIT")
+        with read_connection(self.engine) as conn:
             value = conn.execute(
                 _LAST_REMOVAL, {"recipient": normalise_address(email), "action": REMOVED}
             ).scalar()

@@ -51,6 +51,7 @@ from worker.adapters.database import (
     daily_status_counts,
     events,
     notifications,
+    read_connection,
     utc_text_prefix,
 )
 from worker.domain.addresses import normalise_address
@@ -146,15 +147,9 @@ class SupportQueries:
 
     # --- plumbing -------------------------------------------------------------------
     def _connect(self) -> Connection:
-        """A read-only connection. On PostgreSQL in autocommit: every read here is one
-        statement or a report whose statements need no common snapshot, so BEGIN and
-        ROLLBACK would only add two round trips to every lookup."""
-        conn = self.engine.connect()
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-        else:
-            conn.execution_options(readonly=True)
-        return conn
+        """Every read here is one statement or a report whose statements need no common
+        snapshot: :func:`~worker.adapters.database.read_connection`."""
+        return read_connection(self.engine)
 
     def ping(self) -> None:
         """Raises when the database cannot be reached or the log's tables are missing."""
