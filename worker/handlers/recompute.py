@@ -52,8 +52,7 @@ def _move_bucket(deltas: Counter[CountKey], old: NotificationState, new: Notific
         ):
             return  # same bucket (a new status time only)
         day = utc_day(old.sent_at)
-        old_key = (day, old.recipient_domain, old.notification_type, old.status, old.reason)
-        new_key = (day, new.recipient_domain, new.notification_type, new.status, new.reason)
+        old_key, new_key = old.count_key(day), new.count_key(day)
     else:
         old_key, new_key = old.count_key(), new.count_key()
     if old_key != new_key:

@@ -92,9 +92,10 @@ class NotificationState(msgspec.Struct, frozen=True, gc=False):
     source: str
     purged: bool = False
 
-    def count_key(self) -> CountKey:
+    def count_key(self, day: str | None = None) -> CountKey:
+        """Its daily-count bucket; ``day``: ``utc_day(sent_at)`` when the caller has it."""
         return (
-            utc_day(self.sent_at),
+            utc_day(self.sent_at) if day is None else day,
             self.recipient_domain,
             self.notification_type,
             self.status,
