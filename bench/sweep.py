@@ -47,7 +47,7 @@ from worker.adapters.database import create_engine_from_url
 from worker.bootstrap import build_app
 from worker.cli.log import DEFAULT_WORKERS
 from worker.handlers.sends import SendRecord
-from worker.handlers.sweep import DEFAULT_BATCH_SIZE, reattach_missed, sweep
+from worker.handlers.sweep import DEFAULT_BATCH_SIZE, reattach_missed
 
 # Parked events of messages never recorded: ledger rows whose notification is NULL.
 PARKED_SQL = """
@@ -137,13 +137,7 @@ def one_run(
         reattach_seconds = time.perf_counter() - started
         wal_before = wal_state(engine)
         started = time.perf_counter()
-        result = sweep(
-            log=app.log,
-            now=now,
-            feedback_window=app.feedback_window,
-            batch_size=batch_size,
-            workers=workers,
-        )
+        result = app.sweep(now=now, batch_size=batch_size, workers=workers)
         sweep_seconds = time.perf_counter() - started
         sweep_wal = wal_during(engine, wal_before)
         with engine.connect() as conn:
