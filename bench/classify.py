@@ -21,6 +21,10 @@ import json
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
+
+# Run as `python bench/<script>.py` from anywhere: the project root is importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from worker.domain.classifier import classify_event
 from worker.domain.events import FeedbackEvent

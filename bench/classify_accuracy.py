@@ -14,6 +14,10 @@ import json
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
+
+# Run as `python bench/<script>.py` from anywhere: the project root is importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.unit.domain.world_cases import ALL_CASES, DiagnosticCase
 from worker.domain.classifier import classify_bounce_entry

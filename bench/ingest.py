@@ -16,7 +16,7 @@ touched):
 4. in the same run, a per-event baseline over a sample of fresh events: one transaction
    per event (select the notification, insert the event, update the status, commit);
 5. unless ``--no-floor``, the bare-SQL batched floor on the same log and bodies
-   (``bench/ingest_floor.py``: pre-built ledger rows inserted with ON CONFLICT DO NOTHING,
+   (``bench/_ingest_floor.py``: pre-built ledger rows inserted with ON CONFLICT DO NOTHING,
    one ``UPDATE ... FROM unnest`` per batch, commit; nothing parsed or classified).
 
 Prints one JSON object: ``events_per_s`` (end to end: parse, classify, store),
@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, make_url, text
 
-from bench.ingest_floor import measure_floor
+from bench._ingest_floor import measure_floor
 from worker import migrations
 from worker.adapters.database import create_engine_from_url
 from worker.adapters.notification_log import SqlNotificationLog
@@ -711,7 +711,7 @@ def main() -> None:
         "--floor",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="also time the bare-SQL batched floor on the same log (bench/ingest_floor.py)",
+        help="also time the bare-SQL batched floor on the same log (bench/_ingest_floor.py)",
     )
     args = parser.parse_args()
     global CALLBACKS
