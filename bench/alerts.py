@@ -111,8 +111,7 @@ def domain_of(rng: random.Random) -> str:
 
 
 def load(engine: Engine, rows: int, days: int, now_ms: int, seed: int) -> dict[str, float]:
-    from _pg import fresh_schema_for_bulk_load
-
+    from bench._pg import fresh_schema_for_bulk_load
     from worker.adapters.database import full_metadata
 
     full_metadata()

@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--pending-every", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    from _pg import fresh_migrated_schema
+    from bench._pg import fresh_migrated_schema
 
     url = os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL)
     engine = fresh_migrated_schema(url, SCHEMA)

@@ -139,7 +139,7 @@ class _MemoryWatch:
 
 
 def _engine() -> Any:
-    from _pg import fresh_migrated_schema
+    from bench._pg import fresh_migrated_schema
 
     return fresh_migrated_schema(os.environ.get("INBOXGAP_BENCH_DATABASE_URL", DEFAULT_URL), SCHEMA)
 

@@ -110,8 +110,7 @@ def address_of(i: int, pool: int) -> tuple[str, str]:
 
 
 def load(engine: Engine, schema: str, rows: int, now_ms: int, seed: int) -> dict[str, float]:
-    from _pg import fresh_schema_for_bulk_load
-
+    from bench._pg import fresh_schema_for_bulk_load
     from worker.adapters.database import full_metadata
 
     full_metadata()
