@@ -654,12 +654,12 @@ def compare_callbacks(
     def rate(r: dict[str, Any]) -> float:
         return float(r["events_per_s"])
 
-    off, on = best(False), best(True)
+    best_off, best_on = best(False), best(True)
     return {
-        "callbacks_off": off,
-        "callbacks_on": on,
+        "callbacks_off": best_off,
+        "callbacks_on": best_on,
         # Best of each, and the medians: with the cores shared, single runs spread widely.
-        "ratio_on_off": round(on["events_per_s"] / off["events_per_s"], 3),
+        "ratio_on_off": round(best_on["events_per_s"] / best_off["events_per_s"], 3),
         "median_events_per_s": {"off": median(False, rate), "on": median(True, rate)},
         "median_ratio_on_off": round(median(True, rate) / median(False, rate), 3),
         # CPU per event (handler process + its PostgreSQL backend): steadier under load.

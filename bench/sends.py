@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,7 @@ def bench_record_sent(base_url: str, calls: int, per_call: int, sent_at: str) ->
         from tasks.sends import run_record_sent
 
         get_settings.cache_clear()
-        batches = [
+        batches: list[list[Mapping[str, Any]]] = [
             [_row(call * per_call + i, sent_at, prefix="t") for i in range(per_call)]
             for call in range(calls)
         ]
