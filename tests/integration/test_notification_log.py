@@ -157,20 +157,19 @@ def test_dead_letters_replay_after_a_fix(
     from worker.handlers import ingest
 
     record_sends(SENDS, log=sql_log, now=NOW, feedback_window=WINDOW)
-    real = ingest.parse_body
 
     def broken(body: str | bytes) -> object:
         raise RuntimeError("parser bug")
 
-    monkeypatch.setattr(ingest, "parse_body", broken)
-    result = apply_batch(
-        [b.delivery("m1", ["jane@acme.example"]), "junk"],
-        log=sql_log,
-        now=NOW,
-        feedback_window=WINDOW,
-    )
+    with monkeypatch.context() as patch:  # undone on leaving: the replay parses for real
+        patch.setattr(ingest, "parse_body", broken)
+        result = apply_batch(
+            [b.delivery("m1", ["jane@acme.example"]), "junk"],
+            log=sql_log,
+            now=NOW,
+            feedback_window=WINDOW,
+        )
     assert result.dead_lettered == 2
-    monkeypatch.setattr(ingest, "parse_body", real)
     replay = replay_dead_letters(None, log=sql_log, now=NOW, feedback_window=WINDOW)
     assert (replay.replayed, replay.resolved, replay.still_rejected) == (2, 1, 1)
     assert status(engine, "n1") == ("delivered", "accepted")

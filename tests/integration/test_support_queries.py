@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests import bodies
-from tests.support.ingest import send_record
+from tests.support.ingest import WINDOW, send_record
 from tests.support.json_contract import EVENT_KEYS, STATUS_KEYS
-from tests.support.support_seed import NOW, SEEDED, WINDOW, add_engagement, seed, ts
+from tests.support.support_seed import NOW, SEEDED, add_engagement, seed, ts
 from worker.adapters.database import notifications
 from worker.adapters.notification_log import SqlNotificationLog
 from worker.adapters.suppression import AuditEntry, SqlSuppressionAudit

@@ -22,9 +22,9 @@ from worker.adapters.suppression import (
     suppression_audit,
 )
 from worker.domain.timestamps import format_timestamp
+from worker.handlers.ports.suppression import REMOVED
 from worker.handlers.unsuppress import (
     NOT_LISTED,
-    REMOVED,
     InvalidUnsuppressRequest,
     unsuppress_recipient,
 )

@@ -6,7 +6,6 @@ import signal
 
 import pytest
 
-from worker.bootstrap import faults
 from worker.bootstrap.faults import FAULT_ENV, FaultInjector, fault_hook_from_env
 
 
@@ -17,8 +16,8 @@ def test_no_hook_without_the_variable() -> None:
 
 def test_the_spec_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     kills: list[int] = []
-    monkeypatch.setattr(faults.os, "kill", lambda _pid, sig: kills.append(sig))
-    monkeypatch.setattr(faults.time, "sleep", lambda _s: None)
+    monkeypatch.setattr("worker.bootstrap.faults.os.kill", lambda _pid, sig: kills.append(sig))
+    monkeypatch.setattr("worker.bootstrap.faults.time.sleep", lambda _s: None)
     hook = fault_hook_from_env({FAULT_ENV: "crash_after_commit:1"})
     assert isinstance(hook, FaultInjector)
     monkeypatch.setenv(FAULT_ENV, "crash_after_commit:0")  # too late: already read
@@ -30,6 +29,6 @@ def test_the_spec_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_bad_probability_never_fires(monkeypatch: pytest.MonkeyPatch) -> None:
     kills: list[int] = []
-    monkeypatch.setattr(faults.os, "kill", lambda _pid, sig: kills.append(sig))
+    monkeypatch.setattr("worker.bootstrap.faults.os.kill", lambda _pid, sig: kills.append(sig))
     FaultInjector("crash_after_commit:often")("crash_after_commit")
     assert kills == []

@@ -825,7 +825,7 @@ def test_ten_mib_body_is_refused_without_parsing_json(
     def no_encoding(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a 10 MiB str was encoded to measure it")
 
-    monkeypatch.setattr(parser.json, "loads", no_parsing)
+    monkeypatch.setattr("worker.domain.parser.json.loads", no_parsing)
     monkeypatch.setattr(parser, "_utf8_len", no_encoding)
     body = '{"Type": "Notification", "Message": "' + "x" * (10 * 1024 * 1024) + '"}'
     assert rejection(body.encode("utf-8") if as_bytes else body).code is RejectionCode.TOO_LARGE

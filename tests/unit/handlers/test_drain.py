@@ -15,7 +15,6 @@ import pytest
 from tests import bodies as b
 from tests.fakes import FakeNotificationLog
 from tests.support.ingest import NOW
-from worker.bootstrap import faults as faults_module
 from worker.bootstrap.faults import FAULT_ENV, fault_hook_from_env
 from worker.handlers.drain import (
     DrainLimits,
@@ -276,7 +275,9 @@ def fault_point(point: str) -> None:
 
 def test_fault_point_is_inert_without_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     kills: list[tuple[int, int]] = []
-    monkeypatch.setattr(faults_module.os, "kill", lambda pid, sig: kills.append((pid, sig)))
+    monkeypatch.setattr(
+        "worker.bootstrap.faults.os.kill", lambda pid, sig: kills.append((pid, sig))
+    )
     monkeypatch.delenv(FAULT_ENV, raising=False)
     fault_point("crash_after_commit")
     monkeypatch.setenv(FAULT_ENV, "crash_after_commit:0")
@@ -288,8 +289,8 @@ def test_fault_point_is_inert_without_the_variable(monkeypatch: pytest.MonkeyPat
 
 def test_fault_point_kills_at_the_named_point(monkeypatch: pytest.MonkeyPatch) -> None:
     kills: list[int] = []
-    monkeypatch.setattr(faults_module.os, "kill", lambda pid, sig: kills.append(sig))
-    monkeypatch.setattr(faults_module.time, "sleep", lambda _s: None)
+    monkeypatch.setattr("worker.bootstrap.faults.os.kill", lambda pid, sig: kills.append(sig))
+    monkeypatch.setattr("worker.bootstrap.faults.time.sleep", lambda _s: None)
     monkeypatch.setenv(FAULT_ENV, "crash_before_commit:0.0, crash_after_commit:1")
     fault_point("crash_after_commit")
     assert kills == [getattr(signal, "SIGKILL", signal.SIGTERM)]
@@ -305,7 +306,7 @@ def _kill_raises(monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
     def kill(_pid: int, _sig: int) -> None:
         raise _Killed
 
-    monkeypatch.setattr(faults_module.os, "kill", kill)
+    monkeypatch.setattr("worker.bootstrap.faults.os.kill", kill)
     monkeypatch.setenv(FAULT_ENV, fault)
 
 

@@ -15,8 +15,9 @@ from functools import partial
 import pytest
 
 from tests.fakes import FakeNotificationLog, RefusingLog
+from tests.support.ingest import NOW
 from tests.unit.handlers import test_isolation as isolation
-from tests.unit.handlers.test_drain import NOW, FakeQueue, _feedback
+from tests.unit.handlers.test_drain import FakeQueue, _feedback
 from worker.handlers.drain import (
     NULL_OBSERVER,
     DrainLimits,
