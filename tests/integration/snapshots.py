@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from worker.adapters.database import (
     control_messages,
@@ -22,10 +22,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
         n_rows = [dict(r._mapping) for r in conn.execute(select(notifications))]
         by_pk = {r["id"]: r["notification_id"] for r in n_rows}
         e_rows = [dict(r._mapping) for r in conn.execute(select(events))]
-        counts = {
-            (r.day, r.recipient_domain, r.notification_type, r.status, r.reason): r.count
-            for r in conn.execute(select(daily_status_counts))
-        }
+        counts = _daily_counts(conn)
         controls = sorted(
             (r.dedup_key, r.kind, r.received_at) for r in conn.execute(select(control_messages))
         )
@@ -61,10 +58,18 @@ def status_counts_from_notifications(engine: Engine) -> dict[tuple[str, ...], in
 
 def stored_counts(engine: Engine) -> dict[tuple[str, ...], int]:
     with engine.connect() as conn:
-        return {
-            (r.day, r.recipient_domain, r.notification_type, r.status, r.reason): r.count
-            for r in conn.execute(select(daily_status_counts))
-        }
+        return _daily_counts(conn)
+
+
+def _daily_counts(conn: Connection) -> dict[tuple[str, ...], int]:
+    """``daily_status_counts`` as {(day, domain, type, status, reason): count}, read as
+    mappings: to mypy, ``row.count`` is the tuple method, not the column."""
+    return {
+        (m["day"], m["recipient_domain"], m["notification_type"], m["status"], m["reason"]): (
+            m["count"]
+        )
+        for m in conn.execute(select(daily_status_counts)).mappings()
+    }
 
 
 def pending_is_exact(engine: Engine) -> bool:

@@ -177,7 +177,7 @@ def test_dead_letters_replay_after_a_fix(
         rows = conn.execute(
             select(dead_letters.c.code, dead_letters.c.count, dead_letters.c.resolved_at)
         ).all()
-    assert sorted((r.code, r.count, r.resolved_at is not None) for r in rows) == [
+    assert sorted((r.code, r._mapping["count"], r.resolved_at is not None) for r in rows) == [
         ("not_json", 1, False),
         ("parser_error", 1, True),
     ]
@@ -354,7 +354,7 @@ def test_refresh_statistics_analyzes_the_loaded_tables(
         tx.refresh_statistics()
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
-            rows = dict(
+            rows: dict[str, float] = dict(
                 conn.execute(
                     text(
                         "SELECT relname, reltuples FROM pg_class WHERE relname IN "
