@@ -479,6 +479,10 @@ class RefusingLog:
         self.refusals = 0
 
     @property
+    def concurrent_writers(self) -> bool:
+        return self.inner.concurrent_writers
+
+    @property
     def tables(self) -> FakeTables:
         return self.inner.tables
 

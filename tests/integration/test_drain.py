@@ -297,6 +297,10 @@ class _CommitTogether:
         self._barrier = barrier
         self._waited = False
 
+    @property
+    def concurrent_writers(self) -> bool:
+        return self._inner.concurrent_writers
+
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         with self._inner.transaction() as tx:
