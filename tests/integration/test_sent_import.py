@@ -67,7 +67,7 @@ def rows(engine: Engine) -> set[tuple[str, str, str, str, str]]:
     n = notifications.c
     with engine.connect() as conn:
         return {
-            tuple(row)  # type: ignore[misc]
+            tuple(row)
             for row in conn.execute(
                 select(
                     n.notification_id, n.ses_message_id, n.recipient, n.notification_type, n.source

@@ -279,12 +279,14 @@ def test_right_after_a_bulk_load_without_statistics_the_plan_uses_indexes(
     assert analyzed == 0  # the planner has no statistics of the load
     raw = pg_engine.raw_connection()
     try:
-        cursor = raw.driver_connection.cursor()
+        driver = raw.driver_connection
+        assert driver is not None  # a live pooled connection always has one
+        cursor = driver.cursor()
         params = sweep_params(SweepChunk(NOW - WINDOW, 1000, NOW, WINDOW, WINDOW_RULE, NOW))
         cursor.execute(PLANNER_SQL)  # as the sweep's transaction does
         cursor.execute("EXPLAIN (FORMAT JSON) " + SWEEP_WITH_OUTBOX_SQL, params)
         (plan,) = cursor.fetchone()
-        raw.driver_connection.rollback()
+        driver.rollback()
     finally:
         raw.close()
     nodes = list(plan_nodes(plan[0]["Plan"]))

@@ -37,7 +37,7 @@ def record(status: str, reason: str, *events: TimelineEvent, **kw: str) -> Notif
         "status_at": "2025-03-05T08:00:03.000Z",
         **kw,
     }
-    return NotificationRecord(events=tuple(events), **values)  # type: ignore[arg-type]
+    return NotificationRecord(events=tuple(events), **values)
 
 
 GATEWAY_BOUNCE = TimelineEvent(
