@@ -208,9 +208,10 @@ def redis_database_of_this_process(url: str, worker: str | None) -> str:
     it (wrapping at 0..15): each worker flushes its own database, never another's."""
     if not worker or not worker.startswith("gw"):
         return url
-    from redis.connection import parse_url
+    from redis.connection import ConnectionPool
 
-    base = int(parse_url(url).get("db", 0))
+    # The pool parses the URL as redis-py does (its parse_url is unannotated); no connection.
+    base = int(ConnectionPool.from_url(url).connection_kwargs.get("db", 0))
     database = (base - int(worker[2:])) % 16
     head, _, tail = url.partition("?")
     path_start = head.find("/", head.find("//") + 2)

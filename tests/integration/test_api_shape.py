@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from fastapi.testclient import TestClient
@@ -152,7 +152,7 @@ def test_router_and_route_errors_are_problems(
 def test_storage_errors_of_the_taxonomy_are_503_problems(
     services: SupportServices, error: Exception, code: str
 ) -> None:
-    def failing(*_: object, **__: object) -> None:
+    def failing(*_: object, **__: object) -> NoReturn:
         raise error
 
     services.queries.lookup_page = failing  # type: ignore[method-assign]
