@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,14 @@ def _batches_applied(log: Path) -> int:
     return processes.tail(log, 10_000_000).count('"batch applied"')
 
 
+def _applied_a_batch(log: Path) -> bool:
+    return _batches_applied(log) >= 1
+
+
+def _exited(worker: subprocess.Popen[bytes]) -> bool:
+    return worker.poll() is not None
+
+
 def _dlq_depth(stack: Stack) -> int:
     attributes = stack.queue.client.get_queue_attributes(
         QueueUrl=stack.queue.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
@@ -181,11 +190,11 @@ def test_kill_9_mid_batch_then_everything_applied_exactly_once(
             extra = {} if point == "external" else {"INBOXGAP_FAULT_INJECT": f"{point}:0.5"}
             worker = processes.start_worker(_worker_env(stack, signer, **extra), log, pool="solo")
             if point == "external":
-                wait_until(lambda log=log: _batches_applied(log) >= 1, timeout=60, interval=0.1)
+                wait_until(partial(_applied_a_batch, log), timeout=60, interval=0.1)
                 time.sleep(rng.uniform(0.0, 0.6))  # somewhere inside the next batch
                 processes.kill(worker)
             else:
-                wait_until(lambda w=worker: w.poll() is not None, timeout=60, interval=0.2)
+                wait_until(partial(_exited, worker), timeout=60, interval=0.2)
             trials.append(
                 {
                     "trial": number,

@@ -108,8 +108,8 @@ def test_the_overview_reads_no_opens_but_the_report_still_does(engine: Engine) -
     seed(engine, migrate=False)
     add_engagement(engine)
     queries = SupportQueries(engine)
-    week = {"since": NOW - timedelta(days=7), "until": NOW}
-    full = queries.gap_report(**week)
-    lean = queries.gap_report(**week, with_opens=False)
+    since = NOW - timedelta(days=7)
+    full = queries.gap_report(since=since, until=NOW)
+    lean = queries.gap_report(since=since, until=NOW, with_opens=False)
     assert full.delivered_opened == 1 and lean.delivered_opened is None
     assert lean.totals == full.totals and lean.top_reasons == full.top_reasons

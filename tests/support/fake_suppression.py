@@ -20,7 +20,9 @@ class FakeSuppressionList:
     unavailable: str | None = None
     calls: list[tuple[str, str]] = field(default_factory=list)
 
-    def add(self, email: str, reason: str = "BOUNCE", since: str = "2025-03-01T00:00:00.000Z"):
+    def add(
+        self, email: str, reason: str = "BOUNCE", since: str = "2025-03-01T00:00:00.000Z"
+    ) -> None:
         address = normalise_address(email)
         self.entries[address] = SuppressedDestination(address, reason, since, "m-1", "fb-1")
 

@@ -18,6 +18,8 @@ from typing import Any
 import msgspec
 import pytest
 import yaml
+from pydantic import SecretStr
+from structlog.typing import EventDict
 
 from config.settings import Settings
 from tests.support.ingest import send_record
@@ -108,7 +110,7 @@ def test_record_sent_task_records_and_rejects_invalid(tmp_path: Path, monkeypatc
 # --------------------------------------------------------------------------- logging
 
 
-def _render(level: str, method: str, **event: Any) -> dict[str, Any]:
+def _render(level: str, method: str, **event: Any) -> EventDict:
     from config.logging import redact_personal_data
 
     return redact_personal_data(None, method, {"level": level, **event})
@@ -462,7 +464,7 @@ def test_the_deliverer_warns_once_when_callbacks_would_go_out_unsigned(
     url = "https://app.example/hooks"
     warned = warnings_over_three_passes(Settings(callback_url=url, callback_secret=None))
     assert len(warned) == 1 and "INBOXGAP_CALLBACK_SECRET" in warned[0]
-    signed = Settings(callback_url=url, callback_secret="whsec_" + "A" * 32)
+    signed = Settings(callback_url=url, callback_secret=SecretStr("whsec_" + "A" * 32))
     assert warnings_over_three_passes(signed) == []
     # The Celery task message carries no signature either way: nothing to warn of.
     only_task = Settings(callback_celery_task="app.tasks.on_status", callback_secret=None)

@@ -44,6 +44,7 @@ def test_tick_labels_never_repeat_and_name_the_year_where_it_changes() -> None:
 
 def test_the_figure_has_one_tick_per_day_rates_and_the_legend_outside_the_plots() -> None:
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
 
     data = chart_data(daily_rates(SERIES, since=SINCE, until=UNTIL))
     fig = build_figure(data, title="test")
@@ -54,7 +55,9 @@ def test_the_figure_has_one_tick_per_day_rates_and_the_legend_outside_the_plots(
         assert top.get_ylim() == (0, 100)
         # The failures get their own scale: the worst day's 10 % fills most of it.
         assert 10 <= bottom.get_ylim()[1] <= 12
-        heights = sorted(round(p.get_height(), 3) for p in bottom.patches)
+        bars = [p for p in bottom.patches if isinstance(p, Rectangle)]
+        assert len(bars) == len(bottom.patches)  # every patch is a bar
+        heights = sorted(round(p.get_height(), 3) for p in bars)
         # Four empty days (three failure bars each) and no unknown on the 7th.
         assert heights.count(0.0) == 4 * 3 + 1
         assert 10.0 in heights

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ def records(stdout: str) -> list[dict[str, Any]]:
     return parsed
 
 
-def write_lines(path: Path, lines: list[str | bytes], newline: bytes = b"\n") -> Path:
+def write_lines(path: Path, lines: Sequence[str | bytes], newline: bytes = b"\n") -> Path:
     data = newline.join(line if isinstance(line, bytes) else line.encode() for line in lines)
     path.write_bytes(data + newline)
     return path

@@ -66,7 +66,7 @@ _letters = st.characters(categories=("Ll", "Lu", "Lo", "Nd"))
 _atom = st.text(st.sampled_from(_ATEXT) | _letters, min_size=1, max_size=20)
 _dot_atom = st.lists(_atom, min_size=1, max_size=3).map(".".join)
 _quoted = st.text(
-    st.characters(exclude_characters='"\\\r\n', exclude_categories=("Cs",)), min_size=1, max_size=30
+    st.characters(exclude_characters='"\\\r\n', exclude_categories=["Cs"]), min_size=1, max_size=30
 ).map(lambda inner: f'"{inner}"')
 _label = st.text(_letters, min_size=1, max_size=12)
 _domain_name = st.lists(_label, min_size=1, max_size=4).map(".".join)

@@ -273,7 +273,7 @@ def test_rendering_failure_uses_the_failure_sub_object_and_mail_timestamp() -> N
     doc = b.rendering_failure_doc(["a@x.example", "b@x.example"])
     parsed = event(b.raw(doc))
     assert parsed.event_type is EventType.RENDERING_FAILURE
-    assert parsed.event_type == "Rendering Failure"
+    assert parsed.event_type.value == "Rendering Failure"
     assert parsed.detail is not None
     assert "SignInCode" in parsed.detail
     assert "Attribute 'firstName' is not present in the rendering data." in parsed.detail

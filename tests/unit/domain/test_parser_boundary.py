@@ -62,8 +62,8 @@ def all_strings(value: Any) -> Iterator[str]:
         for f in msgspec.structs.fields(value):
             yield from all_strings(getattr(value, f.name))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from all_strings(getattr(value, f.name))
+        for field in dataclasses.fields(value):
+            yield from all_strings(getattr(value, field.name))
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from all_strings(key)

@@ -53,7 +53,9 @@ _FIELDS = st.tuples(
 
 @settings(max_examples=500)
 @given(_FIELDS)
-def test_canonical_timestamp_agrees_on_near_timestamps(fields: tuple) -> None:
+def test_canonical_timestamp_agrees_on_near_timestamps(
+    fields: tuple[int, int, int, int, int, int, str, str],
+) -> None:
     year, month, day, hour, minute, second, fraction, zone = fields
     text = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{fraction}{zone}"
     assert canonical_timestamp(text) == _slow(text)

@@ -19,6 +19,7 @@ from tests.fakes import FakeNotificationLog
 from tests.support.ingest import NOW, numbered_sends, record
 from tests.support.ingest import ingest as run
 from tests.unit.domain import ses_bodies as sb
+from worker.domain.events import FeedbackEvent
 from worker.domain.parser import parse_body
 from worker.domain.text import REPLACEMENT, is_storable
 from worker.handlers.ingest import (
@@ -184,6 +185,12 @@ def test_rows_built_positionally_match_their_fields_by_name() -> None:
     assert row.occurred_at.tzinfo is not None
 
 
+def _feedback_event(body: str) -> FeedbackEvent:
+    result = parse_body(body)
+    assert isinstance(result, FeedbackEvent), result
+    return result
+
+
 def test_event_facts_cache_keeps_only_short_facts_and_stays_bounded() -> None:
     """Facts are cached on short senders/subjects/MTAs only, and the cache is bounded:
     a stream of distinct or huge subjects cannot grow it without limit."""
@@ -192,7 +199,7 @@ def test_event_facts_cache_keeps_only_short_facts_and_stays_bounded() -> None:
     ingest._FACTS_CACHE.clear()
     huge = "x" * (ingest._CACHED_FACTS_MAX + 1)
     bodies = [b.delivery(f"msg-facts-{i}", [f"u{i}@example.com"]) for i in range(3)]
-    events = [parse_body(body) for body in bodies]
+    events = [_feedback_event(body) for body in bodies]
     first = ingest.event_facts(events[0])
     assert ingest.event_facts(events[1]) is first  # same sender and MTA: one entry
     assert len(ingest._FACTS_CACHE) == 1
