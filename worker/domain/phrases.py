@@ -6,6 +6,7 @@ rule. The tables themselves are :mod:`worker.domain.diagnostic_rules` and
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from worker.domain.outcomes import Reason
@@ -89,8 +90,30 @@ class Phrases:
         return any(needle in low and pattern.search(text) for needle, pattern in self.items)
 
 
+def ascii_folded(pattern: str) -> str:
+    """``pattern`` with the accents of its Latin letters dropped (``buzón`` → ``buzon``,
+    ``não`` → ``nao``, ``boîte`` → ``boite``); every other character kept as it is (a
+    Japanese voiced kana, also a base and a combining mark, is a different word without
+    its mark).
+
+    SMTP replies are ASCII (RFC 5321, section 2.4), so a server answering in Spanish or
+    Portuguese without SMTPUTF8 writes its words without accents: a word list written
+    with them must also match them without."""
+    folded = []
+    for char in pattern:
+        if not char.isascii():
+            parts = unicodedata.normalize("NFD", char)
+            if len(parts) > 1 and parts[0].isascii() and all(map(unicodedata.combining, parts[1:])):
+                char = parts[0]
+        folded.append(char)
+    return "".join(folded)
+
+
 def words(*patterns: str) -> Phrases:
-    items = tuple((literal_needle(p), re.compile(p, _I)) for p in patterns)
+    """The phrases of ``patterns``, each also without its accents (:func:`ascii_folded`)."""
+    spelled = list(dict.fromkeys(patterns))
+    spelled += [folded for folded in map(ascii_folded, patterns) if folded not in spelled]
+    items = tuple((literal_needle(p), re.compile(p, _I)) for p in spelled)
     needles = frozenset(needle for needle, _ in items)
     by_needle: dict[str, list[re.Pattern[str]]] = {}
     for needle, pattern in items:
