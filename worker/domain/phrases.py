@@ -92,9 +92,9 @@ class Phrases:
 
 def ascii_folded(pattern: str) -> str:
     """``pattern`` with the accents of its Latin letters dropped (``buzón`` → ``buzon``,
-    ``não`` → ``nao``, ``boîte`` → ``boite``); every other character kept as it is (a
-    Japanese voiced kana, also a base and a combining mark, is a different word without
-    its mark).
+    ``não`` → ``nao``, ``boîte`` → ``boite``). Every other character is kept: a voiced
+    kana such as ザ also decomposes into a base and a mark, but without the mark it is
+    another word.
 
     SMTP replies are ASCII (RFC 5321, section 2.4), so a server answering in Spanish or
     Portuguese without SMTPUTF8 writes its words without accents: a word list written
@@ -111,8 +111,7 @@ def ascii_folded(pattern: str) -> str:
 
 def words(*patterns: str) -> Phrases:
     """The phrases of ``patterns``, each also without its accents (:func:`ascii_folded`)."""
-    spelled = list(dict.fromkeys(patterns))
-    spelled += [folded for folded in map(ascii_folded, patterns) if folded not in spelled]
+    spelled = list(dict.fromkeys([*patterns, *map(ascii_folded, patterns)]))
     items = tuple((literal_needle(p), re.compile(p, _I)) for p in spelled)
     needles = frozenset(needle for needle, _ in items)
     by_needle: dict[str, list[re.Pattern[str]]] = {}

@@ -41,6 +41,7 @@ def test_a_phrase_matches_with_and_without_its_accents() -> None:
 def test_a_phrase_without_accents_is_listed_once() -> None:
     assert len(words("mailbox full", "mailbox full").items) == 1
     assert len(words("buzón lleno").items) == 2
+    assert len(words("buzón lleno", "buzòn lleno").items) == 3  # one "buzon lleno"
 
 
 @pytest.mark.parametrize(
