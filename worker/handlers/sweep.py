@@ -87,7 +87,7 @@ def sweep(
     reattached = reattach_missed(
         log=log, now=now, feedback_window=feedback_window, batch_size=batch_size, retrying=retrying
     )
-    window = _Window(log, now, feedback_window, now - feedback_window, batch_size, retrying, clock)
+    window = _Window(log, now, feedback_window, batch_size, retrying, clock)
     if workers == 1 or not log.concurrent_writers:
         loops = [window.run()]
     else:
@@ -108,11 +108,14 @@ class _Window:
     log: NotificationLog
     now: datetime
     feedback_window: timedelta
-    #: Notifications sent before this are past the window: ``now - feedback_window``.
-    cutoff: datetime
     batch_size: int
     retrying: Retrying | None
     clock: Callable[[], datetime]
+
+    @property
+    def cutoff(self) -> datetime:
+        """Notifications sent before this are past the window."""
+        return self.now - self.feedback_window
 
     def one_chunk(self, tx: LogTransaction) -> tuple[WindowSweep, int]:
         announced_at = self.clock()
